@@ -1,0 +1,173 @@
+"""Export a trained generator to the web format the TypeScript runtime loads, plus a golden fixture
+and the sample sheet.
+
+Writes
+- public/models/<model>/model.json   tfjs-style weights manifest + a `latentscape` section that
+                                     describes the layers (the TS runtime rebuilds the net from it)
+- public/models/<model>/weights.bin  float16 weights (BatchNorm folded into the convs)
+- test/fixtures/<model>-golden.json  a fixed latent field and the exported net's output for it
+- docs/models/<model>-samples.png    a grid of 256x256 samples, each tiled 2x2, and a latent walk
+
+Conv kernels go from torch [out, in, kh, kw] to tfjs [kh, kw, in, out] (permute(2, 3, 1, 0)).
+
+CLI: /usr/bin/python3 -m training.export --run training/runs/surface
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .models import FoldedGenerator, Generator, fold_bn, latent_layout, recalibrate_bn
+from .sheets import grid, to_uint8
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_ema(run: Path, model: str) -> tuple[Generator, dict]:
+    ck = torch.load(run / 'ckpt.pt', map_location='cpu')
+    g = Generator(model)
+    g.load_state_dict(ck['G_ema'])
+    cells = ck['config']['crop'] // 16
+    recalibrate_bn(g, (cells, cells) if model == 'surface' else (cells, cells * 2))
+    return g.eval(), ck
+
+
+def fp16_layers(g: Generator) -> list[dict]:
+    """BN-folded layers with weights rounded to float16 (what the browser gets), kept as fp32."""
+    layers = fold_bn(g)
+    for layer in layers:
+        layer['weight'] = layer['weight'].half().float()
+        layer['bias'] = layer['bias'].half().float()
+    return layers
+
+
+def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict) -> dict:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    specs, blobs, arch = [], [], []
+    for i, layer in enumerate(layers):
+        k = layer['weight'].permute(2, 3, 1, 0).contiguous().numpy().astype(np.float16)
+        b = layer['bias'].numpy().astype(np.float16)
+        for name, arr in ((f'l{i}/kernel', k), (f'l{i}/bias', b)):
+            specs.append({'name': name, 'shape': list(arr.shape), 'dtype': 'float32',
+                          'quantization': {'dtype': 'float16', 'original_dtype': 'float32'}})
+            blobs.append(arr.tobytes())
+        arch.append({'name': f'l{i}', 'kernel': int(k.shape[0]), 'in': int(k.shape[2]), 'out': int(k.shape[3]),
+                     'upsample': bool(layer['up']), 'activation': layer['act']})
+    data = b''.join(blobs)
+    (out_dir / 'weights.bin').write_bytes(data)
+    weights_sha = hashlib.sha256(data).hexdigest()
+    lay = latent_layout(g.model)
+    manifest = {
+        'format': 'latentscape-generator',
+        'generatedBy': 'training/export.py',
+        'latentscape': {
+            'model': g.model,
+            'version': f"{g.model}-v1-{weights_sha[:12]}",
+            'architecture': 'psgan-conv-v1',
+            'latent': {**{k: lay[k] for k in ('globalDim', 'localDim', 'cellPx', 'wrap')},
+                       'elevationChannel': bool(g.coord), 'inputChannels': arch[0]['in']},
+            'upsample': 'nearest2x+blur121',
+            'padding': 'circular' if lay['wrap'] == 'xy' else 'circular-x,replicate-y',
+            'output': 'RGB, channels-last, tanh in [-1, 1]; byte = round((v + 1) * 127.5)',
+            'layers': arch,
+            'weightsSha256': weights_sha,
+            'licence': 'CC-BY-SA-3.0',
+            'aiGenerated': True,
+            **meta,
+        },
+        'weightsManifest': [{'paths': ['weights.bin'], 'weights': specs}],
+    }
+    (out_dir / 'model.json').write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
+def golden(layers: list[dict], g: Generator, path: Path, cells=(2, 3), seed: int = 7) -> None:
+    """A fixed latent field (channels-last, [h, w, C]) and the exported net's output [H, W, 3]."""
+    gen = torch.Generator().manual_seed(seed)
+    field = g.sample_field(1, cells[0], cells[1], gen)
+    out = FoldedGenerator(layers, g.wrap)(field)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({
+        'model': g.model,
+        'cells': list(cells),
+        'field': [round(v, 6) for v in field[0].permute(1, 2, 0).reshape(-1).tolist()],
+        'fieldShape': [cells[0], cells[1], field.shape[1]],
+        'output': [round(v, 5) for v in out[0].permute(1, 2, 0).reshape(-1).tolist()],
+        'outputShape': [out.shape[2], out.shape[3], 3],
+    }))
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
+    na, nb = a / a.norm(), b / b.norm()
+    omega = torch.arccos((na * nb).sum().clamp(-1, 1))
+    if omega < 1e-4:
+        return a + (b - a) * t
+    return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
+
+
+def sample_sheet(net: FoldedGenerator, g: Generator, path: Path, n: int = 12, size_cells: int = 16,
+                 walk: int = 8, seed: int = 3) -> None:
+    """n samples at 16x16 cells (256 px) shown tiled 2x2, then a latent walk between two samples."""
+    gen = torch.Generator().manual_seed(seed)
+    tiles = []
+    for _ in range(n):
+        tiles.append(to_uint8(net(g.sample_field(1, size_cells, size_cells, gen)))[0])
+    tiled = np.tile(np.stack(tiles), (1, 2, 2, 1))  # 512 x 512 each
+    small = np.stack([np.asarray(__import__('PIL.Image', fromlist=['Image']).fromarray(t).resize((256, 256)))
+                      for t in tiled])
+    top = grid(small, cols=6)
+    za, zb = torch.randn(g.global_dim, generator=gen), torch.randn(g.global_dim, generator=gen)
+    zl = torch.randn(1, g.local_dim, 8, 8, generator=gen)
+    strip = []
+    for i in range(walk):
+        zg = slerp(za, zb, i / (walk - 1))[None]
+        strip.append(to_uint8(net(g.make_field(zg, zl)))[0])
+    bottom = grid(np.stack(strip), cols=walk)
+    from PIL import Image
+
+    w = max(top.shape[1], bottom.shape[1])
+    canvas = np.full((top.shape[0] + bottom.shape[0], w, 3), 24, np.uint8)
+    canvas[: top.shape[0], : top.shape[1]] = top
+    canvas[top.shape[0] :, : bottom.shape[1]] = bottom
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(canvas).save(path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--model', default='surface')
+    ap.add_argument('--run', default='training/runs/surface')
+    ap.add_argument('--out', default=None, help='default public/models/<model>')
+    ap.add_argument('--golden', default=None, help='default test/fixtures/<model>-golden.json')
+    ap.add_argument('--sheet', default=None, help='default docs/models/<model>-samples.png')
+    ap.add_argument('--no-sheet', action='store_true')
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    run = Path(args.run)
+    g, ck = load_ema(run, args.model)
+    cfg = ck['config']
+    layers = fp16_layers(g)
+    meta = {'training': {'steps': ck['step'], 'batch': cfg['batch'], 'crop': cfg['crop'],
+                         'gitCommit': cfg.get('git_commit'), 'datasetManifestSha256': cfg.get('manifest_sha256'),
+                         'trainImages': cfg.get('train_images')}}
+    out_dir = Path(args.out) if args.out else ROOT / 'public' / 'models' / args.model
+    manifest = write_model(layers, g, out_dir, meta)
+    golden(layers, g, Path(args.golden) if args.golden else ROOT / 'test' / 'fixtures' / f'{args.model}-golden.json')
+    if not args.no_sheet:
+        net = FoldedGenerator(layers, g.wrap)
+        sample_sheet(net, g, Path(args.sheet) if args.sheet else ROOT / 'docs' / 'models' / f'{args.model}-samples.png')
+    size = (out_dir / 'weights.bin').stat().st_size
+    print(json.dumps({'model': args.model, 'step': ck['step'], 'version': manifest['latentscape']['version'],
+                      'weights_bytes': size}))
+
+
+if __name__ == '__main__':
+    main()

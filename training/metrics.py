@@ -1,0 +1,223 @@
+"""Metrics for a trained generator; every figure printed is also written as JSON.
+
+- Sliced Wasserstein distance on Laplacian-pyramid patches (Karras et al. 2018, "Progressive Growing
+  of GANs", section 5 / their sliced_wasserstein.py): 7x7 patches, per-channel normalised, random
+  unit projections; reported x1e3 per level and as the mean, for (1) held-out real vs training real
+  (the floor), (2) the trained generator, (3) the same architecture untrained, (4) colour-matched
+  noise (per-pixel Gaussian noise with a real crop's mean and per-channel std).
+- seam_ratio: mean abs difference across the wrap border / mean abs difference across interior
+  adjacent lines, on generated images of 8x8 cells (1.0 = the border is like any other line).
+- diversity_ratio: mean pairwise distance of per-image texture statistics (mean and std per channel
+  at each pyramid level) among samples / among real crops.
+- nn_ratio: mean L2 distance from sample 32x32 patches to their nearest training patch / the same
+  for held-out real patches (< 1 would mean the samples sit closer to the training set than new real
+  data does, i.e. copying).
+
+CLI: /usr/bin/python3 -m training.metrics --run training/runs/surface --out public/models/surface/metrics.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .export import fp16_layers, load_ema
+from .models import FoldedGenerator, Generator, recalibrate_bn
+from .train import CropSampler
+
+_G5 = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
+_G5 = (_G5[:, None] * _G5[None, :]) / 256.0
+
+
+def _blur(x: torch.Tensor) -> torch.Tensor:
+    c = x.shape[1]
+    return F.conv2d(F.pad(x, (2, 2, 2, 2), mode='reflect'), _G5.expand(c, 1, 5, 5), groups=c)
+
+
+def laplacian_pyramid(x: torch.Tensor, levels: int) -> list[torch.Tensor]:
+    """[B, 3, H, W] -> [band-pass H, band-pass H/2, ..., low-pass H/2^(levels-1)]."""
+    out = []
+    for _ in range(levels - 1):
+        low = _blur(x)[:, :, ::2, ::2]
+        up = F.interpolate(low, scale_factor=2, mode='nearest')
+        out.append(x - _blur(up))
+        x = low
+    out.append(x)
+    return out
+
+
+def patches(level: torch.Tensor, per_image: int, gen: torch.Generator, size: int = 7) -> torch.Tensor:
+    b, c, h, w = level.shape
+    ys = torch.randint(0, h - size + 1, (b, per_image), generator=gen)
+    xs = torch.randint(0, w - size + 1, (b, per_image), generator=gen)
+    unf = F.unfold(level, size)  # [b, c*size*size, L]
+    idx = (ys * (w - size + 1) + xs)[:, None, :].expand(b, unf.shape[1], per_image)
+    return unf.gather(2, idx).permute(0, 2, 1).reshape(-1, c * size * size)
+
+
+def _normalise(d: torch.Tensor) -> torch.Tensor:
+    d = d.reshape(d.shape[0], 3, -1)
+    d = d - d.mean(dim=(0, 2), keepdim=True)
+    d = d / (d.std(dim=(0, 2), keepdim=True) + 1e-8)
+    return d.reshape(d.shape[0], -1)
+
+
+def swd(a: torch.Tensor, b: torch.Tensor, gen: torch.Generator, dirs: int = 128, repeats: int = 4) -> float:
+    n = min(a.shape[0], b.shape[0])
+    a, b = a[:n], b[:n]
+    total = 0.0
+    for _ in range(repeats):
+        p = torch.randn(a.shape[1], dirs, generator=gen)
+        p = p / p.norm(dim=0, keepdim=True)
+        pa, _ = torch.sort(a @ p, dim=0)
+        pb, _ = torch.sort(b @ p, dim=0)
+        total += (pa - pb).abs().mean().item()
+    return total / repeats
+
+
+def swd_levels(x: torch.Tensor, y: torch.Tensor, levels: int = 3, per_image: int = 64, seed: int = 0) -> list[float]:
+    """SWD x1e3 per pyramid level (finest first) between image sets x and y in [-1, 1]."""
+    gen = torch.Generator().manual_seed(seed)
+    px, py = laplacian_pyramid(x, levels), laplacian_pyramid(y, levels)
+    out = []
+    for lx, ly in zip(px, py):
+        dx, dy = patches(lx, per_image, gen), patches(ly, per_image, gen)
+        both = _normalise(torch.cat([dx, dy]))
+        out.append(swd(both[: dx.shape[0]], both[dx.shape[0] :], gen) * 1e3)
+    return out
+
+
+def seam_ratio(imgs: torch.Tensor) -> float:
+    inner = (imgs[:, :, :, 1:] - imgs[:, :, :, :-1]).abs().mean() + (imgs[:, :, 1:] - imgs[:, :, :-1]).abs().mean()
+    border = (imgs[:, :, :, 0] - imgs[:, :, :, -1]).abs().mean() + (imgs[:, :, 0] - imgs[:, :, -1]).abs().mean()
+    return float(border / inner)
+
+
+def texture_stats(x: torch.Tensor, levels: int = 3) -> torch.Tensor:
+    feats = []
+    for lv in laplacian_pyramid(x, levels):
+        feats += [lv.mean(dim=(2, 3)), lv.std(dim=(2, 3))]
+    return torch.cat(feats, dim=1)
+
+
+def mean_pairwise(f: torch.Tensor) -> float:
+    d = torch.cdist(f, f)
+    n = f.shape[0]
+    return float(d.sum() / (n * (n - 1)))
+
+
+def nn_distance(query: torch.Tensor, bank: torch.Tensor, chunk: int = 256) -> float:
+    """Mean over query rows of the L2 distance to the nearest bank row."""
+    best = []
+    for i in range(0, query.shape[0], chunk):
+        best.append(torch.cdist(query[i : i + chunk], bank).min(dim=1).values)
+    return float(torch.cat(best).mean())
+
+
+def crops_of(images: np.ndarray, n: int, crop: int, seed: int) -> torch.Tensor:
+    return CropSampler(images, crop, seed)(n)
+
+
+@torch.no_grad()
+def generate(net, g: Generator, n: int, cells: tuple[int, int], seed: int, batch: int = 64) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(seed)
+    out = []
+    for i in range(0, n, batch):
+        out.append(net(g.sample_field(min(batch, n - i), cells[0], cells[1], gen)))
+    return torch.cat(out)
+
+
+def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: np.ndarray, n: int = 1024,
+            crop: int = 64, bank: int = 20000, seed: int = 0) -> dict:
+    train, held = images[train_mask], images[~train_mask]
+    cells = (crop // 16, crop // 16)
+    real_train = crops_of(train, n, crop, seed)
+    real_held = crops_of(held, n, crop, seed + 1)
+    fake = generate(net_trained, g_trained, n, cells, seed + 2)
+    torch.manual_seed(seed)
+    g0 = Generator(g_trained.model)
+    recalibrate_bn(g0, cells, batches=4, batch=32)
+    untrained = generate(g0.eval(), g0, n, cells, seed + 3)
+    ref = crops_of(train, n, crop, seed + 4)
+    gen = torch.Generator().manual_seed(seed + 5)
+    noise = (ref.mean(dim=(2, 3), keepdim=True) + ref.std(dim=(2, 3), keepdim=True)
+             * torch.randn(ref.shape, generator=gen)).clamp(-1, 1)
+
+    def s(x):
+        lv = swd_levels(real_train, x, seed=seed)
+        return {'levels': [round(v, 2) for v in lv], 'mean': round(float(np.mean(lv)), 2)}
+
+    floor, trained, untr, nz = s(real_held), s(fake), s(untrained), s(noise)
+    base = min(untr['mean'], nz['mean'])
+    gap = (trained['mean'] - floor['mean']) / max(base - floor['mean'], 1e-9)
+    gap_levels = [round((t - f) / max(min(u, z) - f, 1e-9), 3) for t, f, u, z in
+                  zip(trained['levels'], floor['levels'], untr['levels'], nz['levels'])]
+
+    big = generate(net_trained, g_trained, 64, (8, 8), seed + 6)
+    seam = seam_ratio(big)
+
+    div_fake = mean_pairwise(texture_stats(fake[:512]))
+    div_real = mean_pairwise(texture_stats(real_train[:512]))
+
+    gen = torch.Generator().manual_seed(seed + 7)
+    bank_imgs = crops_of(train, bank, 32, seed + 8).reshape(bank, -1)
+    q_fake = fake[:512, :, :32, :32].reshape(512 if n >= 512 else n, -1)
+    q_held = real_held[:512, :, :32, :32].reshape(512 if n >= 512 else n, -1)
+    nn_fake, nn_held = nn_distance(q_fake, bank_imgs), nn_distance(q_held, bank_imgs)
+
+    return {
+        'swd_floor': floor['mean'], 'swd_trained': trained['mean'], 'swd_untrained': untr['mean'],
+        'swd_noise': nz['mean'],
+        'swd_levels_px': [crop, crop // 2, crop // 4],
+        'swd_floor_levels': floor['levels'], 'swd_trained_levels': trained['levels'],
+        'swd_untrained_levels': untr['levels'], 'swd_noise_levels': nz['levels'],
+        'swd_gap_ratio': round(gap, 3), 'swd_gap_ratio_levels': gap_levels,
+        'seam_ratio': round(seam, 4),
+        'diversity_ratio': round(div_fake / div_real, 3), 'diversity_samples': round(div_fake, 4),
+        'diversity_real': round(div_real, 4),
+        'nn_ratio': round(nn_fake / nn_held, 3), 'nn_samples': round(nn_fake, 3), 'nn_heldout': round(nn_held, 3),
+        'n_images': n, 'nn_bank_patches': bank, 'swd_descriptors_per_level': n * 64,
+    }
+
+
+def passes(m: dict) -> dict:
+    """The bars of the model issue."""
+    return {
+        'swd_gap_le_0.25': m['swd_gap_ratio'] <= 0.25,
+        'seam_ratio_le_1.1': m['seam_ratio'] <= 1.1,
+        'nn_ratio_ge_1.0': m['nn_ratio'] >= 1.0,
+        'diversity_ratio_ge_0.5': m['diversity_ratio'] >= 0.5,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--model', default='surface')
+    ap.add_argument('--run', default='training/runs/surface')
+    ap.add_argument('--data', default='training/.cache/surface.npz')
+    ap.add_argument('--out', default=None, help='default public/models/<model>/metrics.json')
+    ap.add_argument('--n', type=int, default=1024)
+    ap.add_argument('--bank', type=int, default=20000)
+    ap.add_argument('--seed', type=int, default=0)
+    args = ap.parse_args()
+    torch.set_num_threads(2)
+    g, ck = load_ema(Path(args.run), args.model)
+    net = FoldedGenerator(fp16_layers(g), g.wrap)
+    data = np.load(args.data)
+    m = compute(g, net, data['images'], data['train'], n=args.n, crop=ck['config']['crop'], bank=args.bank,
+                seed=args.seed)
+    m['step'] = ck['step']
+    m['passes'] = passes(m)
+    out = Path(args.out) if args.out else Path('public/models') / args.model / 'metrics.json'
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(m, indent=1))
+    print(json.dumps(m))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,202 @@
+"""Latentscape generators and discriminator (PyTorch side; the TypeScript runtime rebuilds the
+generator from the `layers` description that export.py writes next to the weights).
+
+Generator: a fully convolutional PSGAN-style generator (Bergmann, Jetchev & Vollgraf 2017,
+"Learning Texture Manifolds with the Periodic Spatial GAN", arXiv:1705.06566). Its input is a
+latent *field* [B, globalDim + localDim, cellsH, cellsW] (layout in world-gen/latent-layout.json):
+global channels repeat in every cell, local channels are i.i.d. N(0, 1). Every 3x3 conv pads
+circularly (both axes for `surface`, longitude only for `sky`), so a field of any size gives an
+image of 16x its size that wraps seamlessly. Upsampling is nearest x2 followed by a fixed [1,2,1]
+blur, which equals bilinear (half-pixel) upsampling with wrap-around and avoids the alternate-line
+artefact that plain nearest upsampling left in the prototype (shared/notes/gan-prototype.md).
+BatchNorm + ReLU trained stably in that prototype; at export BN is folded into the convs.
+
+Discriminator: stride-2 convs with LeakyReLU, minibatch standard deviation (Karras et al. 2018),
+no normalisation (R1 regularises it).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+LAYOUT_PATH = Path(__file__).resolve().parent.parent / 'world-gen' / 'latent-layout.json'
+
+
+def latent_layout(model: str) -> dict:
+    """The latent layout of `model` ('surface' | 'sky'), the one definition shared with TypeScript."""
+    return json.loads(LAYOUT_PATH.read_text())[model]
+
+
+def circ_pad(x: torch.Tensor, wrap: str, p: int = 1) -> torch.Tensor:
+    """Pad H and W by p: circular along wrapped axes, edge-replicate along the others."""
+    x = F.pad(x, (p, p, 0, 0), mode='circular')  # W (longitude) always wraps
+    if wrap == 'xy':
+        return F.pad(x, (0, 0, p, p), mode='circular')
+    return F.pad(x, (0, 0, p, p), mode='replicate')
+
+
+class Upsample2x(nn.Module):
+    """Nearest x2 then a fixed depthwise [1,2,1]/4 blur per axis: bilinear upsampling that wraps."""
+
+    def __init__(self, wrap: str):
+        super().__init__()
+        self.wrap = wrap
+        k = torch.tensor([1.0, 2.0, 1.0])
+        self.register_buffer('kernel', (k[:, None] * k[None, :] / 16.0)[None, None], persistent=False)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.interpolate(x, scale_factor=2, mode='nearest')
+        c = x.shape[1]
+        return F.conv2d(circ_pad(x, self.wrap), self.kernel.expand(c, 1, 3, 3), groups=c)
+
+
+class ConvBlock(nn.Module):
+    """[upsample x2] -> wrap-pad -> 3x3 conv -> BatchNorm -> ReLU."""
+
+    def __init__(self, cin: int, cout: int, wrap: str, up: bool):
+        super().__init__()
+        self.wrap, self.up = wrap, up
+        self.upsample = Upsample2x(wrap) if up else None
+        self.conv = nn.Conv2d(cin, cout, 3, padding=0, bias=False)
+        self.bn = nn.BatchNorm2d(cout)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.upsample is not None:
+            x = self.upsample(x)
+        return F.relu(self.bn(self.conv(circ_pad(x, self.wrap))))
+
+
+# (channels out, upsample before) per block; 4 upsamplings: one latent cell paints 16x16 px.
+GEN_PLAN = [(256, False), (256, False), (192, True), (128, True), (64, True), (32, True)]
+
+
+class Generator(nn.Module):
+    """Latent field [B, G+L(+1 elevation for sky), h, w] -> RGB [B, 3, 16h, 16w] in [-1, 1]."""
+
+    def __init__(self, model: str = 'surface', plan=GEN_PLAN):
+        super().__init__()
+        lay = latent_layout(model)
+        self.model = model
+        self.wrap = lay['wrap']
+        self.global_dim, self.local_dim = lay['globalDim'], lay['localDim']
+        self.coord = self.wrap == 'x'  # sky: one elevation channel, +1 at the zenith, -1 at the nadir
+        cin = self.global_dim + self.local_dim + (1 if self.coord else 0)
+        blocks = []
+        for cout, up in plan:
+            blocks.append(ConvBlock(cin, cout, self.wrap, up))
+            cin = cout
+        self.blocks = nn.ModuleList(blocks)
+        self.to_rgb = nn.Conv2d(cin, 3, 3, padding=0, bias=True)
+        self.plan = plan
+
+    def make_field(self, z_global: torch.Tensor, z_local: torch.Tensor) -> torch.Tensor:
+        """z_global [B, G], z_local [B, L, h, w] -> field [B, G+L(+1), h, w]."""
+        b, _, h, w = z_local.shape
+        parts = [z_global[:, :, None, None].expand(b, self.global_dim, h, w), z_local]
+        if self.coord:
+            elev = 1.0 - 2.0 * (torch.arange(h, dtype=z_local.dtype, device=z_local.device) + 0.5) / h
+            parts.append(elev[None, None, :, None].expand(b, 1, h, w))
+        return torch.cat(parts, dim=1)
+
+    def sample_field(self, b: int, h: int, w: int, gen: torch.Generator | None = None, device='cpu'):
+        zg = torch.randn(b, self.global_dim, generator=gen).to(device)
+        zl = torch.randn(b, self.local_dim, h, w, generator=gen).to(device)
+        return self.make_field(zg, zl)
+
+    def forward(self, field: torch.Tensor) -> torch.Tensor:
+        x = field
+        for blk in self.blocks:
+            x = blk(x)
+        return torch.tanh(self.to_rgb(circ_pad(x, self.wrap)))
+
+
+class MinibatchStd(nn.Module):
+    def __init__(self, group: int = 4):
+        super().__init__()
+        self.group = group
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        g = min(self.group, b)
+        while b % g:
+            g -= 1
+        y = x.reshape(g, -1, c, h, w)
+        y = (y.var(dim=0, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))  # [b/g]
+        y = y.reshape(-1, 1, 1, 1).repeat(g, 1, h, w)
+        return torch.cat([x, y], dim=1)
+
+
+class Discriminator(nn.Module):
+    """RGB [B, 3, S, S] (S = 64 for surface) -> logit [B]."""
+
+    def __init__(self, channels=(64, 128, 256, 384), in_ch: int = 3):
+        super().__init__()
+        layers, cin = [], in_ch
+        for cout in channels:
+            layers += [nn.Conv2d(cin, cout, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
+            cin = cout
+        self.features = nn.Sequential(*layers)
+        self.mbstd = MinibatchStd()
+        self.head_conv = nn.Conv2d(cin + 1, cin, 3, padding=1)
+        self.head = nn.Linear(cin, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.features(x)
+        x = F.leaky_relu(self.head_conv(self.mbstd(x)), 0.2)
+        # Global average over positions keeps D usable on any crop size.
+        return self.head(x.mean(dim=(2, 3))).squeeze(1)
+
+
+@torch.no_grad()
+def recalibrate_bn(g: Generator, cells: tuple[int, int], batches: int = 32, batch: int = 32, seed: int = 0):
+    """Re-estimate BatchNorm running statistics of `g` (e.g. the EMA copy) on fresh latents."""
+    gen = torch.Generator().manual_seed(seed)
+    was = g.training
+    for m in g.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.reset_running_stats()
+            m.momentum = None  # cumulative average
+    g.train()
+    for _ in range(batches):
+        g(g.sample_field(batch, cells[0], cells[1], gen))
+    for m in g.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.momentum = 0.1
+    g.train(was)
+
+
+def fold_bn(g: Generator) -> list[dict]:
+    """Fold BatchNorm into the convs: [{weight [out,in,3,3], bias [out], up, act}] for export."""
+    layers = []
+    for blk in g.blocks:
+        bn = blk.bn
+        scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+        w = blk.conv.weight * scale[:, None, None, None]
+        b = bn.bias - bn.running_mean * scale
+        layers.append({'weight': w.detach(), 'bias': b.detach(), 'up': blk.up, 'act': 'relu'})
+    layers.append({'weight': g.to_rgb.weight.detach(), 'bias': g.to_rgb.bias.detach(), 'up': False, 'act': 'tanh'})
+    return layers
+
+
+class FoldedGenerator(nn.Module):
+    """The exported (BN-folded) generator, run in PyTorch: the reference for the golden fixture."""
+
+    def __init__(self, layers: list[dict], wrap: str):
+        super().__init__()
+        self.layers, self.wrap = layers, wrap
+        self.up = Upsample2x(wrap)
+
+    @torch.no_grad()
+    def forward(self, field: torch.Tensor) -> torch.Tensor:
+        x = field
+        for layer in self.layers:
+            if layer['up']:
+                x = self.up(x)
+            x = F.conv2d(circ_pad(x, self.wrap), layer['weight'], layer['bias'])
+            x = torch.relu(x) if layer['act'] == 'relu' else torch.tanh(x)
+        return x
