@@ -1,0 +1,59 @@
+/**
+ * world-gen CLI (the only world-gen file that touches process/console).
+ *   npm run --silent world -- room <seed> <x> <z>   → JSON room spec with its latents (slot → number[])
+ *   npm run --silent world -- parse <url-or-path>   → JSON {seed, x, z, heading}; exit 1 with a one-line error otherwise
+ */
+import { canonicalSeed, decodeWorldUrl, encodeWorldUrl, LATENT_SLOTS, room, roomLatents, WORLD_LIMIT } from './index'
+
+const USAGE = 'usage: world room <seed> <x> <z> | world parse <url-or-path>'
+
+/** Print one line to stderr and exit with status 1. */
+function fail(message: string): never {
+  process.stderr.write(`${message.replace(/[\r\n]+/g, ' ')}\n`)
+  process.exit(1)
+}
+
+/** A strict integer argument within ±WORLD_LIMIT. */
+function intArg(text: string | undefined, name: string): number {
+  if (text === undefined || !/^-?\d{1,7}$/.test(text) || Math.abs(Number(text)) > WORLD_LIMIT) {
+    fail(`${name} must be an integer within ±${WORLD_LIMIT}`)
+  }
+  return Number(text) + 0
+}
+
+/** JSON with 2-space indentation, but arrays of numbers kept on one line. */
+function stringify(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g,
+    (_, body: string) => `[${body.split(/,\s+/).join(', ')}]`,
+  )
+}
+
+function main(argv: string[]): void {
+  const [command, ...args] = argv
+  if (command === 'room') {
+    if (args.length !== 3) fail(USAGE)
+    const seed = canonicalSeed(args[0]!)
+    if (!seed.ok) fail(seed.error)
+    const x = intArg(args[1], 'x')
+    const z = intArg(args[2], 'z')
+    const spec = room(seed.seed, x, z)
+    const latents = roomLatents(seed.seed, x, z)
+    const out = {
+      ...spec,
+      url: encodeWorldUrl({ seed: seed.seed, x, z, heading: 0 }),
+      latents: Object.fromEntries(LATENT_SLOTS.map((slot) => [slot, Array.from(latents[slot])])),
+    }
+    process.stdout.write(`${stringify(out)}\n`)
+  } else if (command === 'parse') {
+    if (args.length !== 1) fail(USAGE)
+    const result = decodeWorldUrl(args[0]!)
+    if (!result.ok) fail(result.error)
+    for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`)
+    process.stdout.write(`${JSON.stringify(result.value)}\n`)
+  } else {
+    fail(USAGE)
+  }
+}
+
+main(process.argv.slice(2))
