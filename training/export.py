@@ -140,6 +140,84 @@ def sample_sheet(net: FoldedGenerator, g: Generator, path: Path, n: int = 12, si
     Image.fromarray(canvas).save(path)
 
 
+def write_card(model_dir: Path) -> None:
+    """public/models/<model>/card.md from model.json and metrics.json (figures are never typed by hand)."""
+    man = json.loads((model_dir / 'model.json').read_text())['latentscape']
+    mpath = model_dir / 'metrics.json'
+    m = json.loads(mpath.read_text()) if mpath.exists() else None
+    lat, tr = man['latent'], man['training']
+    params = sum(l['kernel'] ** 2 * l['in'] * l['out'] + l['out'] for l in man['layers'])
+    chans = ' -> '.join([str(man['layers'][0]['in'])] + [f"{'up,' if l['upsample'] else ''}{l['out']}" for l in man['layers']])
+    lines = [
+        f"# Model card: `{man['model']}` generator ({man['version']})",
+        '',
+        '**Outputs are AI-generated** (IPTC digital source type `trainedAlgorithmicMedia`). They are tileable',
+        'material textures for the floors, walls and trim of Latentscape rooms.',
+        '',
+        '## Architecture',
+        f"- PSGAN-style fully convolutional generator (Bergmann et al. 2017), {params / 1e6:.2f} M parameters,",
+        f"  float16 weights ({(model_dir / 'weights.bin').stat().st_size / 1e6:.1f} MB), BatchNorm folded into the convs.",
+        f"- Input: a latent field of cells, each with {lat['globalDim']} global channels (the same in every cell: which",
+        f"  material) then {lat['localDim']} local i.i.d. N(0,1) channels (the arrangement). One cell paints",
+        f"  {lat['cellPx']}x{lat['cellPx']} px: 8x8 cells = 128 px, 16x16 = 256 px, 64x64 = 1024 px, same weights.",
+        f"- Channels: {chans}; every conv is 3x3 with circular padding in both axes, so every output tiles",
+        '  seamlessly; upsampling is nearest x2 + [1,2,1] blur (bilinear with wrap-around); ReLU, tanh output.',
+        '- Floors, walls and trim come from the same unconditioned model: world-gen gives each slot its own',
+        '  latent walk (separate keyframes), so a room mixes three materials that drift independently.',
+        '- Layout definition shared with TypeScript: `world-gen/latent-layout.json`.',
+        '',
+        '## Training',
+        f"- Data: {tr.get('trainImages')} training images (0 A.D. terrain, Red Eclipse walls/floors), see",
+        '  `training/DATA.md` and `training/CREDITS.md`; dataset manifest sha256',
+        f"  `{tr.get('datasetManifestSha256')}`.",
+        f"- {tr['steps']} steps, batch {tr['batch']}, {tr['crop']}x{tr['crop']} crops; non-saturating loss, lazy R1",
+        '  (gamma 0.1 every 4 steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999,',
+        '  on 2 CPU cores (Debian python3-torch). Discriminator: 4 stride-2 convs + minibatch std.',
+        f"- Code commit at training start: `{tr.get('gitCommit')}`. Retrain: see `training/README.md`.",
+        '',
+        '## Metrics',
+    ]
+    if m:
+        lines += [
+            f"Computed by `training/metrics.py` at step {m['step']} on {m['n_images']} 64x64 crops per set",
+            f"({m['swd_descriptors_per_level']} descriptors per level). SWD x1e3, Laplacian levels {m['swd_levels_px']} px:",
+            '',
+            '| set | ' + ' | '.join(f'{p} px' for p in m['swd_levels_px']) + ' | mean |',
+            '|---|---|---|---|---|',
+        ]
+        for name, key in (('held-out real vs train (floor)', 'swd_floor'), ('trained generator (EMA)', 'swd_trained'),
+                          ('same net, untrained', 'swd_untrained'), ('colour-matched noise', 'swd_noise')):
+            lines.append(f"| {name} | " + ' | '.join(str(v) for v in m[f'{key}_levels']) + f" | {m[key]} |")
+        lines += [
+            '',
+            f"- SWD gap ratio (trained - floor) / (min(untrained, noise) - floor): **{m['swd_gap_ratio']}** (bar <= 0.25);",
+            f"  per level {m['swd_gap_ratio_levels']}.",
+            f"- seam_ratio (wrap border vs interior lines): **{m['seam_ratio']}** (bar <= 1.1).",
+            f"- diversity_ratio (pairwise texture-statistics distance, samples / real): **{m['diversity_ratio']}** (bar >= 0.5).",
+            f"- nn_ratio (nearest training patch distance, samples / held-out real): **{m['nn_ratio']}** (bar >= 1.0):",
+            '  samples are not closer to the training set than unseen real textures are, i.e. no copying.',
+            f"- Bars: {m['passes']}",
+        ]
+    else:
+        lines.append('Not computed yet: run `training/metrics.py`.')
+    lines += [
+        '',
+        '## Limits',
+        '- Trained for hours on 2 CPU cores: textures show plausible colour, grain and some structure (stones,',
+        '  cracks, grass) but large regular structures (brick courses, tile grids, planks) are weak or missing.',
+        '- Colours and materials follow the training set: mostly natural ground (0 A.D.) and sci-fi/industrial',
+        '  walls (Red Eclipse). No text, signs or people.',
+        '- Sample sheet: `docs/models/surface-samples.png` (each sample tiled 2x2; bottom row a latent walk).',
+        '',
+        '## Intended use and licence',
+        '- Intended: decorative textures in Latentscape worlds, labelled as AI-generated, exported with provenance',
+        '  metadata. Not intended for passing off as photographs or as the work of the dataset authors.',
+        f"- Weights licence: {man['licence']} (share-alike of the training data); credits in `training/CREDITS.md`.",
+        '',
+    ]
+    (model_dir / 'card.md').write_text('\n'.join(lines))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--model', default='surface')
@@ -164,6 +242,7 @@ def main() -> None:
     if not args.no_sheet:
         net = FoldedGenerator(layers, g.wrap)
         sample_sheet(net, g, Path(args.sheet) if args.sheet else ROOT / 'docs' / 'models' / f'{args.model}-samples.png')
+    write_card(out_dir)
     size = (out_dir / 'weights.bin').stat().st_size
     print(json.dumps({'model': args.model, 'step': ck['step'], 'version': manifest['latentscape']['version'],
                       'weights_bytes': size}))

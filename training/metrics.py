@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .export import fp16_layers, load_ema
+from .export import fp16_layers, load_ema, write_card
 from .models import FoldedGenerator, Generator, recalibrate_bn
 from .train import CropSampler
 
@@ -216,6 +216,7 @@ def main() -> None:
     out = Path(args.out) if args.out else Path('public/models') / args.model / 'metrics.json'
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(m, indent=1))
+    write_card(out.parent)
     print(json.dumps(m))
 
 

@@ -1,0 +1,59 @@
+'use client'
+
+import dynamic from 'next/dynamic'
+import { useEffect } from 'react'
+import { installAutomation } from './automation'
+import { Hud } from './dom/hud'
+import { LoadingScreen } from './dom/loading-screen'
+import { rememberWorld } from './recent-worlds'
+import { WorldError } from './dom/world-error'
+import { useWorldStoreApi, WorldStoreProvider } from './stores/world-store'
+import { decodeWorldParams, type SearchInput } from '../world-gen'
+
+// three, R3F (and later tfjs) load only in the browser: never on the server, never in the landing page bundle.
+const WorldScene = dynamic(() => import('./canvas/world-scene'), {
+  ssr: false,
+  loading: () => <LoadingScreen message="Starting the renderer…" />,
+})
+
+/** Raw route input of a world page, exactly as the router handed it over. */
+export type WorldViewProps = {
+  /** The `[seed]` segment (raw or percent-encoded). */
+  rawSeed: string
+  /** The page's search params (`r=<x>,<z>`, `h=<heading>`; others are ignored). */
+  search: SearchInput
+}
+
+// Client-only side effects of an open world: the automation interface and the "recent worlds" entry.
+function WorldEffects() {
+  const store = useWorldStoreApi()
+  useEffect(() => installAutomation(store), [store])
+  useEffect(() => rememberWorld(store.getState().seed), [store])
+  return null
+}
+
+/** The world page's client root: validates the URL, then mounts the store, the 3D view and the HUD. */
+export function WorldView({ rawSeed, search }: WorldViewProps) {
+  // world-gen validates and canonicalises; a bad r/h falls back to room 0,0 / heading 0 with a warning.
+  const result = decodeWorldParams(rawSeed, search)
+  if (!result.ok) return <WorldError input={safeDecode(rawSeed)} reason={result.error} />
+
+  const { seed, x, z, heading } = result.value
+  return (
+    <WorldStoreProvider key={seed} options={{ seed, room: { x, z }, heading }}>
+      <main className="world">
+        <WorldScene />
+        <Hud />
+      </main>
+      <WorldEffects />
+    </WorldStoreProvider>
+  )
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return segment
+  }
+}

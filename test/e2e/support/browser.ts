@@ -1,0 +1,84 @@
+/**
+ * Headless Debian Chromium for browser tests: launch options, and a page helper that records page errors, console
+ * errors and every request, and blocks (and records) any request to a host other than the app's.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+
+/** Chromium binary; Debian's `chromium` package. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+/** Chromium flags: no sandbox (root in CI), WebGPU on, and no background traffic of the browser's own. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
+
+/**
+ * Launch headless Chromium. Playwright gives every launch a fresh temporary user-data dir and deletes it on close,
+ * so no state leaks between runs (`--user-data-dir` cannot be passed to `launch` itself).
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })
+}
+
+/** What happened on a page, recorded from before the first navigation. */
+export type PageRecord = {
+  /** Uncaught exceptions in the page. */
+  pageErrors: string[]
+  /** `console.error` messages (and Chromium's own error-level console entries). */
+  consoleErrors: string[]
+  /** Every request URL the page made (including blocked ones). */
+  requests: string[]
+  /** Requests to another host, aborted before they left the browser. */
+  blockedRequests: string[]
+}
+
+/** A page opened by `openPage`, with its context (close it when done) and its record. */
+export type OpenedPage = { page: Page; context: BrowserContext; record: PageRecord }
+
+/** Options of `openPage`. */
+export type OpenPageOptions = {
+  /** @default { width: 1280, height: 800 } */
+  viewport?: { width: number; height: number }
+  /** @default 1 */
+  deviceScaleFactor?: number
+}
+
+function isAllowed(requestUrl: string, appUrl: URL): boolean {
+  const url = new URL(requestUrl)
+  if (url.protocol === 'data:' || url.protocol === 'blob:') return true
+  return url.protocol === appUrl.protocol && url.hostname === appUrl.hostname && url.port === appUrl.port
+}
+
+/**
+ * Open `path` of the app at `baseUrl` in a new, isolated context. Requests to any other origin are aborted and
+ * recorded in `blockedRequests`, so a test can fail on them.
+ */
+export async function openPage(
+  browser: Browser,
+  baseUrl: string,
+  path: string,
+  { viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1 }: OpenPageOptions = {},
+): Promise<OpenedPage> {
+  const appUrl = new URL(baseUrl)
+  const context = await browser.newContext({ viewport, deviceScaleFactor, serviceWorkers: 'block' })
+  const record: PageRecord = { pageErrors: [], consoleErrors: [], requests: [], blockedRequests: [] }
+  await context.route('**/*', async (route) => {
+    const url = route.request().url()
+    if (isAllowed(url, appUrl)) return route.continue()
+    record.blockedRequests.push(url)
+    return route.abort('blockedbyclient')
+  })
+  const page = await context.newPage()
+  page.on('pageerror', (error) => record.pageErrors.push(String(error)))
+  page.on('console', (message) => {
+    if (message.type() === 'error') record.consoleErrors.push(message.text())
+  })
+  page.on('request', (request) => record.requests.push(request.url()))
+  await page.goto(new URL(path, appUrl).href, { waitUntil: 'load' })
+  return { page, context, record }
+}
