@@ -1,0 +1,137 @@
+/**
+ * Generate the texture the world shows for one room slot and write it as a PNG.
+ *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot floor --size 256 --out floor.png [--backend cpu|wasm|webgpu]
+ * Same latent field as the world: world-gen `roomLatent` (global) + `localField(room.roomSeed, slot)` (local).
+ * Prints one JSON line ({ backend, ms, width, height, model, version, … }); bad arguments → one line on stderr, exit 2.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { PNG } from 'pngjs'
+import { canonicalSeed, LATENT_SLOTS, latentField, localField, room, roomLatent, type LatentSlot } from '../world-gen'
+import { hasWebgpuEnv, installNodeWebgpu, rerunWithWebgpuEnv } from '../bench/node-webgpu'
+
+const USAGE =
+  'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--backend cpu|wasm|webgpu]'
+const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const
+
+class UsageError extends Error {}
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`textures: ${message.split('\n')[0]}\n`)
+  process.exit(code)
+}
+
+function parse() {
+  let values
+  try {
+    values = parseArgs({
+      options: {
+        seed: { type: 'string' },
+        x: { type: 'string' },
+        z: { type: 'string' },
+        slot: { type: 'string' },
+        size: { type: 'string' },
+        out: { type: 'string' },
+        backend: { type: 'string', default: 'wasm' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split('\n')[0]} (${USAGE})`)
+  }
+  for (const k of ['seed', 'x', 'z', 'slot', 'size', 'out'] as const)
+    if (values[k] === undefined) throw new UsageError(`missing --${k} (${USAGE})`)
+  const seed = canonicalSeed(values.seed!)
+  if (!seed.ok) throw new UsageError(`bad --seed: ${seed.error}`)
+  const int = (name: string, v: string) => {
+    if (!/^-?\d+$/.test(v)) throw new UsageError(`--${name} must be an integer, got "${v}"`)
+    return Number(v)
+  }
+  const x = int('x', values.x!)
+  const z = int('z', values.z!)
+  if (!(LATENT_SLOTS as readonly string[]).includes(values.slot!))
+    throw new UsageError(`--slot must be one of ${LATENT_SLOTS.join('|')}, got "${values.slot}"`)
+  const m = /^(\d+)(?:x(\d+))?$/.exec(values.size!)
+  if (m === null) throw new UsageError(`--size must be N or WxH in pixels, got "${values.size}"`)
+  const widthPx = Number(m[1])
+  const heightPx = Number(m[2] ?? m[1])
+  if (widthPx < 16 || heightPx < 16 || widthPx % 16 !== 0 || heightPx % 16 !== 0 || widthPx > 4096 || heightPx > 4096)
+    throw new UsageError(`--size must be a multiple of 16 px between 16 and 4096, got ${widthPx}x${heightPx}`)
+  if (!(BACKENDS as readonly string[]).includes(values.backend!))
+    throw new UsageError(`--backend must be one of ${BACKENDS.join('|')}, got "${values.backend}"`)
+  if (!values.out!.toLowerCase().endsWith('.png')) throw new UsageError(`--out must be a .png file`)
+  return {
+    seed: seed.seed,
+    x,
+    z,
+    slot: values.slot as LatentSlot,
+    widthPx,
+    heightPx,
+    out: values.out!,
+    backend: values.backend as (typeof BACKENDS)[number],
+  }
+}
+
+async function main(): Promise<void> {
+  let args
+  try {
+    args = parse()
+    room(args.seed, args.x, args.z) // validates coordinates with world-gen's own message
+  } catch (e) {
+    fail((e as Error).message, 2)
+  }
+  if (args.backend === 'webgpu' && !hasWebgpuEnv()) rerunWithWebgpuEnv()
+
+  const modelName = args.slot === 'sky' ? 'sky' : 'surface'
+  const modelDir = fileURLToPath(new URL(`../public/models/${modelName}/`, import.meta.url))
+  // Never fake a sky: there is no trained sky generator until public/models/sky/ exists.
+  if (!existsSync(modelDir + 'model.json'))
+    fail(`no trained "${modelName}" model: public/models/${modelName}/model.json is missing`, 1)
+
+  if (args.backend === 'webgpu') await installNodeWebgpu()
+  // Imported after navigator.gpu exists (the webgpu backend probes it when loaded).
+  const { loadGenerator, selectBackend } = await import('../world-gen/gan')
+  const wasmPath = fileURLToPath(new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url))
+  const choice = await selectBackend({ order: [args.backend], wasmPath, allowSoftwareGpu: true })
+  const gen = await loadGenerator({
+    manifest: JSON.parse(readFileSync(modelDir + 'model.json', 'utf8')),
+    weights: readFileSync(modelDir + 'weights.bin'),
+  })
+  const cellsW = args.widthPx / gen.cellPx
+  const cellsH = args.heightPx / gen.cellPx
+  const spec = room(args.seed, args.x, args.z)
+  const global = roomLatent(args.seed, args.x, args.z, args.slot)
+  const field = latentField(global, localField(spec.roomSeed, args.slot, cellsW, cellsH), cellsW, cellsH)
+
+  const t0 = performance.now()
+  const rgba = await gen.generate(field, cellsH, cellsW)
+  const ms = performance.now() - t0
+  gen.dispose()
+
+  const png = new PNG({ width: args.widthPx, height: args.heightPx })
+  png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength)
+  writeFileSync(args.out, PNG.sync.write(png))
+  console.log(
+    JSON.stringify({
+      backend: choice.backend,
+      ms: Math.round(ms * 10) / 10,
+      width: args.widthPx,
+      height: args.heightPx,
+      model: modelName,
+      version: gen.version,
+      seed: args.seed,
+      x: args.x,
+      z: args.z,
+      slot: args.slot,
+      roomSeed: spec.roomSeed,
+      out: args.out,
+    }),
+  )
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => fail(e instanceof UsageError ? e.message : (e as Error).message, e instanceof UsageError ? 2 : 1),
+)

@@ -1,0 +1,287 @@
+/**
+ * The PSGAN-style fully convolutional generator (Bergmann et al. 2017, https://arxiv.org/abs/1705.06566) rebuilt
+ * from tf.js ops: the TypeScript twin of `training/models.py` `FoldedGenerator` (golden-tested in test/gan/).
+ * Per layer: [nearest ×2 → depthwise [1,2,1]⊗[1,2,1]/16 blur with wrap padding] → wrap pad 1 → 3×3 'valid' conv + bias
+ * → relu | tanh. "Wrap" is circular in x, and in y too for `wrap: 'xy'` (edge-replicated otherwise), which is what
+ * makes surface textures tile and the equirect sky close around 360°.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import {
+  decodeWeights,
+  expectedWeightBytes,
+  ModelLoadError,
+  parseManifest,
+  sha256Hex,
+  type GeneratorManifest,
+  type LayerSpec,
+} from './manifest'
+
+/** Where to load a generator from: a model.json URL (fetch), or the already-read manifest and shard bytes (Node). */
+export type GeneratorSource =
+  { url: string } | { manifest: unknown; weights: ArrayBuffer | Uint8Array | (ArrayBuffer | Uint8Array)[] }
+
+/** Options of `loadGenerator`. */
+export interface LoadGeneratorOptions {
+  /** Called with bytes received so far and the total (0 when unknown) while shards download. */
+  onProgress?: (loadedBytes: number, totalBytes: number) => void
+  /** The fetch to use. @default globalThis.fetch */
+  fetch?: typeof fetch
+  /** Verify `weightsSha256` when WebCrypto is available. @default true */
+  verifyChecksum?: boolean
+}
+
+interface LayerTensors {
+  spec: LayerSpec
+  kernel: tf.Tensor4D
+  bias: tf.Tensor1D
+}
+
+/** Wrap-pad an NHWC tensor by 1 px: circular in x; circular (`xy`) or edge-replicated (`x`) in y. */
+function wrapPad(x: tf.Tensor4D, wrap: 'xy' | 'x'): tf.Tensor4D {
+  const [, h, w] = x.shape
+  const xw = tf.concat(
+    [tf.slice(x, [0, 0, w - 1, 0], [-1, -1, 1, -1]), x, tf.slice(x, [0, 0, 0, 0], [-1, -1, 1, -1])],
+    2,
+  )
+  const top = wrap === 'xy' ? [h - 1, 1] : [0, 1]
+  const bottom = wrap === 'xy' ? [0, 1] : [h - 1, 1]
+  return tf.concat(
+    [tf.slice(xw, [0, top[0], 0, 0], [-1, 1, -1, -1]), xw, tf.slice(xw, [0, bottom[0], 0, 0], [-1, 1, -1, -1])],
+    1,
+  )
+}
+
+/** A loaded generator: owns its weight tensors until `dispose()` (G10). */
+export class Generator {
+  /** The validated manifest (model name, version, layers). */
+  readonly manifest: GeneratorManifest
+  private layers: LayerTensors[]
+  private blur = new Map<number, tf.Tensor4D>()
+  private disposed = false
+
+  /** Use `loadGenerator`; this takes ownership of the tensors. */
+  constructor(manifest: GeneratorManifest, layers: LayerTensors[], blur: Map<number, tf.Tensor4D>) {
+    this.manifest = manifest
+    this.layers = layers
+    this.blur = blur
+  }
+
+  /** Model version, e.g. `surface-v1-0f249bb140bd` (part of every cache key). */
+  get version(): string {
+    return this.manifest.version
+  }
+
+  /** Input channels per latent cell. */
+  get inputChannels(): number {
+    return this.manifest.inputChannels
+  }
+
+  /** Output pixels per latent cell. */
+  get cellPx(): number {
+    return this.manifest.cellPx
+  }
+
+  private check(field: Float32Array, cellsH: number, cellsW: number): void {
+    if (this.disposed) throw new Error(`generator ${this.manifest.version} is disposed`)
+    if (!Number.isInteger(cellsH) || !Number.isInteger(cellsW) || cellsH < 1 || cellsW < 1)
+      throw new RangeError(`cellsH and cellsW must be positive integers, got ${cellsH}×${cellsW}`)
+    const want = cellsH * cellsW * this.manifest.inputChannels
+    if (field.length !== want)
+      throw new RangeError(
+        `latent field has ${field.length} values, expected ${cellsH}×${cellsW}×${this.inputChannels}`,
+      )
+  }
+
+  /**
+   * The forward pass as a tensor (synchronous tf ops; call inside `tf.tidy`).
+   * In: field float32 [cellsH, cellsW, inputChannels] channels-last. Out: float32 [1, cellsH·cellPx, cellsW·cellPx, 3]
+   * in [-1, 1].
+   */
+  forward(field: Float32Array, cellsH: number, cellsW: number): tf.Tensor4D {
+    this.check(field, cellsH, cellsW)
+    const wrap = this.manifest.wrap
+    let x = tf.tensor4d(field, [1, cellsH, cellsW, this.manifest.inputChannels])
+    for (const { spec, kernel, bias } of this.layers) {
+      if (spec.upsample) {
+        const [, h, w, c] = x.shape
+        x = tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false)
+        x = tf.depthwiseConv2d(wrapPad(x, wrap), this.blur.get(c)!, 1, 'valid')
+      }
+      const y = tf.add(tf.conv2d(wrapPad(x, wrap), kernel, 1, 'valid'), bias) as tf.Tensor4D
+      x = spec.activation === 'relu' ? tf.relu(y) : tf.tanh(y)
+    }
+    return x
+  }
+
+  /**
+   * Generate float pixels: float32 [cellsH·cellPx, cellsW·cellPx, 3] channels-last in [-1, 1].
+   * Throws RangeError on a field of the wrong length (before allocating any tensor).
+   */
+  async generateFloat(field: Float32Array, cellsH: number, cellsW: number): Promise<Float32Array> {
+    this.check(field, cellsH, cellsW)
+    // G6: synchronous math inside tidy, keep only the output; async readback after; then dispose it.
+    const out = tf.tidy(() => this.forward(field, cellsH, cellsW))
+    try {
+      return (await out.data()) as Float32Array
+    } finally {
+      out.dispose()
+    }
+  }
+
+  /**
+   * Generate a texture: RGBA8 bytes [cellsH·cellPx, cellsW·cellPx, 4], rgb = round((v + 1)·127.5) clamped to 0..255,
+   * alpha 255. `field`: float32 [cellsH, cellsW, inputChannels] channels-last.
+   */
+  async generate(field: Float32Array, cellsH: number, cellsW: number): Promise<Uint8Array> {
+    return toRgba8(await this.generateFloat(field, cellsH, cellsW))
+  }
+
+  /** Multiply-adds ×2 of one image of cellsH×cellsW cells: 2·k²·in·out·H·W per conv, 2·9·C·H·W per blur. */
+  flops(cellsH: number, cellsW: number): number {
+    let h = cellsH
+    let w = cellsW
+    let total = 0
+    for (const l of this.manifest.layers) {
+      if (l.upsample) {
+        h *= 2
+        w *= 2
+        total += 2 * 9 * l.in * h * w
+      }
+      total += 2 * l.kernel * l.kernel * l.in * l.out * h * w
+    }
+    return total
+  }
+
+  /** Release every weight tensor (G10). Idempotent. */
+  dispose(): void {
+    if (this.disposed) return
+    this.disposed = true
+    for (const l of this.layers) tf.dispose([l.kernel, l.bias])
+    for (const b of this.blur.values()) b.dispose()
+    this.layers = []
+    this.blur.clear()
+  }
+}
+
+/** Float RGB in [-1, 1] (length 3·n) → RGBA8 (length 4·n), alpha 255. */
+export function toRgba8(rgb: Float32Array, out?: Uint8Array): Uint8Array {
+  const n = rgb.length / 3
+  const bytes = out ?? new Uint8Array(n * 4)
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < 3; c++) {
+      const v = Math.round((rgb[3 * i + c] + 1) * 127.5)
+      bytes[4 * i + c] = v < 0 ? 0 : v > 255 ? 255 : v
+    }
+    bytes[4 * i + 3] = 255
+  }
+  return bytes
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]
+  const out = new Uint8Array(parts.reduce((s, p) => s + p.byteLength, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.byteLength
+  }
+  return out
+}
+
+async function fetchOk(f: typeof fetch, url: string): Promise<Response> {
+  let res: Response
+  try {
+    res = await f(url)
+  } catch (e) {
+    throw new ModelLoadError('fetch-failed', `cannot fetch ${url}: ${(e as Error).message}`)
+  }
+  if (res.status === 404) throw new ModelLoadError('not-found', `model file not found: ${url} (HTTP 404)`)
+  if (!res.ok) throw new ModelLoadError('fetch-failed', `cannot fetch ${url}: HTTP ${res.status}`)
+  return res
+}
+
+async function readWithProgress(res: Response, onChunk: (n: number) => void): Promise<Uint8Array> {
+  if (res.body === null) {
+    const b = new Uint8Array(await res.arrayBuffer())
+    onChunk(b.byteLength)
+    return b
+  }
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    chunks.push(value)
+    onChunk(value.byteLength)
+  }
+  return concatBytes(chunks)
+}
+
+/**
+ * Load, validate and upload a generator on the current tf backend. Throws `ModelLoadError` (with `reason`) when the
+ * manifest or weights are missing, corrupt, truncated or inconsistent; on error no tensor is left allocated.
+ */
+export async function loadGenerator(source: GeneratorSource, options: LoadGeneratorOptions = {}): Promise<Generator> {
+  let json: unknown
+  let parts: Uint8Array[]
+  if ('url' in source) {
+    const f = options.fetch ?? globalThis.fetch
+    const res = await fetchOk(f, source.url)
+    try {
+      json = await res.json()
+    } catch {
+      throw new ModelLoadError('bad-manifest', `${source.url} is not valid JSON`)
+    }
+    const manifest = parseManifest(json)
+    const base = new URL('.', new URL(source.url, 'file:///')).href
+    const isAbs = /^[a-z]+:/i.test(source.url)
+    const shardUrl = (p: string) => {
+      const u = new URL(p, base).href
+      return isAbs ? u : u.replace(/^file:\/\//, '')
+    }
+    const total = expectedWeightBytes(manifest)
+    let loaded = 0
+    parts = []
+    for (const p of manifest.paths) {
+      const r = await fetchOk(f, shardUrl(p))
+      parts.push(
+        await readWithProgress(r, (n) => {
+          loaded += n
+          options.onProgress?.(loaded, total)
+        }),
+      )
+    }
+  } else {
+    json = source.manifest
+    const w = Array.isArray(source.weights) ? source.weights : [source.weights]
+    parts = w.map((b) => (b instanceof Uint8Array ? b : new Uint8Array(b)))
+  }
+  const manifest = parseManifest(json)
+  const bytes = concatBytes(parts)
+  const values = decodeWeights(manifest, bytes)
+  if (options.verifyChecksum !== false && manifest.weightsSha256 !== undefined) {
+    const sha = await sha256Hex(bytes)
+    if (sha !== undefined && sha !== manifest.weightsSha256)
+      throw new ModelLoadError(
+        'checksum-mismatch',
+        `weights sha256 ${sha.slice(0, 12)}… does not match model.json ${manifest.weightsSha256.slice(0, 12)}… (corrupt download?)`,
+      )
+  }
+  // All validation is done: from here on, tensor creation cannot fail for model reasons.
+  const layers: LayerTensors[] = manifest.layers.map((spec) => ({
+    spec,
+    kernel: tf.tensor4d(values.get(`${spec.name}/kernel`)!, [3, 3, spec.in, spec.out]),
+    bias: tf.tensor1d(values.get(`${spec.name}/bias`)!),
+  }))
+  const blur = new Map<number, tf.Tensor4D>()
+  for (const l of manifest.layers) if (l.upsample && !blur.has(l.in)) blur.set(l.in, blurKernel(l.in))
+  return new Generator(manifest, layers, blur)
+}
+
+/** Depthwise blur filter float32 [3, 3, channels, 1] = outer([1,2,1], [1,2,1]) / 16 for every channel. */
+function blurKernel(channels: number): tf.Tensor4D {
+  const k = [1, 2, 1, 2, 4, 2, 1, 2, 1].map((v) => v / 16)
+  const data = new Float32Array(9 * channels)
+  for (let i = 0; i < 9; i++) data.fill(k[i], i * channels, (i + 1) * channels)
+  return tf.tensor4d(data, [3, 3, channels, 1])
+}

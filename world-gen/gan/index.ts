@@ -1,0 +1,22 @@
+/** Public API of the generator runtime: load a GAN generator and turn latent fields into RGBA8 textures (tf.js). */
+export {
+  decodeWeights,
+  expectedWeightBytes,
+  ModelLoadError,
+  parseManifest,
+  type GeneratorManifest,
+  type LayerSpec,
+  type ModelLoadReason,
+  type WeightSpec,
+} from './manifest'
+export { Generator, loadGenerator, toRgba8, type GeneratorSource, type LoadGeneratorOptions } from './generator'
+export {
+  BACKEND_ORDER,
+  DEFAULT_WASM_PATH,
+  selectBackend,
+  type BackendChoice,
+  type BackendName,
+  type BackendRefusal,
+  type SelectBackendOptions,
+} from './backend'
+export { IdbTextureCache, LruTextureCache, openIdbTextureCache, textureCacheKey, type TextureCache } from './cache'

@@ -1,0 +1,235 @@
+/**
+ * The exported generator format (`training/export.py`): a `model.json` holding the layer list and a tfjs
+ * `weightsManifest`, plus float16-quantized weight shards. Parsing and validation here are plain TypeScript (no
+ * tensors), so a bad model fails before any GPU memory is allocated.
+ */
+
+/** Why a model could not be loaded. */
+export type ModelLoadReason =
+  | 'not-found'
+  | 'fetch-failed'
+  | 'bad-manifest'
+  | 'missing-weights'
+  | 'truncated-weights'
+  | 'oversized-weights'
+  | 'bad-shape'
+  | 'unsupported-dtype'
+  | 'checksum-mismatch'
+  | 'non-finite'
+
+/** A model that is missing, corrupt or inconsistent; `reason` is machine-readable, `message` one line for people. */
+export class ModelLoadError extends Error {
+  /** Machine-readable cause. */
+  readonly reason: ModelLoadReason
+  constructor(reason: ModelLoadReason, message: string) {
+    super(message)
+    this.name = 'ModelLoadError'
+    this.reason = reason
+  }
+}
+
+/** One 3×3 convolution of the generator, in execution order. */
+export interface LayerSpec {
+  /** Weight name prefix: `<name>/kernel` [k, k, in, out] and `<name>/bias` [out]. */
+  name: string
+  /** Kernel size (always 3 in psgan-conv-v1). */
+  kernel: number
+  /** Input channels. */
+  in: number
+  /** Output channels. */
+  out: number
+  /** Nearest ×2 + wrap-aware [1,2,1]² blur before the conv. */
+  upsample: boolean
+  /** Activation after the conv. */
+  activation: 'relu' | 'tanh'
+}
+
+/** One weight entry of the tfjs `weightsManifest`. */
+export interface WeightSpec {
+  name: string
+  shape: number[]
+  dtype: 'float32'
+  quantization?: { dtype: 'float16' | 'float32'; original_dtype?: string }
+}
+
+/** The validated `latentscape` block of a model.json. */
+export interface GeneratorManifest {
+  /** Model name, e.g. `surface` or `sky`. */
+  model: string
+  /** Version string (`<model>-v1-<sha12>`); part of every cache key. */
+  version: string
+  /** Channels of the input latent field (globalDim + localDim [+ elevation]). */
+  inputChannels: number
+  /** Output pixels per latent cell along each axis (2^upsample layers). */
+  cellPx: number
+  /** Axes with circular padding: `xy` (tiling surfaces) or `x` (equirect sky; y is edge-replicated). */
+  wrap: 'xy' | 'x'
+  /** Convolutions in order. */
+  layers: LayerSpec[]
+  /** Shard paths relative to model.json, concatenated in order. */
+  paths: string[]
+  /** Weight entries in byte order. */
+  weights: WeightSpec[]
+  /** Hex sha256 of the concatenated shards, when the export recorded one. */
+  weightsSha256?: string
+  /** The raw `latentscape` metadata (licence, training info…), for provenance. */
+  meta: Record<string, unknown>
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v > 0
+
+function bad(message: string): never {
+  throw new ModelLoadError('bad-manifest', `model.json: ${message}`)
+}
+
+/** Validate a parsed model.json; throws `ModelLoadError` ('bad-manifest', 'bad-shape', 'unsupported-dtype'…). */
+export function parseManifest(json: unknown): GeneratorManifest {
+  if (!isObj(json)) bad('not a JSON object')
+  const ls = json.latentscape
+  if (!isObj(ls)) bad('missing "latentscape" block')
+  if (typeof ls.model !== 'string' || ls.model === '') bad('latentscape.model must be a string')
+  if (typeof ls.version !== 'string' || ls.version === '') bad('latentscape.version must be a string')
+  const latent = ls.latent
+  if (!isObj(latent)) bad('missing latentscape.latent')
+  if (!isPosInt(latent.inputChannels)) bad('latent.inputChannels must be a positive integer')
+  if (latent.wrap !== 'xy' && latent.wrap !== 'x') bad(`latent.wrap must be "xy" or "x", got ${String(latent.wrap)}`)
+  if (!Array.isArray(ls.layers) || ls.layers.length === 0) bad('latentscape.layers must be a non-empty array')
+  const layers: LayerSpec[] = ls.layers.map((l: unknown, i: number) => {
+    if (!isObj(l) || typeof l.name !== 'string') bad(`layers[${i}] has no name`)
+    if (l.kernel !== 3) bad(`layers[${i}].kernel must be 3`)
+    if (!isPosInt(l.in) || !isPosInt(l.out)) bad(`layers[${i}] in/out must be positive integers`)
+    if (typeof l.upsample !== 'boolean') bad(`layers[${i}].upsample must be boolean`)
+    if (l.activation !== 'relu' && l.activation !== 'tanh') bad(`layers[${i}].activation must be relu or tanh`)
+    return { name: l.name, kernel: 3, in: l.in, out: l.out, upsample: l.upsample, activation: l.activation }
+  })
+  for (let i = 0; i < layers.length; i++) {
+    const expectIn = i === 0 ? latent.inputChannels : layers[i - 1].out
+    if (layers[i].in !== expectIn)
+      throw new ModelLoadError(
+        'bad-shape',
+        `model.json: layer ${layers[i].name} has in=${layers[i].in}, expected ${expectIn}`,
+      )
+  }
+  if (layers[layers.length - 1].out !== 3)
+    throw new ModelLoadError('bad-shape', 'model.json: the last layer must output 3 (RGB) channels')
+  const cellPx = 2 ** layers.filter((l) => l.upsample).length
+  if (latent.cellPx !== undefined && latent.cellPx !== cellPx)
+    throw new ModelLoadError(
+      'bad-shape',
+      `model.json: latent.cellPx=${String(latent.cellPx)} but layers upsample ×${cellPx}`,
+    )
+
+  const groups = json.weightsManifest
+  if (!Array.isArray(groups) || groups.length === 0) bad('missing weightsManifest')
+  const paths: string[] = []
+  const weights: WeightSpec[] = []
+  for (const g of groups) {
+    if (!isObj(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights)) bad('malformed weightsManifest group')
+    for (const p of g.paths) {
+      if (typeof p !== 'string' || p === '' || p.includes('..')) bad(`bad shard path ${String(p)}`)
+      paths.push(p)
+    }
+    for (const w of g.weights) {
+      if (!isObj(w) || typeof w.name !== 'string') bad('weight entry without a name')
+      if (!Array.isArray(w.shape) || !w.shape.every(isPosInt)) bad(`weight ${w.name} has a bad shape`)
+      if (w.dtype !== 'float32')
+        throw new ModelLoadError(
+          'unsupported-dtype',
+          `model.json: weight ${w.name} dtype ${String(w.dtype)} (want float32)`,
+        )
+      const q = w.quantization
+      if (q !== undefined && (!isObj(q) || (q.dtype !== 'float16' && q.dtype !== 'float32')))
+        throw new ModelLoadError('unsupported-dtype', `model.json: weight ${w.name} quantization must be float16`)
+      weights.push(w as unknown as WeightSpec)
+    }
+  }
+  const byName = new Map(weights.map((w) => [w.name, w]))
+  for (const l of layers) {
+    const want: [string, number[]][] = [
+      [`${l.name}/kernel`, [3, 3, l.in, l.out]],
+      [`${l.name}/bias`, [l.out]],
+    ]
+    for (const [name, shape] of want) {
+      const w = byName.get(name)
+      if (w === undefined)
+        throw new ModelLoadError('missing-weights', `model.json: no weight "${name}" in weightsManifest`)
+      if (w.shape.join(',') !== shape.join(','))
+        throw new ModelLoadError('bad-shape', `model.json: ${name} has shape [${w.shape}], expected [${shape}]`)
+    }
+  }
+  const sha =
+    typeof ls.weightsSha256 === 'string' && /^[0-9a-f]{64}$/.test(ls.weightsSha256) ? ls.weightsSha256 : undefined
+  return {
+    model: ls.model,
+    version: ls.version,
+    inputChannels: latent.inputChannels,
+    cellPx,
+    wrap: latent.wrap,
+    layers,
+    paths,
+    weights,
+    weightsSha256: sha,
+    meta: ls,
+  }
+}
+
+/** Bytes per element of a weight as stored (2 for float16-quantized, 4 for float32). */
+function storedBytes(w: WeightSpec): number {
+  return w.quantization?.dtype === 'float16' ? 2 : 4
+}
+
+/** Total byte length the shards must have for this manifest. */
+export function expectedWeightBytes(m: GeneratorManifest): number {
+  return m.weights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1) * storedBytes(w), 0)
+}
+
+// IEEE 754 half → float table-free decode (exact: every fp16 value is representable in fp32).
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1
+  const e = (h >> 10) & 0x1f
+  const f = h & 0x3ff
+  if (e === 0) return s * f * 2 ** -24
+  if (e === 31) return f === 0 ? s * Infinity : NaN
+  return s * (1 + f / 1024) * 2 ** (e - 15)
+}
+
+/**
+ * Decode the concatenated shards into float32 arrays by weight name. Throws `ModelLoadError` with
+ * 'truncated-weights' / 'oversized-weights' on a size mismatch and 'non-finite' on NaN/Inf values.
+ */
+export function decodeWeights(m: GeneratorManifest, bytes: Uint8Array): Map<string, Float32Array> {
+  const expected = expectedWeightBytes(m)
+  if (bytes.byteLength < expected)
+    throw new ModelLoadError(
+      'truncated-weights',
+      `weights: ${bytes.byteLength} bytes, manifest needs ${expected} (truncated)`,
+    )
+  if (bytes.byteLength > expected)
+    throw new ModelLoadError('oversized-weights', `weights: ${bytes.byteLength} bytes, manifest needs ${expected}`)
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const out = new Map<string, Float32Array>()
+  let offset = 0
+  for (const w of m.weights) {
+    const n = w.shape.reduce((a, b) => a * b, 1)
+    const arr = new Float32Array(n)
+    const half = storedBytes(w) === 2
+    for (let i = 0; i < n; i++) {
+      const v = half ? halfToFloat(view.getUint16(offset + 2 * i, true)) : view.getFloat32(offset + 4 * i, true)
+      if (!Number.isFinite(v))
+        throw new ModelLoadError('non-finite', `weights: ${w.name}[${i}] is not finite (corrupt)`)
+      arr[i] = v
+    }
+    offset += n * storedBytes(w)
+    out.set(w.name, arr)
+  }
+  return out
+}
+
+/** Hex sha256 of bytes via WebCrypto (browser, worker, Node ≥ 20); undefined where WebCrypto is unavailable. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string | undefined> {
+  const subtle = globalThis.crypto?.subtle
+  if (subtle === undefined) return undefined
+  const digest = await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
+}

@@ -1,0 +1,158 @@
+/**
+ * The generation worker protocol (STYLE W1): discriminated unions on a kebab-case `type`, imported by both the worker
+ * (`world-gen/worker/`) and the main-thread streamer. Requests that concern a job carry its `id`; responses echo it.
+ * Type-only module: importing it pulls in no tf.js.
+ */
+
+/** A tf.js backend name (mirrors `world-gen/gan` `BackendName` without importing tf). */
+export type GenBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu'
+
+/** A room slot that gets a texture. */
+export type GenSlot = 'floor' | 'walls' | 'trim' | 'sky'
+
+/** A field size in latent cells (one cell = `cellPx` output pixels, 16 for the current models). */
+export interface CellSize {
+  cellsW: number
+  cellsH: number
+}
+
+/**
+ * The latent of a job. `field`: the full generator input, float32 [cellsH, cellsW, C] channels-last for the largest
+ * size. `seeded`: the worker builds that field itself with world-gen `latentField(global, localField(roomSeed, slot,
+ * cellsW, cellsH))` — the same field the CLI and the world use. Smaller sizes use the top-left crop of that field, so a
+ * preview shows (part of) the same material.
+ */
+export type GenLatent =
+  | { kind: 'field'; field: Float32Array; cellsW: number; cellsH: number }
+  | { kind: 'seeded'; global: Float32Array; roomSeed: number }
+
+/** Load the models and pick a backend; answered by `progress`* then `ready` (after a warm-up generation) or `error`. */
+export interface InitRequest {
+  type: 'init'
+  /** model.json URL per model name, e.g. `{ surface: '/models/surface/model.json' }`. */
+  models: Record<string, string>
+  /** Backends to try, in order. @default ['webgpu', 'webgl', 'wasm', 'cpu'] */
+  backends?: GenBackend[]
+  /** URL prefix of the self-hosted wasm binaries. @default '/tfjs/' */
+  wasmPath?: string
+  /** Accept software GPU backends (SwiftShader): for tests of the GPU code paths. @default false */
+  allowSoftwareGpu?: boolean
+}
+
+/**
+ * Generate one texture, at one or more sizes (e.g. a 4×4-cell preview then the 16×16-cell texture): one `result` per
+ * size, smallest first, the last with `final: true`. A new `generate` for the same `target` supersedes (cancels) a
+ * queued or running older one.
+ */
+export interface GenerateRequest {
+  type: 'generate'
+  /** Caller-chosen unique job id; echoed by every response about this job. */
+  id: string
+  /** Lower runs first (a rank from the streaming plan: 0 = needed now). */
+  priority: number
+  /** Model name, a key of `InitRequest.models` (`surface`, `sky`). */
+  model: string
+  /** Slot in the room. */
+  slot: GenSlot
+  /** Room key `"x,z"` (world-gen `roomKey`). */
+  roomKey: string
+  /** The latent. */
+  latent: GenLatent
+  /** Output sizes in cells, ascending; each must fit within the field. */
+  sizes: CellSize[]
+  /** Extra cache-key salt (e.g. world seed); the key always includes model version, latent hash and size. */
+  cacheKey?: string
+}
+
+/** Cancel queued or running jobs (a running job stops between sizes); answered by `cancelled` per job found. */
+export interface CancelRequest {
+  type: 'cancel'
+  ids: string[]
+}
+
+/** Change a queued job's priority (lower runs first). */
+export interface ReprioritizeRequest {
+  type: 'reprioritize'
+  id: string
+  priority: number
+}
+
+/** Cancel everything, dispose every model (G10) and close caches; answered by `disposed`. */
+export interface DisposeRequest {
+  type: 'dispose'
+}
+
+/** Any message to the worker. */
+export type GenRequest = InitRequest | GenerateRequest | CancelRequest | ReprioritizeRequest | DisposeRequest
+
+/** The worker is ready: backend chosen, models loaded, warm-up done. */
+export interface ReadyResponse {
+  type: 'ready'
+  backend: GenBackend
+  /** Backends tried before `backend` and why each was refused. */
+  refusals: { backend: GenBackend; reason: string }[]
+  /** Version per loaded model name. */
+  versions: Record<string, string>
+  /** Warm-up time (ms). */
+  warmupMs: number
+}
+
+/** Model download progress. */
+export interface ProgressResponse {
+  type: 'progress'
+  model: string
+  loadedBytes: number
+  /** 0 when unknown. */
+  totalBytes: number
+}
+
+/** One generated texture: RGBA8 [height, width, 4]; `pixels` is transferred, not copied (W3). */
+export interface ResultResponse {
+  type: 'result'
+  id: string
+  /** Index into the request's `sizes`. */
+  sizeIndex: number
+  /** True for the last size of the job. */
+  final: boolean
+  width: number
+  height: number
+  pixels: ArrayBuffer
+  /** Generation time in ms (0-ish for cache hits). */
+  ms: number
+  fromCache: boolean
+  /** Model version that painted it. */
+  version: string
+}
+
+/** Something failed; `id` names the job when it was a job. */
+export interface ErrorResponse {
+  type: 'error'
+  id?: string
+  message: string
+}
+
+/** A job was cancelled (on request, superseded by a newer request for the same target, or by dispose). */
+export interface CancelledResponse {
+  type: 'cancelled'
+  id: string
+  reason: 'cancelled' | 'superseded' | 'disposed'
+}
+
+/** The worker released its models. */
+export interface DisposedResponse {
+  type: 'disposed'
+}
+
+/** Any message from the worker. */
+export type GenResponse =
+  ReadyResponse | ProgressResponse | ResultResponse | ErrorResponse | CancelledResponse | DisposedResponse
+
+/** Buffers to transfer with a response (W3). */
+export function transferables(msg: GenResponse): ArrayBuffer[] {
+  return msg.type === 'result' ? [msg.pixels] : []
+}
+
+/** The model that paints a slot. */
+export function modelForSlot(slot: GenSlot): 'surface' | 'sky' {
+  return slot === 'sky' ? 'sky' : 'surface'
+}

@@ -1,0 +1,307 @@
+/**
+ * The generation worker's logic, kept free of `self` so it is unit-tested in Node (STYLE W2): a priority queue of
+ * jobs run one at a time (so cancelling is cheap: at most the current size is wasted), superseding by target,
+ * reprioritising, caches, and init with backend fallback, model loading and a warm-up generation.
+ * `gen.worker.ts` only wires `self.onmessage` to `handle` and `post` to `self.postMessage`.
+ */
+import { latentField, localField } from '../latent-walk'
+import type { CellSize, GenBackend, GenerateRequest, GenRequest, GenResponse, InitRequest } from '../protocol'
+import type { TextureCache } from '../gan/cache'
+import { textureCacheKey } from '../gan/cache'
+
+/** What the handler needs of a loaded generator (satisfied by `world-gen/gan` `Generator`; faked in tests). */
+export interface GenEngine {
+  readonly version: string
+  readonly inputChannels: number
+  readonly cellPx: number
+  /** RGBA8 [cellsH·cellPx, cellsW·cellPx, 4] from float32 field [cellsH, cellsW, inputChannels]. */
+  generate(field: Float32Array, cellsH: number, cellsW: number): Promise<Uint8Array>
+  dispose(): void
+}
+
+/** Injected effects of the handler. */
+export interface GenHandlerDeps {
+  /** Send a response; `transfer` lists buffers to move rather than copy (W3). */
+  post(msg: GenResponse, transfer: ArrayBuffer[]): void
+  /** Activate a tf backend (world-gen/gan `selectBackend`). */
+  selectBackend(
+    order: GenBackend[] | undefined,
+    wasmPath: string | undefined,
+    allowSoftwareGpu?: boolean,
+  ): Promise<{
+    backend: GenBackend
+    refusals: { backend: GenBackend; reason: string }[]
+  }>
+  /** Load one model (world-gen/gan `loadGenerator`), reporting download bytes. */
+  loadModel(url: string, onProgress: (loadedBytes: number, totalBytes: number) => void): Promise<GenEngine>
+  /** A clock in ms, only for the `ms` figures. @default () => 0 */
+  now?: () => number
+  /** Caches tried in order (fast first); every hit or miss result is written to all of them. */
+  caches?: TextureCache[]
+}
+
+interface Job {
+  req: GenerateRequest
+  seq: number
+  target: string
+  cancelled: boolean
+}
+
+/** The handler returned by `createGenHandler`. */
+export interface GenHandler {
+  /** Accept one request; responses arrive through `deps.post`. */
+  handle(msg: GenRequest): void
+  /** Resolves once the queue is empty and nothing runs (for tests and shutdown). */
+  idle(): Promise<void>
+  /** Ids of queued (not running) jobs in the order they will run. */
+  queuedIds(): string[]
+}
+
+const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]
+
+/** Copy a top-left crop of a channels-last field: [cellsH, cellsW, c] → float32 [h, w, c]. */
+export function cropField(field: Float32Array, cellsW: number, c: number, w: number, h: number): Float32Array {
+  if (w === cellsW && h * w * c === field.length) return field
+  const out = new Float32Array(h * w * c)
+  for (let y = 0; y < h; y++) out.set(field.subarray(y * cellsW * c, (y * cellsW + w) * c), y * w * c)
+  return out
+}
+
+/** Create the worker logic over injected effects (see `GenHandlerDeps`). */
+export function createGenHandler(deps: GenHandlerDeps): GenHandler {
+  const now = deps.now ?? (() => 0)
+  const caches = deps.caches ?? []
+  const models = new Map<string, GenEngine>()
+  const modelErrors = new Map<string, string>()
+  const queue: Job[] = []
+  let running: Job | undefined
+  let ready = false
+  let disposed = false
+  let seq = 0
+  let pumping: Promise<void> = Promise.resolve()
+  let idleWaiters: (() => void)[] = []
+
+  const post = (msg: GenResponse, transfer: ArrayBuffer[] = []) => deps.post(msg, transfer)
+
+  function notifyIdle(): void {
+    if (running !== undefined || (ready && queue.length > 0)) return
+    const w = idleWaiters
+    idleWaiters = []
+    for (const f of w) f()
+  }
+
+  function nextJob(): Job | undefined {
+    if (queue.length === 0) return undefined
+    let best = 0
+    for (let i = 1; i < queue.length; i++) {
+      const a = queue[i]
+      const b = queue[best]
+      if (a.req.priority < b.req.priority || (a.req.priority === b.req.priority && a.seq < b.seq)) best = i
+    }
+    return queue.splice(best, 1)[0]
+  }
+
+  function schedule(): void {
+    if (!ready || disposed || running !== undefined) return notifyIdle()
+    const job = nextJob()
+    if (job === undefined) return notifyIdle()
+    running = job
+    pumping = run(job)
+      .catch((e: unknown) => {
+        if (!job.cancelled) post({ type: 'error', id: job.req.id, message: oneLine(e) })
+      })
+      .finally(() => {
+        running = undefined
+        // Yield a macrotask-free tick so cancel/reprioritize messages that arrived meanwhile are applied first.
+        schedule()
+      })
+  }
+
+  function fieldFor(req: GenerateRequest, engine: GenEngine, max: CellSize): Float32Array {
+    const latent = req.latent
+    if (latent.kind === 'field') {
+      if (latent.field.length !== latent.cellsW * latent.cellsH * engine.inputChannels)
+        throw new RangeError(
+          `latent field has ${latent.field.length} values, expected ${latent.cellsH}×${latent.cellsW}×${engine.inputChannels}`,
+        )
+      if (max.cellsW > latent.cellsW || max.cellsH > latent.cellsH)
+        throw new RangeError(
+          `size ${max.cellsW}×${max.cellsH} cells exceeds the ${latent.cellsW}×${latent.cellsH} field`,
+        )
+      return latent.field
+    }
+    const local = localField(latent.roomSeed, req.slot, max.cellsW, max.cellsH)
+    const c = latent.global.length + local.length / (max.cellsW * max.cellsH)
+    if (c !== engine.inputChannels)
+      throw new RangeError(
+        `global latent (${latent.global.length}) + local channels give ${c}, model wants ${engine.inputChannels}`,
+      )
+    return latentField(latent.global, local, max.cellsW, max.cellsH)
+  }
+
+  async function run(job: Job): Promise<void> {
+    const { req } = job
+    const engine = models.get(req.model)
+    if (engine === undefined) {
+      const why = modelErrors.get(req.model) ?? 'it is not listed in init.models'
+      throw new Error(`no "${req.model}" model loaded for slot ${req.slot}: ${why}`)
+    }
+    if (req.sizes.length === 0) throw new RangeError('sizes is empty')
+    for (const s of req.sizes)
+      if (!Number.isInteger(s.cellsW) || !Number.isInteger(s.cellsH) || s.cellsW < 1 || s.cellsH < 1)
+        throw new RangeError(`bad size ${s.cellsW}×${s.cellsH} cells`)
+    const max = {
+      cellsW: Math.max(...req.sizes.map((s) => s.cellsW)),
+      cellsH: Math.max(...req.sizes.map((s) => s.cellsH)),
+    }
+    const field = fieldFor(req, engine, max)
+    const fieldW = req.latent.kind === 'field' ? req.latent.cellsW : max.cellsW
+    for (let i = 0; i < req.sizes.length; i++) {
+      if (job.cancelled) return
+      const { cellsW, cellsH } = req.sizes[i]
+      const crop = cropField(field, fieldW, engine.inputChannels, cellsW, cellsH)
+      const width = cellsW * engine.cellPx
+      const height = cellsH * engine.cellPx
+      const key = `${req.cacheKey ?? ''}|${textureCacheKey(engine.version, crop, width, height)}`
+      const t0 = now()
+      let pixels: Uint8Array | undefined
+      let hitAt = -1
+      for (let c = 0; c < caches.length && pixels === undefined; c++) {
+        pixels = await caches[c].get(key)
+        if (pixels !== undefined) hitAt = c
+      }
+      const fromCache = pixels !== undefined
+      if (pixels === undefined) pixels = await engine.generate(crop, cellsH, cellsW)
+      if (job.cancelled) return
+      // Faster caches missed: fill them. Each cache keeps its own copy since `pixels` is transferred below.
+      const fill = fromCache ? caches.slice(0, hitAt) : caches
+      for (const c of fill) await c.set(key, pixels.slice())
+      // A cache hit returns the cache's own array: copy it so the transfer does not detach the cached bytes.
+      const out = fromCache ? pixels.slice() : pixels
+      const buffer =
+        out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
+          ? (out.buffer as ArrayBuffer)
+          : out.slice().buffer
+      post(
+        {
+          type: 'result',
+          id: req.id,
+          sizeIndex: i,
+          final: i === req.sizes.length - 1,
+          width,
+          height,
+          pixels: buffer,
+          ms: now() - t0,
+          fromCache,
+          version: engine.version,
+        },
+        [buffer],
+      )
+    }
+  }
+
+  async function init(msg: InitRequest): Promise<void> {
+    try {
+      const choice = await deps.selectBackend(msg.backends, msg.wasmPath, msg.allowSoftwareGpu)
+      for (const [name, url] of Object.entries(msg.models)) {
+        try {
+          const engine = await deps.loadModel(url, (loadedBytes, totalBytes) =>
+            post({ type: 'progress', model: name, loadedBytes, totalBytes }),
+          )
+          models.get(name)?.dispose()
+          models.set(name, engine)
+          modelErrors.delete(name)
+        } catch (e) {
+          modelErrors.set(name, oneLine(e))
+          post({ type: 'error', message: `model "${name}" failed to load: ${oneLine(e)}` })
+        }
+      }
+      if (models.size === 0) throw new Error('no model could be loaded')
+      // Warm-up: compile shaders / allocate once on a 1×1-cell field, before the first real request.
+      const t0 = now()
+      for (const engine of models.values()) await engine.generate(new Float32Array(engine.inputChannels), 1, 1)
+      const versions: Record<string, string> = {}
+      for (const [name, engine] of models) versions[name] = engine.version
+      ready = true
+      post({ type: 'ready', backend: choice.backend, refusals: choice.refusals, versions, warmupMs: now() - t0 })
+    } catch (e) {
+      post({ type: 'error', message: `init failed: ${oneLine(e)}` })
+    }
+    schedule()
+  }
+
+  function cancelJob(job: Job, reason: 'cancelled' | 'superseded' | 'disposed'): void {
+    if (job.cancelled) return
+    job.cancelled = true
+    post({ type: 'cancelled', id: job.req.id, reason })
+  }
+
+  function handle(msg: GenRequest): void {
+    switch (msg.type) {
+      case 'init':
+        void init(msg)
+        return
+      case 'generate': {
+        if (disposed) {
+          post({ type: 'error', id: msg.id, message: 'worker is disposed' })
+          return
+        }
+        const target = `${msg.model}|${msg.roomKey}|${msg.slot}`
+        for (let i = queue.length - 1; i >= 0; i--) {
+          if (queue[i].target === target) {
+            cancelJob(queue[i], 'superseded')
+            queue.splice(i, 1)
+          }
+        }
+        if (running !== undefined && running.target === target) cancelJob(running, 'superseded')
+        queue.push({ req: msg, seq: seq++, target, cancelled: false })
+        schedule()
+        return
+      }
+      case 'cancel': {
+        const ids = new Set(msg.ids)
+        for (let i = queue.length - 1; i >= 0; i--) {
+          if (ids.has(queue[i].req.id)) {
+            cancelJob(queue[i], 'cancelled')
+            queue.splice(i, 1)
+          }
+        }
+        if (running !== undefined && ids.has(running.req.id)) cancelJob(running, 'cancelled')
+        notifyIdle()
+        return
+      }
+      case 'reprioritize': {
+        const job = queue.find((j) => j.req.id === msg.id)
+        if (job !== undefined) job.req = { ...job.req, priority: msg.priority }
+        return
+      }
+      case 'dispose': {
+        disposed = true
+        for (const job of queue.splice(0)) cancelJob(job, 'disposed')
+        if (running !== undefined) cancelJob(running, 'disposed')
+        // Release the weights only after the running generation returns: it still reads them.
+        void pumping.then(() => {
+          for (const m of models.values()) m.dispose()
+          models.clear()
+          post({ type: 'disposed' })
+          notifyIdle()
+        })
+        return
+      }
+      default: {
+        const never: never = msg
+        post({ type: 'error', message: `unknown request ${JSON.stringify(never)}` })
+      }
+    }
+  }
+
+  return {
+    handle,
+    idle: () =>
+      new Promise<void>((resolve) => {
+        idleWaiters.push(resolve)
+        notifyIdle()
+      }),
+    queuedIds: () => [...queue].sort((a, b) => a.req.priority - b.req.priority || a.seq - b.seq).map((j) => j.req.id),
+  }
+}
