@@ -31,6 +31,16 @@ export default function nextConfig(phase: string): NextConfig {
     // The app never phones home: no telemetry, no remote images, no `x-powered-by` banner.
     poweredByHeader: false,
     images: { unoptimized: true },
+    // The share card (app/w/[seed]/opengraph-image.ts) runs tf.js on the server: load it from node_modules at run time
+    // (one tfjs-core instance shared with its backends, and the wasm backend finds its .wasm files) instead of
+    // bundling it into the server build.
+    serverExternalPackages: [
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-webgl',
+      '@tensorflow/tfjs-backend-webgpu',
+    ],
     // `npm run typecheck` (TypeScript 7, whole repo incl. tests and world-gen) is the type gate in CI; repeating it
     // inside `next build` doubled build time on small CI machines and made the browser tests depend on test typings.
     typescript: { ignoreBuildErrors: true },

@@ -1,3 +1,4 @@
+import Link from 'next/link'
 import { NewWorldForm } from '../components/dom/new-world-form'
 import { RecentWorldsList } from '../components/dom/recent-worlds-list'
 
@@ -17,19 +18,21 @@ export default function HomePage() {
         <p className="eyebrow">Generative VR, streamed from a seed</p>
         <h1>Latentscape</h1>
         <p className="pitch">
-          Walk an endless world of rooms whose walls and skies are painted as you go by neural networks running on your
+          Walk an endless world of rooms whose walls and floors are painted as you go by neural networks running on your
           own GPU. One seed, one world, the same for everyone who opens the link.
         </p>
         <NewWorldForm />
         <RecentWorldsList />
         <p className="ai-note">
           <span className="ai-dot" aria-hidden="true" />
-          AI-generated scenery: every texture and sky is produced by GAN models trained for this project.
+          AI-generated scenery: every texture is produced by a GAN model trained for this project (the sky is a
+          placeholder gradient until its model is trained).
         </p>
       </section>
       <footer className="landing-footer">
         <span>Desktop, touch and VR headsets</span>
         <span>No accounts · no trackers · nothing leaves your device</span>
+        <Link href="/about">How it works · credits · licences</Link>
       </footer>
     </main>
   )

@@ -2,13 +2,25 @@
  * Generate the texture the world shows for one room slot and write it as a PNG.
  *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot floor --size 256 --out floor.png [--backend cpu|wasm|webgpu]
  * Same latent field as the world: world-gen `roomLatent` (global) + `localField(room.roomSeed, slot)` (local).
+ * The PNG carries provenance metadata (world-gen `withProvenance`: XMP with IPTC `trainedAlgorithmicMedia`, model,
+ * version, weights sha256, seed, room, slot, world link, licence).
  * Prints one JSON line ({ backend, ms, width, height, model, version, … }); bad arguments → one line on stderr, exit 2.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { PNG } from 'pngjs'
-import { canonicalSeed, LATENT_SLOTS, latentField, localField, room, roomLatent, type LatentSlot } from '../world-gen'
+import {
+  canonicalSeed,
+  LATENT_SLOTS,
+  latentField,
+  localField,
+  room,
+  roomLatent,
+  roomProvenance,
+  withProvenance,
+  type LatentSlot,
+} from '../world-gen'
 import { hasWebgpuEnv, installNodeWebgpu, rerunWithWebgpuEnv } from '../bench/node-webgpu'
 
 const USAGE =
@@ -112,7 +124,8 @@ async function main(): Promise<void> {
 
   const png = new PNG({ width: args.widthPx, height: args.heightPx })
   png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength)
-  writeFileSync(args.out, PNG.sync.write(png))
+  const provenance = roomProvenance(gen.manifest, { seed: args.seed, x: args.x, z: args.z, slot: args.slot })
+  writeFileSync(args.out, withProvenance(new Uint8Array(PNG.sync.write(png)), provenance))
   console.log(
     JSON.stringify({
       backend: choice.backend,
@@ -121,6 +134,8 @@ async function main(): Promise<void> {
       height: args.heightPx,
       model: modelName,
       version: gen.version,
+      weightsSha256: gen.manifest.weightsSha256 ?? null,
+      url: provenance.url,
       seed: args.seed,
       x: args.x,
       z: args.z,

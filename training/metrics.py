@@ -86,9 +86,9 @@ def swd_levels(x: torch.Tensor, y: torch.Tensor, levels: int = 3, per_image: int
     px, py = laplacian_pyramid(x, levels), laplacian_pyramid(y, levels)
     out = []
     for lx, ly in zip(px, py):
-        dx, dy = patches(lx, per_image, gen), patches(ly, per_image, gen)
-        both = _normalise(torch.cat([dx, dy]))
-        out.append(swd(both[: dx.shape[0]], both[dx.shape[0] :], gen) * 1e3)
+        # As in ProGAN's sliced_wasserstein.py (finalize_descriptors): each set is normalised per channel on its own.
+        dx, dy = _normalise(patches(lx, per_image, gen)), _normalise(patches(ly, per_image, gen))
+        out.append(swd(dx, dy, gen) * 1e3)
     return out
 
 
@@ -155,7 +155,7 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
     floor, trained, untr, nz = s(real_held), s(fake), s(untrained), s(noise)
     base = min(untr['mean'], nz['mean'])
     gap = (trained['mean'] - floor['mean']) / max(base - floor['mean'], 1e-9)
-    gap_levels = [round((t - f) / max(min(u, z) - f, 1e-9), 3) for t, f, u, z in
+    gap_levels = [round((t - f) / (min(u, z) - f), 3) if min(u, z) > f else None for t, f, u, z in
                   zip(trained['levels'], floor['levels'], untr['levels'], nz['levels'])]
 
     big = generate(net_trained, g_trained, 64, (8, 8), seed + 6)
@@ -216,7 +216,8 @@ def main() -> None:
     out = Path(args.out) if args.out else Path('public/models') / args.model / 'metrics.json'
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(m, indent=1))
-    write_card(out.parent)
+    if (out.parent / 'model.json').exists():
+        write_card(out.parent)
     print(json.dumps(m))
 
 

@@ -90,3 +90,22 @@ export {
   type RoomColumn,
   type Vec3,
 } from './room-geometry'
+export {
+  AI_TEXTURE_NOTE,
+  DEFAULT_LICENCE,
+  DIGITAL_SOURCE_TYPE_TRAINED,
+  escapeXml,
+  LATENTSCAPE_XMP_NS,
+  PROVENANCE_KEYS,
+  PROVENANCE_SOFTWARE,
+  readPngText,
+  readProvenance,
+  roomProvenance,
+  unescapeXml,
+  withProvenance,
+  xmpPacket,
+  XMP_KEYWORD,
+  type Provenance,
+  type ProvenanceModel,
+  type ReadProvenance,
+} from './provenance'

@@ -1,0 +1,140 @@
+'use client'
+
+import Link from 'next/link'
+import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
+import { downloadBytes, texturePng, textureFileName, type ExportTexture } from '../export/export-png'
+import { qrDataUrl } from '../export/qr-code'
+
+/** Props of `SharePanel`: everything it needs, so wiring it into the HUD is one line. */
+export interface SharePanelProps {
+  /** Link to the current spot (`encodeWorldUrl`); a path is resolved against the page's origin. */
+  url: string
+  /** Canonical world seed. */
+  seed: string
+  /** Current room. */
+  room: { x: number; z: number }
+  /** The textures currently shown (called on click; may return an empty list while the room is still generating). */
+  getTextures: () => ExportTexture[]
+}
+
+/** The surface slots offered for export one by one (plus "all"). */
+const EXPORT_SLOTS = ['floor', 'walls', 'trim'] as const
+
+/** Neither the page URL nor Web Share support changes while the panel is open. */
+const subscribeNever = () => () => {}
+
+/** Pause between downloads: browsers drop the second of two simultaneous `<a download>` clicks. */
+const DOWNLOAD_GAP_MS = 250
+
+/**
+ * Share and export: copy the link, a QR code of it (drawn locally, for opening the same spot on a headset), the Web
+ * Share sheet where the browser has one, and PNG export of the current textures with provenance metadata.
+ */
+export function SharePanel({ url, seed, room, getTextures }: SharePanelProps) {
+  // The page URL and Web Share support exist only in the browser: the server render (and hydration) uses the given
+  // url and no share button, then the client switches to the absolute link.
+  const pageHref = useSyncExternalStore(
+    subscribeNever,
+    () => window.location.href,
+    () => null,
+  )
+  const canShare = useSyncExternalStore(
+    subscribeNever,
+    () => typeof navigator.share === 'function',
+    () => false,
+  )
+  const shareUrl = useMemo(() => (pageHref === null ? url : new URL(url, pageHref).href), [url, pageHref])
+  const [qr, setQr] = useState<string | null>(null)
+  const [status, setStatus] = useState('')
+
+  useEffect(() => {
+    let live = true
+    qrDataUrl(shareUrl).then(
+      (dataUrl) => live && setQr(dataUrl),
+      () => live && setQr(null),
+    )
+    return () => {
+      live = false
+    }
+  }, [shareUrl])
+
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(shareUrl)
+      setStatus('Link copied')
+    } catch {
+      setStatus('Copy failed: select the link and copy it by hand')
+    }
+  }
+
+  const share = async () => {
+    try {
+      await navigator.share({ title: `Latentscape: ${seed}`, text: 'An AI-generated Latentscape world', url: shareUrl })
+    } catch (e) {
+      if ((e as Error).name !== 'AbortError') setStatus('Sharing failed')
+    }
+  }
+
+  const exportTextures = async (slot: string | null) => {
+    const textures = getTextures().filter((t) => slot === null || t.slot === slot)
+    if (textures.length === 0) {
+      setStatus(slot === null ? 'No textures yet: the room is still generating' : `No ${slot} texture yet`)
+      return
+    }
+    try {
+      for (const [i, texture] of textures.entries()) {
+        if (i > 0) await new Promise((wait) => setTimeout(wait, DOWNLOAD_GAP_MS))
+        downloadBytes(texturePng(texture, { seed, room, url: shareUrl }), textureFileName(seed, room, texture.slot))
+      }
+      setStatus(`Exported ${textures.length} texture${textures.length === 1 ? '' : 's'}`)
+    } catch (e) {
+      setStatus(`Export failed: ${(e as Error).message.split('\n')[0]}`)
+    }
+  }
+
+  return (
+    <section className="share-panel" aria-label="Share and export">
+      <div className="share-link">
+        <label className="share-label" htmlFor="share-url">
+          Link to this spot
+        </label>
+        <input id="share-url" className="share-url mono" readOnly value={shareUrl} onFocus={(e) => e.target.select()} />
+        <div className="share-actions">
+          <button type="button" className="button button-secondary" onClick={copy}>
+            Copy link
+          </button>
+          {canShare && (
+            <button type="button" className="button button-secondary" onClick={share}>
+              Share…
+            </button>
+          )}
+        </div>
+      </div>
+      {qr !== null && (
+        // A data: URL drawn locally; next/image would add nothing for a 1-bit SVG.
+        // eslint-disable-next-line @next/next/no-img-element
+        <img className="share-qr" src={qr} width={160} height={160} alt={`QR code of ${shareUrl}`} />
+      )}
+      <div className="share-export">
+        <p className="share-label">Export textures (PNG, tileable)</p>
+        <div className="share-actions">
+          <button type="button" className="button button-secondary" onClick={() => exportTextures(null)}>
+            Export textures
+          </button>
+          {EXPORT_SLOTS.map((slot) => (
+            <button key={slot} type="button" className="button button-secondary" onClick={() => exportTextures(slot)}>
+              {slot}
+            </button>
+          ))}
+        </div>
+        <p className="share-note">
+          AI-generated scenery. Files carry provenance metadata (model, seed, room, IPTC trainedAlgorithmicMedia).{' '}
+          <Link href="/about">How it works</Link>
+        </p>
+      </div>
+      <p className="share-status" role="status" aria-live="polite">
+        {status}
+      </p>
+    </section>
+  )
+}

@@ -1,0 +1,90 @@
+/**
+ * Texture export in the browser: RGBA8 pixels → PNG (fast-png) → provenance metadata (world-gen `withProvenance`)
+ * → a download through a Blob and `<a download>`. Encoding is plain TypeScript, so it also runs in Node (tests).
+ */
+import { encode } from 'fast-png'
+import { withProvenance, type Provenance } from '../../world-gen/provenance'
+
+/** A generated texture as the world store hands it to the share panel. */
+export interface ExportTexture {
+  /** Material slot, e.g. `floor`, `walls`, `trim`. */
+  slot: string
+  /** Width in pixels. */
+  width: number
+  /** Height in pixels. */
+  height: number
+  /** RGBA8 bytes, row-major from the top-left, length width·height·4. */
+  pixels: Uint8Array
+  /** Generator name (model.json `latentscape.model`). */
+  model: string
+  /** Generator version (model.json `latentscape.version`). */
+  version: string
+  /** Hex sha256 of the weights, when known. */
+  weightsSha256?: string
+}
+
+/** Where a texture was taken: world seed, room and the link to that spot. */
+export interface ExportSpot {
+  seed: string
+  room: { x: number; z: number }
+  /** Link to the spot (absolute when possible, so the file leads back to the world). */
+  url: string
+}
+
+/**
+ * Encode RGBA8 pixels (length widthPx·heightPx·4, row-major, top row first) as an 8-bit RGBA PNG.
+ * Throws RangeError when the byte length does not match the size.
+ */
+export function encodeRgbaPng(rgba: Uint8Array, widthPx: number, heightPx: number): Uint8Array {
+  if (!Number.isInteger(widthPx) || !Number.isInteger(heightPx) || widthPx < 1 || heightPx < 1)
+    throw new RangeError(`PNG size must be positive integers, got ${widthPx}×${heightPx}`)
+  if (rgba.length !== widthPx * heightPx * 4)
+    throw new RangeError(`expected ${widthPx * heightPx * 4} RGBA bytes for ${widthPx}×${heightPx}, got ${rgba.length}`)
+  return encode({ width: widthPx, height: heightPx, data: rgba, depth: 8, channels: 4 })
+}
+
+/** The provenance record of a texture taken at `spot`. */
+export function textureProvenance(texture: ExportTexture, spot: ExportSpot): Provenance {
+  return {
+    model: texture.model,
+    version: texture.version,
+    ...(texture.weightsSha256 !== undefined ? { weightsSha256: texture.weightsSha256 } : {}),
+    seed: spot.seed,
+    room: { x: spot.room.x, z: spot.room.z },
+    slot: texture.slot,
+    url: spot.url,
+  }
+}
+
+/** A PNG of the texture carrying its provenance (XMP with IPTC `trainedAlgorithmicMedia`, model, seed, room…). */
+export function texturePng(texture: ExportTexture, spot: ExportSpot): Uint8Array {
+  return withProvenance(encodeRgbaPng(texture.pixels, texture.width, texture.height), textureProvenance(texture, spot))
+}
+
+/**
+ * A safe download name: `latentscape-<seed>-<x>_<z>-<slot>.png`, with the seed reduced to letters, digits, `-` and `_`.
+ * @example textureFileName('Demo world', { x: 2, z: -1 }, 'walls') // 'latentscape-Demo-world-2_-1-walls.png'
+ */
+export function textureFileName(seed: string, room: { x: number; z: number }, slot: string): string {
+  const safe = (s: string) =>
+    s
+      .normalize('NFC')
+      .replace(/[^\p{L}\p{N}_-]+/gu, '-')
+      .replace(/^-+|-+$/g, '') || 'world'
+  return `latentscape-${safe(seed).slice(0, 64)}-${room.x}_${room.z}-${safe(slot)}.png`
+}
+
+/** Save bytes as a file through a Blob URL and a temporary `<a download>` (browser only). */
+export function downloadBytes(bytes: Uint8Array, fileName: string, mimeType = 'image/png'): void {
+  const url = URL.createObjectURL(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mimeType }))
+  const a = document.createElement('a')
+  a.href = url
+  a.download = fileName
+  a.rel = 'noopener'
+  a.style.display = 'none'
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  // Revoking at once can cancel the download in some browsers; the URL only needs to outlive the click.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000)
+}

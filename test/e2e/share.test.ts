@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { DIGITAL_SOURCE_TYPE_TRAINED, readProvenance } from '../../world-gen/provenance'
+import { launchBrowser, openPage } from './support/browser'
+import { pngDataUrlStats } from './support/pixels'
+import { REPO_ROOT } from './support/server'
+
+const baseUrl = inject('baseUrl')
+const MODEL = JSON.parse(readFileSync(join(REPO_ROOT, 'public/models/surface/model.json'), 'utf8')).latentscape as {
+  version: string
+  weightsSha256: string
+}
+let browser: Browser
+
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+/** The og:image URL a world page advertises, as a path on the app under test. */
+async function ogImagePath(worldPath: string): Promise<string> {
+  const html = await (await fetch(baseUrl + worldPath)).text()
+  const meta = /<meta property="og:image" content="([^"]+)"/.exec(html)
+  expect(meta, 'the world page has an og:image meta tag').not.toBeNull()
+  const url = new URL(meta![1].replace(/&amp;/g, '&'))
+  return url.pathname + url.search
+}
+
+describe('/about', () => {
+  it('is linked from the landing page and shows the generators, the model card, data card and credits', async () => {
+    const { page, context, record } = await openPage(browser, baseUrl, '/')
+    try {
+      await page.getByRole('link', { name: /How it works/ }).click()
+      await page.waitForURL((url) => url.pathname === '/about')
+      await page.getByRole('heading', { level: 1, name: 'How Latentscape works' }).waitFor()
+      const card = await page.getByTestId('model-card').innerText()
+      expect(card).toContain('Model card: surface generator')
+      expect(card).toContain(MODEL.version)
+      expect(card).toContain('PSGAN-style fully convolutional generator')
+      expect(await page.getByTestId('data-card').innerText()).toContain('redeclipse-data')
+      expect(await page.getByTestId('credits').innerText()).toContain('Wildfire Games')
+      const text = await page.locator('main').innerText()
+      expect(text).toContain('The sky is not generated yet')
+      expect(text).toContain('trainedAlgorithmicMedia')
+      expect(text).toContain('Code: no licence has been declared yet.')
+      await page.waitForLoadState('networkidle')
+      expect(record.blockedRequests).toEqual([])
+      expect(record.pageErrors).toEqual([])
+      expect(record.consoleErrors).toEqual([])
+    } finally {
+      await context.close()
+    }
+  })
+})
+
+describe('share card (Open Graph image of /w/<seed>)', () => {
+  it('is a 1200×630 PNG of generated textures carrying provenance of the first room', async () => {
+    const path = await ogImagePath('/w/Demo%20world')
+    expect(path).toMatch(/^\/w\/Demo%20world\/opengraph-image/)
+    const res = await fetch(baseUrl + path)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('image/png')
+    const bytes = new Uint8Array(await res.arrayBuffer())
+
+    const stats = pngDataUrlStats(`data:image/png;base64,${Buffer.from(bytes).toString('base64')}`)
+    expect([stats.widthPx, stats.heightPx]).toEqual([1200, 630])
+    // Not blank: generated textures have many colours and visible contrast.
+    expect(stats.distinctColors).toBeGreaterThan(100)
+    expect(stats.lumaStdDev).toBeGreaterThan(10)
+
+    const provenance = readProvenance(bytes)
+    expect(provenance).toMatchObject({
+      model: 'surface',
+      version: MODEL.version,
+      weightsSha256: MODEL.weightsSha256,
+      seed: 'Demo world',
+      room: { x: 0, z: 0 },
+      slot: 'floor,walls,trim',
+      url: '/w/Demo%20world?r=0,0&h=0',
+      licence: 'CC-BY-SA-3.0',
+      digitalSourceType: DIGITAL_SOURCE_TYPE_TRAINED,
+    })
+    expect(provenance.xmp).toContain('Iptc4xmpExt:DigitalSourceType')
+
+    // Cached per seed: the second answer is the same image.
+    const again = new Uint8Array(await (await fetch(baseUrl + path)).arrayBuffer())
+    expect(Buffer.compare(Buffer.from(again), Buffer.from(bytes))).toBe(0)
+  })
+
+  it.each([
+    ['markup', '/w/%3Cb%3Ex%3C%2Fb%3E/opengraph-image'],
+    ['a control character', '/w/a%00b/opengraph-image'],
+    ['an encoded slash', '/w/a%2Fb/opengraph-image'],
+    ['only spaces', '/w/%20%20/opengraph-image'],
+    ['an over-long seed', `/w/${'a'.repeat(300)}/opengraph-image`],
+    // (Malformed percent-encoding such as /w/%E0%A4%A is answered 500 by Next.js itself before any route code runs,
+    // for the world page as well; that is outside this route.)
+  ])('answers 404, not an error, for a seed with %s', async (_, path) => {
+    const res = await fetch(baseUrl + path)
+    expect(res.status).toBe(404)
+    expect(res.headers.get('content-type')).not.toContain('image/png')
+  })
+})
