@@ -15,6 +15,7 @@ import {
   LATENT_SLOTS,
   latentField,
   localField,
+  noiseSeed,
   room,
   roomLatent,
   roomProvenance,
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
   const field = latentField(global, localField(spec.roomSeed, args.slot, cellsW, cellsH), cellsW, cellsH)
 
   const t0 = performance.now()
-  const rgba = await gen.generate(field, cellsH, cellsW)
+  const rgba = await gen.generate(field, cellsH, cellsW, noiseSeed(spec.roomSeed, args.slot))
   const ms = performance.now() - t0
   gen.dispose()
 

@@ -43,8 +43,9 @@ def fp16_layers(g: Generator) -> list[dict]:
     """BN-folded layers with weights rounded to float16 (what the browser gets), kept as fp32."""
     layers = fold_bn(g)
     for layer in layers:
-        layer['weight'] = layer['weight'].half().float()
-        layer['bias'] = layer['bias'].half().float()
+        for key in ('weight', 'bias', 'noise'):
+            if key in layer:
+                layer[key] = layer[key].half().float()
     return layers
 
 
@@ -54,12 +55,15 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict) -> 
     for i, layer in enumerate(layers):
         k = layer['weight'].permute(2, 3, 1, 0).contiguous().numpy().astype(np.float16)
         b = layer['bias'].numpy().astype(np.float16)
-        for name, arr in ((f'l{i}/kernel', k), (f'l{i}/bias', b)):
+        tensors = [(f'l{i}/kernel', k), (f'l{i}/bias', b)]
+        if 'noise' in layer:
+            tensors.append((f'l{i}/noise', layer['noise'].numpy().astype(np.float16)))
+        for name, arr in tensors:
             specs.append({'name': name, 'shape': list(arr.shape), 'dtype': 'float32',
                           'quantization': {'dtype': 'float16', 'original_dtype': 'float32'}})
             blobs.append(arr.tobytes())
         arch.append({'name': f'l{i}', 'kernel': int(k.shape[0]), 'in': int(k.shape[2]), 'out': int(k.shape[3]),
-                     'upsample': bool(layer['up']), 'activation': layer['act']})
+                     'upsample': bool(layer['up']), 'noise': 'noise' in layer, 'activation': layer['act']})
     data = b''.join(blobs)
     (out_dir / 'weights.bin').write_bytes(data)
     weights_sha = hashlib.sha256(data).hexdigest()
@@ -74,6 +78,8 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict) -> 
             'latent': {**{k: lay[k] for k in ('globalDim', 'localDim', 'cellPx', 'wrap')},
                        'elevationChannel': bool(g.coord), 'inputChannels': arch[0]['in']},
             'upsample': 'nearest2x+blur121',
+            'noise': 'layers with noise: true add noise[H, W] (i.i.d. N(0,1), one map per layer at its resolution)'
+                     ' x <name>/noise[out] after conv + bias, before the activation',
             'padding': 'circular' if lay['wrap'] == 'xy' else 'circular-x,replicate-y',
             'output': 'RGB, channels-last, tanh in [-1, 1]; byte = round((v + 1) * 127.5)',
             'layers': arch,
@@ -92,13 +98,16 @@ def golden(layers: list[dict], g: Generator, path: Path, cells=(2, 3), seed: int
     """A fixed latent field (channels-last, [h, w, C]) and the exported net's output [H, W, 3]."""
     gen = torch.Generator().manual_seed(seed)
     field = g.sample_field(1, cells[0], cells[1], gen)
-    out = FoldedGenerator(layers, g.wrap)(field)
+    noise = [torch.randn(1, 1, h, w, generator=gen) for h, w in g.noise_shapes(cells[0], cells[1])]
+    out = FoldedGenerator(layers, g.wrap)(field, noise)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({
         'model': g.model,
         'cells': list(cells),
         'field': [round(v, 6) for v in field[0].permute(1, 2, 0).reshape(-1).tolist()],
         'fieldShape': [cells[0], cells[1], field.shape[1]],
+        'noise': [[round(v, 6) for v in n.reshape(-1).tolist()] for n in noise],
+        'noiseShapes': [list(n.shape[2:]) for n in noise],
         'output': [round(v, 5) for v in out[0].permute(1, 2, 0).reshape(-1).tolist()],
         'outputShape': [out.shape[2], out.shape[3], 3],
     }))

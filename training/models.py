@@ -56,19 +56,29 @@ class Upsample2x(nn.Module):
 
 
 class ConvBlock(nn.Module):
-    """[upsample x2] -> wrap-pad -> 3x3 conv -> BatchNorm -> ReLU."""
+    """[upsample x2] -> wrap-pad -> 3x3 conv [+ per-pixel noise x learned per-channel weight] -> BatchNorm -> ReLU.
+
+    The noise input (StyleGAN, Karras et al. 2019, section 3.2) gives the generator per-pixel stochastic detail
+    (grain, speckle) that a smooth upsampled latent field cannot; it is i.i.d. N(0, 1), so it tiles on the torus.
+    """
 
     def __init__(self, cin: int, cout: int, wrap: str, up: bool):
         super().__init__()
         self.wrap, self.up = wrap, up
         self.upsample = Upsample2x(wrap) if up else None
         self.conv = nn.Conv2d(cin, cout, 3, padding=0, bias=False)
+        self.noise_weight = nn.Parameter(torch.zeros(cout)) if up else None
         self.bn = nn.BatchNorm2d(cout)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
         if self.upsample is not None:
             x = self.upsample(x)
-        return F.relu(self.bn(self.conv(circ_pad(x, self.wrap))))
+        y = self.conv(circ_pad(x, self.wrap))
+        if self.noise_weight is not None:
+            if noise is None:
+                noise = torch.randn(y.shape[0], 1, y.shape[2], y.shape[3], device=y.device, dtype=y.dtype)
+            y = y + self.noise_weight[None, :, None, None] * noise
+        return F.relu(self.bn(y))
 
 
 # (channels out, upsample before) per block; 4 upsamplings: one latent cell paints 16x16 px.
@@ -108,10 +118,25 @@ class Generator(nn.Module):
         zl = torch.randn(b, self.local_dim, h, w, generator=gen).to(device)
         return self.make_field(zg, zl)
 
-    def forward(self, field: torch.Tensor) -> torch.Tensor:
-        x = field
+    def noise_shapes(self, h: int, w: int) -> list[tuple[int, int]]:
+        """[H, W] of the noise map of each noise-taking block, for a field of h x w cells."""
+        shapes, f = [], 1
         for blk in self.blocks:
-            x = blk(x)
+            if blk.up:
+                f *= 2
+            if blk.noise_weight is not None:
+                shapes.append((h * f, w * f))
+        return shapes
+
+    def forward(self, field: torch.Tensor, noise: list[torch.Tensor] | None = None) -> torch.Tensor:
+        x = field
+        k = 0
+        for blk in self.blocks:
+            n = None
+            if blk.noise_weight is not None:
+                n = noise[k] if noise is not None else None
+                k += 1
+            x = blk(x, n)
         return torch.tanh(self.to_rgb(circ_pad(x, self.wrap)))
 
 
@@ -178,7 +203,10 @@ def fold_bn(g: Generator) -> list[dict]:
         scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
         w = blk.conv.weight * scale[:, None, None, None]
         b = bn.bias - bn.running_mean * scale
-        layers.append({'weight': w.detach(), 'bias': b.detach(), 'up': blk.up, 'act': 'relu'})
+        layer = {'weight': w.detach(), 'bias': b.detach(), 'up': blk.up, 'act': 'relu'}
+        if blk.noise_weight is not None:
+            layer['noise'] = (blk.noise_weight * scale).detach()
+        layers.append(layer)
     layers.append({'weight': g.to_rgb.weight.detach(), 'bias': g.to_rgb.bias.detach(), 'up': False, 'act': 'tanh'})
     return layers
 
@@ -192,11 +220,17 @@ class FoldedGenerator(nn.Module):
         self.up = Upsample2x(wrap)
 
     @torch.no_grad()
-    def forward(self, field: torch.Tensor) -> torch.Tensor:
+    def forward(self, field: torch.Tensor, noise: list[torch.Tensor] | None = None) -> torch.Tensor:
+        """noise: one [B, 1, H, W] map per noise-taking layer (drawn from torch's RNG when None)."""
         x = field
+        k = 0
         for layer in self.layers:
             if layer['up']:
                 x = self.up(x)
             x = F.conv2d(circ_pad(x, self.wrap), layer['weight'], layer['bias'])
+            if 'noise' in layer:
+                n = noise[k] if noise is not None else torch.randn(x.shape[0], 1, x.shape[2], x.shape[3])
+                x = x + layer['noise'][None, :, None, None] * n
+                k += 1
             x = torch.relu(x) if layer['act'] == 'relu' else torch.tanh(x)
         return x

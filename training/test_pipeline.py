@@ -105,10 +105,13 @@ class PipelineTest(unittest.TestCase):
             tensors[s['name']] = torch.from_numpy(raw[off : off + n].astype(np.float32).reshape(s['shape']))
             off += n
         rebuilt = [{'weight': tensors[f"{l['name']}/kernel"].permute(3, 2, 0, 1), 'bias': tensors[f"{l['name']}/bias"],
-                    'up': l['upsample'], 'act': l['activation']} for l in layers]
+                    'up': l['upsample'], 'act': l['activation'],
+                    **({'noise': tensors[f"{l['name']}/noise"]} if l['noise'] else {})} for l in layers]
         g = json.loads(golden.read_text())
         field = torch.tensor(g['field']).reshape(g['fieldShape']).permute(2, 0, 1)[None]
-        out = FoldedGenerator(rebuilt, 'xy')(field)[0].permute(1, 2, 0).reshape(-1)
+        noise = [torch.tensor(n).reshape(1, 1, *s) for n, s in zip(g['noise'], g['noiseShapes'])]
+        self.assertEqual(len(noise), sum(l['noise'] for l in layers))
+        out = FoldedGenerator(rebuilt, 'xy')(field, noise)[0].permute(1, 2, 0).reshape(-1)
         self.assertEqual(g['outputShape'], [g['cells'][0] * 16, g['cells'][1] * 16, 3])
         self.assertLess(float((out - torch.tensor(g['output'])).abs().max()), 1e-4)
 
@@ -121,10 +124,13 @@ class PipelineTest(unittest.TestCase):
                     'nn_ratio'):
             self.assertIn(key, m)
             self.assertTrue(np.isfinite(m[key]), key)
-        # Circular padding: the exported net tiles exactly, whatever its weights.
+        # Circular padding: the exported net tiles exactly, whatever its weights (noise rolled with the field).
         with torch.no_grad():
-            img = net(gen.sample_field(2, 4, 4, torch.Generator().manual_seed(0)))
-            rolled = net(torch.roll(gen.sample_field(2, 4, 4, torch.Generator().manual_seed(0)), (1, 2), (2, 3)))
+            field = gen.sample_field(2, 4, 4, torch.Generator().manual_seed(0))
+            noise = [torch.randn(2, 1, h, w) for h, w in gen.noise_shapes(4, 4)]
+            img = net(field, noise)
+            rolled_noise = [torch.roll(n, (n.shape[2] // 4, n.shape[3] // 2), (2, 3)) for n in noise]
+            rolled = net(torch.roll(field, (1, 2), (2, 3)), rolled_noise)
         self.assertLess(float((torch.roll(img, (16, 32), (2, 3)) - rolled).abs().max()), 1e-5,
                         'shifting the latent field by one cell shifts the image by 16 px: no edge effects')
         self.assertLess(seam_ratio(img), 1.5)

@@ -41,6 +41,7 @@ export {
   LATENT_SLOTS,
   latentField,
   localField,
+  noiseSeed,
   parseLatentLayout,
   roomLatent,
   roomLatents,

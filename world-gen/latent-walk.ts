@@ -50,6 +50,7 @@ const SALT_SLOT = 0x534c4f54 // 'SLOT'
 const SALT_KEY = 0x4b455946 // 'KEYF'
 const SALT_TIME = 0x54494d45 // 'TIME'
 const SALT_LOCAL = 0x4c4f434c // 'LOCL'
+const SALT_NOISE = 0x4e4f4953 // 'NOIS'
 
 function isPositiveInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v > 0
@@ -233,6 +234,14 @@ export function localField(
   const field = new Float32Array(cellsH * cellsW * localDim)
   for (let i = 0; i < field.length; i++) field[i] = gaussian(rng)
   return field
+}
+
+/**
+ * The uint32 seed of the generator's per-pixel noise maps for one room and slot (world-gen/gan `noiseMaps`): a
+ * function of (roomSeed, slot) only, so the world, the CLI and the share card paint identical textures.
+ */
+export function noiseSeed(roomSeed: number, slot: LatentSlot): number {
+  return hashCoords(roomSeed, hashString(slot)[1], 0, SALT_NOISE)
 }
 
 /**

@@ -23,7 +23,7 @@ export interface CellSize {
  * preview shows (part of) the same material.
  */
 export type GenLatent =
-  | { kind: 'field'; field: Float32Array; cellsW: number; cellsH: number }
+  | { kind: 'field'; field: Float32Array; cellsW: number; cellsH: number; noiseSeed?: number }
   | { kind: 'seeded'; global: Float32Array; roomSeed: number }
 
 /** Load the models and pick a backend; answered by `progress`* then `ready` (after a warm-up generation) or `error`. */

@@ -6,6 +6,7 @@ import {
   decodeWorldParams,
   latentField,
   localField,
+  noiseSeed,
   room,
   roomLatent,
   roomProvenance,
@@ -119,7 +120,7 @@ async function renderCard(seed: string, root: string): Promise<Uint8Array> {
       SWATCH_CELLS,
       SWATCH_CELLS,
     )
-    swatches.push(await gen.generate(field, SWATCH_CELLS, SWATCH_CELLS))
+    swatches.push(await gen.generate(field, SWATCH_CELLS, SWATCH_CELLS, noiseSeed(spec.roomSeed, slot)))
   }
   const rgba = composeShareCard(swatches, SWATCH_CELLS * gen.cellPx)
   const png = encode({ ...SHARE_CARD_SIZE, data: rgba, depth: 8, channels: 4 })

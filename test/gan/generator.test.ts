@@ -16,7 +16,7 @@ describe.each(['cpu', 'wasm'] as const)('surface generator on %s', (backend) => 
   })
 
   it(`matches the PyTorch golden output within ${GOLDEN_TOLERANCE}`, async () => {
-    const out = await gen.generateFloat(fx.field, fx.cellsH, fx.cellsW)
+    const out = await gen.generateFloat(fx.field, fx.cellsH, fx.cellsW, fx.noise)
     expect(out.length).toBe(32 * 48 * 3)
     const err = maxAbsDiff(out, fx.output)
     console.info(`[golden] ${backend}: max abs error ${err.toExponential(2)}`)
@@ -42,7 +42,17 @@ describe.each(['cpu', 'wasm'] as const)('surface generator on %s', (backend) => 
         const src = (((y - 1 + h) % h) * w + ((x - 1 + w) % w)) * c
         rolled.set(fx.field.subarray(src, src + c), (y * w + x) * c)
       }
-    const out = await gen.generateFloat(rolled, h, w)
+    // The noise maps roll with the field: one cell is 2^k px at the k-th upsampled layer.
+    const rolledNoise = fx.noise.map((n) => {
+      const f = Math.sqrt(n.length / (h * w))
+      const nh = h * f
+      const nw = w * f
+      const r = new Float32Array(n.length)
+      for (let y = 0; y < nh; y++)
+        for (let x = 0; x < nw; x++) r[y * nw + x] = n[((y - f + nh) % nh) * nw + ((x - f + nw) % nw)]
+      return r
+    })
+    const out = await gen.generateFloat(rolled, h, w, rolledNoise)
     const H = 16 * h
     const W = 16 * w
     const expected = new Float32Array(out.length)

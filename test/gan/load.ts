@@ -15,11 +15,21 @@ export function surfaceFiles(): { manifest: Record<string, unknown>; weights: Ui
   }
 }
 
-/** The golden fixture written by training/export.py: field [2, 3, 80] → output [32, 48, 3] in [-1, 1]. */
-export function golden(): { field: Float32Array; cellsH: number; cellsW: number; output: Float32Array } {
+/**
+ * The golden fixture written by training/export.py: field [2, 3, 80] and the recorded noise maps (one [H, W] per noise
+ * layer) → output [32, 48, 3] in [-1, 1].
+ */
+export function golden(): {
+  field: Float32Array
+  noise: Float32Array[]
+  cellsH: number
+  cellsW: number
+  output: Float32Array
+} {
   const g = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/surface-golden.json', import.meta.url)), 'utf8'))
   return {
     field: new Float32Array(g.field),
+    noise: (g.noise as number[][]).map((n) => new Float32Array(n)),
     cellsH: g.fieldShape[0],
     cellsW: g.fieldShape[1],
     output: new Float32Array(g.output),

@@ -16,7 +16,7 @@ const choice = await selectBackend({ order: ['webgpu'], allowSoftwareGpu: true }
 if (choice.backend !== 'webgpu') throw new Error('webgpu refused')
 const gen = await loadGenerator(surfaceFiles())
 const fx = golden()
-const out = await gen.generateFloat(fx.field, fx.cellsH, fx.cellsW)
+const out = await gen.generateFloat(fx.field, fx.cellsH, fx.cellsW, fx.noise)
 const before = tf.memory().numTensors
 const a = await gen.generate(fx.field.subarray(0, 80).slice(), 1, 1)
 const b = await gen.generate(fx.field.subarray(0, 80).slice(), 1, 1)

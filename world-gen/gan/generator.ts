@@ -6,6 +6,7 @@
  * makes surface textures tile and the equirect sky close around 360°.
  */
 import * as tf from '@tensorflow/tfjs-core'
+import { createRng, gaussian } from '../seed'
 import {
   decodeWeights,
   expectedWeightBytes,
@@ -34,7 +35,14 @@ interface LayerTensors {
   spec: LayerSpec
   kernel: tf.Tensor4D
   bias: tf.Tensor1D
+  noise?: tf.Tensor1D
 }
+
+/**
+ * The per-pixel noise inputs of a generator: one float32 map [H, W] (i.i.d. N(0, 1)) per noise layer, in layer order,
+ * at that layer's resolution. Build them with `noiseMaps` (seeded, deterministic) or pass recorded ones (golden tests).
+ */
+export type NoiseMaps = Float32Array[]
 
 /** Wrap-pad an NHWC tensor by 1 px: circular in x; circular (`xy`) or edge-replicated (`x`) in y. */
 function wrapPad(x: tf.Tensor4D, wrap: 'xy' | 'x'): tf.Tensor4D {
@@ -81,6 +89,30 @@ export class Generator {
     return this.manifest.cellPx
   }
 
+  /** [H, W] of each noise map for a field of cellsH × cellsW cells, in layer order. */
+  noiseShapes(cellsH: number, cellsW: number): [number, number][] {
+    const shapes: [number, number][] = []
+    let f = 1
+    for (const l of this.manifest.layers) {
+      if (l.upsample) f *= 2
+      if (l.noise) shapes.push([cellsH * f, cellsW * f])
+    }
+    return shapes
+  }
+
+  /**
+   * Deterministic noise maps for `noiseSeed` (uint32): the same seed and size give the same maps everywhere (the
+   * world-gen PRNG, no Math.random). Values i.i.d. N(0, 1); the maps tile because the generator wraps.
+   */
+  noiseMaps(noiseSeed: number, cellsH: number, cellsW: number): NoiseMaps {
+    const rng = createRng(noiseSeed >>> 0)
+    return this.noiseShapes(cellsH, cellsW).map(([h, w]) => {
+      const m = new Float32Array(h * w)
+      for (let i = 0; i < m.length; i++) m[i] = gaussian(rng)
+      return m
+    })
+  }
+
   private check(field: Float32Array, cellsH: number, cellsW: number): void {
     if (this.disposed) throw new Error(`generator ${this.manifest.version} is disposed`)
     if (!Number.isInteger(cellsH) || !Number.isInteger(cellsW) || cellsH < 1 || cellsW < 1)
@@ -95,19 +127,30 @@ export class Generator {
   /**
    * The forward pass as a tensor (synchronous tf ops; call inside `tf.tidy`).
    * In: field float32 [cellsH, cellsW, inputChannels] channels-last. Out: float32 [1, cellsH·cellPx, cellsW·cellPx, 3]
-   * in [-1, 1].
+   * in [-1, 1]. `noise`: the noise maps (`noiseMaps`), or a uint32 seed to build them from.
    */
-  forward(field: Float32Array, cellsH: number, cellsW: number): tf.Tensor4D {
+  forward(field: Float32Array, cellsH: number, cellsW: number, noise: NoiseMaps | number = 0): tf.Tensor4D {
     this.check(field, cellsH, cellsW)
+    const maps = typeof noise === 'number' ? this.noiseMaps(noise, cellsH, cellsW) : noise
+    const shapes = this.noiseShapes(cellsH, cellsW)
+    if (maps.length !== shapes.length || maps.some((m, i) => m.length !== shapes[i]![0] * shapes[i]![1]))
+      throw new RangeError(`expected ${shapes.length} noise maps of ${shapes.map((s) => s.join('×')).join(', ')}`)
     const wrap = this.manifest.wrap
     let x = tf.tensor4d(field, [1, cellsH, cellsW, this.manifest.inputChannels])
-    for (const { spec, kernel, bias } of this.layers) {
+    let k = 0
+    for (const { spec, kernel, bias, noise: noiseWeight } of this.layers) {
       if (spec.upsample) {
         const [, h, w, c] = x.shape
         x = tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false)
         x = tf.depthwiseConv2d(wrapPad(x, wrap), this.blur.get(c)!, 1, 'valid')
       }
-      const y = tf.add(tf.conv2d(wrapPad(x, wrap), kernel, 1, 'valid'), bias) as tf.Tensor4D
+      let y = tf.add(tf.conv2d(wrapPad(x, wrap), kernel, 1, 'valid'), bias) as tf.Tensor4D
+      if (noiseWeight !== undefined) {
+        const [hk, wk] = shapes[k]!
+        // [1, H, W, 1] noise × [out] per-channel strength, broadcast over channels.
+        y = tf.add(y, tf.mul(tf.tensor4d(maps[k]!, [1, hk, wk, 1]), noiseWeight)) as tf.Tensor4D
+        k++
+      }
       x = spec.activation === 'relu' ? tf.relu(y) : tf.tanh(y)
     }
     return x
@@ -117,10 +160,15 @@ export class Generator {
    * Generate float pixels: float32 [cellsH·cellPx, cellsW·cellPx, 3] channels-last in [-1, 1].
    * Throws RangeError on a field of the wrong length (before allocating any tensor).
    */
-  async generateFloat(field: Float32Array, cellsH: number, cellsW: number): Promise<Float32Array> {
+  async generateFloat(
+    field: Float32Array,
+    cellsH: number,
+    cellsW: number,
+    noise: NoiseMaps | number = 0,
+  ): Promise<Float32Array> {
     this.check(field, cellsH, cellsW)
     // G6: synchronous math inside tidy, keep only the output; async readback after; then dispose it.
-    const out = tf.tidy(() => this.forward(field, cellsH, cellsW))
+    const out = tf.tidy(() => this.forward(field, cellsH, cellsW, noise))
     try {
       return (await out.data()) as Float32Array
     } finally {
@@ -130,10 +178,15 @@ export class Generator {
 
   /**
    * Generate a texture: RGBA8 bytes [cellsH·cellPx, cellsW·cellPx, 4], rgb = round((v + 1)·127.5) clamped to 0..255,
-   * alpha 255. `field`: float32 [cellsH, cellsW, inputChannels] channels-last.
+   * alpha 255. `field`: float32 [cellsH, cellsW, inputChannels] channels-last; `noise`: maps or a uint32 seed.
    */
-  async generate(field: Float32Array, cellsH: number, cellsW: number): Promise<Uint8Array> {
-    return toRgba8(await this.generateFloat(field, cellsH, cellsW))
+  async generate(
+    field: Float32Array,
+    cellsH: number,
+    cellsW: number,
+    noise: NoiseMaps | number = 0,
+  ): Promise<Uint8Array> {
+    return toRgba8(await this.generateFloat(field, cellsH, cellsW, noise))
   }
 
   /** Multiply-adds ×2 of one image of cellsH×cellsW cells: 2·k²·in·out·H·W per conv, 2·9·C·H·W per blur. */
@@ -156,7 +209,7 @@ export class Generator {
   dispose(): void {
     if (this.disposed) return
     this.disposed = true
-    for (const l of this.layers) tf.dispose([l.kernel, l.bias])
+    for (const l of this.layers) tf.dispose(l.noise ? [l.kernel, l.bias, l.noise] : [l.kernel, l.bias])
     for (const b of this.blur.values()) b.dispose()
     this.layers = []
     this.blur.clear()
@@ -272,6 +325,7 @@ export async function loadGenerator(source: GeneratorSource, options: LoadGenera
     spec,
     kernel: tf.tensor4d(values.get(`${spec.name}/kernel`)!, [3, 3, spec.in, spec.out]),
     bias: tf.tensor1d(values.get(`${spec.name}/bias`)!),
+    ...(spec.noise ? { noise: tf.tensor1d(values.get(`${spec.name}/noise`)!) } : {}),
   }))
   const blur = new Map<number, tf.Tensor4D>()
   for (const l of manifest.layers) if (l.upsample && !blur.has(l.in)) blur.set(l.in, blurKernel(l.in))

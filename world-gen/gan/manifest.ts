@@ -40,6 +40,11 @@ export interface LayerSpec {
   out: number
   /** Nearest ×2 + wrap-aware [1,2,1]² blur before the conv. */
   upsample: boolean
+  /**
+   * Per-pixel noise input after the conv (StyleGAN-style): `<name>/noise` [out] scales one i.i.d. N(0, 1) map of the
+   * layer's resolution, added before the activation.
+   */
+  noise: boolean
   /** Activation after the conv. */
   activation: 'relu' | 'tanh'
 }
@@ -101,7 +106,9 @@ export function parseManifest(json: unknown): GeneratorManifest {
     if (!isPosInt(l.in) || !isPosInt(l.out)) bad(`layers[${i}] in/out must be positive integers`)
     if (typeof l.upsample !== 'boolean') bad(`layers[${i}].upsample must be boolean`)
     if (l.activation !== 'relu' && l.activation !== 'tanh') bad(`layers[${i}].activation must be relu or tanh`)
-    return { name: l.name, kernel: 3, in: l.in, out: l.out, upsample: l.upsample, activation: l.activation }
+    if (l.noise !== undefined && typeof l.noise !== 'boolean') bad(`layers[${i}].noise must be boolean`)
+    const noise = l.noise === true
+    return { name: l.name, kernel: 3, in: l.in, out: l.out, upsample: l.upsample, noise, activation: l.activation }
   })
   for (let i = 0; i < layers.length; i++) {
     const expectIn = i === 0 ? latent.inputChannels : layers[i - 1].out
@@ -150,6 +157,7 @@ export function parseManifest(json: unknown): GeneratorManifest {
       [`${l.name}/kernel`, [3, 3, l.in, l.out]],
       [`${l.name}/bias`, [l.out]],
     ]
+    if (l.noise) want.push([`${l.name}/noise`, [l.out]])
     for (const [name, shape] of want) {
       const w = byName.get(name)
       if (w === undefined)

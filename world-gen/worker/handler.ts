@@ -4,7 +4,7 @@
  * reprioritising, caches, and init with backend fallback, model loading and a warm-up generation.
  * `gen.worker.ts` only wires `self.onmessage` to `handle` and `post` to `self.postMessage`.
  */
-import { latentField, localField } from '../latent-walk'
+import { latentField, localField, noiseSeed } from '../latent-walk'
 import type { CellSize, GenBackend, GenerateRequest, GenRequest, GenResponse, InitRequest } from '../protocol'
 import type { TextureCache } from '../gan/cache'
 import { textureCacheKey } from '../gan/cache'
@@ -15,7 +15,7 @@ export interface GenEngine {
   readonly inputChannels: number
   readonly cellPx: number
   /** RGBA8 [cellsH·cellPx, cellsW·cellPx, 4] from float32 field [cellsH, cellsW, inputChannels]. */
-  generate(field: Float32Array, cellsH: number, cellsW: number): Promise<Uint8Array>
+  generate(field: Float32Array, cellsH: number, cellsW: number, noiseSeed?: number): Promise<Uint8Array>
   dispose(): void
 }
 
@@ -162,7 +162,8 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       const crop = cropField(field, fieldW, engine.inputChannels, cellsW, cellsH)
       const width = cellsW * engine.cellPx
       const height = cellsH * engine.cellPx
-      const key = `${req.cacheKey ?? ''}|${textureCacheKey(engine.version, crop, width, height)}`
+      const nSeed = req.latent.kind === 'field' ? (req.latent.noiseSeed ?? 0) : noiseSeed(req.latent.roomSeed, req.slot)
+      const key = `${req.cacheKey ?? ''}|n${nSeed}|${textureCacheKey(engine.version, crop, width, height)}`
       const t0 = now()
       let pixels: Uint8Array | undefined
       let hitAt = -1
@@ -171,7 +172,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         if (pixels !== undefined) hitAt = c
       }
       const fromCache = pixels !== undefined
-      if (pixels === undefined) pixels = await engine.generate(crop, cellsH, cellsW)
+      if (pixels === undefined) pixels = await engine.generate(crop, cellsH, cellsW, nSeed)
       if (job.cancelled) return
       // Faster caches missed: fill them. Each cache keeps its own copy since `pixels` is transferred below.
       const fill = fromCache ? caches.slice(0, hitAt) : caches
