@@ -1,5 +1,6 @@
 import type { StoreApi } from 'zustand/vanilla'
-import type { WorldStore } from './stores/world-store'
+import { room, type RoomSpec } from '../world-gen'
+import type { WorldStats, WorldStore } from './stores/world-store'
 
 /** A snapshot of the world view for tests and tools: plain data, safe to serialise. */
 export type LatentscapeState = {
@@ -8,6 +9,10 @@ export type LatentscapeState = {
   heading: number
   backend: string | null
   ready: boolean
+  /** Player position on the floor plane in world metres (room (x, z) is centred at (14x, 14z)); null before the scene mounts. */
+  position: { x: number; z: number } | null
+  /** True once the current room's first full textures are on the GPU (the loading screen is gone). */
+  textured: boolean
 }
 
 /** The automation interface at `window.latentscape` (client only, present while a world view is mounted). */
@@ -16,6 +21,18 @@ export type LatentscapeApi = {
   version: 1
   /** Current state of the world view. */
   getState: () => LatentscapeState
+  /** Teleport to the centre of room (x, z), optionally facing `heading` degrees. No-op before the scene mounts. */
+  goTo: (x: number, z: number, heading?: number) => void
+  /** Face `heading` degrees (0 north, 90 east) where the player stands. */
+  setHeading: (heading: number) => void
+  /** Streaming, GPU memory and frame-time figures. */
+  getStats: () => WorldStats
+  /** Forget the frame times recorded so far (benchmarks measure from here). */
+  resetFrameStats: () => void
+  /** Whether room (x, z) is resident with all its full-size textures on the GPU. */
+  isRoomReady: (x: number, z: number) => boolean
+  /** The layout of room (x, z) of this world (doors, openings, size…), as world-gen computes it. */
+  getRoom: (x: number, z: number) => RoomSpec
 }
 
 declare global {
@@ -25,14 +42,38 @@ declare global {
   }
 }
 
+const NO_STATS: WorldStats = {
+  roomsLoaded: 0,
+  roomsReady: 0,
+  queueLength: 0,
+  textureBytes: 0,
+  textures: 0,
+  geometries: 0,
+  frameMs: { median: 0, p95: 0, p99: 0, count: 0 },
+}
+
 /** Install `window.latentscape` over `store`; returns the function that removes it again. */
 export function installAutomation(store: StoreApi<WorldStore>): () => void {
   const api: LatentscapeApi = {
     version: 1,
     getState: () => {
-      const { seed, room, heading, backend, ready } = store.getState()
-      return { seed, room: { x: room.x, z: room.z }, heading, backend, ready }
+      const { seed, room: r, heading, backend, ready, probe, firstRoomTextured } = store.getState()
+      return {
+        seed,
+        room: { x: r.x, z: r.z },
+        heading,
+        backend,
+        ready,
+        position: probe?.getPosition() ?? null,
+        textured: firstRoomTextured,
+      }
     },
+    goTo: (x, z, heading) => store.getState().probe?.goTo(x, z, heading),
+    setHeading: (heading) => store.getState().probe?.setHeading(heading),
+    getStats: () => store.getState().probe?.getStats() ?? NO_STATS,
+    resetFrameStats: () => store.getState().probe?.resetFrameStats(),
+    isRoomReady: (x, z) => store.getState().probe?.isRoomReady(x, z) ?? false,
+    getRoom: (x, z) => room(store.getState().seed, x, z),
   }
   window.latentscape = api
   return () => {

@@ -5,9 +5,11 @@ import { useEffect } from 'react'
 import { installAutomation } from './automation'
 import { Hud } from './dom/hud'
 import { LoadingScreen } from './dom/loading-screen'
+import { TouchStick } from './dom/touch-stick'
+import { WorldLoading } from './dom/world-loading'
 import { rememberWorld } from './recent-worlds'
 import { WorldError } from './dom/world-error'
-import { useWorldStoreApi, WorldStoreProvider } from './stores/world-store'
+import { parseTexSize, useWorldStoreApi, WorldStoreProvider } from './stores/world-store'
 import { decodeWorldParams, type SearchInput } from '../world-gen'
 
 // three, R3F (and later tfjs) load only in the browser: never on the server, never in the landing page bundle.
@@ -20,7 +22,7 @@ const WorldScene = dynamic(() => import('./canvas/world-scene'), {
 export type WorldViewProps = {
   /** The `[seed]` segment (raw or percent-encoded). */
   rawSeed: string
-  /** The page's search params (`r=<x>,<z>`, `h=<heading>`; others are ignored). */
+  /** The page's search params (`r=<x>,<z>`, `h=<heading>`, `tex=<64|128|256|512>`; others are ignored). */
   search: SearchInput
 }
 
@@ -39,11 +41,14 @@ export function WorldView({ rawSeed, search }: WorldViewProps) {
   if (!result.ok) return <WorldError input={safeDecode(rawSeed)} reason={result.error} />
 
   const { seed, x, z, heading } = result.value
+  const texSizePx = parseTexSize(search instanceof URLSearchParams ? search.get('tex') : search.tex)
   return (
-    <WorldStoreProvider key={seed} options={{ seed, room: { x, z }, heading }}>
+    <WorldStoreProvider key={seed} options={{ seed, room: { x, z }, heading, texSizePx }}>
       <main className="world">
         <WorldScene />
         <Hud />
+        <TouchStick />
+        <WorldLoading />
       </main>
       <WorldEffects />
     </WorldStoreProvider>

@@ -1,5 +1,6 @@
 /**
- * Headless screenshots for the README: `/` → docs/screenshots/landing.png, `/w/<seed>` → docs/screenshots/world.png.
+ * Headless screenshots for the README: `/` → docs/screenshots/landing.png, `/w/<seed>` → docs/screenshots/world.png,
+ * and two views while walking (walk-1.png, walk-2.png), each taken once the generated textures are on the GPU.
  * Usage: `npx tsx scripts/screenshot.ts [--base-url http://localhost:3000] [--seed amber-fern-drift]`.
  * Without --base-url it serves the existing production build (building it first if there is none).
  */
@@ -39,14 +40,56 @@ async function main(): Promise<void> {
     await landing.context.close()
 
     const world = await openPage(browser, baseUrl, `/w/${encodeURIComponent(values.seed)}`, { viewport: VIEWPORT })
-    await world.page.waitForFunction(() => window.latentscape?.getState().ready === true, undefined, {
-      timeout: 60_000,
-    })
-    await world.page.waitForTimeout(500)
-    await world.page.screenshot({ path: join(OUT_DIR, 'world.png') })
+    const { page } = world
+    // Wait for generated textures (not a fixed sleep): the room the player stands in, then its neighbours.
+    const textured = async () => {
+      await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
+        timeout: 300_000,
+        polling: 250,
+      })
+      await page.waitForFunction(() => window.latentscape!.getStats().queueLength === 0, undefined, {
+        timeout: 300_000,
+        polling: 250,
+      })
+      await page.evaluate(
+        () => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))),
+      )
+    }
+    await textured()
+    await page.screenshot({ path: join(OUT_DIR, 'world.png') })
+    // Walk: face the first open door of the spawn room and walk (keyboard) until through it.
+    const spawn = await page.evaluate(() => window.latentscape!.getRoom(0, 0))
+    const door = spawn.openings[0]
+    const heading = { north: 0, east: 90, south: 180, west: 270 }[door.side]
+    await page.evaluate((h) => window.latentscape!.goTo(0, 0, h), heading)
+    await textured()
+    const walkTo = async (h: number, metres: number) => {
+      await page.evaluate((deg) => window.latentscape!.setHeading(deg), h)
+      const start = await page.evaluate(() => window.latentscape!.getState().position!)
+      await page.keyboard.down('ArrowUp')
+      await page.waitForFunction(
+        ({ s, m }) => {
+          const p = window.latentscape!.getState().position!
+          return Math.hypot(p.x - s.x, p.z - s.z) >= m
+        },
+        { s: start, m: metres },
+        { polling: 'raf', timeout: 120_000 },
+      )
+      await page.keyboard.up('ArrowUp')
+    }
+    // Towards that wall, stopping short of it (rooms are 4–12 m across).
+    const halfM = (door.side === 'north' || door.side === 'south' ? spawn.size.depth : spawn.size.width) / 2
+    await walkTo(heading, Math.min(2.5, halfM - 0.8))
+    await textured()
+    await page.screenshot({ path: join(OUT_DIR, 'walk-1.png') })
+    await page.evaluate(() => window.latentscape!.goTo(1, -1, 225))
+    await textured()
+    await walkTo(225, 1)
+    await textured()
+    await page.screenshot({ path: join(OUT_DIR, 'walk-2.png') })
     report('world', world.record)
     await world.context.close()
-    console.log(`[screenshot] wrote ${join(OUT_DIR, 'landing.png')} and ${join(OUT_DIR, 'world.png')}`)
+    console.log(`[screenshot] wrote landing.png, world.png, walk-1.png and walk-2.png in ${OUT_DIR}`)
   } finally {
     await browser.close()
     await server?.stop()

@@ -1,18 +1,25 @@
 'use client'
 
 import { Canvas, useFrame, useThree } from '@react-three/fiber'
-import { useEffect, useMemo, useRef } from 'react'
+import { useEffect, useMemo, useRef, useState } from 'react'
 import { BackSide, type DirectionalLight } from 'three'
 import { createGradientSkyUniforms, GRADIENT_SKY_FRAGMENT, GRADIENT_SKY_VERTEX } from '../../shaders/gradient-sky.glsl'
-import { useWorldStore, useWorldStoreApi } from '../stores/world-store'
-import { FLOOR_TILE_M, usePlaceholderAssets } from './placeholder-assets'
-import { PlaceholderRoom, ROOM_SIZE_M } from './placeholder-room'
+import { encodeWorldUrl, ROOM_PITCH_M } from '../../world-gen'
+import { FrameStats } from '../frame-stats'
+import { PlayerRig } from '../player-rig'
+import { useWorldStore, useWorldStoreApi, type WorldStats } from '../stores/world-store'
+import { WorldStreamer } from '../world-streamer'
+import { PlayerControls } from './player-controls'
+import { RoomSurfaces } from './room-surfaces'
+import { StreamedRooms } from './streamed-rooms'
 import { skyPalette } from './world-palette'
 
-const EYE_HEIGHT_M = 1.6
-// Rooms drawn around the player's room: a 3 × 3 block, so every doorway looks into a neighbour.
-const NEIGHBOURHOOD = [-1, 0, 1].flatMap((dz) => [-1, 0, 1].map((dx) => [dx, dz] as const))
+/** How often the player's place is synced to the store, the streaming plan and the URL, in ms (not per frame). */
+const SYNC_INTERVAL_MS = 100
+/** Heading changes reach the store and the URL at most this often, in ms. */
+const HEADING_SYNC_MS = 500
 
+// Placeholder sky: there is no trained sky model yet; the HUD says so.
 function Sky({ seed }: { seed: string }) {
   const uniforms = useMemo(() => {
     const palette = skyPalette(seed)
@@ -33,23 +40,34 @@ function Sky({ seed }: { seed: string }) {
   )
 }
 
-// Places the camera at the room the store names, looking along its heading. Runs on changes, not per frame.
-function CameraRig() {
-  const camera = useThree((state) => state.camera)
+// Sun from the south-west, high; follows the player's room so its shadow map covers the rooms around the player.
+function SunLight() {
   const room = useWorldStore((state) => state.room)
-  const heading = useWorldStore((state) => state.heading)
+  const light = useRef<DirectionalLight>(null)
+  const cx = room.x * ROOM_PITCH_M
+  const cz = room.z * ROOM_PITCH_M
   useEffect(() => {
-    const yawRad = (-heading * Math.PI) / 180
-    // Stand a little behind the room centre so the view frames the doorway ahead.
-    const backM = ROOM_SIZE_M * 0.3
-    camera.position.set(
-      room.x * ROOM_SIZE_M + Math.sin(yawRad) * backM,
-      EYE_HEIGHT_M,
-      room.z * ROOM_SIZE_M + Math.cos(yawRad) * backM,
-    )
-    camera.rotation.set(-0.04, yawRad, 0, 'YXZ')
-  }, [camera, room, heading])
-  return null
+    // The target is not part of the scene graph; update its matrix by hand after moving it.
+    light.current?.target.position.set(cx, 0, cz)
+    light.current?.target.updateMatrixWorld()
+  }, [cx, cz])
+  const extentM = ROOM_PITCH_M * 1.6
+  return (
+    <directionalLight
+      ref={light}
+      position={[cx - 12, 22, cz + 16]}
+      intensity={2.2}
+      castShadow
+      shadow-mapSize={[2048, 2048]}
+      shadow-bias={-0.0004}
+      shadow-normalBias={0.03}
+      shadow-camera-left={-extentM}
+      shadow-camera-right={extentM}
+      shadow-camera-top={extentM}
+      shadow-camera-bottom={-extentM}
+      shadow-camera-far={90}
+    />
+  )
 }
 
 // Flips `ready` once after the first rendered frame. A single setState, not one per frame (STYLE.md W6).
@@ -64,41 +82,120 @@ function FirstFrameSignal() {
   return null
 }
 
-// Key light from behind-left of a north-facing player; follows the player's room so its shadow map stays on it.
-function SunLight() {
-  const room = useWorldStore((state) => state.room)
-  const light = useRef<DirectionalLight>(null)
-  const centre: [number, number, number] = [room.x * ROOM_SIZE_M, 0, room.z * ROOM_SIZE_M]
+/**
+ * Ties the per-frame world (player rig, streamer) to the store, the streaming plan and the URL on a timer, and
+ * offers the probe used by `window.latentscape`. Store writes happen here, never in a frame loop (W6).
+ */
+function WorldSync({ rig, streamer, frames }: { rig: PlayerRig; streamer: WorldStreamer; frames: FrameStats }) {
+  const store = useWorldStoreApi()
+  const gl = useThree((state) => state.gl)
+
   useEffect(() => {
-    // The target is not part of the scene graph; update its matrix by hand after moving it.
-    light.current?.target.position.set(...centre)
-    light.current?.target.updateMatrixWorld()
-  })
-  const extentM = ROOM_SIZE_M * 1.6
+    let lastHeadingSyncMs = -Infinity
+    const tick = () => {
+      const state = store.getState()
+      const nowMs = performance.now()
+      let urlDirty = false
+      if (rig.roomX !== state.room.x || rig.roomZ !== state.room.z) {
+        state.setRoom({ x: rig.roomX, z: rig.roomZ })
+        urlDirty = true
+      }
+      const heading = Math.round(rig.headingDeg) % 360
+      if (heading !== state.heading && (urlDirty || nowMs - lastHeadingSyncMs >= HEADING_SYNC_MS)) {
+        state.setHeading(heading)
+        lastHeadingSyncMs = nowMs
+        urlDirty = true
+      }
+      if (urlDirty) replaceUrl(state.seed, rig.roomX, rig.roomZ, heading)
+      streamer.update({ position: [rig.x, rig.z], headingRad: rig.headingRad, speedMps: rig.speedMps })
+      if (!state.firstRoomTextured && streamer.roomReady(rig.roomX, rig.roomZ)) state.markFirstRoomTextured()
+    }
+    tick()
+    const timer = window.setInterval(tick, SYNC_INTERVAL_MS)
+    return () => window.clearInterval(timer)
+  }, [store, rig, streamer])
+
+  useEffect(() => {
+    const getStats = (): WorldStats => ({
+      ...streamer.stats(),
+      textures: gl.info.memory.textures,
+      geometries: gl.info.memory.geometries,
+      frameMs: frames.summary(),
+    })
+    store.getState().setProbe({
+      getStats,
+      goTo: (x, z, headingDeg) => rig.teleport(x, z, headingDeg),
+      setHeading: (headingDeg) => {
+        rig.headingRad = (headingDeg * Math.PI) / 180
+      },
+      getPosition: () => ({ x: rig.x, z: rig.z }),
+      resetFrameStats: () => frames.reset(),
+      isRoomReady: (x, z) => streamer.roomReady(x, z),
+    })
+    return () => store.getState().setProbe(null)
+  }, [store, rig, streamer, frames, gl])
+
+  return null
+}
+
+/** Keep the address bar on the player's room and heading without adding history entries. */
+function replaceUrl(seed: string, x: number, z: number, heading: number): void {
+  let path = encodeWorldUrl({ seed, x, z, heading })
+  // Keep options that are not part of the location (e.g. ?tex=). Appended by hand: URLSearchParams would
+  // re-encode the codec's `r=x,z` as `r=x%2Cz`.
+  for (const [k, v] of new URLSearchParams(window.location.search))
+    if (k !== 'r' && k !== 'h') path += `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`
+  window.history.replaceState(window.history.state, '', path)
+}
+
+// Renderer-bound owners: the surfaces cache needs the WebGLRenderer, so it lives inside <Canvas>.
+function World({ rig, streamer, frames }: { rig: PlayerRig; streamer: WorldStreamer; frames: FrameStats }) {
+  const gl = useThree((state) => state.gl)
+  const surfaces = useMemo(() => new RoomSurfaces(gl), [gl])
+  useEffect(() => () => surfaces.dispose(), [surfaces])
   return (
-    <directionalLight
-      ref={light}
-      position={[centre[0] - 10, 16, centre[2] + 14]}
-      intensity={2.4}
-      castShadow
-      shadow-mapSize={[2048, 2048]}
-      shadow-camera-left={-extentM}
-      shadow-camera-right={extentM}
-      shadow-camera-top={extentM}
-      shadow-camera-bottom={-extentM}
-      shadow-camera-far={80}
-    />
+    <>
+      <StreamedRooms streamer={streamer} surfaces={surfaces} />
+      <PlayerControls rig={rig} frames={frames} />
+      <WorldSync rig={rig} streamer={streamer} frames={frames} />
+    </>
   )
 }
 
-/** The world view's R3F canvas: placeholder rooms around the player, a seeded sky, fog and light. Client only. */
+/** Owns the world's streamer for the life of the view (W4): `init` on mount, `destroy` on unmount. */
+function useWorldStreamer(): WorldStreamer {
+  const store = useWorldStoreApi()
+  const [streamer] = useState(() => {
+    const { seed, texSizePx } = store.getState()
+    return new WorldStreamer({
+      seed,
+      texSizePx,
+      // Status arrives from the worker's onmessage: plain store updates, outside any frame loop.
+      onStatus: ({ backend, ...patch }) => {
+        const state = store.getState()
+        if (backend !== undefined) state.setBackend(backend)
+        state.setLoading(patch)
+      },
+    })
+  })
+  useEffect(() => {
+    streamer.init()
+    return () => streamer.destroy()
+  }, [streamer])
+  return streamer
+}
+
+/** The world view's R3F canvas: streamed rooms with generated surfaces, the walking player, sky and light. */
 export default function WorldScene() {
+  const store = useWorldStoreApi()
   const seed = useWorldStore((state) => state.seed)
-  const room = useWorldStore((state) => state.room)
   const fogColor = useMemo(() => skyPalette(seed).horizon, [seed])
-  const assets = usePlaceholderAssets()
-  // Every floor is one room in size, so one repeat setting serves them all.
-  assets.floorTexture.repeat.set(ROOM_SIZE_M / FLOOR_TILE_M, ROOM_SIZE_M / FLOOR_TILE_M)
+  const [rig] = useState(() => {
+    const { room, heading } = store.getState()
+    return new PlayerRig(seed, room.x, room.z, heading)
+  })
+  const [frames] = useState(() => new FrameStats())
+  const streamer = useWorldStreamer()
   return (
     <Canvas
       className="world-canvas"
@@ -109,20 +206,11 @@ export default function WorldScene() {
       shadows
     >
       <color attach="background" args={[fogColor]} />
-      <fog attach="fog" args={[fogColor, ROOM_SIZE_M * 0.9, ROOM_SIZE_M * 3.2]} />
-      <hemisphereLight args={[0xdde6ff, 0x2a2420, 0.85]} />
+      <fog attach="fog" args={[fogColor, ROOM_PITCH_M * 1.2, ROOM_PITCH_M * 3.5]} />
+      <hemisphereLight args={[0xdde6ff, 0x3a322a, 1.1]} />
       <SunLight />
       <Sky seed={seed} />
-      {NEIGHBOURHOOD.map(([dx, dz]) => (
-        <PlaceholderRoom
-          key={`${room.x + dx},${room.z + dz}`}
-          seed={seed}
-          x={room.x + dx}
-          z={room.z + dz}
-          assets={assets}
-        />
-      ))}
-      <CameraRig />
+      <World rig={rig} streamer={streamer} frames={frames} />
       <FirstFrameSignal />
     </Canvas>
   )

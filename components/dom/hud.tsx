@@ -6,7 +6,10 @@ import { useWorldStore } from '../stores/world-store'
 
 const COPIED_RESET_MS = 1600
 
-/** Heads-up display over the world view: brand, seed, room, "Copy link" and the AI-generated scenery label. */
+/**
+ * Heads-up display over the world view: brand, seed, room, heading, backend, "Copy link", the AI-generated scenery
+ * label, controls and the honest note that the sky is a placeholder.
+ */
 export function Hud() {
   const seed = useWorldStore((state) => state.seed)
   const room = useWorldStore((state) => state.room)
@@ -48,6 +51,12 @@ export function Hud() {
               <dt>Heading</dt>
               <dd className="mono">{Math.round(heading)}°</dd>
             </div>
+            <div>
+              <dt>Backend</dt>
+              <dd className="mono" data-testid="hud-backend">
+                {backend ?? '…'}
+              </dd>
+            </div>
           </dl>
           <button type="button" className="hud-button" onClick={copyLink}>
             {copied ? 'Link copied' : 'Copy link'}
@@ -59,9 +68,9 @@ export function Hud() {
         </div>
       </div>
       <div className="hud-bottom">
-        <p className="hud-hint">
-          Preview room · generated textures arrive with the world engine
-          {backend !== null ? ` · ${backend}` : ''}
+        <p className="hud-hint">Click to look around · WASD / arrows to walk · Shift to run · Esc releases the mouse</p>
+        <p className="hud-hint" data-testid="hud-sky">
+          Sky: placeholder — sky model in training
         </p>
       </div>
     </div>

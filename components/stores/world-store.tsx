@@ -19,6 +19,66 @@ export type WorldState = {
   backend: string | null
   /** True once the renderer has drawn its first frame. */
   ready: boolean
+  /** Size of the full textures, in pixels (a square; `?tex=`). */
+  texSizePx: number
+  /** What the generator is doing, for the loading screen. */
+  loading: GenStatus
+  /** True once the spawn room has all its full-size textures on the GPU (the loading screen then goes away). */
+  firstRoomTextured: boolean
+  /** Imperative access to the running scene (automation, stats); null while no scene is mounted. */
+  probe: WorldProbe | null
+  /**
+   * The on-screen stick's axes in [-1, 1] (right and forward are +1). A mutable object that never changes
+   * identity: the stick writes it on pointer events and the frame loop reads it, with no store update (W6).
+   */
+  stick: { x: number; y: number }
+}
+
+/** Generator progress as the loading screen shows it. */
+export type GenStatus = {
+  /** `model`: downloading weights; `backend`: choosing a backend / warming up; `generating`; `failed`. */
+  phase: 'starting' | 'model' | 'warmup' | 'generating' | 'failed'
+  /** Model bytes downloaded so far and in total (0 when unknown). */
+  modelLoadedBytes: number
+  modelTotalBytes: number
+  /** Backends refused before the chosen one, with their one-line reasons. */
+  refusals: { backend: string; reason: string }[]
+  /** Warm-up time of the chosen backend, in ms (null until ready). */
+  warmupMs: number | null
+  /** Last error message of the generator, or null. */
+  error: string | null
+}
+
+/** Streaming and rendering figures (`window.latentscape.getStats()`). */
+export type WorldStats = {
+  /** Rooms whose geometry is in the scene. */
+  roomsLoaded: number
+  /** Rooms whose three surfaces have their full-size texture on the GPU. */
+  roomsReady: number
+  /** Generation jobs not finished + results waiting for upload. */
+  queueLength: number
+  /** Bytes of generated textures on the GPU (with mipmaps). */
+  textureBytes: number
+  /** `renderer.info.memory` counts. */
+  textures: number
+  geometries: number
+  /** Frame times since the last reset, in ms. */
+  frameMs: { median: number; p95: number; p99: number; count: number }
+}
+
+/** What the mounted scene offers to imperative callers (implemented in `components/canvas/`). */
+export type WorldProbe = {
+  getStats: () => WorldStats
+  /** Teleport to the centre of room (x, z), optionally facing `headingDeg`. */
+  goTo: (x: number, z: number, headingDeg?: number) => void
+  /** Face `headingDeg` (0 = north, 90 = east) without moving. */
+  setHeading: (headingDeg: number) => void
+  /** Player position on the floor plane, world metres. */
+  getPosition: () => { x: number; z: number }
+  /** Forget recorded frame times (benchmarks). */
+  resetFrameStats: () => void
+  /** Whether room (x, z) is resident with all its full-size textures on the GPU. */
+  isRoomReady: (x: number, z: number) => boolean
 }
 
 /** Actions on the world store. Never call them from inside a frame loop. */
@@ -27,6 +87,9 @@ export type WorldActions = {
   setHeading: (heading: number) => void
   setBackend: (backend: string | null) => void
   markReady: () => void
+  setLoading: (patch: Partial<GenStatus>) => void
+  markFirstRoomTextured: () => void
+  setProbe: (probe: WorldProbe | null) => void
 }
 
 /** The world store's state and actions. */
@@ -39,6 +102,20 @@ export type WorldStoreOptions = {
   room?: RoomCoord
   /** @default 0 */
   heading?: number
+  /** @default DEFAULT_TEX_SIZE_PX */
+  texSizePx?: number
+}
+
+/** Full texture size when the URL has no `?tex=`. */
+export const DEFAULT_TEX_SIZE_PX = 256
+
+/** Texture sizes `?tex=` accepts (64 is for tests on software renderers). */
+export const TEX_SIZES_PX = [64, 128, 256, 512] as const
+
+/** Parse `?tex=`: one of TEX_SIZES_PX, else DEFAULT_TEX_SIZE_PX. */
+export function parseTexSize(value: string | string[] | null | undefined): number {
+  const n = Number(Array.isArray(value) ? value[0] : value)
+  return (TEX_SIZES_PX as readonly number[]).includes(n) ? n : DEFAULT_TEX_SIZE_PX
 }
 
 /** Create a vanilla world store (usable without React, e.g. from `window.latentscape`). */
@@ -46,6 +123,7 @@ export function createWorldStore({
   seed,
   room = { x: 0, z: 0 },
   heading = 0,
+  texSizePx = DEFAULT_TEX_SIZE_PX,
 }: WorldStoreOptions): StoreApi<WorldStore> {
   return createStore<WorldStore>()((set) => ({
     seed,
@@ -53,10 +131,25 @@ export function createWorldStore({
     heading,
     backend: null,
     ready: false,
+    texSizePx,
+    loading: {
+      phase: 'starting',
+      modelLoadedBytes: 0,
+      modelTotalBytes: 0,
+      refusals: [],
+      warmupMs: null,
+      error: null,
+    },
+    firstRoomTextured: false,
+    probe: null,
+    stick: { x: 0, y: 0 },
     setRoom: (next) => set({ room: next }),
     setHeading: (next) => set({ heading: ((next % 360) + 360) % 360 }),
     setBackend: (next) => set({ backend: next }),
     markReady: () => set({ ready: true }),
+    setLoading: (patch) => set((state) => ({ loading: { ...state.loading, ...patch } })),
+    markFirstRoomTextured: () => set({ firstRoomTextured: true }),
+    setProbe: (probe) => set({ probe }),
   }))
 }
 

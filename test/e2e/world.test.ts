@@ -43,7 +43,7 @@ describe('world view', () => {
     try {
       await page.waitForFunction(() => window.latentscape !== undefined)
       const state = await page.evaluate(() => window.latentscape!.getState())
-      expect(state).toMatchObject({ seed: 'Demo world', room: { x: 2, z: -1 }, heading: 90, backend: null })
+      expect(state).toMatchObject({ seed: 'Demo world', room: { x: 2, z: -1 }, heading: 90 })
       await expect(page.getByTestId('hud-seed').textContent()).resolves.toBe('Demo world')
       await expect(page.getByTestId('hud-room').textContent()).resolves.toBe('2, -1')
       expect(await page.getByText('AI-generated scenery').count()).toBeGreaterThan(0)

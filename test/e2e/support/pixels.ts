@@ -42,3 +42,16 @@ export function pngDataUrlStats(dataUrl: string): PixelStats {
     meanAlpha: alpha / pixels,
   }
 }
+
+/** Mean absolute difference per channel (RGB, 0–255) between two equally sized PNG data URLs. */
+export function pngDataUrlMeanDiff(a: string, b: string): number {
+  const decode = (url: string) => PNG.sync.read(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'))
+  const pa = decode(a)
+  const pb = decode(b)
+  if (pa.width !== pb.width || pa.height !== pb.height)
+    throw new Error(`sizes differ: ${pa.width}×${pa.height} vs ${pb.width}×${pb.height}`)
+  let sum = 0
+  for (let i = 0; i < pa.data.length; i += 4)
+    for (let c = 0; c < 3; c++) sum += Math.abs(pa.data[i + c] - pb.data[i + c])
+  return sum / ((pa.data.length / 4) * 3)
+}

@@ -1,0 +1,92 @@
+'use client'
+
+import { useFrame, useThree } from '@react-three/fiber'
+import { useEffect, useMemo } from 'react'
+import { Box3, BufferAttribute, BufferGeometry, Sphere, Vector3 } from 'three'
+import { useStore } from 'zustand'
+import {
+  meshRoom,
+  SURFACE_SLOTS,
+  type MeshBuffers,
+  type RoomKey,
+  type RoomSpec,
+  type SurfaceSlot,
+} from '../../world-gen'
+import type { PendingUpload, WorldStreamer } from '../world-streamer'
+import { createRoomMaterials, type RoomSurfaces } from './room-surfaces'
+
+/** Most generated textures uploaded to the GPU in one frame (STYLE W7). */
+export const MAX_UPLOADS_PER_FRAME = 2
+
+/** A BufferGeometry over one slot's typed arrays, its bounds taken from the mesher instead of recomputed (G4). */
+function buildGeometry(buffers: MeshBuffers): BufferGeometry {
+  const geometry = new BufferGeometry()
+  geometry.setAttribute('position', new BufferAttribute(buffers.positions, 3))
+  geometry.setAttribute('normal', new BufferAttribute(buffers.normals, 3))
+  geometry.setAttribute('uv', new BufferAttribute(buffers.uvs, 2))
+  geometry.setIndex(new BufferAttribute(buffers.indices, 1))
+  const { min, max } = buffers.bounds
+  geometry.boundingBox = new Box3(new Vector3(...min), new Vector3(...max))
+  geometry.boundingSphere = geometry.boundingBox.getBoundingSphere(new Sphere())
+  return geometry
+}
+
+/** One room: its three slot meshes at the room centre, with the materials `surfaces` textures as results arrive. */
+function StreamedRoom({ roomKey, spec, surfaces }: { roomKey: RoomKey; spec: RoomSpec; surfaces: RoomSurfaces }) {
+  // Built from the worker-free mesher on the main thread: a room is a few hundred triangles (well under 1 ms).
+  const geometries = useMemo(() => {
+    const buffers = meshRoom(spec)
+    const out: Partial<Record<SurfaceSlot, BufferGeometry>> = {}
+    for (const slot of SURFACE_SLOTS) if (buffers[slot].indices.length > 0) out[slot] = buildGeometry(buffers[slot])
+    return out
+  }, [spec])
+  useEffect(() => () => Object.values(geometries).forEach((g) => g.dispose()), [geometries])
+
+  const materials = useMemo(() => createRoomMaterials(), [])
+  // `surfaces` owns the materials (and the textures it puts on them) from attach until detach.
+  useEffect(() => {
+    surfaces.attach(roomKey, materials)
+    return () => surfaces.detach(roomKey)
+  }, [surfaces, roomKey, materials])
+
+  return (
+    <group position={[spec.centerM[0], 0, spec.centerM[1]]}>
+      {SURFACE_SLOTS.map((slot) => {
+        const geometry = geometries[slot]
+        if (geometry === undefined) return null
+        // dispose={null}: geometry and material are owned above, not by the reconciler (G1).
+        return (
+          <mesh key={slot} geometry={geometry} material={materials[slot]} castShadow receiveShadow dispose={null} />
+        )
+      })}
+    </group>
+  )
+}
+
+/** Every resident room of the streamer, and the per-frame texture upload loop. */
+export function StreamedRooms({ streamer, surfaces }: { streamer: WorldStreamer; surfaces: RoomSurfaces }) {
+  // Only the list of resident rooms decides what mounts (W6); textures never re-render React.
+  const keys = useStore(streamer.store, (state) => state.rooms)
+  const gl = useThree((state) => state.gl)
+  // One callback for the life of `surfaces`, so the frame loop allocates nothing (G5).
+  const canUpload = useMemo(() => (key: RoomKey) => surfaces.has(key), [surfaces])
+
+  useFrame(() => {
+    // At most MAX_UPLOADS_PER_FRAME textures a frame; no store writes here (W6/W7).
+    for (let n = 0; n < MAX_UPLOADS_PER_FRAME; n++) {
+      const upload: PendingUpload | undefined = streamer.takeUpload(canUpload)
+      if (upload === undefined) break
+      if (surfaces.upload(gl, upload.key, upload.slot, upload.pixels, upload.width, upload.height))
+        streamer.markUploaded(upload)
+    }
+  })
+
+  return (
+    <>
+      {keys.map((key) => {
+        const spec = streamer.residentSpec(key)
+        return spec === undefined ? null : <StreamedRoom key={key} roomKey={key} spec={spec} surfaces={surfaces} />
+      })}
+    </>
+  )
+}
