@@ -102,6 +102,22 @@ export class RoomSurfaces {
     return true
   }
 
+  /**
+   * The generated pixels currently on a room's surfaces (for export): RGBA8 `[height, width, 4]` per slot that has a
+   * texture. The arrays are the textures' own CPU copies: callers must not modify them.
+   */
+  texturesOf(key: RoomKey): { slot: SurfaceSlot; width: number; height: number; pixels: Uint8Array }[] {
+    const materials = this.rooms.get(key)
+    if (materials === undefined) return []
+    const out: { slot: SurfaceSlot; width: number; height: number; pixels: Uint8Array }[] = []
+    for (const [slot, material] of Object.entries(materials) as [SurfaceSlot, MeshStandardMaterial][]) {
+      const image = (material.map as DataTexture | null)?.image
+      if (image?.data instanceof Uint8Array)
+        out.push({ slot, width: image.width, height: image.height, pixels: image.data })
+    }
+    return out
+  }
+
   /** Dispose everything still registered. */
   dispose(): void {
     for (const key of [...this.rooms.keys()]) this.detach(key)

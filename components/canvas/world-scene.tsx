@@ -4,7 +4,7 @@ import { Canvas, useFrame, useThree } from '@react-three/fiber'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { BackSide, type DirectionalLight } from 'three'
 import { createGradientSkyUniforms, GRADIENT_SKY_FRAGMENT, GRADIENT_SKY_VERTEX } from '../../shaders/gradient-sky.glsl'
-import { encodeWorldUrl, ROOM_PITCH_M } from '../../world-gen'
+import { encodeWorldUrl, ROOM_PITCH_M, roomKey } from '../../world-gen'
 import { FrameStats } from '../frame-stats'
 import { PlayerRig } from '../player-rig'
 import { useWorldStore, useWorldStoreApi, type WorldStats } from '../stores/world-store'
@@ -86,7 +86,17 @@ function FirstFrameSignal() {
  * Ties the per-frame world (player rig, streamer) to the store, the streaming plan and the URL on a timer, and
  * offers the probe used by `window.latentscape`. Store writes happen here, never in a frame loop (W6).
  */
-function WorldSync({ rig, streamer, frames }: { rig: PlayerRig; streamer: WorldStreamer; frames: FrameStats }) {
+function WorldSync({
+  rig,
+  streamer,
+  frames,
+  surfaces,
+}: {
+  rig: PlayerRig
+  streamer: WorldStreamer
+  frames: FrameStats
+  surfaces: RoomSurfaces
+}) {
   const store = useWorldStoreApi()
   const gl = useThree((state) => state.gl)
 
@@ -131,9 +141,10 @@ function WorldSync({ rig, streamer, frames }: { rig: PlayerRig; streamer: WorldS
       getPosition: () => ({ x: rig.x, z: rig.z }),
       resetFrameStats: () => frames.reset(),
       isRoomReady: (x, z) => streamer.roomReady(x, z),
+      currentTextures: () => surfaces.texturesOf(roomKey(rig.roomX, rig.roomZ)),
     })
     return () => store.getState().setProbe(null)
-  }, [store, rig, streamer, frames, gl])
+  }, [store, rig, streamer, frames, gl, surfaces])
 
   return null
 }
@@ -157,7 +168,7 @@ function World({ rig, streamer, frames }: { rig: PlayerRig; streamer: WorldStrea
     <>
       <StreamedRooms streamer={streamer} surfaces={surfaces} />
       <PlayerControls rig={rig} frames={frames} />
-      <WorldSync rig={rig} streamer={streamer} frames={frames} />
+      <WorldSync rig={rig} streamer={streamer} frames={frames} surfaces={surfaces} />
     </>
   )
 }

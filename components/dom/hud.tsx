@@ -1,8 +1,39 @@
 'use client'
 
 import Link from 'next/link'
-import { useState } from 'react'
-import { useWorldStore } from '../stores/world-store'
+import { useCallback, useEffect, useState } from 'react'
+import { encodeWorldUrl } from '../../world-gen'
+import type { ExportTexture } from '../export/export-png'
+import { useWorldStore, useWorldStoreApi } from '../stores/world-store'
+import { SharePanel } from './share-panel'
+
+/** Where the surface generator's manifest is served (its version and weights hash go into exported files). */
+const SURFACE_MODEL_URL = '/models/surface/model.json'
+
+type ModelInfo = { model: string; version: string; weightsSha256?: string }
+
+/** Model name, version and weights hash of the surface generator, fetched once when the share panel opens. */
+function useSurfaceModelInfo(enabled: boolean): ModelInfo | null {
+  const [info, setInfo] = useState<ModelInfo | null>(null)
+  useEffect(() => {
+    if (!enabled || info !== null) return
+    let live = true
+    fetch(SURFACE_MODEL_URL)
+      .then((r) => r.json())
+      .then((j: { latentscape?: { model?: string; version?: string; weightsSha256?: string } }) => {
+        const ls = j.latentscape
+        if (live && ls?.model && ls.version)
+          setInfo({ model: ls.model, version: ls.version, weightsSha256: ls.weightsSha256 })
+      })
+      .catch(() => {
+        // Without model info the export still works from the panel's point of view: it reports "no textures".
+      })
+    return () => {
+      live = false
+    }
+  }, [enabled, info])
+  return info
+}
 
 const COPIED_RESET_MS = 1600
 
@@ -16,6 +47,14 @@ export function Hud() {
   const heading = useWorldStore((state) => state.heading)
   const backend = useWorldStore((state) => state.backend)
   const [copied, setCopied] = useState(false)
+  const [shareOpen, setShareOpen] = useState(false)
+  const store = useWorldStoreApi()
+  const modelInfo = useSurfaceModelInfo(shareOpen)
+  const getTextures = useCallback((): ExportTexture[] => {
+    const probe = store.getState().probe
+    if (probe === null || modelInfo === null) return []
+    return probe.currentTextures().map((t) => ({ ...t, ...modelInfo }))
+  }, [store, modelInfo])
 
   const copyLink = async () => {
     try {
@@ -61,12 +100,30 @@ export function Hud() {
           <button type="button" className="hud-button" onClick={copyLink}>
             {copied ? 'Link copied' : 'Copy link'}
           </button>
+          <button
+            type="button"
+            className="hud-button"
+            aria-expanded={shareOpen}
+            onClick={() => setShareOpen((open) => !open)}
+          >
+            {shareOpen ? 'Close' : 'Share · Export'}
+          </button>
         </div>
         <div className="ai-badge" role="note">
           <span className="ai-dot" aria-hidden="true" />
           AI-generated scenery
         </div>
       </div>
+      {shareOpen && (
+        <div className="hud-share">
+          <SharePanel
+            url={encodeWorldUrl({ seed, x: room.x, z: room.z, heading: Math.round(heading) % 360 })}
+            seed={seed}
+            room={room}
+            getTextures={getTextures}
+          />
+        </div>
+      )}
       <div className="hud-bottom">
         <p className="hud-hint">Click to look around · WASD / arrows to walk · Shift to run · Esc releases the mouse</p>
         <p className="hud-hint" data-testid="hud-sky">

@@ -79,6 +79,8 @@ export type WorldProbe = {
   resetFrameStats: () => void
   /** Whether room (x, z) is resident with all its full-size textures on the GPU. */
   isRoomReady: (x: number, z: number) => boolean
+  /** The generated RGBA8 pixels on the current room's surfaces, per slot (for export). */
+  currentTextures: () => { slot: string; width: number; height: number; pixels: Uint8Array }[]
 }
 
 /** Actions on the world store. Never call them from inside a frame loop. */

@@ -106,3 +106,44 @@ describe('share card (Open Graph image of /w/<seed>)', () => {
     expect(res.headers.get('content-type')).not.toContain('image/png')
   })
 })
+
+describe('export from the world view', () => {
+  it('downloads the floor texture as a PNG carrying provenance (model, seed, room, slot, IPTC source type)', async () => {
+    const { page, context, record } = await openPage(browser, baseUrl, '/w/Export%20test?r=1,-2&h=90&tex=64', {
+      viewport: { width: 640, height: 400 },
+    })
+    try {
+      await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
+        timeout: 120_000,
+        polling: 250,
+      })
+      await page.getByRole('button', { name: 'Share · Export' }).click()
+      const panel = page.getByRole('region', { name: 'Share and export' })
+      await panel.waitFor()
+      expect(await panel.locator('input').inputValue()).toContain('/w/Export%20test?r=1,-2&h=90')
+      await panel.locator('img.share-qr').waitFor()
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        panel.getByRole('button', { name: 'floor', exact: true }).click(),
+      ])
+      const path = await download.path()
+      const bytes = new Uint8Array(readFileSync(path))
+      const meta = readProvenance(bytes)
+      expect(meta.model).toBe('surface')
+      expect(meta.version).toBe(MODEL.version)
+      expect(meta.weightsSha256).toBe(MODEL.weightsSha256)
+      expect(meta.seed).toBe('Export test')
+      expect(meta.room).toEqual({ x: 1, z: -2 })
+      expect(meta.slot).toBe('floor')
+      expect(meta.xmp).toContain(DIGITAL_SOURCE_TYPE_TRAINED)
+      const stats = pngDataUrlStats(`data:image/png;base64,${Buffer.from(bytes).toString('base64')}`)
+      expect(stats.widthPx).toBe(64)
+      expect(stats.distinctColors, 'a generated texture, not a flat fill').toBeGreaterThan(20)
+      expect(record.pageErrors).toEqual([])
+      expect(record.consoleErrors).toEqual([])
+      expect(record.blockedRequests).toEqual([])
+    } finally {
+      await context.close()
+    }
+  })
+})
