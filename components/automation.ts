@@ -49,7 +49,11 @@ const NO_STATS: WorldStats = {
   textureBytes: 0,
   textures: 0,
   geometries: 0,
+  workerTensors: null,
+  workerTensorBytes: null,
+  workerRestarts: 0,
   frameMs: { median: 0, p95: 0, p99: 0, count: 0 },
+  xr: { presenting: false, frames: 0, teleports: 0, frameRateHz: null },
 }
 
 /** Install `window.latentscape` over `store`; returns the function that removes it again. */

@@ -78,6 +78,11 @@ export class PlayerRig {
     this.eyeY = this.floorY() + EYE_HEIGHT_M
   }
 
+  /** Colliders of the 3 × 3 rooms around the player (rebuilt by `refresh`); read-only for callers (VR teleport). */
+  get blockColliders(): readonly RoomColliders[] {
+    return this.colliders
+  }
+
   /** Heading in degrees, [0, 360). */
   get headingDeg(): number {
     const d = (this.headingRad * 180) / Math.PI

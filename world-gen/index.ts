@@ -110,3 +110,16 @@ export {
   type ProvenanceModel,
   type ReadProvenance,
 } from './provenance'
+export {
+  createTeleportArc,
+  roomFloorAt,
+  segmentBlocked,
+  TELEPORT_GRAVITY_MPS2,
+  TELEPORT_MAX_POINTS,
+  TELEPORT_SPEED_MPS,
+  TELEPORT_STEP_S,
+  traceTeleportArc,
+  type TeleportArc,
+  type TeleportArcOptions,
+  type TeleportWorld,
+} from './teleport'

@@ -116,6 +116,8 @@ export function PlayerControls({ rig, frames }: { rig: PlayerRig; frames: FrameS
 
   useFrame((_, delta) => {
     frames.push(delta * 1000)
+    // In VR the headset places the camera and XR locomotion moves the rig (components/canvas/xr-locomotion.tsx).
+    if (gl.xr.isPresenting) return
     const down = keys.current
     const stick = store.getState().stick
     _input.forward = anyDown(down, FORWARD_KEYS) - anyDown(down, BACK_KEYS) + stick.y

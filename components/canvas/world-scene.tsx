@@ -1,6 +1,7 @@
 'use client'
 
 import { Canvas, useFrame, useThree } from '@react-three/fiber'
+import { XR, type XRStore } from '@react-three/xr'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { BackSide, type DirectionalLight } from 'three'
 import { createGradientSkyUniforms, GRADIENT_SKY_FRAGMENT, GRADIENT_SKY_VERTEX } from '../../shaders/gradient-sky.glsl'
@@ -9,9 +10,13 @@ import { FrameStats } from '../frame-stats'
 import { PlayerRig } from '../player-rig'
 import { useWorldStore, useWorldStoreApi, type WorldStats } from '../stores/world-store'
 import { WorldStreamer } from '../world-streamer'
+import { EnterVRButton } from '../dom/enter-vr-button'
+import { createWorldXRStore } from '../xr-store'
+import { createXRTelemetry, type XRTelemetry } from '../xr-telemetry'
 import { PlayerControls } from './player-controls'
 import { RoomSurfaces } from './room-surfaces'
 import { StreamedRooms } from './streamed-rooms'
+import { XRWorld } from './xr-world'
 import { skyPalette } from './world-palette'
 
 /** How often the player's place is synced to the store, the streaming plan and the URL, in ms (not per frame). */
@@ -91,11 +96,13 @@ function WorldSync({
   streamer,
   frames,
   surfaces,
+  telemetry,
 }: {
   rig: PlayerRig
   streamer: WorldStreamer
   frames: FrameStats
   surfaces: RoomSurfaces
+  telemetry: XRTelemetry
 }) {
   const store = useWorldStoreApi()
   const gl = useThree((state) => state.gl)
@@ -131,6 +138,7 @@ function WorldSync({
       textures: gl.info.memory.textures,
       geometries: gl.info.memory.geometries,
       frameMs: frames.summary(),
+      xr: { ...telemetry },
     })
     store.getState().setProbe({
       getStats,
@@ -144,7 +152,7 @@ function WorldSync({
       currentTextures: () => surfaces.texturesOf(roomKey(rig.roomX, rig.roomZ)),
     })
     return () => store.getState().setProbe(null)
-  }, [store, rig, streamer, frames, gl, surfaces])
+  }, [store, rig, streamer, frames, gl, surfaces, telemetry])
 
   return null
 }
@@ -160,7 +168,17 @@ function replaceUrl(seed: string, x: number, z: number, heading: number): void {
 }
 
 // Renderer-bound owners: the surfaces cache needs the WebGLRenderer, so it lives inside <Canvas>.
-function World({ rig, streamer, frames }: { rig: PlayerRig; streamer: WorldStreamer; frames: FrameStats }) {
+function World({
+  rig,
+  streamer,
+  frames,
+  telemetry,
+}: {
+  rig: PlayerRig
+  streamer: WorldStreamer
+  frames: FrameStats
+  telemetry: XRTelemetry
+}) {
   const gl = useThree((state) => state.gl)
   const surfaces = useMemo(() => new RoomSurfaces(gl), [gl])
   useEffect(() => () => surfaces.dispose(), [surfaces])
@@ -168,9 +186,27 @@ function World({ rig, streamer, frames }: { rig: PlayerRig; streamer: WorldStrea
     <>
       <StreamedRooms streamer={streamer} surfaces={surfaces} />
       <PlayerControls rig={rig} frames={frames} />
-      <WorldSync rig={rig} streamer={streamer} frames={frames} surfaces={surfaces} />
+      <WorldSync rig={rig} streamer={streamer} frames={frames} surfaces={surfaces} telemetry={telemetry} />
+      <XRWorld rig={rig} streamer={streamer} telemetry={telemetry} />
     </>
   )
+}
+
+/**
+ * Owns the view's XR store: created here, in a client-only module loaded with ssr: false, never at module scope
+ * (STYLE L4), and destroyed on unmount. The destroy waits a task so that Strict Mode's simulated unmount/remount
+ * (same state, effects run twice) does not leave the view holding a destroyed store.
+ */
+function useWorldXRStore(): XRStore {
+  const [xrStore] = useState(createWorldXRStore)
+  const pendingDestroy = useRef<number | undefined>(undefined)
+  useEffect(() => {
+    window.clearTimeout(pendingDestroy.current)
+    return () => {
+      pendingDestroy.current = window.setTimeout(() => xrStore.destroy(), 0)
+    }
+  }, [xrStore])
+  return xrStore
 }
 
 /** Owns the world's streamer for the life of the view (W4): `init` on mount, `destroy` on unmount. */
@@ -196,7 +232,10 @@ function useWorldStreamer(): WorldStreamer {
   return streamer
 }
 
-/** The world view's R3F canvas: streamed rooms with generated surfaces, the walking player, sky and light. */
+/**
+ * The world view's R3F canvas: streamed rooms with generated surfaces, the walking player, sky and light, all inside
+ * `<XR>` so the same scene runs in a headset; plus the "Enter VR" button bound to this view's XR store.
+ */
 export default function WorldScene() {
   const store = useWorldStoreApi()
   const seed = useWorldStore((state) => state.seed)
@@ -207,22 +246,29 @@ export default function WorldScene() {
   })
   const [frames] = useState(() => new FrameStats())
   const streamer = useWorldStreamer()
+  const xrStore = useWorldXRStore()
+  const [telemetry] = useState(createXRTelemetry)
   return (
-    <Canvas
-      className="world-canvas"
-      dpr={[1, 2]}
-      // preserveDrawingBuffer keeps the last frame readable (tests read pixels back; PNG export will too).
-      gl={{ preserveDrawingBuffer: true, antialias: true }}
-      camera={{ fov: 70, near: 0.05, far: 400 }}
-      shadows
-    >
-      <color attach="background" args={[fogColor]} />
-      <fog attach="fog" args={[fogColor, ROOM_PITCH_M * 1.2, ROOM_PITCH_M * 3.5]} />
-      <hemisphereLight args={[0xdde6ff, 0x3a322a, 1.1]} />
-      <SunLight />
-      <Sky seed={seed} />
-      <World rig={rig} streamer={streamer} frames={frames} />
-      <FirstFrameSignal />
-    </Canvas>
+    <>
+      <Canvas
+        className="world-canvas"
+        dpr={[1, 2]}
+        // preserveDrawingBuffer keeps the last frame readable (tests read pixels back; PNG export will too).
+        gl={{ preserveDrawingBuffer: true, antialias: true }}
+        camera={{ fov: 70, near: 0.05, far: 400 }}
+        shadows
+      >
+        <color attach="background" args={[fogColor]} />
+        <fog attach="fog" args={[fogColor, ROOM_PITCH_M * 1.2, ROOM_PITCH_M * 3.5]} />
+        <hemisphereLight args={[0xdde6ff, 0x3a322a, 1.1]} />
+        <SunLight />
+        <XR store={xrStore}>
+          <Sky seed={seed} />
+          <World rig={rig} streamer={streamer} frames={frames} telemetry={telemetry} />
+        </XR>
+        <FirstFrameSignal />
+      </Canvas>
+      <EnterVRButton store={xrStore} />
+    </>
   )
 }

@@ -62,8 +62,15 @@ export type WorldStats = {
   /** `renderer.info.memory` counts. */
   textures: number
   geometries: number
+  /** Live tf.js tensors (and their bytes) in the generation worker, null before its first report. */
+  workerTensors: number | null
+  workerTensorBytes: number | null
+  /** How many times the generation worker crashed and was replaced. */
+  workerRestarts: number
   /** Frame times since the last reset, in ms. */
   frameMs: { median: number; p95: number; p99: number; count: number }
+  /** VR: whether a session runs, XR frames rendered (all sessions), teleports made, the session's rate in Hz. */
+  xr: { presenting: boolean; frames: number; teleports: number; frameRateHz: number | null }
 }
 
 /** What the mounted scene offers to imperative callers (implemented in `components/canvas/`). */

@@ -46,6 +46,8 @@ export type OpenPageOptions = {
   viewport?: { width: number; height: number }
   /** @default 1 */
   deviceScaleFactor?: number
+  /** Script run in every document before the page's own scripts (Playwright `addInitScript`). */
+  initScript?: () => void
 }
 
 function isAllowed(requestUrl: string, appUrl: URL): boolean {
@@ -62,7 +64,7 @@ export async function openPage(
   browser: Browser,
   baseUrl: string,
   path: string,
-  { viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1 }: OpenPageOptions = {},
+  { viewport = { width: 1280, height: 800 }, deviceScaleFactor = 1, initScript }: OpenPageOptions = {},
 ): Promise<OpenedPage> {
   const appUrl = new URL(baseUrl)
   const context = await browser.newContext({ viewport, deviceScaleFactor, serviceWorkers: 'block' })
@@ -73,6 +75,7 @@ export async function openPage(
     record.blockedRequests.push(url)
     return route.abort('blockedbyclient')
   })
+  if (initScript !== undefined) await context.addInitScript(initScript)
   const page = await context.newPage()
   page.on('pageerror', (error) => record.pageErrors.push(String(error)))
   page.on('console', (message) => {
