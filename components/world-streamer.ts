@@ -31,6 +31,12 @@ export type StreamerStatus = {
 export const CELL_PX = 16
 /** Preview size in cells (4 × 4 cells = 64 px), generated before the full texture. */
 export const PREVIEW_CELLS = 4
+/** How many times a crashed generation worker is replaced before the streamer gives up (rooms then stay grey). */
+export const MAX_WORKER_RESTARTS = 3
+/** The worker's tensor figures are asked for every this many `update()` calls (≈ 1 s at the 100 ms sync). */
+const STATS_EVERY_UPDATES = 10
+/** Job errors that mean the worker's GPU device or context is gone: only a fresh worker (and backend) recovers. */
+const DEVICE_LOST = /device (?:is |was )?lost|context (?:is |was )?lost|GPUDevice.*destroyed/i
 
 /** Options of `WorldStreamer`. */
 export type WorldStreamerOptions = {
@@ -93,6 +99,12 @@ export type StreamerStats = {
   roomsReady: number
   queueLength: number
   textureBytes: number
+  /** Live tf.js tensors in the generation worker (last report, ≤ 1 s old), null before the first report. */
+  workerTensors: number | null
+  /** Bytes of those tensors, null before the first report. */
+  workerTensorBytes: number | null
+  /** How many times the generation worker crashed and was replaced. */
+  workerRestarts: number
 }
 
 /** The streamer; create, `init()`, `update()` a few times a second, `destroy()`. */
@@ -109,6 +121,11 @@ export class WorldStreamer {
   private readonly specs = new Map<RoomKey, RoomSpec>()
   private jobSeq = 0
   private textureBytes = 0
+  private restarts = 0
+  private updates = 0
+  private destroyed = false
+  private gaveUp = false
+  private workerMemory: { numTensors: number; numBytes: number } | null = null
 
   constructor(options: WorldStreamerOptions) {
     this.options = options
@@ -118,19 +135,75 @@ export class WorldStreamer {
 
   /** Create the worker, attach its handler (once) and send `init`. */
   init(): void {
-    if (this.worker !== null) return
+    if (this.worker !== null || this.destroyed) return
     const worker =
       this.options.createWorker?.() ??
       new Worker(new URL('../world-gen/worker/gen.worker.ts', import.meta.url), { type: 'module' })
     worker.onmessage = (e: MessageEvent<GenResponse>) => this.receive(e.data)
-    worker.onerror = (e) => this.options.onStatus?.({ phase: 'failed', error: e.message || 'the worker failed' })
+    // An uncaught error leaves the worker in an unknown state (a tf backend mid-kernel, a lost device): replace it.
+    worker.onerror = (e) => {
+      e.preventDefault()
+      this.recover(e.message || 'uncaught error in the generation worker')
+    }
+    worker.onmessageerror = () => this.recover('a worker message could not be deserialised')
     this.worker = worker
     this.options.onStatus?.({ phase: 'model' })
     this.post({ type: 'init', models: { surface: this.options.modelUrl ?? '/models/surface/model.json' } })
   }
 
+  /**
+   * The generation worker died (uncaught error, lost GPU device) or `simulateWorkerCrash` was called: terminate it,
+   * start a fresh one (which picks its backend again) and re-request every resident surface that has no full-size
+   * texture yet. After MAX_WORKER_RESTARTS crashes the streamer gives up: the loading state turns `failed` and the
+   * rooms stay untextured (flat grey, labelled by the notice), never filled with anything that is not GAN output.
+   */
+  private recover(reason: string): void {
+    const old = this.worker
+    if (old === null || this.destroyed) return
+    old.onmessage = null
+    old.onerror = null
+    old.onmessageerror = null
+    old.terminate()
+    this.worker = null
+    this.workerMemory = null
+    this.jobs.clear()
+    if (this.restarts >= MAX_WORKER_RESTARTS) {
+      this.gaveUp = true
+      for (const r of this.rooms.values())
+        for (const slot of SURFACE_SLOTS) {
+          r.slots[slot].jobId = null
+          if (!r.slots[slot].finalUploaded) r.slots[slot].failed = true
+        }
+      this.options.onStatus?.({
+        phase: 'failed',
+        error: `The texture generator stopped again (${reason}) after ${MAX_WORKER_RESTARTS} restarts; surfaces without a generated texture stay untextured grey.`,
+      })
+      return
+    }
+    this.restarts++
+    this.init()
+    let missing = 0
+    for (const r of this.rooms.values())
+      for (const slot of SURFACE_SLOTS) {
+        const s = r.slots[slot]
+        if (s.finalUploaded) continue
+        s.failed = false
+        this.requestSlot(r.key, slot, r.rank, r.spec)
+        missing++
+      }
+    this.options.onStatus?.({
+      error: `The texture generator stopped (${reason}). Restarted it (${this.restarts} of ${MAX_WORKER_RESTARTS}); ${missing} missing textures are being generated again.`,
+    })
+  }
+
+  /** Fault injection for tests: terminate the worker as if it had crashed, and recover as from a real crash. */
+  simulateWorkerCrash(): void {
+    this.recover('the generation worker was terminated')
+  }
+
   /** Stop everything: the worker is told to dispose its models, then terminated. */
   destroy(): void {
+    this.destroyed = true
     const worker = this.worker
     this.worker = null
     if (worker !== null) {
@@ -163,6 +236,7 @@ export class WorldStreamer {
 
   /** Plan from the player's state and apply the plan: request, reprioritise, cancel, evict. Not per frame. */
   update({ position, headingRad, speedMps }: StreamerUpdate): void {
+    if (this.updates++ % STATS_EVERY_UPDATES === 0) this.post({ type: 'stats' })
     const loaded: RoomKey[] = []
     const inFlight: RoomKey[] = []
     for (const r of this.rooms.values())
@@ -237,6 +311,9 @@ export class WorldStreamer {
       roomsReady: ready,
       queueLength: this.jobs.size + this.uploads.length,
       textureBytes: this.textureBytes,
+      workerTensors: this.workerMemory?.numTensors ?? null,
+      workerTensorBytes: this.workerMemory?.numBytes ?? null,
+      workerRestarts: this.restarts,
     }
   }
 
@@ -244,6 +321,21 @@ export class WorldStreamer {
     const [x, z] = key.split(',').map(Number)
     const spec = this.spec(x, z)
     const slots = {} as Record<SurfaceSlot, SlotState>
+    for (const slot of SURFACE_SLOTS) slots[slot] = { jobId: null, uploadedPx: 0, finalUploaded: false, failed: false }
+    this.rooms.set(key, { key, spec, rank, slots })
+    for (const slot of SURFACE_SLOTS) this.requestSlot(key, slot, rank, spec)
+  }
+
+  /** Send one surface's generation job (preview + full size) and record its id on the room's slot. */
+  private requestSlot(key: RoomKey, slot: SurfaceSlot, rank: number, spec: RoomSpec): void {
+    const r = this.rooms.get(key)
+    if (r === undefined) return
+    if (this.gaveUp) {
+      // No generator any more: the surface stays untextured (grey), and counts as settled.
+      r.slots[slot].failed = true
+      return
+    }
+    const [x, z] = key.split(',').map(Number)
     const full = Math.max(1, Math.round(this.texSizePx / CELL_PX))
     const sizes =
       full > PREVIEW_CELLS
@@ -252,23 +344,20 @@ export class WorldStreamer {
             { cellsW: full, cellsH: full },
           ]
         : [{ cellsW: full, cellsH: full }]
-    for (const slot of SURFACE_SLOTS) {
-      const id = `${key}/${slot}/${this.jobSeq++}`
-      slots[slot] = { jobId: id, uploadedPx: 0, finalUploaded: false, failed: false }
-      this.jobs.set(id, { key, slot })
-      this.post({
-        type: 'generate',
-        id,
-        priority: priority(rank, slot),
-        model: 'surface',
-        slot,
-        roomKey: key,
-        latent: { kind: 'seeded', global: roomLatent(this.seed, x, z, slot), roomSeed: spec.roomSeed },
-        sizes,
-        cacheKey: this.seed,
-      })
-    }
-    this.rooms.set(key, { key, spec, rank, slots })
+    const id = `${key}/${slot}/${this.jobSeq++}`
+    r.slots[slot].jobId = id
+    this.jobs.set(id, { key, slot })
+    this.post({
+      type: 'generate',
+      id,
+      priority: priority(rank, slot),
+      model: 'surface',
+      slot,
+      roomKey: key,
+      latent: { kind: 'seeded', global: roomLatent(this.seed, x, z, slot), roomSeed: spec.roomSeed },
+      sizes,
+      cacheKey: this.seed,
+    })
   }
 
   private drop(key: RoomKey): void {
@@ -340,6 +429,10 @@ export class WorldStreamer {
         return
       }
       case 'error': {
+        if (DEVICE_LOST.test(msg.message)) {
+          this.recover(msg.message)
+          return
+        }
         if (msg.id !== undefined) {
           const job = this.jobs.get(msg.id)
           if (job !== undefined) {
@@ -350,13 +443,22 @@ export class WorldStreamer {
               slot.failed = true
             }
           }
-          this.options.onStatus?.({ error: msg.message })
+          this.options.onStatus?.({
+            error: `A surface could not be generated and stays untextured grey: ${msg.message}`,
+          })
         } else {
           const fatal = msg.message.startsWith('init failed')
-          this.options.onStatus?.(fatal ? { phase: 'failed', error: msg.message } : { error: msg.message })
+          this.options.onStatus?.(
+            fatal
+              ? { phase: 'failed', error: `The texture generator could not start: ${msg.message.slice(13)}` }
+              : { error: msg.message },
+          )
         }
         return
       }
+      case 'stats':
+        this.workerMemory = { numTensors: msg.numTensors, numBytes: msg.numBytes }
+        return
       case 'disposed':
         return
       default: {

@@ -7,6 +7,7 @@ import { Hud } from './dom/hud'
 import { LoadingScreen } from './dom/loading-screen'
 import { TouchStick } from './dom/touch-stick'
 import { WorldLoading } from './dom/world-loading'
+import { WorldNotice } from './dom/world-notice'
 import { rememberWorld } from './recent-worlds'
 import { WorldError } from './dom/world-error'
 import { parseTexSize, useWorldStoreApi, WorldStoreProvider } from './stores/world-store'
@@ -49,6 +50,7 @@ export function WorldView({ rawSeed, search }: WorldViewProps) {
         <Hud />
         <TouchStick />
         <WorldLoading />
+        <WorldNotice />
       </main>
       <WorldEffects />
     </WorldStoreProvider>

@@ -82,8 +82,14 @@ export interface DisposeRequest {
   type: 'dispose'
 }
 
+/** Ask for the worker's live tf.js memory figures (soak tests, `getStats()`); answered by `stats` once ready. */
+export interface StatsRequest {
+  type: 'stats'
+}
+
 /** Any message to the worker. */
-export type GenRequest = InitRequest | GenerateRequest | CancelRequest | ReprioritizeRequest | DisposeRequest
+export type GenRequest =
+  InitRequest | GenerateRequest | CancelRequest | ReprioritizeRequest | DisposeRequest | StatsRequest
 
 /** The worker is ready: backend chosen, models loaded, warm-up done. */
 export interface ReadyResponse {
@@ -143,9 +149,24 @@ export interface DisposedResponse {
   type: 'disposed'
 }
 
+/** Live tf.js memory of the worker (`tf.memory()`): flat after warm-up however far one walks. */
+export interface StatsResponse {
+  type: 'stats'
+  /** Live tensors (weights + anything leaked). */
+  numTensors: number
+  /** Bytes held by live tensors. */
+  numBytes: number
+}
+
 /** Any message from the worker. */
 export type GenResponse =
-  ReadyResponse | ProgressResponse | ResultResponse | ErrorResponse | CancelledResponse | DisposedResponse
+  | ReadyResponse
+  | ProgressResponse
+  | ResultResponse
+  | ErrorResponse
+  | CancelledResponse
+  | DisposedResponse
+  | StatsResponse
 
 /** Buffers to transfer with a response (W3). */
 export function transferables(msg: GenResponse): ArrayBuffer[] {

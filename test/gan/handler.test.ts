@@ -210,3 +210,29 @@ describe('generation worker handler', () => {
     await h.idle()
   })
 })
+
+describe('gen handler stats', () => {
+  it('answers `stats` with the injected tf.memory figures once ready, never throwing before', async () => {
+    const out: GenResponse[] = []
+    let backendUp = false
+    const h = createGenHandler({
+      post: (msg) => out.push(msg),
+      selectBackend: async () => {
+        backendUp = true
+        return { backend: 'cpu', refusals: [] }
+      },
+      loadModel: async () => fakeEngine().engine,
+      memory: () => {
+        // Like tf.memory() before any backend is initialised.
+        if (!backendUp) throw new Error('No backend found in registry.')
+        return { numTensors: 7, numBytes: 512 }
+      },
+    })
+    expect(() => h.handle({ type: 'stats' })).not.toThrow()
+    expect(out).toEqual([])
+    h.handle({ type: 'init', models: { surface: '/models/surface/model.json' } })
+    await flush()
+    h.handle({ type: 'stats' })
+    expect(out.filter((m) => m.type === 'stats')).toEqual([{ type: 'stats', numTensors: 7, numBytes: 512 }])
+  })
+})

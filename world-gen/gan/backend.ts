@@ -71,6 +71,12 @@ function checkWebglRenderer(allowSoftware: boolean): void {
   }
 }
 
+/** Live tf.js tensor count and bytes of the active backend (`tf.memory()`): the soak test's leak gauge. */
+export function tensorMemory(): { numTensors: number; numBytes: number } {
+  const { numTensors, numBytes } = tf.memory()
+  return { numTensors, numBytes }
+}
+
 /** The app's URL prefix of the wasm binaries copied by `scripts/copy-tfjs-wasm.mjs` into `public/tfjs/`. */
 export const DEFAULT_WASM_PATH = '/tfjs/'
 
@@ -90,6 +96,10 @@ async function register(name: BackendName, wasmPath: string, allowSoftware: bool
       const wasm = await import('@tensorflow/tfjs-backend-wasm')
       // Self-hosted binaries: the app makes no third-party request (DESIGN.md public/).
       wasm.setWasmPaths(wasmPath)
+      // The pages are cross-origin isolated (COOP/COEP in next.config.ts), so tfjs would pick its threaded build, whose
+      // pthread workers `importScripts` a blob: URL that our CSP (`script-src 'self'`) blocks. Single-threaded SIMD
+      // wasm is kept: threads would need `blob:` in script-src and gain little on the 2–4 cores this mostly runs on.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
       return
     }
     case 'cpu':

@@ -14,6 +14,7 @@ export {
   BACKEND_ORDER,
   DEFAULT_WASM_PATH,
   selectBackend,
+  tensorMemory,
   type BackendChoice,
   type BackendName,
   type BackendRefusal,

@@ -2,7 +2,14 @@
  * Generation worker glue (STYLE W2): the only world-gen file that touches `self`. All logic is in `handler.ts`.
  * Create with `new Worker(new URL('../../world-gen/worker/gen.worker.ts', import.meta.url), { type: 'module' })`.
  */
-import { loadGenerator, LruTextureCache, openIdbTextureCache, selectBackend, type TextureCache } from '../gan'
+import {
+  loadGenerator,
+  LruTextureCache,
+  openIdbTextureCache,
+  selectBackend,
+  tensorMemory,
+  type TextureCache,
+} from '../gan'
 import type { GenRequest, GenResponse } from '../protocol'
 import { createGenHandler } from './handler'
 
@@ -24,6 +31,7 @@ const handler = createGenHandler({
   // Timing is the glue's job: the handler itself stays clock-free.
   now: () => scope.performance.now(),
   caches,
+  memory: tensorMemory,
 })
 
 // IndexedDB is optional: open it in the background; until then (or if it fails) only the memory cache is used.

@@ -38,6 +38,8 @@ export interface GenHandlerDeps {
   now?: () => number
   /** Caches tried in order (fast first); every hit or miss result is written to all of them. */
   caches?: TextureCache[]
+  /** Live tf.js memory (`tf.memory()`), for `stats`. @default () => ({ numTensors: 0, numBytes: 0 }) */
+  memory?: () => { numTensors: number; numBytes: number }
 }
 
 interface Job {
@@ -217,7 +219,8 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           post({ type: 'error', message: `model "${name}" failed to load: ${oneLine(e)}` })
         }
       }
-      if (models.size === 0) throw new Error('no model could be loaded')
+      if (models.size === 0)
+        throw new Error(`no model could be loaded (${[...modelErrors].map(([n, m]) => `${n}: ${m}`).join('; ')})`)
       // Warm-up: compile shaders / allocate once on a 1×1-cell field, before the first real request.
       const t0 = now()
       for (const engine of models.values()) await engine.generate(new Float32Array(engine.inputChannels), 1, 1)
@@ -287,6 +290,18 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           post({ type: 'disposed' })
           notifyIdle()
         })
+        return
+      }
+      case 'stats': {
+        // tf.memory() throws while no backend is initialised: report only once ready (an uncaught error here would
+        // read as a worker crash on the main side).
+        if (!ready || disposed || deps.memory === undefined) return
+        try {
+          const { numTensors, numBytes } = deps.memory()
+          post({ type: 'stats', numTensors, numBytes })
+        } catch {
+          // A backend mid-switch: skip this report; the streamer asks again.
+        }
         return
       }
       default: {

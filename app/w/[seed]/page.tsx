@@ -18,9 +18,27 @@ export async function generateMetadata({ params }: WorldPageProps): Promise<Meta
   return { title: title.slice(0, 64) }
 }
 
+/** The search parameters the world view reads; no other key is handed to the client. */
+const WORLD_PARAMS = ['r', 'h', 'tex'] as const
+
+/**
+ * Only the known parameters, as strings: other keys never reach the client. Next parses `?constructor=1` into
+ * `[Object, '1']` (it appends to the inherited `Object.prototype.constructor`), which cannot be serialised for a client
+ * component and would make the page a 500.
+ */
+function worldSearch(search: Record<string, unknown>): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const key of WORLD_PARAMS) {
+    const value = Object.hasOwn(search, key) ? search[key] : undefined
+    if (typeof value === 'string') out[key] = value
+    else if (Array.isArray(value)) out[key] = value.filter((v): v is string => typeof v === 'string')
+  }
+  return out
+}
+
 /** World route: hands the raw URL input to the client world view, which validates it. */
 export default async function WorldPage({ params, searchParams }: WorldPageProps) {
   const { seed } = await params
   const search = await searchParams
-  return <WorldView rawSeed={seed} search={search} />
+  return <WorldView rawSeed={seed} search={worldSearch(search)} />
 }

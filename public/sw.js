@@ -1,0 +1,143 @@
+/**
+ * Latentscape service worker: keeps a world that has loaded once working offline. Hand-written, no Workbox.
+ * Registered only by production builds (components/service-worker.tsx).
+ *
+ * - `/_next/static/*` (content-hashed, immutable): cache-first.
+ * - `/models/*` and `/tfjs/*` (generator weights, wasm binaries): precached on install, then network-first with the
+ *   cache as the offline fallback. Not cache-first: their URLs carry no version, and a cached weights.bin beside a
+ *   newer model.json would fail the weights checksum (the generator refuses it) until the cache was dropped.
+ * - Page navigations: network-first; offline, the cached page (same path, any query), else a small offline page.
+ * - Anything else (RSC payloads, other origins, non-GET, ranges): not touched.
+ * A page can post `{ type: 'cache-urls', urls, page }` to cache what it loaded before the worker controlled it.
+ */
+const VERSION = 'v1'
+const STATIC_CACHE = `latentscape-static-${VERSION}`
+const ASSET_CACHE = `latentscape-assets-${VERSION}`
+const PAGE_CACHE = `latentscape-pages-${VERSION}`
+const CACHES = [STATIC_CACHE, ASSET_CACHE, PAGE_CACHE]
+
+/** The generator and the wasm backend: needed by any world, fetched by the generation worker. */
+const PRECACHE = [
+  '/models/surface/model.json',
+  '/models/surface/weights.bin',
+  '/tfjs/tfjs-backend-wasm-simd.wasm',
+  '/tfjs/tfjs-backend-wasm.wasm',
+]
+
+const OFFLINE_HTML =
+  '<!doctype html><html lang="en"><meta charset="utf-8"><title>Offline · Latentscape</title>' +
+  '<body style="background:#07080c;color:#e8e8f0;font:16px system-ui;display:grid;place-content:center;height:100vh">' +
+  '<h1>You are offline</h1><p>This page was not saved for offline use. Worlds you opened before still work.</p>'
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(ASSET_CACHE)
+      .then((cache) => cache.addAll(PRECACHE))
+      .then(() => self.skipWaiting()),
+  )
+})
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names.filter((n) => n.startsWith('latentscape-') && !CACHES.includes(n)).map((n) => caches.delete(n)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  )
+})
+
+/** Which cache (and strategy) a same-origin GET belongs to, or null to leave it to the network. */
+function route(request, url) {
+  if (request.mode === 'navigate') return 'page'
+  if (request.headers.has('range') || request.headers.has('rsc') || url.searchParams.has('_rsc')) return null
+  if (url.pathname.startsWith('/_next/static/')) return 'static'
+  if (url.pathname.startsWith('/models/') || url.pathname.startsWith('/tfjs/')) return 'asset'
+  return null
+}
+
+async function cacheFirst(request) {
+  const cache = await caches.open(STATIC_CACHE)
+  const hit = await cache.match(request)
+  if (hit !== undefined) return hit
+  const response = await fetch(request)
+  if (response.ok) await cache.put(request, response.clone())
+  return response
+}
+
+async function networkFirst(request, cacheName, fallback) {
+  const cache = await caches.open(cacheName)
+  try {
+    const response = await fetch(request)
+    if (response.ok) await cache.put(request, response.clone())
+    return response
+  } catch (error) {
+    const hit = (await cache.match(request)) ?? (await cache.match(request, { ignoreSearch: true }))
+    if (hit !== undefined) return hit
+    if (fallback !== undefined) return fallback()
+    throw error
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event
+  if (request.method !== 'GET') return
+  const url = new URL(request.url)
+  if (url.origin !== self.location.origin) return
+  switch (route(request, url)) {
+    case 'static':
+      event.respondWith(cacheFirst(request))
+      return
+    case 'asset':
+      event.respondWith(networkFirst(request, ASSET_CACHE))
+      return
+    case 'page':
+      event.respondWith(
+        networkFirst(
+          request,
+          PAGE_CACHE,
+          () => new Response(OFFLINE_HTML, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } }),
+        ),
+      )
+      return
+    default:
+  }
+})
+
+self.addEventListener('message', (event) => {
+  const data = event.data
+  if (data === null || typeof data !== 'object' || data.type !== 'cache-urls' || !Array.isArray(data.urls)) return
+  const sameOrigin = (u) => {
+    try {
+      return new URL(u, self.location.origin).origin === self.location.origin
+    } catch {
+      return false
+    }
+  }
+  const add = (cacheName, urls) =>
+    caches.open(cacheName).then((cache) =>
+      Promise.all(
+        urls.map((u) =>
+          cache
+            .match(u)
+            .then((hit) => (hit === undefined ? cache.add(u) : undefined))
+            .catch(() => undefined),
+        ),
+      ),
+    )
+  const urls = data.urls.filter((u) => typeof u === 'string' && sameOrigin(u))
+  const page = typeof data.page === 'string' && sameOrigin(data.page) ? [data.page] : []
+  event.waitUntil(
+    Promise.all([
+      add(
+        STATIC_CACHE,
+        urls.filter((u) => new URL(u, self.location.origin).pathname.startsWith('/_next/static/')),
+      ),
+      add(PAGE_CACHE, page),
+    ]),
+  )
+})

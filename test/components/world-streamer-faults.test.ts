@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest'
+import { MAX_WORKER_RESTARTS, WorldStreamer, type StreamerStatus } from '../../components/world-streamer'
+import type { GenerateRequest, GenRequest, GenResponse } from '../../world-gen/protocol'
+
+/** A fake Worker that records requests, lets the test answer them, and can fail like a crashed worker. */
+class FakeWorker {
+  sent: GenRequest[] = []
+  terminated = false
+  onmessage: ((e: MessageEvent<GenResponse>) => void) | null = null
+  onerror: ((e: ErrorEvent) => void) | null = null
+  onmessageerror: (() => void) | null = null
+  postMessage(msg: GenRequest): void {
+    this.sent.push(msg)
+  }
+  terminate(): void {
+    this.terminated = true
+  }
+  reply(msg: GenResponse): void {
+    this.onmessage?.({ data: msg } as MessageEvent<GenResponse>)
+  }
+  crash(message: string): void {
+    this.onerror?.({ message, preventDefault: () => undefined } as ErrorEvent)
+  }
+}
+
+function setup() {
+  const workers: FakeWorker[] = []
+  const statuses: StreamerStatus[] = []
+  const streamer = new WorldStreamer({
+    seed: 'demo',
+    texSizePx: 64,
+    createWorker: () => {
+      const w = new FakeWorker()
+      workers.push(w)
+      return w as unknown as Worker
+    },
+    onStatus: (s) => statuses.push(s),
+  })
+  streamer.init()
+  streamer.update({ position: [0, 0], headingRad: 0, speedMps: 0 })
+  return { workers, statuses, streamer, last: () => workers[workers.length - 1] }
+}
+
+const generates = (w: FakeWorker) => w.sent.filter((m): m is GenerateRequest => m.type === 'generate')
+
+function finish(w: FakeWorker, job: GenerateRequest): void {
+  w.reply({
+    type: 'result',
+    id: job.id,
+    sizeIndex: 0,
+    final: true,
+    width: 64,
+    height: 64,
+    pixels: new ArrayBuffer(64 * 64 * 4),
+    ms: 1,
+    fromCache: false,
+    version: 'v',
+  })
+}
+
+describe('WorldStreamer faults', () => {
+  it('replaces a crashed worker and re-requests exactly the textures that were not on the GPU', () => {
+    const { workers, statuses, streamer, last } = setup()
+    const first = workers[0]
+    const jobs = generates(first)
+    // The current room's three surfaces arrive and are uploaded; everything else is lost with the worker.
+    for (const j of jobs.filter((j) => j.roomKey === '0,0')) finish(first, j)
+    for (let u = streamer.takeUpload(() => true); u !== undefined; u = streamer.takeUpload(() => true))
+      streamer.markUploaded(u)
+    expect(streamer.roomReady(0, 0)).toBe(true)
+
+    first.crash('GPU device was lost')
+    expect(first.terminated).toBe(true)
+    expect(workers).toHaveLength(2)
+    const second = last()
+    expect(second.sent[0]).toMatchObject({ type: 'init' })
+    const again = generates(second)
+    expect(again.some((j) => j.roomKey === '0,0')).toBe(false)
+    expect(new Set(again.map((j) => `${j.roomKey}/${j.slot}`))).toEqual(
+      new Set(jobs.filter((j) => j.roomKey !== '0,0').map((j) => `${j.roomKey}/${j.slot}`)),
+    )
+    expect(streamer.stats().workerRestarts).toBe(1)
+    expect(statuses.at(-1)?.error).toMatch(/Restarted it \(1 of 3\)/)
+    // Late messages of the dead worker are ignored; the new worker's results land.
+    expect(first.onmessage).toBeNull()
+    finish(second, again[0])
+    expect(streamer.stats().queueLength).toBeGreaterThan(0)
+  })
+
+  it('treats a "device lost" job error as a crash', () => {
+    const { workers } = setup()
+    const job = generates(workers[0])[0]
+    workers[0].reply({ type: 'error', id: job.id, message: 'GPUDevice was destroyed: device lost' })
+    expect(workers).toHaveLength(2)
+  })
+
+  it(`gives up after ${MAX_WORKER_RESTARTS} restarts: failed state, surfaces settle untextured`, () => {
+    const { workers, statuses, streamer, last } = setup()
+    for (let i = 0; i <= MAX_WORKER_RESTARTS; i++) last().crash('boom')
+    expect(workers).toHaveLength(MAX_WORKER_RESTARTS + 1)
+    expect(statuses.at(-1)).toMatchObject({ phase: 'failed' })
+    expect(statuses.at(-1)?.error).toMatch(/untextured grey/)
+    // No generator: rooms count as settled (grey, labelled by the notice) instead of waiting forever.
+    expect(streamer.roomReady(0, 0)).toBe(true)
+    streamer.update({ position: [14 * 5, 0], headingRad: 0, speedMps: 0 })
+    expect(streamer.roomReady(5, 0)).toBe(true)
+  })
+
+  it('reports the worker tensor count from its stats replies', () => {
+    const { streamer, last } = setup()
+    expect(last().sent.some((m) => m.type === 'stats')).toBe(true)
+    expect(streamer.stats().workerTensors).toBeNull()
+    last().reply({ type: 'stats', numTensors: 42, numBytes: 1000 })
+    expect(streamer.stats()).toMatchObject({ workerTensors: 42, workerTensorBytes: 1000 })
+  })
+
+  it('simulateWorkerCrash terminates the worker and recovers like a real crash', () => {
+    const { workers, streamer } = setup()
+    streamer.simulateWorkerCrash()
+    expect(workers[0].terminated).toBe(true)
+    expect(workers).toHaveLength(2)
+    expect(generates(workers[1]).length).toBeGreaterThan(0)
+  })
+
+  it('does nothing after destroy', () => {
+    const { workers, streamer } = setup()
+    const w = workers[0]
+    const onerror = w.onerror
+    streamer.destroy()
+    onerror?.({ message: 'late', preventDefault: () => undefined } as ErrorEvent)
+    expect(workers).toHaveLength(1)
+  })
+})

@@ -1,0 +1,70 @@
+/**
+ * Offline: once a world has loaded, it keeps working without a network. The service worker (public/sw.js) serves
+ * the page, chunks, wasm and model from its caches; the reloaded world generates textures for rooms it never saw,
+ * from the cached model. (The shared page helper blocks service workers, so this test opens its own context.)
+ */
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { launchBrowser } from './support/browser'
+
+const baseUrl = inject('baseUrl')
+const SEED = 'offline-walk'
+let browser: Browser
+
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+describe('offline', () => {
+  it('a loaded world reloads and walks on offline, painting new rooms with the cached model', async () => {
+    const context = await browser.newContext({ viewport: { width: 320, height: 200 }, serviceWorkers: 'allow' })
+    const page = await context.newPage()
+    const pageErrors: string[] = []
+    page.on('pageerror', (e) => pageErrors.push(String(e)))
+    try {
+      // First visit (landing): the service worker installs, precaches the model and wasm, and takes control.
+      await page.goto(`${baseUrl}/`, { waitUntil: 'load' })
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 })
+      await page.goto(`${baseUrl}/w/${SEED}?tex=64`, { waitUntil: 'load' })
+      await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
+        timeout: 150_000,
+        polling: 250,
+      })
+      const cached = await page.evaluate(async () => ({
+        model: (await caches.match('/models/surface/weights.bin')) !== undefined,
+        page: (await caches.match(location.href, { ignoreSearch: true })) !== undefined,
+      }))
+      expect(cached).toEqual({ model: true, page: true })
+
+      await context.setOffline(true)
+      // Belt and braces: any request that still reaches the network layer fails, as it would with no connection.
+      await context.route('**/*', (route) => route.abort('internetdisconnected'))
+      const reloaded = await page.reload({ waitUntil: 'load' })
+      expect(reloaded?.fromServiceWorker()).toBe(true)
+      expect(await page.evaluate(() => navigator.onLine)).toBe(false)
+      await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
+        timeout: 150_000,
+        polling: 250,
+      })
+      // Five rooms east: outside everything streamed before going offline, so it must be generated now.
+      await page.evaluate(() => window.latentscape!.goTo(5, 0, 90))
+      await page.waitForFunction(() => window.latentscape!.isRoomReady(5, 0), undefined, {
+        timeout: 150_000,
+        polling: 250,
+      })
+      const state = await page.evaluate(() => window.latentscape!.getState())
+      const stats = await page.evaluate(() => window.latentscape!.getStats())
+      expect(state.room).toEqual({ x: 5, z: 0 })
+      expect(state.backend).not.toBeNull()
+      expect(stats.textureBytes).toBeGreaterThan(0)
+      expect(await page.getByTestId('world-notice').allInnerTexts()).toEqual([])
+      expect(pageErrors).toEqual([])
+    } finally {
+      await context.close()
+    }
+  })
+})

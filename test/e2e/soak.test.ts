@@ -1,0 +1,144 @@
+/**
+ * Soak: teleport through LATENTSCAPE_SOAK_ROOMS rooms (default 200) with `window.latentscape.goTo`, without waiting
+ * for every room's textures (a readiness checkpoint every 20 rooms), and check that nothing grows with distance:
+ * GPU textures and geometries (`renderer.info.memory`), the worker's live tf.js tensors and the JS heap (CDP
+ * `Runtime.getHeapUsage` after a forced GC). Writes the curve to bench/results/soak.json and prints it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { launchBrowser, openPage } from './support/browser'
+import { REPO_ROOT } from './support/server'
+
+const baseUrl = inject('baseUrl')
+const ROOMS = Number(process.env.LATENTSCAPE_SOAK_ROOMS ?? 200)
+const CHECKPOINT_EVERY = 20
+const SEED = 'soak-walk'
+/** At most 25 rooms are resident (world-gen DEFAULT_STREAMING_BUDGET) with 3 generated textures each. */
+const TEXTURE_BUDGET = 25 * 3 + 16
+let browser: Browser
+
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+type Sample = {
+  rooms: number
+  textures: number
+  geometries: number
+  roomsLoaded: number
+  workerTensors: number | null
+  heapUsedMiB: number
+  seconds: number
+}
+
+const waitRoomReady = (page: Page, x: number, z: number) =>
+  page.waitForFunction(
+    ({ x, z }) => window.latentscape!.isRoomReady(x, z),
+    { x, z },
+    { timeout: 120_000, polling: 100 },
+  )
+
+/** A serpentine path: 10 rooms east, one north, 10 rooms west, … (every step enters a new room). */
+function roomAt(i: number): [number, number] {
+  const row = Math.floor(i / 10)
+  const col = i % 10
+  return [row % 2 === 0 ? col : 9 - col, -row]
+}
+
+describe('soak', () => {
+  it(`walks ${ROOMS} rooms with bounded textures, geometries, tensors and heap`, { timeout: 600_000 }, async () => {
+    const { page, context, record } = await openPage(browser, baseUrl, `/w/${SEED}?tex=64`, {
+      viewport: { width: 256, height: 160 },
+    })
+    const cdp = await context.newCDPSession(page)
+    const t0 = Date.now()
+    const samples: Sample[] = []
+    const sample = async (rooms: number) => {
+      // The worker reports its tensors about once a second: wait for a fresh figure while the queue is idle-ish.
+      await page.waitForTimeout(1200)
+      await cdp.send('HeapProfiler.collectGarbage')
+      const { usedSize } = await cdp.send('Runtime.getHeapUsage')
+      const stats = await page.evaluate(() => window.latentscape!.getStats())
+      const s: Sample = {
+        rooms,
+        textures: stats.textures,
+        geometries: stats.geometries,
+        roomsLoaded: stats.roomsLoaded,
+        workerTensors: stats.workerTensors,
+        heapUsedMiB: Math.round((usedSize / 2 ** 20) * 10) / 10,
+        seconds: Math.round((Date.now() - t0) / 100) / 10,
+      }
+      samples.push(s)
+      console.log('[soak]', JSON.stringify(s))
+    }
+    try {
+      await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
+        timeout: 150_000,
+        polling: 250,
+      })
+      await sample(0)
+      for (let i = 1; i <= ROOMS; i++) {
+        const [x, z] = roomAt(i)
+        await page.evaluate(({ x, z }) => window.latentscape!.goTo(x, z, 90), { x, z })
+        // One streaming tick (100 ms) takes the new room in; then on, without waiting for its textures.
+        await page.waitForFunction(
+          ({ x, z }) => {
+            const r = window.latentscape!.getState().room
+            return r.x === x && r.z === z
+          },
+          { x, z },
+          { polling: 50 },
+        )
+        await page.waitForTimeout(120)
+        if (i % CHECKPOINT_EVERY === 0) {
+          await waitRoomReady(page, x, z)
+          await sample(i)
+        }
+      }
+      const first = samples[0]
+      const warm = samples[1]
+      const last = samples[samples.length - 1]
+      const result = {
+        seed: SEED,
+        texPx: 64,
+        rooms: ROOMS,
+        checkpointEvery: CHECKPOINT_EVERY,
+        backend: await page.evaluate(() => window.latentscape!.getState().backend),
+        renderer: 'headless Chromium (SwiftShader, software)',
+        seconds: last.seconds,
+        samples,
+      }
+      mkdirSync(join(REPO_ROOT, 'bench/results'), { recursive: true })
+      writeFileSync(join(REPO_ROOT, 'bench/results/soak.json'), `${JSON.stringify(result, null, 2)}\n`)
+      console.table(samples)
+
+      for (const s of samples) {
+        expect(s.textures, `textures after ${s.rooms} rooms`).toBeLessThanOrEqual(TEXTURE_BUDGET)
+        expect(s.roomsLoaded, `rooms resident after ${s.rooms} rooms`).toBeLessThanOrEqual(25)
+        // Geometry count is per resident room: bounded by the most seen while the first rooms were resident, + slack.
+        expect(s.geometries, `geometries after ${s.rooms} rooms`).toBeLessThanOrEqual(
+          Math.max(first.geometries, warm.geometries) * 1.5,
+        )
+      }
+      // Tensors: the weights plus nothing else once warm; a report may catch one generation's intermediates.
+      // A leak of even one tensor per room would leave no two checkpoints equal.
+      const tensors = samples.map((s) => s.workerTensors ?? Number.NaN)
+      expect(tensors.every(Number.isFinite)).toBe(true)
+      const base = Math.min(...tensors)
+      expect(tensors.filter((n) => n === base).length).toBeGreaterThanOrEqual(Math.ceil(tensors.length / 2))
+      expect(Math.max(...tensors)).toBeLessThanOrEqual(base + 40)
+      // Heap: no growth with distance beyond noise (the first checkpoint is the warm baseline).
+      expect(last.heapUsedMiB - warm.heapUsedMiB).toBeLessThan(24)
+      expect(record.pageErrors).toEqual([])
+      expect(record.blockedRequests).toEqual([])
+    } finally {
+      await context.close()
+    }
+  })
+})
