@@ -3,31 +3,23 @@
  * crash mid-walk. Each must give a clear message and let the app go on (next backend, restart, or clearly labelled
  * untextured surfaces), never procedural noise in place of generated scenery. Pages use `?tex=64` and a tiny viewport.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { launchBrowser, openPage, type OpenedPage } from './support/browser'
+import type { BrowserContext, Page } from 'playwright-core'
+import { describe, expect, inject, it } from 'vitest'
+import { openPage, browserForFile, type OpenedPage } from './support/browser'
 
 const baseUrl = inject('baseUrl')
 // Tall enough for the loading screen's whole failure text and its button (it does not scroll).
 const VIEWPORT = { width: 480, height: 720 }
 const WORLD = '/w/amber-fern-drift?tex=64'
 const TEXTURE_TIMEOUT_MS = 150_000
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 /**
  * Open a blank app page, install `fault` (routes, init scripts) on its context, then navigate to the world. Also
  * records every text the loading screen ever showed (`window.__loadingTexts`), since it disappears once textured.
  */
 async function openWithFault(fault: (context: BrowserContext) => Promise<unknown>): Promise<OpenedPage> {
-  const opened = await openPage(browser, baseUrl, '/about', { viewport: VIEWPORT })
+  const opened = await openPage(browser(), baseUrl, '/about', { viewport: VIEWPORT })
   await opened.context.addInitScript(() => {
     const w = window as unknown as { __loadingTexts: string[] }
     w.__loadingTexts = []
@@ -152,7 +144,7 @@ describe('injected faults', () => {
   })
 
   it('worker crash mid-walk → notice, a fresh worker, the missing textures generated again', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, WORLD, { viewport: VIEWPORT })
+    const { page, context, record } = await openPage(browser(), baseUrl, WORLD, { viewport: VIEWPORT })
     try {
       await waitTextured(page)
       await page.evaluate(() => window.latentscape!.goTo(4, 0, 90))

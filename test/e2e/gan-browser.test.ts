@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { build } from 'esbuild'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
 import type { GoldenRun } from './fixtures/gan-golden-page'
-import { launchBrowser, openPage } from './support/browser'
+import { openPage, browserForFile } from './support/browser'
 import { REPO_ROOT } from './support/server'
 
 /**
@@ -16,11 +15,10 @@ const baseUrl = inject('baseUrl')
 const GOLDEN = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/surface-golden.json'), 'utf8'))
 /** Same tolerance as the Node golden tests (test/gan/load.ts): fp32 summation order differs per backend. */
 const TOLERANCE = 2e-3
-let browser: Browser
+const browser = browserForFile()
 let bundle: string
 
 beforeAll(async () => {
-  browser = await launchBrowser()
   const out = await build({
     entryPoints: [join(REPO_ROOT, 'test/e2e/fixtures/gan-golden-page.ts')],
     bundle: true,
@@ -32,13 +30,9 @@ beforeAll(async () => {
   bundle = out.outputFiles[0]!.text
 }, 120_000)
 
-afterAll(async () => {
-  await browser?.close()
-})
-
 describe.each(['webgpu', 'webgl'] as const)('surface generator in Chromium on %s', (backend) => {
   it('matches the PyTorch golden output, gives identical bytes on repeat and leaks no tensors', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/about', {
+    const { page, context, record } = await openPage(browser(), baseUrl, '/about', {
       viewport: { width: 320, height: 200 },
     })
     try {

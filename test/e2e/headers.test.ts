@@ -2,20 +2,11 @@
  * Security headers on real production responses (next.config.ts `headers()`): CSP, cross-origin isolation,
  * referrer, nosniff and permissions policy on pages, model files and wasm; and a world still loads under them.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { launchBrowser, openPage } from './support/browser'
+import { describe, expect, inject, it } from 'vitest'
+import { openPage, browserForFile } from './support/browser'
 
 const baseUrl = inject('baseUrl')
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 const PATHS = [
   '/',
@@ -87,7 +78,7 @@ describe('security headers', () => {
     'a world loads under them: cross-origin isolated, textured, no CSP violation or console error',
     { timeout: 200_000 },
     async () => {
-      const { page, context, record } = await openPage(browser, baseUrl, '/w/amber-fern-drift?tex=64', {
+      const { page, context, record } = await openPage(browser(), baseUrl, '/w/amber-fern-drift?tex=64', {
         viewport: { width: 480, height: 300 },
       })
       try {

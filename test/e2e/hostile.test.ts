@@ -4,20 +4,11 @@
  * percent-encoding) ends in a normalised world or a clear error page; never a server error, a blank page, an uncaught
  * error, a dialog or reflected markup. Most are checked on the server-rendered HTML; a sample is loaded in Chromium.
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { launchBrowser, openPage } from './support/browser'
+import { describe, expect, inject, it } from 'vitest'
+import { openPage, browserForFile } from './support/browser'
 
 const baseUrl = inject('baseUrl')
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 /** mulberry32: the same hostile corpus on every run. */
 function mulberry32(seed: number): () => number {
@@ -171,7 +162,7 @@ describe('hostile URLs', () => {
     const sample = paths.slice(0, 10)
     while (sample.length < 20) sample.push(paths[10 + Math.floor(rng() * (paths.length - 10))])
     for (const path of sample) {
-      const { page, context, record } = await openPage(browser, baseUrl, '/about', {
+      const { page, context, record } = await openPage(browser(), baseUrl, '/about', {
         viewport: { width: 320, height: 240 },
       })
       const dialogs: string[] = []

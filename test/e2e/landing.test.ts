@@ -1,21 +1,12 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { launchBrowser, openPage } from './support/browser'
+import { describe, expect, inject, it } from 'vitest'
+import { openPage, browserForFile } from './support/browser'
 
 const baseUrl = inject('baseUrl')
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 describe('landing page', () => {
   it('shows the product, the pitch and the AI-generated scenery note, with no errors or third-party requests', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/')
+    const { page, context, record } = await openPage(browser(), baseUrl, '/')
     try {
       await expect(page.title()).resolves.toBe('Latentscape')
       await page.getByRole('heading', { level: 1, name: 'Latentscape' }).waitFor()
@@ -32,7 +23,7 @@ describe('landing page', () => {
   })
 
   it('the harness aborts and records requests to other hosts (self-test of the guard the other tests rely on)', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/')
+    const { page, context, record } = await openPage(browser(), baseUrl, '/')
     try {
       // A top-level navigation is not subject to the page's CSP, so only the harness route guard can stop it.
       await expect(page.goto('https://example.com/tracker')).rejects.toThrow()
@@ -43,7 +34,7 @@ describe('landing page', () => {
   })
 
   it('the Content-Security-Policy stops third-party fetches inside the page before they hit the network', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/')
+    const { page, context, record } = await openPage(browser(), baseUrl, '/')
     try {
       const outcome = await page.evaluate(() =>
         fetch('https://example.com/tracker.js').then(
@@ -59,7 +50,7 @@ describe('landing page', () => {
   })
 
   it('"New world" opens /w/<random seed>', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/')
+    const { page, context, record } = await openPage(browser(), baseUrl, '/')
     try {
       await page.getByRole('button', { name: 'New world' }).click()
       await page.waitForURL(/\/w\/[a-z]+-[a-z]+-[a-z]+$/)
@@ -76,7 +67,7 @@ describe('landing page', () => {
   })
 
   it('the seed field opens that world, and an invalid seed is refused in place', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/')
+    const { page, context, record } = await openPage(browser(), baseUrl, '/')
     try {
       const field = page.getByLabel('World seed')
       await field.fill('<b>x</b>')

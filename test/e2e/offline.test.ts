@@ -3,25 +3,16 @@
  * the page, chunks, wasm and model from its caches; the reloaded world generates textures for rooms it never saw,
  * from the cached model. (The shared page helper blocks service workers, so this test opens its own context.)
  */
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { launchBrowser } from './support/browser'
+import { describe, expect, inject, it } from 'vitest'
+import { browserForFile } from './support/browser'
 
 const baseUrl = inject('baseUrl')
 const SEED = 'offline-walk'
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 describe('offline', () => {
   it('a loaded world reloads and walks on offline, painting new rooms with the cached model', async () => {
-    const context = await browser.newContext({ viewport: { width: 320, height: 200 }, serviceWorkers: 'allow' })
+    const context = await browser().newContext({ viewport: { width: 320, height: 200 }, serviceWorkers: 'allow' })
     const page = await context.newPage()
     const pageErrors: string[] = []
     page.on('pageerror', (e) => pageErrors.push(String(e)))

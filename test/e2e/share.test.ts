@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readProvenance } from '../../world-gen/provenance'
-import { launchBrowser, openPage } from './support/browser'
+import { openPage, browserForFile } from './support/browser'
 import { pngDataUrlStats } from './support/pixels'
 import { REPO_ROOT } from './support/server'
 
@@ -12,15 +11,7 @@ const MODEL = JSON.parse(readFileSync(join(REPO_ROOT, 'public/models/surface/mod
   version: string
   weightsSha256: string
 }
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 /** The og:image URL a world page advertises, as a path on the app under test. */
 async function ogImagePath(worldPath: string): Promise<string> {
@@ -33,7 +24,7 @@ async function ogImagePath(worldPath: string): Promise<string> {
 
 describe('/about', () => {
   it('is linked from the landing page and shows the generators, the model card, data card and credits', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/')
+    const { page, context, record } = await openPage(browser(), baseUrl, '/')
     try {
       await page.getByRole('link', { name: /How it works/ }).click()
       await page.waitForURL((url) => url.pathname === '/about')
@@ -109,7 +100,7 @@ describe('share card (Open Graph image of /w/<seed>)', () => {
 
 describe('export from the world view', () => {
   it('downloads the floor texture as a PNG carrying provenance (model, seed, room, slot, IPTC source type)', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/w/Export%20test?r=1,-2&h=90&tex=64', {
+    const { page, context, record } = await openPage(browser(), baseUrl, '/w/Export%20test?r=1,-2&h=90&tex=64', {
       viewport: { width: 640, height: 400 },
     })
     try {

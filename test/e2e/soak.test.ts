@@ -6,9 +6,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { launchBrowser, openPage } from './support/browser'
+import type { Page } from 'playwright-core'
+import { describe, expect, inject, it } from 'vitest'
+import { openPage, browserForFile } from './support/browser'
 import { REPO_ROOT } from './support/server'
 
 const baseUrl = inject('baseUrl')
@@ -17,15 +17,7 @@ const CHECKPOINT_EVERY = 20
 const SEED = 'soak-walk'
 /** At most 25 rooms are resident (world-gen DEFAULT_STREAMING_BUDGET) with 3 generated textures each. */
 const TEXTURE_BUDGET = 25 * 3 + 16
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 type Sample = {
   rooms: number
@@ -53,7 +45,7 @@ function roomAt(i: number): [number, number] {
 
 describe('soak', () => {
   it(`walks ${ROOMS} rooms with bounded textures, geometries, tensors and heap`, { timeout: 600_000 }, async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, `/w/${SEED}?tex=64`, {
+    const { page, context, record } = await openPage(browser(), baseUrl, `/w/${SEED}?tex=64`, {
       viewport: { width: 256, height: 160 },
     })
     const cdp = await context.newCDPSession(page)

@@ -8,10 +8,10 @@
  */
 import { mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, inject, it } from 'vitest'
 import { room, type Side } from '../../world-gen'
-import { launchBrowser, openPage, type PageRecord } from './support/browser'
+import { openPage, browserForFile, type PageRecord } from './support/browser'
 import { pngDataUrlStats } from './support/pixels'
 import { REPO_ROOT } from './support/server'
 
@@ -24,15 +24,7 @@ const HEADING: Record<Side, number> = { north: 0, east: 90, south: 180, west: 27
 const STEP: Record<Side, [number, number]> = { north: [0, -1], east: [1, 0], south: [0, 1], west: [-1, 0] }
 const PLAYER_RADIUS_M = 0.3
 
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 const xrStats = (page: Page) => page.evaluate(() => window.latentscape!.getStats().xr)
 const position = (page: Page) => page.evaluate(() => window.latentscape!.getState().position!)
@@ -94,7 +86,7 @@ describe('VR under the IWER emulator', () => {
     const wall = (['north', 'east', 'south', 'west'] as Side[]).find((s) => !spec0.doors[s])
 
     const { page, context, record } = await openPage(
-      browser,
+      browser(),
       baseUrl,
       `/w/${SEED}?r=0,0&h=${HEADING[door.side]}&tex=64&xr-emulate=metaQuest3`,
       {
@@ -293,7 +285,7 @@ describe('VR under the IWER emulator', () => {
   }, 360_000)
 
   it('offers no Enter VR button and runs no emulator where WebXR has no immersive-vr (a normal desktop)', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, `/w/${SEED}?tex=64`, {
+    const { page, context, record } = await openPage(browser(), baseUrl, `/w/${SEED}?tex=64`, {
       viewport: VIEWPORT,
       initScript: () => {
         delete (Navigator.prototype as unknown as { xr?: unknown }).xr

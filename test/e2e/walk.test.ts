@@ -3,24 +3,16 @@
  * through doorways with simulated keys, the URL follows and restores, and two browsers agree on the same world.
  * Generation on a software GPU is slow, so pages use `?tex=64` and a small viewport, and every wait polls state.
  */
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { describe, expect, inject, it } from 'vitest'
 import type { RoomSpec, Side } from '../../world-gen'
-import { launchBrowser, openPage, type PageRecord } from './support/browser'
+import { openPage, browserForFile, type PageRecord } from './support/browser'
 import { pngDataUrlMeanDiff, pngDataUrlStats } from './support/pixels'
 
 const baseUrl = inject('baseUrl')
 const VIEWPORT = { width: 480, height: 300 }
 const TEXTURE_TIMEOUT_MS = 150_000
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 const canvasPng = (page: Page) => page.$eval('canvas', (canvas) => (canvas as HTMLCanvasElement).toDataURL('image/png'))
 
@@ -88,7 +80,7 @@ async function walkAxis(page: Page, axis: 'x' | 'z', target: number, run: boolea
 
 describe('explorable world', () => {
   it('paints the first room with generated textures (stats and canvas pixels change from the untextured state)', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/w/amber-fern-drift?tex=64', {
+    const { page, context, record } = await openPage(browser(), baseUrl, '/w/amber-fern-drift?tex=64', {
       viewport: VIEWPORT,
     })
     try {
@@ -126,7 +118,7 @@ describe('explorable world', () => {
 
   it('walks through three doorways with the keyboard; the URL follows and a reload restores the room', async () => {
     const seed = 'amber-fern-drift'
-    const { page, context, record } = await openPage(browser, baseUrl, `/w/${seed}?tex=64`, { viewport: VIEWPORT })
+    const { page, context, record } = await openPage(browser(), baseUrl, `/w/${seed}?tex=64`, { viewport: VIEWPORT })
     try {
       await waitForTextures(page)
       const historyLength = await page.evaluate(() => history.length)
@@ -186,8 +178,8 @@ describe('explorable world', () => {
   it('gives two fresh browsers the same rooms and (within tolerance) the same picture', async () => {
     const path = '/w/quartz-tide-ember?r=1,-1&h=135&tex=64'
     const opened = await Promise.all([
-      openPage(browser, baseUrl, path, { viewport: VIEWPORT }),
-      openPage(browser, baseUrl, path, { viewport: VIEWPORT }),
+      openPage(browser(), baseUrl, path, { viewport: VIEWPORT }),
+      openPage(browser(), baseUrl, path, { viewport: VIEWPORT }),
     ])
     try {
       await Promise.all(opened.map(({ page }) => waitForTextures(page, true)))

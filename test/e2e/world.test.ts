@@ -1,22 +1,13 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { launchBrowser, openPage } from './support/browser'
+import { describe, expect, inject, it } from 'vitest'
+import { openPage, browserForFile } from './support/browser'
 import { pngDataUrlStats } from './support/pixels'
 
 const baseUrl = inject('baseUrl')
-let browser: Browser
-
-beforeAll(async () => {
-  browser = await launchBrowser()
-})
-
-afterAll(async () => {
-  await browser?.close()
-})
+const browser = browserForFile()
 
 describe('world view', () => {
   it('draws a real scene into the canvas (non-blank pixels read back from WebGL)', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/w/amber-fern-drift')
+    const { page, context, record } = await openPage(browser(), baseUrl, '/w/amber-fern-drift')
     try {
       await page.waitForFunction(() => window.latentscape?.getState().ready === true, undefined, { timeout: 60_000 })
       // A few more frames, so shadows and the sky have settled into the preserved drawing buffer.
@@ -39,7 +30,7 @@ describe('world view', () => {
   })
 
   it('window.latentscape.getState() reports the seed, room and heading from the URL', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/w/Demo%20world?r=2,-1&h=90')
+    const { page, context, record } = await openPage(browser(), baseUrl, '/w/Demo%20world?r=2,-1&h=90')
     try {
       await page.waitForFunction(() => window.latentscape !== undefined)
       const state = await page.evaluate(() => window.latentscape!.getState())
@@ -54,7 +45,7 @@ describe('world view', () => {
   })
 
   it('makes no third-party requests and logs no errors', async () => {
-    const { page, context, record } = await openPage(browser, baseUrl, '/w/quartz-tide-ember')
+    const { page, context, record } = await openPage(browser(), baseUrl, '/w/quartz-tide-ember')
     try {
       await page.waitForFunction(() => window.latentscape?.getState().ready === true, undefined, { timeout: 60_000 })
       await page.waitForLoadState('networkidle')
@@ -71,7 +62,7 @@ describe('world view', () => {
 
   it('shows an error page with a way home for an invalid seed, without reflecting markup', async () => {
     const input = '<img src=x onerror=alert(1)>'
-    const { page, context, record } = await openPage(browser, baseUrl, `/w/${encodeURIComponent(input)}`)
+    const { page, context, record } = await openPage(browser(), baseUrl, `/w/${encodeURIComponent(input)}`)
     try {
       await page.getByRole('heading', { name: 'This link doesn’t open a world' }).waitFor()
       expect(await page.locator('main img').count()).toBe(0)

@@ -2,6 +2,7 @@
  * Headless Debian Chromium for browser tests: launch options, and a page helper that records page errors, console
  * errors and every request, and blocks (and records) any request to a host other than the app's.
  */
+import { afterAll, beforeAll } from 'vitest'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 
 /** Chromium binary; Debian's `chromium` package. */
@@ -23,6 +24,24 @@ export const CHROMIUM_ARGS = [
  */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true })
+}
+
+/**
+ * One Chromium for the calling test file: launched in `beforeAll`, closed in `afterAll`. Returns a getter (the browser
+ * exists only once the hook has run).
+ */
+export function browserForFile(): () => Browser {
+  let browser: Browser | undefined
+  beforeAll(async () => {
+    browser = await launchBrowser()
+  }, 120_000)
+  afterAll(async () => {
+    await browser?.close()
+  })
+  return () => {
+    if (browser === undefined) throw new Error('browserForFile(): the browser is launched in beforeAll')
+    return browser
+  }
 }
 
 /** What happened on a page, recorded from before the first navigation. */
