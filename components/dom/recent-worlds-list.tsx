@@ -4,7 +4,10 @@ import Link from 'next/link'
 import { useSyncExternalStore } from 'react'
 import { getRecentWorlds, getServerRecentWorlds, subscribeRecentWorlds } from '../recent-worlds'
 
-/** Landing-page list of worlds this browser visited recently; renders nothing when there are none. */
+/**
+ * Landing-page list of worlds this browser visited recently, each with a small generated thumbnail (the world's share
+ * card: its first room's surface textures, painted on the server by the same generator); renders nothing when empty.
+ */
 export function RecentWorldsList() {
   const seeds = useSyncExternalStore(subscribeRecentWorlds, getRecentWorlds, getServerRecentWorlds)
   if (seeds.length === 0) return null
@@ -15,6 +18,17 @@ export function RecentWorldsList() {
         {seeds.map((seed) => (
           <li key={seed}>
             <Link href={`/w/${encodeURIComponent(seed)}`} className="recent-link mono">
+              {/* A server-rendered PNG of generated textures; next/image would only re-encode it. */}
+              {/* eslint-disable-next-line @next/next/no-img-element */}
+              <img
+                className="recent-thumb"
+                src={`/w/${encodeURIComponent(seed)}/opengraph-image`}
+                alt=""
+                width={48}
+                height={25}
+                loading="lazy"
+                decoding="async"
+              />
               {seed}
             </Link>
           </li>

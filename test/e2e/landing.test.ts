@@ -84,7 +84,16 @@ describe('landing page', () => {
 
       // Back on the landing page, the visited world is listed under "Recent".
       await page.getByRole('link', { name: 'Latentscape' }).click()
-      await page.getByRole('navigation', { name: 'Recent worlds' }).getByRole('link', { name: 'Demo world' }).waitFor()
+      const recent = page.getByRole('navigation', { name: 'Recent worlds' }).getByRole('link', { name: 'Demo world' })
+      await recent.waitFor()
+      // Its thumbnail is the world's server-rendered card of generated textures, and it really loads.
+      const thumb = recent.locator('img.recent-thumb')
+      await thumb.scrollIntoViewIfNeeded()
+      await page.waitForFunction(
+        (img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth === 1200,
+        await thumb.elementHandle(),
+        { timeout: 60_000 },
+      )
       expect(record.blockedRequests).toEqual([])
       expect(record.pageErrors).toEqual([])
     } finally {
