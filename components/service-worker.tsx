@@ -31,3 +31,16 @@ export function ServiceWorker() {
   }, [])
   return null
 }
+
+/**
+ * Ask the service worker (once active) to cache these same-origin static URLs, e.g. the scripts the generation worker
+ * loaded before the service worker was in control. Best-effort and production-only, like the registration.
+ */
+export function cacheUrlsForOffline(urls: readonly string[]): void {
+  if (process.env.NODE_ENV !== 'production' || urls.length === 0 || !('serviceWorker' in navigator)) return
+  navigator.serviceWorker.ready
+    .then((registration) => registration.active?.postMessage({ type: 'cache-urls', urls: [...urls] }))
+    .catch(() => {
+      // Without a service worker the app still works online.
+    })
+}

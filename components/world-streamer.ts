@@ -15,6 +15,7 @@ import {
   type SurfaceSlot,
 } from '../world-gen'
 import type { GenBackend, GenRequest, GenResponse } from '../world-gen/protocol'
+import { cacheUrlsForOffline } from './service-worker'
 
 /** A status change of the generator, as the loading screen and HUD show it. */
 export type StreamerStatus = {
@@ -396,6 +397,7 @@ export class WorldStreamer {
           refusals: msg.refusals,
           warmupMs: msg.warmupMs,
         })
+        if (msg.scriptUrls !== undefined) cacheUrlsForOffline(msg.scriptUrls)
         return
       case 'result': {
         const job = this.jobs.get(msg.id)

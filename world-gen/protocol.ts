@@ -101,6 +101,11 @@ export interface ReadyResponse {
   versions: Record<string, string>
   /** Warm-up time (ms). */
   warmupMs: number
+  /**
+   * Same-origin URLs of the scripts the worker itself loaded (filled in by the worker glue), so the page can hand them
+   * to the offline cache: the page cannot see a worker's own requests.
+   */
+  scriptUrls?: string[]
 }
 
 /** Model download progress. */

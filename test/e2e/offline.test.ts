@@ -11,25 +11,34 @@ const SEED = 'offline-walk'
 const browser = browserForFile()
 
 describe('offline', () => {
-  it('a loaded world reloads and walks on offline, painting new rooms with the cached model', async () => {
+  it.each([
+    ['after arriving from the landing page', true],
+    ['after opening the world link directly (first ever visit)', false],
+  ])('a loaded world reloads and walks on offline, %s', async (_, viaLanding) => {
     const context = await browser().newContext({ viewport: { width: 320, height: 200 }, serviceWorkers: 'allow' })
     const page = await context.newPage()
     const pageErrors: string[] = []
     page.on('pageerror', (e) => pageErrors.push(String(e)))
     try {
-      // First visit (landing): the service worker installs, precaches the model and wasm, and takes control.
-      await page.goto(`${baseUrl}/`, { waitUntil: 'load' })
-      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 })
+      if (viaLanding) {
+        // First visit (landing): the service worker installs, precaches the model and wasm, and takes control.
+        await page.goto(`${baseUrl}/`, { waitUntil: 'load' })
+        await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 60_000 })
+      }
+      // Opened directly, the world page and the generation worker load before the service worker controls them:
+      // the page hands it what it loaded, and what the worker loaded (reported in the worker's `ready`).
       await page.goto(`${baseUrl}/w/${SEED}?tex=64`, { waitUntil: 'load' })
       await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
         timeout: 150_000,
         polling: 250,
       })
-      const cached = await page.evaluate(async () => ({
-        model: (await caches.match('/models/surface/weights.bin')) !== undefined,
-        page: (await caches.match(location.href, { ignoreSearch: true })) !== undefined,
-      }))
-      expect(cached).toEqual({ model: true, page: true })
+      await page.waitForFunction(
+        async () =>
+          (await caches.match('/models/surface/weights.bin')) !== undefined &&
+          (await caches.match(location.href, { ignoreSearch: true })) !== undefined,
+        undefined,
+        { timeout: 60_000, polling: 500 },
+      )
 
       await context.setOffline(true)
       // Belt and braces: any request that still reaches the network layer fails, as it would with no connection.

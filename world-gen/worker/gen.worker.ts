@@ -19,13 +19,24 @@ const MEMORY_CACHE_BYTES = 96 * 1024 * 1024
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<GenRequest>) => void) | null
   postMessage(msg: GenResponse, transfer: Transferable[]): void
-  performance: { now(): number }
+  performance: { now(): number; getEntriesByType(type: 'resource'): { name: string }[] }
+  location: { origin: string }
+}
+
+/** Script URLs this worker loaded from its own origin (its chunks), for the page's offline cache. */
+function ownScriptUrls(): string[] {
+  const prefix = `${scope.location.origin}/_next/static/`
+  return scope.performance
+    .getEntriesByType('resource')
+    .map((entry) => entry.name)
+    .filter((name) => name.startsWith(prefix))
 }
 
 const caches: TextureCache[] = [new LruTextureCache(MEMORY_CACHE_BYTES)]
 
 const handler = createGenHandler({
-  post: (msg, transfer) => scope.postMessage(msg, transfer),
+  post: (msg, transfer) =>
+    scope.postMessage(msg.type === 'ready' ? { ...msg, scriptUrls: ownScriptUrls() } : msg, transfer),
   selectBackend: (order, wasmPath, allowSoftwareGpu) => selectBackend({ order, wasmPath, allowSoftwareGpu }),
   loadModel: (url, onProgress) => loadGenerator({ url }, { onProgress }),
   // Timing is the glue's job: the handler itself stays clock-free.
