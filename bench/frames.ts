@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Page } from 'playwright-core'
 import { launchBrowser, openPage } from '../test/e2e/support/browser'
-import { buildApp, hasBuild, REPO_ROOT, startNextServer, type NextServer } from '../test/e2e/support/server'
+import { REPO_ROOT, serveApp } from '../test/e2e/support/server'
 import type { RoomSpec, Side } from '../world-gen'
 
 const STEP: Record<Side, [number, number]> = { north: [0, -1], east: [1, 0], south: [0, 1], west: [-1, 0] }
@@ -116,13 +116,7 @@ async function main(): Promise<void> {
       height: { type: 'string', default: '540' },
     },
   })
-  let server: NextServer | undefined
-  let baseUrl = values['base-url']
-  if (baseUrl === undefined) {
-    if (!hasBuild()) await buildApp()
-    server = await startNextServer()
-    baseUrl = server.url
-  }
+  const { baseUrl, server } = await serveApp(values['base-url'])
   const browser = await launchBrowser()
   const viewport = { width: Number(values.width), height: Number(values.height) }
   const runs = []

@@ -8,7 +8,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { launchBrowser, openPage, type PageRecord } from '../test/e2e/support/browser'
-import { buildApp, hasBuild, REPO_ROOT, startNextServer, type NextServer } from '../test/e2e/support/server'
+import { REPO_ROOT, serveApp } from '../test/e2e/support/server'
 
 const OUT_DIR = join(REPO_ROOT, 'docs', 'screenshots')
 const VIEWPORT = { width: 1440, height: 900 }
@@ -22,13 +22,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { 'base-url': { type: 'string' }, seed: { type: 'string', default: 'amber-fern-drift' } },
   })
-  let server: NextServer | undefined
-  let baseUrl = values['base-url']
-  if (baseUrl === undefined) {
-    if (!hasBuild()) await buildApp()
-    server = await startNextServer()
-    baseUrl = server.url
-  }
+  const { baseUrl, server } = await serveApp(values['base-url'])
   const browser = await launchBrowser()
   try {
     await mkdir(OUT_DIR, { recursive: true })

@@ -6,21 +6,10 @@
  */
 import { describe, expect, inject, it } from 'vitest'
 import { openPage, browserForFile } from './support/browser'
+import { mulberry32 } from '../support/mulberry32'
 
 const baseUrl = inject('baseUrl')
 const browser = browserForFile()
-
-/** mulberry32: the same hostile corpus on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Markup that must never come back unescaped. Each has a unique marker so reflection is unambiguous. */
 const INJECTIONS = [

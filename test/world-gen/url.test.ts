@@ -9,18 +9,7 @@ import {
   type WorldLocation,
   type WorldUrlResult,
 } from '../../world-gen/index'
-
-// Seeded generator for the fuzz test, independent of world-gen's own RNG (mulberry32).
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { mulberry32 } from '../support/mulberry32'
 
 const UNSAFE = /[<>\p{Cc}]/u
 

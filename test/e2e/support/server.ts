@@ -116,3 +116,14 @@ export async function startNextServer({ port, readyTimeoutMs = 60_000 }: NextSer
   }
   return { url, port: listenPort, stop }
 }
+
+/**
+ * The app to drive: `baseUrl` when given (an already running server), else the production build served on a free
+ * port (built first if there is none). Call `server?.stop()` when done.
+ */
+export async function serveApp(baseUrl: string | undefined): Promise<{ baseUrl: string; server?: NextServer }> {
+  if (baseUrl !== undefined) return { baseUrl }
+  if (!hasBuild()) await buildApp()
+  const server = await startNextServer()
+  return { baseUrl: server.url, server }
+}
