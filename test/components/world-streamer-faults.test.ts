@@ -1,27 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_WORKER_RESTARTS, WorldStreamer, type StreamerStatus } from '../../components/world-streamer'
-import type { GenerateRequest, GenRequest, GenResponse } from '../../world-gen/protocol'
-
-/** A fake Worker that records requests, lets the test answer them, and can fail like a crashed worker. */
-class FakeWorker {
-  sent: GenRequest[] = []
-  terminated = false
-  onmessage: ((e: MessageEvent<GenResponse>) => void) | null = null
-  onerror: ((e: ErrorEvent) => void) | null = null
-  onmessageerror: (() => void) | null = null
-  postMessage(msg: GenRequest): void {
-    this.sent.push(msg)
-  }
-  terminate(): void {
-    this.terminated = true
-  }
-  reply(msg: GenResponse): void {
-    this.onmessage?.({ data: msg } as MessageEvent<GenResponse>)
-  }
-  crash(message: string): void {
-    this.onerror?.({ message, preventDefault: () => undefined } as ErrorEvent)
-  }
-}
+import type { GenerateRequest } from '../../world-gen/protocol'
+import { FakeWorker } from './fake-worker'
 
 function setup() {
   const workers: FakeWorker[] = []

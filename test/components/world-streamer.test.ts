@@ -1,23 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { WorldStreamer } from '../../components/world-streamer'
-import type { GenRequest, GenResponse } from '../../world-gen/protocol'
-
-/** A fake Worker that records requests and lets the test answer them. */
-class FakeWorker {
-  sent: GenRequest[] = []
-  terminated = false
-  onmessage: ((e: MessageEvent<GenResponse>) => void) | null = null
-  onerror: ((e: ErrorEvent) => void) | null = null
-  postMessage(msg: GenRequest): void {
-    this.sent.push(msg)
-  }
-  terminate(): void {
-    this.terminated = true
-  }
-  reply(msg: GenResponse): void {
-    this.onmessage?.({ data: msg } as MessageEvent<GenResponse>)
-  }
-}
+import { FakeWorker } from './fake-worker'
 
 function setup(texSizePx = 256) {
   const worker = new FakeWorker()
