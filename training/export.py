@@ -10,7 +10,7 @@ Writes
 
 Conv kernels go from torch [out, in, kh, kw] to tfjs [kh, kw, in, out] (permute(2, 3, 1, 0)).
 
-CLI: /usr/bin/python3 -m training.export --run training/runs/surface
+CLI: /usr/bin/python3 -m training.export [--model sky]    (reads training/runs/<model>/ckpt.pt)
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ def load_ema(run: Path, model: str) -> tuple[Generator, dict]:
     ck = torch.load(run / 'ckpt.pt', map_location='cpu')
     g = Generator(model)
     g.load_state_dict(ck['G_ema'])
-    cells = ck['config']['crop'] // 16
-    recalibrate_bn(g, (cells, cells) if model == 'surface' else (cells, cells * 2))
+    cfg = ck['config']
+    cells = tuple(cfg['cells']) if 'cells' in cfg else (cfg['crop'] // 16, cfg['crop'] // 16)
+    recalibrate_bn(g, cells)
     return g.eval(), ck
 
 
@@ -149,9 +150,38 @@ def sample_sheet(net: FoldedGenerator, g: Generator, path: Path, n: int = 12, si
     Image.fromarray(canvas).save(path)
 
 
+def sky_sheet(net: FoldedGenerator, g: Generator, path: Path, n: int = 8, walk: int = 6, seed: int = 3) -> None:
+    """n whole 360-degree panoramas (8x32 cells, 512x128 upper hemisphere), then a latent walk between two skies.
+
+    The walk keeps the local field and the noise maps and moves only the global latent (as world-gen does from room
+    to room), so the frames show one sky changing in place rather than a cross-dissolve of two pictures.
+    """
+    from PIL import Image
+
+    h, w = 8, 32
+    gen = torch.Generator().manual_seed(seed)
+    skies = [to_uint8(net(g.sample_field(1, h, w, gen)))[0] for _ in range(n)]
+    top = grid(np.stack(skies), cols=2)
+    za, zb = torch.randn(g.global_dim, generator=gen), torch.randn(g.global_dim, generator=gen)
+    zl = torch.randn(1, g.local_dim, h, w, generator=gen)
+    noise = [torch.randn(1, 1, a, b, generator=gen) for a, b in g.noise_shapes(h, w)]
+    strip = [to_uint8(net(g.make_field(slerp(za, zb, i / (walk - 1))[None], zl), noise))[0] for i in range(walk)]
+    bottom = grid(np.stack(strip), cols=2, bg=64)
+    canvas = np.full((top.shape[0] + bottom.shape[0], max(top.shape[1], bottom.shape[1]), 3), 24, np.uint8)
+    canvas[: top.shape[0], : top.shape[1]] = top
+    canvas[top.shape[0] :, : bottom.shape[1]] = bottom
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(canvas).save(path)
+
+
 def write_card(model_dir: Path) -> None:
     """public/models/<model>/card.md from model.json and metrics.json (figures are never typed by hand)."""
     man = json.loads((model_dir / 'model.json').read_text())['latentscape']
+    if man['model'] == 'sky':
+        from .sky_card import write_sky_card
+
+        write_sky_card(model_dir, man)
+        return
     mpath = model_dir / 'metrics.json'
     m = json.loads(mpath.read_text()) if mpath.exists() else None
     lat, tr = man['latent'], man['training']
@@ -241,7 +271,7 @@ def write_card(model_dir: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--model', default='surface')
-    ap.add_argument('--run', default='training/runs/surface')
+    ap.add_argument('--run', default=None, help='default training/runs/<model>')
     ap.add_argument('--out', default=None, help='default public/models/<model>')
     ap.add_argument('--golden', default=None, help='default test/fixtures/<model>-golden.json')
     ap.add_argument('--sheet', default=None, help='default docs/models/<model>-samples.png')
@@ -249,19 +279,20 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(0)
-    run = Path(args.run)
+    run = Path(args.run or f'training/runs/{args.model}')
     g, ck = load_ema(run, args.model)
     cfg = ck['config']
     layers = fp16_layers(g)
     meta = {'training': {'steps': ck['step'], 'batch': cfg['batch'], 'crop': cfg['crop'],
                          'gitCommit': cfg.get('git_commit'), 'datasetManifestSha256': cfg.get('manifest_sha256'),
-                         'trainImages': cfg.get('train_images')}}
+                         'trainImages': cfg.get('train_images'), 'cells': cfg.get('cells')}}
     out_dir = Path(args.out) if args.out else ROOT / 'public' / 'models' / args.model
     manifest = write_model(layers, g, out_dir, meta)
     golden(layers, g, Path(args.golden) if args.golden else ROOT / 'test' / 'fixtures' / f'{args.model}-golden.json')
     if not args.no_sheet:
         net = FoldedGenerator(layers, g.wrap)
-        sample_sheet(net, g, Path(args.sheet) if args.sheet else ROOT / 'docs' / 'models' / f'{args.model}-samples.png')
+        sheet = Path(args.sheet) if args.sheet else ROOT / 'docs' / 'models' / f'{args.model}-samples.png'
+        (sky_sheet if args.model == 'sky' else sample_sheet)(net, g, sheet)
     write_card(out_dir)
     size = (out_dir / 'weights.bin').stat().st_size
     print(json.dumps({'model': args.model, 'step': ck['step'], 'version': manifest['latentscape']['version'],

@@ -6,14 +6,16 @@
   (the floor), (2) the trained generator, (3) the same architecture untrained, (4) colour-matched
   noise (every pixel drawn from one Gaussian with the training pixels' mean colour and colour covariance).
 - seam_ratio: mean abs difference across the wrap border / mean abs difference across interior
-  adjacent lines, on generated images of 8x8 cells (1.0 = the border is like any other line).
+  adjacent lines, on generated images of 8x8 cells (surface, both axes) or whole 360-degree panoramas
+  (sky, longitude only) (1.0 = the border is like any other line).
 - diversity_ratio: mean pairwise distance of per-image texture statistics (mean and std per channel
   at each pyramid level) among samples / among real crops.
 - nn_ratio: mean L2 distance from sample 32x32 patches to their nearest training patch / the same
   for held-out real patches (< 1 would mean the samples sit closer to the training set than new real
-  data does, i.e. copying).
+  data does, i.e. copying). For the sky: whole 128x128 crops downsampled to 32x32 (the composition).
+  Real sky crops are full-elevation longitude crops (training.train.PanoramaSampler).
 
-CLI: /usr/bin/python3 -m training.metrics --run training/runs/surface --out public/models/surface/metrics.json
+CLI: /usr/bin/python3 -m training.metrics [--model sky]    (writes public/models/<model>/metrics.json)
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ import torch.nn.functional as F
 
 from .export import fp16_layers, load_ema, write_card
 from .models import FoldedGenerator, Generator, recalibrate_bn
-from .train import CropSampler
+from .train import CropSampler, PanoramaSampler
 
 _G5 = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
 _G5 = (_G5[:, None] * _G5[None, :]) / 256.0
@@ -92,9 +94,13 @@ def swd_levels(x: torch.Tensor, y: torch.Tensor, levels: int = 3, per_image: int
     return out
 
 
-def seam_ratio(imgs: torch.Tensor) -> float:
-    inner = (imgs[:, :, :, 1:] - imgs[:, :, :, :-1]).abs().mean() + (imgs[:, :, 1:] - imgs[:, :, :-1]).abs().mean()
-    border = (imgs[:, :, :, 0] - imgs[:, :, :, -1]).abs().mean() + (imgs[:, :, 0] - imgs[:, :, -1]).abs().mean()
+def seam_ratio(imgs: torch.Tensor, wrap: str = 'xy') -> float:
+    """Wrap-border difference / interior line difference, over the wrapped axes (x only for the sky: longitude)."""
+    inner = (imgs[:, :, :, 1:] - imgs[:, :, :, :-1]).abs().mean()
+    border = (imgs[:, :, :, 0] - imgs[:, :, :, -1]).abs().mean()
+    if wrap == 'xy':
+        inner = inner + (imgs[:, :, 1:] - imgs[:, :, :-1]).abs().mean()
+        border = border + (imgs[:, :, 0] - imgs[:, :, -1]).abs().mean()
     return float(border / inner)
 
 
@@ -119,8 +125,10 @@ def nn_distance(query: torch.Tensor, bank: torch.Tensor, chunk: int = 256) -> fl
     return float(torch.cat(best).mean())
 
 
-def crops_of(images: np.ndarray, n: int, crop: int, seed: int) -> torch.Tensor:
-    return CropSampler(images, crop, seed)(n)
+def crops_of(images: np.ndarray, n: int, crop: int, seed: int, model: str = 'surface') -> torch.Tensor:
+    """Real crops as the model is trained on: square crops (surface) or full-elevation longitude crops (sky)."""
+    sampler = PanoramaSampler(images, crop, seed) if model == 'sky' else CropSampler(images, crop, seed)
+    return torch.cat([sampler(min(256, n - i)) for i in range(0, n, 256)])
 
 
 @torch.no_grad()
@@ -135,15 +143,17 @@ def generate(net, g: Generator, n: int, cells: tuple[int, int], seed: int, batch
 def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: np.ndarray, n: int = 1024,
             crop: int = 64, bank: int = 20000, seed: int = 0) -> dict:
     train, held = images[train_mask], images[~train_mask]
-    cells = (crop // 16, crop // 16)
-    real_train = crops_of(train, n, crop, seed)
-    real_held = crops_of(held, n, crop, seed + 1)
+    model = g_trained.model
+    sky = model == 'sky'
+    cells = (images.shape[1] // 16, crop // 16) if sky else (crop // 16, crop // 16)
+    real_train = crops_of(train, n, crop, seed, model)
+    real_held = crops_of(held, n, crop, seed + 1, model)
     fake = generate(net_trained, g_trained, n, cells, seed + 2)
     torch.manual_seed(seed)
     g0 = Generator(g_trained.model)
     recalibrate_bn(g0, cells, batches=4, batch=32)
     untrained = generate(g0.eval(), g0, n, cells, seed + 3)
-    ref = crops_of(train, n, crop, seed + 4)
+    ref = crops_of(train, n, crop, seed + 4, model)
     gen = torch.Generator().manual_seed(seed + 5)
     # Colour-matched noise: every pixel i.i.d. from one Gaussian with the training pixels' mean colour and 3x3 colour
     # covariance (the palette, nothing of any image). The per-image variant below (each noise image takes one real
@@ -151,7 +161,7 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
     pix = ref.permute(0, 2, 3, 1).reshape(-1, 3)
     mu, cov = pix.mean(0), torch.cov(pix.T)
     chol = torch.linalg.cholesky(cov + 1e-6 * torch.eye(3))
-    z = torch.randn(n, crop, crop, 3, generator=gen)
+    z = torch.randn(n, ref.shape[2], ref.shape[3], 3, generator=gen)
     noise = (mu + z @ chol.T).permute(0, 3, 1, 2).clamp(-1, 1)
     noise_img = (ref.mean(dim=(2, 3), keepdim=True) + ref.std(dim=(2, 3), keepdim=True)
                  * torch.randn(ref.shape, generator=gen)).clamp(-1, 1)
@@ -166,16 +176,23 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
     gap_levels = [round((t - f) / (min(u, z) - f), 3) if min(u, z) > f else None for t, f, u, z in
                   zip(trained['levels'], floor['levels'], untr['levels'], nz['levels'])]
 
-    big = generate(net_trained, g_trained, 64, (8, 8), seed + 6)
-    seam = seam_ratio(big)
+    # Whole outputs: 8x8-cell tiles (surface), full 360-degree panoramas (sky).
+    big = generate(net_trained, g_trained, 64, (cells[0], 4 * cells[0]) if sky else (8, 8), seed + 6, batch=16)
+    seam = seam_ratio(big, g_trained.wrap)
 
     div_fake = mean_pairwise(texture_stats(fake[:512]))
     div_real = mean_pairwise(texture_stats(real_train[:512]))
 
     gen = torch.Generator().manual_seed(seed + 7)
-    bank_imgs = crops_of(train, bank, 32, seed + 8).reshape(bank, -1)
-    q_fake = fake[:512, :, :32, :32].reshape(512 if n >= 512 else n, -1)
-    q_held = real_held[:512, :, :32, :32].reshape(512 if n >= 512 else n, -1)
+    q = min(512, n)
+    if sky:  # whole crops (composition: horizon, sun, cloud cover) downsampled to 32x32
+        shrink = lambda x: F.avg_pool2d(x, crop // 32).reshape(x.shape[0], -1)  # noqa: E731
+        bank_imgs = torch.cat([shrink(crops_of(train, 1000, crop, seed + 8 + i, model)) for i in range(bank // 1000)])
+        q_fake, q_held = shrink(fake[:q]), shrink(real_held[:q])
+    else:
+        bank_imgs = crops_of(train, bank, 32, seed + 8).reshape(bank, -1)
+        q_fake = fake[:q, :, :32, :32].reshape(q, -1)
+        q_held = real_held[:q, :, :32, :32].reshape(q, -1)
     nn_fake, nn_held = nn_distance(q_fake, bank_imgs), nn_distance(q_held, bank_imgs)
 
     return {
@@ -206,13 +223,15 @@ def passes(m: dict) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--model', default='surface')
-    ap.add_argument('--run', default='training/runs/surface')
-    ap.add_argument('--data', default='training/.cache/surface.npz')
+    ap.add_argument('--run', default=None, help='default training/runs/<model>')
+    ap.add_argument('--data', default=None, help='default training/.cache/<model>.npz')
     ap.add_argument('--out', default=None, help='default public/models/<model>/metrics.json')
     ap.add_argument('--n', type=int, default=1024)
     ap.add_argument('--bank', type=int, default=20000)
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
+    args.run = args.run or f'training/runs/{args.model}'
+    args.data = args.data or f'training/.cache/{args.model}.npz'
     torch.set_num_threads(2)
     g, ck = load_ema(Path(args.run), args.model)
     net = FoldedGenerator(fp16_layers(g), g.wrap)
@@ -220,6 +239,7 @@ def main() -> None:
     m = compute(g, net, data['images'], data['train'], n=args.n, crop=ck['config']['crop'], bank=args.bank,
                 seed=args.seed)
     m['step'] = ck['step']
+    m['heldout_images'] = int((~data['train']).sum())
     m['passes'] = passes(m)
     out = Path(args.out) if args.out else Path('public/models') / args.model / 'metrics.json'
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -76,6 +76,26 @@ class CropSampler:
         return out.float() / 127.5 - 1.0
 
 
+class PanoramaSampler:
+    """Longitude crops of upper-hemisphere panoramas [N, H, 4H, 3]: full elevation range, random start (wrapping
+    around 360 degrees) and horizontal mirror, in [-1, 1]. Elevation is never shifted: it is what the model conditions on."""
+
+    def __init__(self, images: np.ndarray, width: int, seed: int):
+        self.images = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()  # uint8 [N,3,H,W]
+        self.width = width
+        self.rng = np.random.default_rng(seed)
+
+    def __call__(self, b: int) -> torch.Tensor:
+        n, _, h, w = self.images.shape
+        out = torch.empty(b, 3, h, self.width, dtype=torch.uint8)
+        for i in range(b):
+            img = self.images[self.rng.integers(n)]
+            cols = (torch.arange(self.width) + int(self.rng.integers(w))) % w
+            c = img[:, :, cols]
+            out[i] = c.flip(2) if self.rng.random() < 0.5 else c
+        return out.float() / 127.5 - 1.0
+
+
 def git_commit() -> str:
     try:
         return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, check=True).stdout.strip()
@@ -85,12 +105,12 @@ def git_commit() -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--model', default='surface', choices=['surface'])
-    ap.add_argument('--data', default='training/.cache/surface.npz')
-    ap.add_argument('--run', default='training/runs/surface')
+    ap.add_argument('--model', default='surface', choices=['surface', 'sky'])
+    ap.add_argument('--data', default=None, help='default training/.cache/<model>.npz')
+    ap.add_argument('--run', default=None, help='default training/runs/<model>')
     ap.add_argument('--steps', type=int, default=20000, help='total steps (resume continues to this)')
     ap.add_argument('--batch', type=int, default=16)
-    ap.add_argument('--crop', type=int, default=64)
+    ap.add_argument('--crop', type=int, default=64, help='surface: square crop px; sky: longitude crop width px')
     ap.add_argument('--lr', type=float, default=2e-4)
     ap.add_argument('--r1', type=float, default=0.1, help='R1 gamma')
     ap.add_argument('--r1-every', type=int, default=4)
@@ -101,6 +121,8 @@ def main() -> None:
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this long')
     args = ap.parse_args()
+    args.data = args.data or f'training/.cache/{args.model}.npz'
+    args.run = args.run or f'training/runs/{args.model}'
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -114,9 +136,13 @@ def main() -> None:
     images = data['images'][data['train']]
     manifest = Path(args.data).with_suffix('.manifest.json')
     manifest_hash = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
-    cells = args.crop // 16
+    if args.model == 'sky':  # full elevation range x a longitude crop
+        cells = (images.shape[1] // 16, args.crop // 16)
+    else:
+        cells = (args.crop // 16, args.crop // 16)
 
-    G, D = Generator(args.model).to(device), Discriminator().to(device)
+    G = Generator(args.model).to(device)
+    D = (Discriminator((48, 96, 192, 256)) if args.model == 'sky' else Discriminator()).to(device)
     G_ema = copy.deepcopy(G).eval()
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.99))
@@ -134,15 +160,19 @@ def main() -> None:
         torch.set_rng_state(ck['torch_rng'])
         aug_gen.set_state(ck['aug_rng'])
         print(f'resumed at step {step}', flush=True)
-    sampler = CropSampler(images, args.crop, args.seed + step)
+    if args.model == 'sky':
+        sampler = PanoramaSampler(images, args.crop, args.seed + step)
+    else:
+        sampler = CropSampler(images, args.crop, args.seed + step)
 
     config = {**vars(args), 'device': device, 'git_commit': git_commit(), 'manifest_sha256': manifest_hash,
-              'train_images': int(len(images)),
+              'train_images': int(len(images)), 'cells': list(cells),
               'g_params': sum(p.numel() for p in G.parameters()),
               'd_params': sum(p.numel() for p in D.parameters())}
     (run / 'config.json').write_text(json.dumps(config, indent=1))
     log = open(run / 'log.jsonl', 'a')
-    fixed = G.sample_field(16, 4, 4, torch.Generator().manual_seed(1234), device)
+    fixed_cells = (cells[0], 4 * cells[0]) if args.model == 'sky' else (4, 4)  # sky: whole 360-degree panoramas
+    fixed = G.sample_field(8 if args.model == 'sky' else 16, *fixed_cells, torch.Generator().manual_seed(1234), device)
 
     def save() -> None:
         tmp = ckpt_path.with_suffix('.tmp')
@@ -157,7 +187,7 @@ def main() -> None:
         real = sampler(args.batch).to(device)
         # --- D step
         with torch.no_grad():
-            fake = G(G.sample_field(args.batch, cells, cells, device=device))
+            fake = G(G.sample_field(args.batch, *cells, device=device))
         real_aug = diff_augment(real, aug_gen)
         lr_ = D(real_aug)
         lf_ = D(diff_augment(fake, aug_gen))
@@ -173,7 +203,7 @@ def main() -> None:
         loss_d.backward()
         opt_d.step()
         # --- G step
-        fake = G(G.sample_field(args.batch, cells, cells, device=device))
+        fake = G(G.sample_field(args.batch, *cells, device=device))
         loss_g = F.softplus(-D(diff_augment(fake, aug_gen))).mean()
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
@@ -199,10 +229,11 @@ def main() -> None:
             save()
         if step % args.sample_every == 0 or step == args.steps:
             snap = copy.deepcopy(G_ema)
-            recalibrate_bn(snap, (cells, cells), batches=8, batch=32)
+            recalibrate_bn(snap, cells, batches=8, batch=32)
             with torch.no_grad():
                 imgs = snap.eval()(fixed).cpu()
-            save_grid(imgs, run / 'samples' / f'step_{step:06d}.png', cols=8, tile=True)
+            sky = args.model == 'sky'
+            save_grid(imgs, run / 'samples' / f'step_{step:06d}.png', cols=2 if sky else 8, tile=not sky)
         if args.max_minutes and (time.time() - t0) > args.max_minutes * 60:
             save()
             print(f'stopping at step {step} after --max-minutes', flush=True)

@@ -271,3 +271,43 @@ export function latentField(
   }
   return field
 }
+
+/**
+ * Append the sky generator's elevation channel to a field `[cellsH, cellsW, C]` → `[cellsH, cellsW, C + 1]`: row `i`
+ * of cells gets `1 − 2(i + ½)/cellsH` (+1 towards the zenith, −1 towards the horizon), as `training/models.py`
+ * `Generator.make_field` does. The field always spans the whole hemisphere, so it is never cropped.
+ */
+export function withElevation(field: Float32Array, cellsW: number, cellsH: number): Float32Array {
+  if (!isPositiveInt(cellsW) || !isPositiveInt(cellsH))
+    throw new RangeError('cellsW and cellsH must be positive integers')
+  const cells = cellsW * cellsH
+  if (field.length % cells !== 0)
+    throw new RangeError(`field length ${field.length} is not a multiple of ${cells} cells`)
+  const c = field.length / cells
+  const out = new Float32Array(cells * (c + 1))
+  for (let y = 0; y < cellsH; y++) {
+    const elevation = 1 - (2 * (y + 0.5)) / cellsH
+    for (let x = 0; x < cellsW; x++) {
+      const i = y * cellsW + x
+      out.set(field.subarray(i * c, (i + 1) * c), i * (c + 1))
+      out[i * (c + 1) + c] = elevation
+    }
+  }
+  return out
+}
+
+/**
+ * The complete generator input of one room slot: `latentField(global, local)`, plus the elevation channel for models
+ * that wrap in x only (the equirect sky). The one function the worker, the CLI and the share card build fields with.
+ */
+export function slotField(
+  slot: LatentSlot,
+  global: Float32Array,
+  local: Float32Array,
+  cellsW: number,
+  cellsH: number,
+  layout: LatentLayout = LATENT_LAYOUT,
+): Float32Array {
+  const field = latentField(global, local, cellsW, cellsH)
+  return slotLayout(slot, layout).wrap === 'x' ? withElevation(field, cellsW, cellsH) : field
+}

@@ -1,17 +1,18 @@
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
-/** Paths of the committed surface model and its golden fixture. */
+/** Paths of the committed models and their golden fixtures. */
 export const MODEL_DIR = fileURLToPath(new URL('../../public/models/surface/', import.meta.url))
+const modelDir = (model: string) => fileURLToPath(new URL(`../../public/models/${model}/`, import.meta.url))
 export const WASM_DIR = fileURLToPath(
   new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url),
 )
 
-/** model.json (parsed) and weights.bin bytes of the surface model. */
-export function surfaceFiles(): { manifest: Record<string, unknown>; weights: Uint8Array } {
+/** model.json (parsed) and weights.bin bytes of a committed model (default `surface`). */
+export function surfaceFiles(model = 'surface'): { manifest: Record<string, unknown>; weights: Uint8Array } {
   return {
-    manifest: JSON.parse(readFileSync(MODEL_DIR + 'model.json', 'utf8')),
-    weights: new Uint8Array(readFileSync(MODEL_DIR + 'weights.bin')),
+    manifest: JSON.parse(readFileSync(modelDir(model) + 'model.json', 'utf8')),
+    weights: new Uint8Array(readFileSync(modelDir(model) + 'weights.bin')),
   }
 }
 
@@ -19,14 +20,16 @@ export function surfaceFiles(): { manifest: Record<string, unknown>; weights: Ui
  * The golden fixture written by training/export.py: field [2, 3, 80] and the recorded noise maps (one [H, W] per noise
  * layer) → output [32, 48, 3] in [-1, 1].
  */
-export function golden(): {
+export function golden(model = 'surface'): {
   field: Float32Array
   noise: Float32Array[]
   cellsH: number
   cellsW: number
   output: Float32Array
 } {
-  const g = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/surface-golden.json', import.meta.url)), 'utf8'))
+  const g = JSON.parse(
+    readFileSync(fileURLToPath(new URL(`../fixtures/${model}-golden.json`, import.meta.url)), 'utf8'),
+  )
   return {
     field: new Float32Array(g.field),
     noise: (g.noise as number[][]).map((n) => new Float32Array(n)),

@@ -4,7 +4,7 @@
  * reprioritising, caches, and init with backend fallback, model loading and a warm-up generation.
  * `gen.worker.ts` only wires `self.onmessage` to `handle` and `post` to `self.postMessage`.
  */
-import { latentField, localField, noiseSeed } from '../latent-walk'
+import { localField, noiseSeed, slotField } from '../latent-walk'
 import type { CellSize, GenBackend, GenerateRequest, GenRequest, GenResponse, InitRequest } from '../protocol'
 import type { TextureCache } from '../gan/cache'
 import { textureCacheKey } from '../gan/cache'
@@ -133,12 +133,13 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       return latent.field
     }
     const local = localField(latent.roomSeed, req.slot, max.cellsW, max.cellsH)
-    const c = latent.global.length + local.length / (max.cellsW * max.cellsH)
+    const field = slotField(req.slot, latent.global, local, max.cellsW, max.cellsH)
+    const c = field.length / (max.cellsW * max.cellsH)
     if (c !== engine.inputChannels)
       throw new RangeError(
-        `global latent (${latent.global.length}) + local channels give ${c}, model wants ${engine.inputChannels}`,
+        `global latent (${latent.global.length}) + local (+ elevation) channels give ${c}, model wants ${engine.inputChannels}`,
       )
-    return latentField(latent.global, local, max.cellsW, max.cellsH)
+    return field
   }
 
   async function run(job: Job): Promise<void> {
@@ -152,6 +153,8 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
     for (const s of req.sizes)
       if (!Number.isInteger(s.cellsW) || !Number.isInteger(s.cellsH) || s.cellsW < 1 || s.cellsH < 1)
         throw new RangeError(`bad size ${s.cellsW}×${s.cellsH} cells`)
+    if (req.slot === 'sky' && req.sizes.length > 1)
+      throw new RangeError('sky jobs take one size: the field spans the whole hemisphere, so it cannot be cropped')
     const max = {
       cellsW: Math.max(...req.sizes.map((s) => s.cellsW)),
       cellsH: Math.max(...req.sizes.map((s) => s.cellsH)),

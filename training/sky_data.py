@@ -1,0 +1,305 @@
+"""Build the `sky` training set: upper-hemisphere equirectangular panoramas (fetched here, never committed).
+
+Sources (outdoor skies only; indoor/studio/space panoramas are left out by name)
+- 0ad-data (Wildfire Games, CC-BY-SA-3.0): photographic cloud skyboxes, cube faces front/right/back/left/top
+  in mods/public/public.zip, art/textures/skies/<name>/*.dds.
+- redeclipse-data: skyboxes with a licence in their readme (CC-BY-SA-3.0, CC-BY-3.0, zlib), faces ft/rt/bk/lf/up.
+- npm @pmndrs/assets (Poly Haven, CC0): 512x256 equirectangular EXR panoramas (base64 in hdri/*.exr.js).
+- blender-data (Greg Zaal / Poly Haven, CC0): datafiles/studiolights/world/*.exr, 1024x512 equirectangular.
+
+Each source becomes an equirectangular image of the upper hemisphere (elevation 90 deg at row 0 down to the
+horizon at the last row; longitude -180..180 deg across, wrapping) of `--height` x 4*`--height` px. HDR
+panoramas are tone-mapped to display range: exposure keyed on the sky's log-average luminance, an ACES filmic
+curve, then sRGB encoding. The lower hemisphere is not learned: the app fades the sky below the horizon to the
+horizon colour (the rooms' floors hide it).
+
+CLI: OPENCV_IO_ENABLE_OPENEXR=1 /usr/bin/python3 -m training.sky_data     (needs Debian python3-opencv for EXR)
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import io
+import json
+import os
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from .data import CACHE, ROOT, fetch_packages
+
+PMNDRS_VERSION = '1.7.0'
+BLENDER_VERSION = '3.4.1+dfsg-2'
+
+# Outdoor panoramas of @pmndrs/assets (the rest are interiors: apartment, hall, lab, lobby, studio, warehouse, workshop).
+# Also left out: bridge, esplanade and forest, where a canopy or trees fill the sky.
+PMNDRS_OUTDOOR = ['city', 'dawn', 'night', 'park', 'sky', 'sunrise', 'sunset', 'venice']
+# blender-data studiolights/world: open skies (interior, studio, courtyard arches and forest canopy are left out).
+BLENDER_OUTDOOR = ['city', 'night', 'sunrise', 'sunset']
+# Red Eclipse skyboxes: (folder, name, licence, author). Space/planet, alien, gradient-fill and
+# synthetic boxes (interstellar, skyhsky, sp2, sp3, hot, tron, gradient, grey, ...) are left out.
+REDECLIPSE_SKIES = [
+    ('skyboxes', 'skyhigh', 'CC-BY-SA-3.0', 'Pieter Verhoeven'),
+    ('skyboxes', 'miramar', 'CC-BY-3.0', 'Jockum "hipshot" Skoglund'),
+    ('skyboxes', 'stormydays', 'CC-BY-3.0', 'Jockum "hipshot" Skoglund'),
+    ('skyboxes', 'sunsetflat', 'Zlib', 'LedIris'),
+    ('elyvisions', 'sh', 'CC-BY-3.0', '3delyvisions (Red Eclipse elyvisions)'),
+    ('elyvisions', 'dark', 'CC-BY-3.0', '3delyvisions (Red Eclipse elyvisions)'),
+]
+
+
+def fetch_extra() -> None:
+    """@pmndrs/assets via `npm pack` and blender-data via `apt-get download`, unpacked into the cache."""
+    if not (CACHE / 'pmndrs/package/hdri').exists():
+        (CACHE / 'pmndrs').mkdir(parents=True, exist_ok=True)
+        subprocess.run(['npm', 'pack', f'@pmndrs/assets@{PMNDRS_VERSION}', '--silent'], cwd=CACHE / 'pmndrs', check=True)
+        subprocess.run(['tar', 'xzf', f'pmndrs-assets-{PMNDRS_VERSION}.tgz'], cwd=CACHE / 'pmndrs', check=True)
+    target = CACHE / 'xblender'
+    if not (target / 'usr').exists():
+        debs = CACHE / 'debs'
+        debs.mkdir(parents=True, exist_ok=True)
+        found = list(debs.glob('blender-data_*.deb'))
+        if not found:
+            subprocess.run(['apt-get', 'download', 'blender-data'], cwd=debs, check=True)
+            found = list(debs.glob('blender-data_*.deb'))
+        target.mkdir(parents=True, exist_ok=True)
+        subprocess.run(['dpkg', '-x', str(found[0]), str(target)], check=True)
+
+
+# --- geometry -------------------------------------------------------------------------------------------------
+
+def hemisphere_dirs(h: int) -> np.ndarray:
+    """Unit view directions [h, 4h, 3] (x right, y up, z back) of the upper-hemisphere equirect pixel centres.
+
+    Column 0 is longitude -180 deg, the centre column looks along -z ('front'); row 0 is the zenith, row h-1 the horizon.
+    """
+    w = 4 * h
+    lon = ((np.arange(w) + 0.5) / w * 2 - 1) * np.pi
+    el = (1 - (np.arange(h) + 0.5) / h) * (np.pi / 2)
+    lon, el = np.meshgrid(lon, el)
+    return np.stack([np.cos(el) * np.sin(lon), np.sin(el), -np.cos(el) * np.cos(lon)], axis=-1)
+
+
+def _resize_float(a: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return np.stack([np.asarray(Image.fromarray(a[..., c].astype(np.float32), mode='F').resize(size, Image.BOX))
+                     for c in range(a.shape[-1])], axis=-1)
+
+
+def cube_to_hemisphere(faces: dict[str, np.ndarray], h: int, convention: str) -> np.ndarray:
+    """Cube faces (float [S, S, 3], keyed by the axis they face: -z front, +x, +z, -x, +y top) -> [h, 4h, 3].
+
+    Supersampled 2x2 per output pixel, bilinear within a face. Both packages name the face seen when turning right
+    from 'front' the 'left' face (so 'left' files face +x); `convention` selects the top face's orientation ('0ad'
+    or 'quake'). Worked out by matching face edges (every shared edge differs by < 3/255 on average).
+    """
+    ss = 2
+    d = hemisphere_dirs(h * ss)
+    x, y, z = d[..., 0], d[..., 1], d[..., 2]
+    ax, ay, az = np.abs(x), np.abs(y), np.abs(z)
+    out = np.zeros(d.shape[:2] + (3,), np.float32)
+    # (face, mask, u, v) with u right and v down in the face image, both in [-1, 1]
+    top = (ay >= ax) & (ay >= az)
+    side_x = ~top & (ax >= az)
+    side_z = ~top & ~side_x
+    sel = [
+        ('-z', side_z & (z < 0), x / az, -y / az),
+        ('+z', side_z & (z > 0), -x / az, -y / az),
+        ('+x', side_x & (x > 0), z / ax, -y / ax),
+        ('-x', side_x & (x < 0), -z / ax, -y / ax),
+        ('+y', top, x / ay, -z / ay) if convention == '0ad' else ('+y', top, -z / ay, -x / ay),
+    ]
+    for name, m, u, v in sel:
+        f = faces[name]
+        s = f.shape[0]
+        fu = np.clip((u[m] + 1) / 2 * s - 0.5, 0, s - 1.001)
+        fv = np.clip((v[m] + 1) / 2 * s - 0.5, 0, s - 1.001)
+        i0, j0 = fv.astype(int), fu.astype(int)
+        ti, tj = (fv - i0)[:, None], (fu - j0)[:, None]
+        out[m] = (f[i0, j0] * (1 - ti) * (1 - tj) + f[i0 + 1, j0] * ti * (1 - tj)
+                  + f[i0, j0 + 1] * (1 - ti) * tj + f[i0 + 1, j0 + 1] * ti * tj)
+    return out.reshape(h, ss, 4 * h, ss, 3).mean(axis=(1, 3))
+
+
+# --- tone mapping -----------------------------------------------------------------------------------------------
+
+def tonemap(hdr: np.ndarray, key: float = 0.22) -> np.ndarray:
+    """Linear HDR [h, w, 3] -> sRGB uint8: exposure keyed on the log-average luminance, ACES filmic, sRGB."""
+    lum = 0.2126 * hdr[..., 0] + 0.7152 * hdr[..., 1] + 0.0722 * hdr[..., 2]
+    lavg = float(np.exp(np.log(np.maximum(lum, 1e-4)).mean()))
+    x = np.maximum(hdr, 0) * (key / max(lavg, 1e-4))
+    x = np.clip((x * (2.51 * x + 0.03)) / (x * (2.43 * x + 0.59) + 0.14), 0, 1)  # Narkowicz ACES fit
+    srgb = np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055)
+    return np.clip(srgb * 255 + 0.5, 0, 255).astype(np.uint8)
+
+
+def _srgb_u8(a: np.ndarray) -> np.ndarray:
+    return np.clip(a + 0.5, 0, 255).astype(np.uint8)
+
+
+def _read_exr(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """EXR bytes -> (linear RGB float [H, W, 3], mask [H, W] of pixels to inpaint)."""
+    os.environ.setdefault('OPENCV_IO_ENABLE_OPENEXR', '1')
+    import cv2  # Debian python3-opencv (OpenEXR with DWA compression)
+
+    im = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if im is None:
+        raise ValueError('unreadable EXR')
+    rgb = np.nan_to_num(im[..., :3][..., ::-1].astype(np.float32), nan=0.0, posinf=65504.0, neginf=0.0)  # BGR -> RGB
+    # The lossy DWA-compressed files hold broken 8x8 blocks around the clipped sun: channels at exactly 0 or large
+    # negative values next to values in the thousands (a blue square after tone mapping). Mark them for inpainting.
+    hot = (np.abs(rgb).max(axis=-1) > 50).astype(np.uint8)
+    near_sun = cv2.dilate(hot, np.ones((17, 17), np.uint8)) > 0
+    bad = near_sun & (rgb.min(axis=-1) <= 0)
+    return np.maximum(rgb, 0.0), bad
+
+
+# --- sources ----------------------------------------------------------------------------------------------------
+
+def list_sources():
+    z = zipfile.ZipFile(CACHE / 'x0ad/usr/share/games/0ad/mods/public/public.zip')
+    names = sorted({n.split('/')[3] for n in z.namelist() if n.startswith('art/textures/skies/') and n.count('/') >= 4})
+    for name in names:
+        def load(name=name):
+            faces = {}
+            for f, axis in (('front', '-z'), ('left', '+x'), ('back', '+z'), ('right', '-x'), ('top', '+y')):
+                faces[axis] = np.asarray(Image.open(io.BytesIO(z.read(f'art/textures/skies/{name}/{f}.dds.cached.dds')))
+                                      .convert('RGB'), dtype=np.float32)
+            return faces, '0ad'
+        yield {'package': '0ad-data', 'path': f'mods/public/public.zip:art/textures/skies/{name}/',
+               'licence': 'CC-BY-SA-3.0', 'author': 'Wildfire Games (photographs via cgtextures.com)',
+               'kind': 'cube', 'name': f'0ad/{name}', 'load': load}
+    re_data = CACHE / 'xre/usr/share/games/redeclipse/data'
+    for folder, name, licence, author in REDECLIPSE_SKIES:
+        def load(folder=folder, name=name):
+            faces = {}
+            for axis, suffix in (('-z', 'ft'), ('+x', 'lf'), ('+z', 'bk'), ('-x', 'rt'), ('+y', 'up')):
+                p = next(iter(sorted((re_data / folder).glob(f'{name}_{suffix}.*'))))
+                faces[axis] = np.asarray(Image.open(p).convert('RGB'), dtype=np.float32)
+            return faces, 'quake'
+        yield {'package': 'redeclipse-data', 'path': f'usr/share/games/redeclipse/data/{folder}/{name}_*',
+               'licence': licence, 'author': author, 'kind': 'cube', 'name': f'redeclipse/{name}', 'load': load}
+    for name in PMNDRS_OUTDOOR:
+        def load(name=name):
+            text = (CACHE / f'pmndrs/package/hdri/{name}.exr.js').read_text()
+            return _read_exr(base64.b64decode(re.search(r'base64,([A-Za-z0-9+/=]+)', text).group(1))), 'hdr'
+        yield {'package': f'npm @pmndrs/assets@{PMNDRS_VERSION}', 'path': f'hdri/{name}.exr.js', 'licence': 'CC0-1.0',
+               'author': 'Poly Haven', 'kind': 'equirect', 'name': f'pmndrs/{name}', 'load': load}
+    world = CACHE / 'xblender/usr/share/blender/datafiles/studiolights/world'
+    for name in BLENDER_OUTDOOR:
+        def load(name=name):
+            return _read_exr((world / f'{name}.exr').read_bytes()), 'hdr'
+        yield {'package': 'blender-data', 'path': f'usr/share/blender/datafiles/studiolights/world/{name}.exr',
+               'licence': 'CC0-1.0', 'author': 'Greg Zaal (Poly Haven)', 'kind': 'equirect',
+               'name': f'blender/{name}', 'load': load}
+
+
+def convert(src: dict, h: int) -> np.ndarray:
+    data, how = src['load']()
+    if how == 'hdr':
+        import cv2
+
+        rgb, bad = data
+        half = rgb.shape[0] // 2
+        img = tonemap(_resize_float(rgb[:half], (4 * h, h)))
+        mask = _resize_float(bad[:half, :, None].astype(np.float32), (4 * h, h))[..., 0] > 0
+        mask = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8))
+        return cv2.inpaint(img, mask, 3, cv2.INPAINT_TELEA) if mask.any() else img
+    return _srgb_u8(cube_to_hemisphere(data, h, how))
+
+
+def build(h: int, holdout: float, seed: int, only: str | None = None):
+    images, manifest, rejected = [], [], {}
+    for src in list_sources():
+        if only and only not in src['name']:
+            continue
+        try:
+            img = convert(src, h)
+        except Exception as e:  # an unreadable source is skipped and counted, never fatal
+            rejected['unreadable'] = rejected.get('unreadable', 0) + 1
+            print(f"skip {src['name']}: {e}")
+            continue
+        images.append(img)
+        manifest.append({k: v for k, v in src.items() if k != 'load'})
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(images))
+    n_hold = max(1, int(round(len(images) * holdout)))
+    held = set(order[:n_hold].tolist())
+    for i, m in enumerate(manifest):
+        m['split'] = 'heldout' if i in held else 'train'
+    stats = {'kept': len(images), 'rejected': rejected,
+             'train': sum(m['split'] == 'train' for m in manifest),
+             'heldout': sum(m['split'] == 'heldout' for m in manifest)}
+    return np.stack(images), manifest, stats
+
+
+def write_card(man: dict, path: Path) -> None:
+    files = man['files']
+    st = man['stats']
+    h = man['height']
+    lines = [
+        '# Data card: `sky` training set',
+        '',
+        'Built by `training/sky_data.py` from packages it downloads itself (Debian `apt-get download` + `dpkg -x`,',
+        'npm `npm pack`) into the git-ignored `training/.cache/`; nothing here is committed. The per-file manifest is',
+        '`training/.cache/sky.manifest.json`. This page is generated from it.',
+        '',
+        f"- Panoramas kept: **{st['kept']}** ({st['train']} train, {st['heldout']} held out), each converted to the",
+        f'  upper hemisphere in equirectangular projection, {4 * h}x{h} px (zenith at the top row, the horizon at the',
+        '  bottom row, longitude wrapping left to right).',
+        '- Cube skyboxes (0ad-data, redeclipse-data) are resampled from their five upper faces (2x2 supersampled);',
+        '  HDR panoramas (Poly Haven EXR) are tone-mapped: exposure keyed on the log-average luminance, ACES filmic',
+        '  curve, sRGB. Indoor, studio and space panoramas are left out.',
+        '- Augmentation at training time: random longitude rotation (free: the panorama wraps), horizontal mirror,',
+        '  and longitude crops of the full elevation range.',
+        '- Few panoramas: the model sees each many times. The card reports nearest-neighbour distances to the',
+        '  training set so memorisation shows.',
+        '',
+        '| source | package | licence | author | split |',
+        '|---|---|---|---|---|',
+    ]
+    for f in files:
+        lines.append(f"| {f['name']} | {f['package']} | {f['licence']} | {f['author']} | {f['split']} |")
+    lics = {}
+    for f in files:
+        lics[f['licence']] = lics.get(f['licence'], 0) + 1
+    lines += ['', '## Licences', '', *[f'- {k}: {v} panoramas' for k, v in sorted(lics.items())], '',
+              'The trained `sky` weights are distributed under **CC-BY-SA-3.0**, compatible with every licence above.',
+              'Credits: `training/CREDITS.md`.', '']
+    path.write_text('\n'.join(lines))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--out', default=str(CACHE / 'sky.npz'))
+    ap.add_argument('--height', type=int, default=128, help='hemisphere height in px (width is 4x)')
+    ap.add_argument('--holdout', type=float, default=0.1)
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--only', default=None, help='only sources whose name contains this (inspection)')
+    ap.add_argument('--preview', default=None, help='also write a contact sheet PNG of every panorama here')
+    args = ap.parse_args()
+    fetch_packages()
+    fetch_extra()
+    images, manifest, stats = build(args.height, args.holdout, args.seed, args.only)
+    if args.preview:
+        sheet = np.concatenate([np.pad(im, ((0, 4), (0, 0), (0, 0))) for im in images], axis=0)
+        Image.fromarray(sheet).save(args.preview)
+    if args.only:
+        return
+    out = Path(args.out)
+    split = np.array([m['split'] == 'train' for m in manifest])
+    np.savez(out, images=images, train=split)
+    man = {'height': args.height, 'seed': args.seed, 'stats': stats, 'files': manifest}
+    text = json.dumps(man, indent=1)
+    out.with_suffix('.manifest.json').write_text(text)
+    write_card(man, ROOT / 'SKY-DATA.md')
+    print(json.dumps({**stats, 'manifest_sha256': hashlib.sha256(text.encode()).hexdigest(), 'out': str(out)}))
+
+
+if __name__ == '__main__':
+    main()
