@@ -1,7 +1,11 @@
 /**
  * Generate the texture the world shows for one room slot and write it as a PNG.
  *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot floor --size 256 --out floor.png [--backend cpu|wasm|webgpu]
- * Same latent field as the world: world-gen `roomLatent` (global) + `localField(room.roomSeed, slot)` (local).
+ *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot sky --out sky.png   (512x128, the only sky size)
+ * Same latent field as the world: world-gen `slotField(slot, roomLatent(…), localField(room.roomSeed, slot, …))`
+ * (global latent + local noise, plus the elevation channel for the sky). Surfaces take any size (they tile); the sky
+ * is the upper hemisphere in equirectangular projection and always the whole field (SKY_FIELD_CELLS): the elevation
+ * channel and the 360° wrap are defined over all of it, so a crop or another aspect is refused.
  * The PNG carries provenance metadata (world-gen `withProvenance`: XMP with IPTC `trainedAlgorithmicMedia`, model,
  * version, weights sha256, seed, room, slot, world link, licence).
  * Prints one JSON line ({ backend, ms, width, height, model, version, … }); bad arguments → one line on stderr, exit 2.
@@ -12,8 +16,8 @@ import { parseArgs } from 'node:util'
 import { PNG } from 'pngjs'
 import {
   canonicalSeed,
+  LATENT_LAYOUT,
   LATENT_SLOTS,
-  latentField,
   localField,
   noiseSeed,
   room,
@@ -22,11 +26,19 @@ import {
   withProvenance,
   type LatentSlot,
 } from '../world-gen'
+import { slotField } from '../world-gen/latent-walk'
 import { hasWebgpuEnv, installNodeWebgpu, rerunWithWebgpuEnv } from '../bench/node-webgpu'
 
 const USAGE =
-  'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--backend cpu|wasm|webgpu]'
+  'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--backend cpu|wasm|webgpu] (--size is optional for sky: 512x128)'
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const
+
+/** The sky field: the whole upper hemisphere, 32 × 8 cells (360° × 90° at square pixels), never cropped. */
+const SKY_FIELD_CELLS = { cellsW: 32, cellsH: 8 } as const
+const SKY_SIZE_PX = {
+  width: SKY_FIELD_CELLS.cellsW * LATENT_LAYOUT.sky.cellPx,
+  height: SKY_FIELD_CELLS.cellsH * LATENT_LAYOUT.sky.cellPx,
+}
 
 class UsageError extends Error {}
 
@@ -54,6 +66,7 @@ function parse() {
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split('\n')[0]} (${USAGE})`)
   }
+  if (values.slot === 'sky') values.size ??= `${SKY_SIZE_PX.width}x${SKY_SIZE_PX.height}`
   for (const k of ['seed', 'x', 'z', 'slot', 'size', 'out'] as const)
     if (values[k] === undefined) throw new UsageError(`missing --${k} (${USAGE})`)
   const seed = canonicalSeed(values.seed!)
@@ -72,6 +85,11 @@ function parse() {
   const heightPx = Number(m[2] ?? m[1])
   if (widthPx < 16 || heightPx < 16 || widthPx % 16 !== 0 || heightPx % 16 !== 0 || widthPx > 4096 || heightPx > 4096)
     throw new UsageError(`--size must be a multiple of 16 px between 16 and 4096, got ${widthPx}x${heightPx}`)
+  if (values.slot === 'sky' && (widthPx !== SKY_SIZE_PX.width || heightPx !== SKY_SIZE_PX.height))
+    throw new UsageError(
+      `--slot sky paints the whole upper hemisphere (${SKY_FIELD_CELLS.cellsW}×${SKY_FIELD_CELLS.cellsH} latent cells), ` +
+        `so --size must be ${SKY_SIZE_PX.width}x${SKY_SIZE_PX.height}, got ${widthPx}x${heightPx} (crops are not supported)`,
+    )
   if (!(BACKENDS as readonly string[]).includes(values.backend!))
     throw new UsageError(`--backend must be one of ${BACKENDS.join('|')}, got "${values.backend}"`)
   if (!values.out!.toLowerCase().endsWith('.png')) throw new UsageError(`--out must be a .png file`)
@@ -99,7 +117,7 @@ async function main(): Promise<void> {
 
   const modelName = args.slot === 'sky' ? 'sky' : 'surface'
   const modelDir = fileURLToPath(new URL(`../public/models/${modelName}/`, import.meta.url))
-  // Never fake a sky: there is no trained sky generator until public/models/sky/ exists.
+  // Never fake a texture: without the trained generator's weights there is nothing to paint with.
   if (!existsSync(modelDir + 'model.json'))
     fail(`no trained "${modelName}" model: public/models/${modelName}/model.json is missing`, 1)
 
@@ -116,7 +134,7 @@ async function main(): Promise<void> {
   const cellsH = args.heightPx / gen.cellPx
   const spec = room(args.seed, args.x, args.z)
   const global = roomLatent(args.seed, args.x, args.z, args.slot)
-  const field = latentField(global, localField(spec.roomSeed, args.slot, cellsW, cellsH), cellsW, cellsH)
+  const field = slotField(args.slot, global, localField(spec.roomSeed, args.slot, cellsW, cellsH), cellsW, cellsH)
 
   const t0 = performance.now()
   const rgba = await gen.generate(field, cellsH, cellsW, noiseSeed(spec.roomSeed, args.slot))

@@ -5,8 +5,9 @@ import { useSyncExternalStore } from 'react'
 import { getRecentWorlds, getServerRecentWorlds, subscribeRecentWorlds } from '../recent-worlds'
 
 /**
- * Landing-page list of worlds this browser visited recently, each with a small generated thumbnail (the world's share
- * card: its first room's surface textures, painted on the server by the same generator); renders nothing when empty.
+ * Landing-page list of worlds this browser visited recently, each with a small generated sky thumbnail (the world's
+ * share card: its start room's sky and floor, painted on the server by the same generators); renders nothing when
+ * empty.
  */
 export function RecentWorldsList() {
   const seeds = useSyncExternalStore(subscribeRecentWorlds, getRecentWorlds, getServerRecentWorlds)
@@ -18,7 +19,7 @@ export function RecentWorldsList() {
         {seeds.map((seed) => (
           <li key={seed}>
             <Link href={`/w/${encodeURIComponent(seed)}`} className="recent-link mono">
-              {/* A server-rendered PNG of generated textures; next/image would only re-encode it. */}
+              {/* A server-rendered PNG of the generated sky; next/image would only re-encode it. */}
               {/* eslint-disable-next-line @next/next/no-img-element */}
               <img
                 className="recent-thumb"

@@ -2,129 +2,154 @@ import 'server-only'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { encode } from 'fast-png'
+import extractChunks from 'png-chunks-extract'
+import encodeChunks from 'png-chunks-encode'
+import * as pngText from 'png-chunk-text'
 import {
   decodeWorldParams,
-  latentField,
   localField,
   noiseSeed,
   room,
   roomLatent,
   roomProvenance,
-  SURFACE_SLOTS,
   withProvenance,
+  type LatentSlot,
 } from '../../world-gen'
+import { slotField } from '../../world-gen/latent-walk'
 import type { Generator } from '../../world-gen/gan'
+import { renderLabelLayer } from './share-card-label'
+import { compositeOver, renderSkyView, type SkyViewOptions } from './sky-view'
 
 /**
- * The share card of a world (Open Graph image of `/w/<seed>`): the first room's three surface textures (floor, walls,
- * trim) generated on the server with tf.js (wasm backend, cpu fallback) from `public/models/surface/`, tiled side by
- * side into a 1200×630 PNG that carries provenance metadata. Server-only: tf.js stays out of client bundles.
- *
- * The issue asked for a sky preview; there is no trained sky model yet, and we never fake one, so the card shows the
- * surfaces instead.
+ * The share card of a world (Open Graph image of `/w/<seed>`): a wide view from the start room, looking north (the
+ * heading a bare world link opens with). Its sky is the room's sky panorama from the `sky` generator; the ground below
+ * the horizon is the room's floor texture from the `surface` generator, fading into the sky's horizon colour. Both are
+ * generated on the server with tf.js (wasm backend, cpu fallback) from `public/models/`, exactly as the world paints
+ * them (same latent walk, local field and noise seed), then framed by `sky-view.ts`, labelled ("AI-generated sky") and
+ * written as a 1200×630 PNG carrying the sky's provenance metadata. Server-only: tf.js stays out of client bundles.
  */
 
 /** Size of the card, in pixels (the Open Graph recommendation). */
 export const SHARE_CARD_SIZE = { width: 1200, height: 630 } as const
 
-/** Latent cells per texture side: 8 cells × 16 px = 128 px swatches (~0.3 s each on wasm). */
-const SWATCH_CELLS = 8
+/**
+ * The sky field: the whole upper hemisphere, 32 × 8 cells (360° × 90° at square pixels: 512 × 128 px). Never cropped:
+ * the elevation channel and the longitude wrap are defined over the whole field.
+ */
+export const SKY_FIELD_CELLS = { cellsW: 32, cellsH: 8 } as const
+
+/** Floor cells per side: 8 cells × 16 px = a 128 px swatch (one 2 m repeat; the ground is seen from afar). */
+const FLOOR_CELLS = 8
+
+/** How the view is framed: 150° wide, centred on heading 0 (north), the horizon three quarters down. */
+export const SHARE_CARD_VIEW: SkyViewOptions = {
+  widthPx: SHARE_CARD_SIZE.width,
+  heightPx: SHARE_CARD_SIZE.height,
+  headingDeg: 0,
+  fovDeg: 150,
+  horizonAt: 0.74,
+}
 
 /** Seeds whose cards are kept in memory (least recently used first out). */
 const CACHE_MAX_ENTRIES = 32
 
-const MARGIN_PX = 40
-const GAP_PX = 24
-const CORNER_PX = 18
-const BAR_HEIGHT_PX = 6
-const BACKGROUND = [7, 8, 12] as const
-const ACCENT_FROM = [157, 140, 255] as const
-const ACCENT_TO = [95, 212, 196] as const
+/** The room the card shows (the start room a bare `/w/<seed>` link opens). */
+const START_ROOM = { x: 0, z: 0 } as const
 
-let _generator: Promise<Generator> | null = null
+type Generators = { sky: Generator; surface: Generator }
+
+let _generators: Promise<Generators> | null = null
 let _queue: Promise<unknown> = Promise.resolve()
 const _cache = new Map<string, Promise<Uint8Array>>()
 
-/** Load the surface generator once per server process, on the wasm backend (cpu when wasm cannot start). */
-function generator(root: string): Promise<Generator> {
-  _generator ??= (async () => {
+/** Load the sky and surface generators once per server process, on the wasm backend (cpu when wasm cannot start). */
+function generators(root: string): Promise<Generators> {
+  _generators ??= (async () => {
     // Imported lazily so that merely importing this module (e.g. during `next build`) loads no tf.js.
     const { loadGenerator, selectBackend } = await import('../../world-gen/gan')
     await selectBackend({
       order: ['wasm', 'cpu'],
       wasmPath: join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/'),
     })
-    const dir = join(root, 'public/models/surface/')
-    const [manifest, weights] = await Promise.all([readFile(dir + 'model.json', 'utf8'), readFile(dir + 'weights.bin')])
-    return loadGenerator({ manifest: JSON.parse(manifest), weights: new Uint8Array(weights) })
+    const load = async (model: 'sky' | 'surface') => {
+      const dir = join(root, 'public/models', model) + '/'
+      const [manifest, weights] = await Promise.all([
+        readFile(dir + 'model.json', 'utf8'),
+        readFile(dir + 'weights.bin'),
+      ])
+      return loadGenerator({ manifest: JSON.parse(manifest), weights: new Uint8Array(weights) })
+    }
+    const [sky, surface] = await Promise.all([load('sky'), load('surface')])
+    return { sky, surface }
   })()
-  _generator.catch(() => (_generator = null)) // a failed load is retried by the next request
-  return _generator
+  _generators.catch(() => (_generators = null)) // a failed load is retried by the next request
+  return _generators
 }
 
+/** One slot of the start room, painted as the world paints it: RGBA8 [cellsH·cellPx, cellsW·cellPx, 4]. */
+async function paint(gen: Generator, seed: string, slot: LatentSlot, cellsW: number, cellsH: number) {
+  const spec = room(seed, START_ROOM.x, START_ROOM.z)
+  const field = slotField(
+    slot,
+    roomLatent(seed, START_ROOM.x, START_ROOM.z, slot),
+    localField(spec.roomSeed, slot, cellsW, cellsH),
+    cellsW,
+    cellsH,
+  )
+  const data = await gen.generate(field, cellsH, cellsW, noiseSeed(spec.roomSeed, slot))
+  return { data, widthPx: cellsW * gen.cellPx, heightPx: cellsH * gen.cellPx }
+}
+
+/** Timings of the last card rendered in this process, in milliseconds (for logs and benchmarks). */
+export interface ShareCardTimings {
+  skyMs: number
+  floorMs: number
+  composeMs: number
+  totalMs: number
+}
+
+let _lastTimings: ShareCardTimings | null = null
+
+/** Timings of the most recently rendered card, or null before the first one. */
+export function lastShareCardTimings(): ShareCardTimings | null {
+  return _lastTimings
+}
+
+/** Text keyword naming the generator of the ground below the horizon (the provenance proper names the sky's). */
+export const GROUND_CREDIT_KEY = 'latentscape:ground'
+
 /**
- * Compose three square RGBA8 swatches (each `sizePx`², tileable) into the card: RGBA8 [height, width, 4].
- * Each swatch is tiled (with wrap-around) to fill a rounded panel, over the site's dark background and an accent bar.
+ * Add a `latentscape:ground` text chunk naming the generator that painted the ground (the start room's floor
+ * texture), next to the sky's provenance: the card shows the output of both models.
  */
-export function composeShareCard(swatches: Uint8Array[], sizePx: number): Uint8Array {
-  const { width, height } = SHARE_CARD_SIZE
-  const out = new Uint8Array(width * height * 4)
-  for (let y = 0; y < height; y++) {
-    const shade = 1 + (0.6 * y) / height // a faint vertical gradient, as on the landing page
-    for (let x = 0; x < width; x++) {
-      const o = 4 * (y * width + x)
-      out[o] = BACKGROUND[0] * shade
-      out[o + 1] = BACKGROUND[1] * shade
-      out[o + 2] = BACKGROUND[2] * shade * 1.4
-      out[o + 3] = 255
-    }
-  }
-  const n = swatches.length
-  const panelW = Math.floor((width - 2 * MARGIN_PX - (n - 1) * GAP_PX) / n)
-  const panelH = height - 2 * MARGIN_PX - BAR_HEIGHT_PX - GAP_PX
-  swatches.forEach((swatch, i) => {
-    const left = MARGIN_PX + i * (panelW + GAP_PX)
-    for (let y = 0; y < panelH; y++) {
-      for (let x = 0; x < panelW; x++) {
-        // Rounded corners: skip pixels outside the corner circles.
-        const cx = x < CORNER_PX ? CORNER_PX - x : x >= panelW - CORNER_PX ? x - (panelW - CORNER_PX - 1) : 0
-        const cy = y < CORNER_PX ? CORNER_PX - y : y >= panelH - CORNER_PX ? y - (panelH - CORNER_PX - 1) : 0
-        if (cx * cx + cy * cy > CORNER_PX * CORNER_PX) continue
-        const s = 4 * ((y % sizePx) * sizePx + (x % sizePx))
-        const o = 4 * ((MARGIN_PX + y) * width + left + x)
-        out[o] = swatch[s]
-        out[o + 1] = swatch[s + 1]
-        out[o + 2] = swatch[s + 2]
-      }
-    }
-  })
-  const barTop = height - MARGIN_PX - BAR_HEIGHT_PX
-  for (let y = barTop; y < barTop + BAR_HEIGHT_PX; y++) {
-    for (let x = MARGIN_PX; x < width - MARGIN_PX; x++) {
-      const t = (x - MARGIN_PX) / (width - 2 * MARGIN_PX)
-      const o = 4 * (y * width + x)
-      for (let c = 0; c < 3; c++) out[o + c] = ACCENT_FROM[c] + (ACCENT_TO[c] - ACCENT_FROM[c]) * t
-    }
-  }
-  return out
+function withGroundCredit(png: Uint8Array, surface: Generator): Uint8Array {
+  const m = surface.manifest
+  const text = `floor of the start room by the ${m.model} generator (${m.version}${m.weightsSha256 !== undefined ? `, weights sha256 ${m.weightsSha256}` : ''})`
+  const chunks = extractChunks(png)
+  return encodeChunks([chunks[0]!, pngText.encode(GROUND_CREDIT_KEY, text), ...chunks.slice(1)])
 }
 
 async function renderCard(seed: string, root: string): Promise<Uint8Array> {
-  const gen = await generator(root)
-  const spec = room(seed, 0, 0)
-  const swatches: Uint8Array[] = []
-  for (const slot of SURFACE_SLOTS) {
-    const field = latentField(
-      roomLatent(seed, 0, 0, slot),
-      localField(spec.roomSeed, slot, SWATCH_CELLS, SWATCH_CELLS),
-      SWATCH_CELLS,
-      SWATCH_CELLS,
-    )
-    swatches.push(await gen.generate(field, SWATCH_CELLS, SWATCH_CELLS, noiseSeed(spec.roomSeed, slot)))
-  }
-  const rgba = composeShareCard(swatches, SWATCH_CELLS * gen.cellPx)
-  const png = encode({ ...SHARE_CARD_SIZE, data: rgba, depth: 8, channels: 4 })
-  return withProvenance(png, roomProvenance(gen.manifest, { seed, x: 0, z: 0, slot: SURFACE_SLOTS.join(',') }))
+  const { sky: skyGen, surface } = await generators(root)
+  const t0 = performance.now()
+  const sky = await paint(skyGen, seed, 'sky', SKY_FIELD_CELLS.cellsW, SKY_FIELD_CELLS.cellsH)
+  const t1 = performance.now()
+  const floor = await paint(surface, seed, 'floor', FLOOR_CELLS, FLOOR_CELLS)
+  const t2 = performance.now()
+  const rgba = renderSkyView(sky, floor, SHARE_CARD_VIEW)
+  compositeOver(
+    rgba,
+    await renderLabelLayer({ seed, caption: 'AI-generated sky and floor · start room' }, SHARE_CARD_SIZE),
+  )
+  // The card is opaque: encode RGB (a quarter less to deflate and to download than RGBA).
+  const rgb = new Uint8Array((rgba.length / 4) * 3)
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) rgb.set(rgba.subarray(i, i + 3), j)
+  const png = encode({ ...SHARE_CARD_SIZE, data: rgb, depth: 8, channels: 3 })
+  const meta = roomProvenance(skyGen.manifest, { seed, ...START_ROOM, slot: 'sky' })
+  const card = withGroundCredit(withProvenance(png, meta), surface)
+  const t3 = performance.now()
+  _lastTimings = { skyMs: t1 - t0, floorMs: t2 - t1, composeMs: t3 - t2, totalMs: t3 - t0 }
+  return card
 }
 
 /**

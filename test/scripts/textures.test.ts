@@ -7,13 +7,17 @@ import { promisify } from 'node:util'
 import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readPngText, readProvenance } from '../../world-gen/provenance'
+import { localField, noiseSeed, room, roomLatent } from '../../world-gen'
+import { slotField } from '../../world-gen/latent-walk'
+import { loadGenerator, selectBackend } from '../../world-gen/gan'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const TSX = join(REPO, 'node_modules/.bin/tsx')
-const MODEL = JSON.parse(readFileSync(join(REPO, 'public/models/surface/model.json'), 'utf8')).latentscape as {
-  version: string
-  weightsSha256: string
-}
+const manifest = (name: string) => JSON.parse(readFileSync(join(REPO, `public/models/${name}/model.json`), 'utf8'))
+const MODEL = manifest('surface').latentscape as { version: string; weightsSha256: string }
+const SKY_MODEL = manifest('sky').latentscape as { version: string; weightsSha256: string }
+const run = (args: string[]) =>
+  promisify(execFile)(TSX, ['scripts/textures.ts', ...args], { cwd: REPO, timeout: 120_000 })
 const dir = mkdtempSync(join(tmpdir(), 'latentscape-textures-'))
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -53,5 +57,74 @@ describe('scripts/textures.ts', () => {
       Software: 'Latentscape',
       Comment: 'AI-generated texture (trainedAlgorithmicMedia)',
     })
+  })
+
+  it('paints the sky as the whole upper-hemisphere panorama, 512×128, the same pixels the world generates', async () => {
+    const out = join(dir, 'sky.png')
+    const { stdout } = await run(['--seed', 'Demo world', '--x', '0', '--z', '0', '--slot', 'sky', '--out', out])
+    const printed = JSON.parse(stdout.trim().split('\n').pop()!)
+    expect(printed).toMatchObject({ width: 512, height: 128, model: 'sky', slot: 'sky', version: SKY_MODEL.version })
+
+    const bytes = new Uint8Array(readFileSync(out))
+    expect(readProvenance(bytes)).toMatchObject({
+      model: 'sky',
+      version: SKY_MODEL.version,
+      weightsSha256: SKY_MODEL.weightsSha256,
+      seed: 'Demo world',
+      room: { x: 0, z: 0 },
+      slot: 'sky',
+      url: '/w/Demo%20world?r=0,0&h=0',
+      digitalSourceType: DIGITAL_SOURCE_TYPE_TRAINED,
+    })
+    const png = PNG.sync.read(Buffer.from(bytes))
+    expect([png.width, png.height]).toEqual([512, 128])
+
+    // The world's sky for that room: world-gen slotField (global + local + elevation) over all 32×8 cells.
+    await selectBackend({ order: ['wasm'], wasmPath: join(REPO, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/') })
+    const gen = await loadGenerator({
+      manifest: manifest('sky'),
+      weights: new Uint8Array(readFileSync(join(REPO, 'public/models/sky/weights.bin'))),
+    })
+    const spec = room('Demo world', 0, 0)
+    const field = slotField(
+      'sky',
+      roomLatent('Demo world', 0, 0, 'sky'),
+      localField(spec.roomSeed, 'sky', 32, 8),
+      32,
+      8,
+    )
+    const expected = await gen.generate(field, 8, 32, noiseSeed(spec.roomSeed, 'sky'))
+    gen.dispose()
+    let maxDiff = 0
+    for (let i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs(expected[i]! - png.data[i]!))
+    expect(maxDiff).toBeLessThanOrEqual(1)
+  })
+
+  it.each([
+    ['a crop in longitude', '256x128'],
+    ['a square', '512'],
+    ['a larger panorama', '1024x256'],
+  ])('refuses %s of the sky with a clear message (exit 2)', async (_, size) => {
+    const err = await run([
+      '--seed',
+      'a',
+      '--x',
+      '0',
+      '--z',
+      '0',
+      '--slot',
+      'sky',
+      '--size',
+      size,
+      '--out',
+      join(dir, 'x.png'),
+    ]).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    )
+    expect(err?.code).toBe(2)
+    expect(err?.stderr).toMatch(
+      /--slot sky paints the whole upper hemisphere .* --size must be 512x128, got \d+x\d+ \(crops are not supported\)/,
+    )
   })
 })

@@ -7,11 +7,11 @@ export const size = SHARE_CARD_SIZE
 export const contentType = 'image/png'
 
 /** Alt text of the card. */
-export const alt = 'AI-generated floor, wall and trim textures of the first room of this Latentscape world'
+export const alt = 'AI-generated sky above the AI-generated floor of the first room of this Latentscape world'
 
 /**
- * Share card of `/w/<seed>`: the first room's surface textures, generated on the server (see
- * components/server/share-card.ts; a surface preview, as there is no sky model yet). 404 for a seed that names no
+ * Share card of `/w/<seed>`: a wide view from the world's start room, its sky painted by the sky generator and its
+ * floor by the surface generator, on the server (see components/server/share-card.ts). 404 for a seed that names no
  * world; a generation failure answers 500 with a one-line message, never an unhandled exception.
  */
 export default async function OpenGraphImage({ params }: { params: Promise<{ seed: string }> }): Promise<Response> {
