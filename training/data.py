@@ -259,6 +259,11 @@ def write_cards(man: dict, data_md: Path, credits_md: Path) -> None:
     credits += ['', 'Sources: Debian `0ad-data` 0.0.26-1 (0 A.D., Wildfire Games, play0ad.com) and Debian',
                 '`redeclipse-data` 1.6.0-1 (Red Eclipse, redeclipse.net; per-folder readme files name each author',
                 'and licence).', '']
+    sky_manifest = CACHE / 'sky.manifest.json'
+    if sky_manifest.exists():  # the sky generator's sources (training/sky_data.py)
+        from .sky_data import credits_lines
+
+        credits += credits_lines(json.loads(sky_manifest.read_text()))
     credits_md.write_text('\n'.join(credits))
 
 

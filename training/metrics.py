@@ -187,7 +187,8 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
     q = min(512, n)
     if sky:  # whole crops (composition: horizon, sun, cloud cover) downsampled to 32x32
         shrink = lambda x: F.avg_pool2d(x, crop // 32).reshape(x.shape[0], -1)  # noqa: E731
-        bank_imgs = torch.cat([shrink(crops_of(train, 1000, crop, seed + 8 + i, model)) for i in range(bank // 1000)])
+        bank_imgs = torch.cat([shrink(crops_of(train, min(1000, bank - i), crop, seed + 8 + i, model))
+                               for i in range(0, bank, 1000)])
         q_fake, q_held = shrink(fake[:q]), shrink(real_held[:q])
     else:
         bank_imgs = crops_of(train, bank, 32, seed + 8).reshape(bank, -1)

@@ -274,6 +274,22 @@ def write_card(man: dict, path: Path) -> None:
     path.write_text('\n'.join(lines))
 
 
+def credits_lines(man: dict) -> list[str]:
+    """The `sky` section of training/CREDITS.md."""
+    lines = ['## Sky', '', 'The `sky` generator was trained on panoramas and skyboxes by these authors. Thank you.', '']
+    seen = []
+    for f in man['files']:
+        key = (f['author'], f['package'], f['licence'])
+        if key not in seen:
+            seen.append(key)
+    lines += [f'- {a} — {p} — {l}' for a, p, l in sorted(seen)]
+    lines += ['', 'Sources: Debian `0ad-data` (0 A.D. skyboxes; photographs from cgtextures.com, see the package\'s',
+              'art/LICENSE), Debian `redeclipse-data` (skyboxes/readme.txt and elyvisions/readme.txt name each author and',
+              f'licence), npm `@pmndrs/assets` {PMNDRS_VERSION} (Poly Haven HDRIs, CC0), Debian `blender-data`',
+              f'{BLENDER_VERSION} (studiolights/world, CC0, Greg Zaal / HDRI Haven).', '']
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--out', default=str(CACHE / 'sky.npz'))
@@ -298,6 +314,11 @@ def main() -> None:
     text = json.dumps(man, indent=1)
     out.with_suffix('.manifest.json').write_text(text)
     write_card(man, ROOT / 'SKY-DATA.md')
+    surface = CACHE / 'surface.manifest.json'
+    if surface.exists():  # CREDITS.md lists every generator's sources
+        from .data import write_cards
+
+        write_cards(json.loads(surface.read_text()), ROOT / 'DATA.md', ROOT / 'CREDITS.md')
     print(json.dumps({**stats, 'manifest_sha256': hashlib.sha256(text.encode()).hexdigest(), 'out': str(out)}))
 
 

@@ -142,5 +142,97 @@ class PipelineTest(unittest.TestCase):
             self.assertEqual(tuple(g(g.sample_field(1, 8, 8)).shape), (1, 3, 128, 128))
 
 
+
+def synthetic_panoramas(n: int, h: int, seed: int = 0) -> np.ndarray:
+    """Upper-hemisphere-like images [n, h, 4h, 3]: a vertical gradient plus longitude-periodic blobs."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.meshgrid(np.arange(h) / h, np.arange(4 * h) / (4 * h), indexing='ij')
+    out = np.empty((n, h, 4 * h, 3), np.uint8)
+    for i in range(n):
+        top, bottom = rng.random(3), rng.random(3)
+        img = top * (1 - yy[..., None]) + bottom * yy[..., None]
+        img += 0.2 * np.sin(2 * np.pi * (rng.integers(1, 4) * xx + rng.random()))[..., None] * np.sin(np.pi * yy)[..., None]
+        out[i] = (np.clip(img, 0, 1) * 255).astype(np.uint8)
+    return out
+
+
+class SkyPipelineTest(unittest.TestCase):
+    """The `sky` path of the same pipeline: cube -> equirect conversion, tone mapping, train, export, golden, metrics."""
+
+    @classmethod
+    def setUpClass(cls):
+        torch.set_num_threads(2)
+        cls.tmp = Path(tempfile.mkdtemp(prefix='ls-sky-smoke-'))
+        imgs = synthetic_panoramas(12, 32)
+        np.savez(cls.tmp / 'sky.npz', images=imgs, train=np.arange(12) % 4 != 0)
+        (cls.tmp / 'sky.manifest.json').write_text(json.dumps({'files': [], 'synthetic': True}))
+        cls.run_dir = cls.tmp / 'run'
+
+    def test_1_cube_to_hemisphere(self):
+        from .sky_data import cube_to_hemisphere, hemisphere_dirs
+
+        colours = {'-z': 10, '+x': 60, '+z': 110, '-x': 160, '+y': 210}
+        faces = {k: np.full((16, 16, 3), v, np.float32) for k, v in colours.items()}
+        h = 16
+        for conv in ('0ad', 'quake'):
+            pano = cube_to_hemisphere(faces, h, conv)
+            self.assertEqual(pano.shape, (h, 4 * h, 3))
+            self.assertTrue(np.allclose(pano[0], 210), 'the zenith row looks up at the top face')
+            last = pano[-1, :, 0]
+            # Horizon row: column 2h looks along -z (front), 3h along +x, 0 along +z, h along -x.
+            self.assertEqual([last[2 * h], last[3 * h], last[0], last[h]], [10, 60, 110, 160])
+        d = hemisphere_dirs(8)
+        self.assertTrue(np.allclose(np.linalg.norm(d, axis=-1), 1))
+        self.assertTrue((d[..., 1] > 0).all(), 'upper hemisphere only')
+
+    def test_2_tonemap(self):
+        from .sky_data import tonemap
+
+        hdr = np.concatenate([np.full((4, 8, 3), 0.05), np.full((4, 8, 3), 1.0), np.full((4, 8, 3), 5000.0)]).astype(np.float32)
+        out = tonemap(hdr)
+        self.assertEqual(out.dtype, np.uint8)
+        self.assertTrue(out[0, 0, 0] < out[4, 0, 0] < out[8, 0, 0], 'monotonic')
+        self.assertEqual(int(out[8, 0, 0]), 255, 'the sun saturates to white')
+        self.assertTrue(np.array_equal(tonemap(hdr), tonemap(hdr * 10)), 'exposure is keyed on the log-average')
+
+    def test_3_train_export_golden_metrics(self):
+        cmd = [sys.executable, '-m', 'training.train', '--model', 'sky', '--data', str(self.tmp / 'sky.npz'), '--run',
+               str(self.run_dir), '--steps', '3', '--batch', '4', '--crop', '64', '--sample-every', '1000',
+               '--ckpt-every', '3']
+        subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
+        self.assertEqual(json.loads((self.run_dir / 'config.json').read_text())['cells'], [2, 4])
+        model_dir, golden = self.tmp / 'model', self.tmp / 'golden.json'
+        subprocess.run([sys.executable, '-m', 'training.export', '--model', 'sky', '--run', str(self.run_dir),
+                        '--out', str(model_dir), '--golden', str(golden), '--sheet', str(self.tmp / 'sheet.png')],
+                       cwd=ROOT, check=True, capture_output=True)
+        lat = json.loads((model_dir / 'model.json').read_text())['latentscape']
+        lay = json.loads((ROOT / 'world-gen' / 'latent-layout.json').read_text())['sky']
+        self.assertTrue(lat['latent']['elevationChannel'])
+        self.assertEqual(lat['latent']['wrap'], 'x')
+        self.assertEqual(lat['latent']['inputChannels'], lay['globalDim'] + lay['localDim'] + 1)
+        self.assertIn('sky', (model_dir / 'card.md').read_text())
+        self.assertTrue((self.tmp / 'sheet.png').stat().st_size > 1000)
+        g = json.loads(golden.read_text())
+        field = torch.tensor(g['field']).reshape(g['fieldShape'])
+        h = g['fieldShape'][0]
+        expected_elev = torch.tensor([1 - 2 * (i + 0.5) / h for i in range(h)])
+        self.assertTrue(torch.allclose(field[:, 0, -1], expected_elev), 'last channel: elevation, +1 zenith to -1 horizon')
+
+        gen, _ = load_ema(self.run_dir, 'sky')
+        net = FoldedGenerator(fp16_layers(gen), gen.wrap)
+        d = np.load(self.tmp / 'sky.npz')
+        m = compute(gen, net, d['images'], d['train'], n=16, crop=64, bank=64)
+        for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'seam_ratio', 'diversity_ratio',
+                    'nn_ratio'):
+            self.assertTrue(np.isfinite(m[key]), key)
+        # Longitude wraps exactly; elevation does not (rolling in y is not a symmetry of the sky model).
+        with torch.no_grad():
+            field = gen.sample_field(1, 2, 6, torch.Generator().manual_seed(0))
+            noise = [torch.randn(1, 1, a, b) for a, b in gen.noise_shapes(2, 6)]
+            img = net(field, noise)
+            rolled = net(torch.roll(field, 1, 3), [torch.roll(n, n.shape[3] // 6, 3) for n in noise])
+        self.assertLess(float((torch.roll(img, 16, 3) - rolled).abs().max()), 1e-5)
+
+
 if __name__ == '__main__':
     unittest.main()
