@@ -111,6 +111,31 @@ export {
   type ReadProvenance,
 } from './provenance'
 export {
+  assertRgba,
+  fullSkyPanorama,
+  linearToSrgbByte,
+  SKY_GROUND_FADE_RAD,
+  skyAngles,
+  skyColumnLongitudeRad,
+  skyDirection,
+  skyGroundFade,
+  skyRowElevationRad,
+  SRGB_TO_LINEAR,
+  type Rgb,
+} from './sky-panorama'
+export {
+  cloneSkyLighting,
+  GROUND_SHADE,
+  mixSkyLighting,
+  skyLight,
+  skyLighting,
+  SUN_MAX_ELEVATION_RAD,
+  SUN_MIN_ELEVATION_RAD,
+  type SkyLight,
+  type SkyLighting,
+  type SkySun,
+} from './sky-light'
+export {
   createTeleportArc,
   roomFloorAt,
   segmentBlocked,
