@@ -20,6 +20,8 @@ const CACHES = [STATIC_CACHE, ASSET_CACHE, PAGE_CACHE]
 const PRECACHE = [
   '/models/surface/model.json',
   '/models/surface/weights.bin',
+  '/models/sky/model.json',
+  '/models/sky/weights.bin',
   '/tfjs/tfjs-backend-wasm-simd.wasm',
   '/tfjs/tfjs-backend-wasm.wasm',
 ]
