@@ -13,6 +13,22 @@ export type LatentscapeState = {
   position: { x: number; z: number } | null
   /** True once the current room's first full textures are on the GPU (the loading screen is gone). */
   textured: boolean
+  /** The sky: generated (and for which room) or the placeholder gradient. */
+  sky: LatentscapeSkyState
+}
+
+/** `getState().sky`. */
+export type LatentscapeSkyState = {
+  /** The generated sky of the room the player stands in is fully on screen (crossfade done). */
+  ready: boolean
+  /** Sky model version (`sky-v1-…`) once the sky generator has loaded; null before, or when it is unavailable. */
+  version: string | null
+  /** Whether the sky generator loaded: null until the worker has tried, false when unavailable (placeholder sky). */
+  available: boolean | null
+  /** The room whose generated sky is fully on screen; null while the placeholder gradient shows. */
+  room: { x: number; z: number } | null
+  /** Why the sky generator is unavailable (or the last sky failed); null when all is well. */
+  error: string | null
 }
 
 /** The automation interface at `window.latentscape` (client only, present while a world view is mounted). */
@@ -25,6 +41,8 @@ export type LatentscapeApi = {
   goTo: (x: number, z: number, heading?: number) => void
   /** Face `heading` degrees (0 north, 90 east) where the player stands. */
   setHeading: (heading: number) => void
+  /** Look up (positive degrees) or down; clamped to ±87°. Teleports reset it to 0. */
+  setPitch: (pitch: number) => void
   /** Streaming, GPU memory and frame-time figures. */
   getStats: () => WorldStats
   /** Forget the frame times recorded so far (benchmarks measure from here). */
@@ -61,7 +79,7 @@ export function installAutomation(store: StoreApi<WorldStore>): () => void {
   const api: LatentscapeApi = {
     version: 1,
     getState: () => {
-      const { seed, room: r, heading, backend, ready, probe, firstRoomTextured } = store.getState()
+      const { seed, room: r, heading, backend, ready, probe, firstRoomTextured, sky } = store.getState()
       return {
         seed,
         room: { x: r.x, z: r.z },
@@ -70,10 +88,18 @@ export function installAutomation(store: StoreApi<WorldStore>): () => void {
         ready,
         position: probe?.getPosition() ?? null,
         textured: firstRoomTextured,
+        sky: {
+          ready: sky.room !== null && sky.room.x === r.x && sky.room.z === r.z,
+          version: sky.version,
+          available: sky.available,
+          room: sky.room === null ? null : { x: sky.room.x, z: sky.room.z },
+          error: sky.error,
+        },
       }
     },
     goTo: (x, z, heading) => store.getState().probe?.goTo(x, z, heading),
     setHeading: (heading) => store.getState().probe?.setHeading(heading),
+    setPitch: (pitch) => store.getState().probe?.setPitch(pitch),
     getStats: () => store.getState().probe?.getStats() ?? NO_STATS,
     resetFrameStats: () => store.getState().probe?.resetFrameStats(),
     isRoomReady: (x, z) => store.getState().probe?.isRoomReady(x, z) ?? false,

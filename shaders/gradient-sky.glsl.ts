@@ -1,6 +1,7 @@
 /**
- * Placeholder sky: a vertical gradient from a horizon colour to a zenith colour on an inside-out sphere.
- * Stands in until the sky generator's equirectangular panoramas land.
+ * Placeholder sky: a vertical gradient from a horizon colour to a zenith colour. Only the fallback of the sky shader
+ * (`sky.glsl.ts`) for when no generated sky is available (the sky model failed to load, or the first generated sky
+ * has not arrived yet); the HUD then says the sky is a placeholder.
  */
 import { Color } from 'three'
 
@@ -11,7 +12,7 @@ export type GradientSkyUniforms = {
   groundColor: { value: Color }
 }
 
-/** Fresh uniforms for one gradient-sky material (never share uniform objects between materials, STYLE.md N5). */
+/** Fresh uniforms for one material (never share uniform objects between materials, STYLE.md N5). */
 export function createGradientSkyUniforms(horizon: Color, zenith: Color, ground: Color): GradientSkyUniforms {
   return {
     horizonColor: { value: horizon.clone() },
@@ -20,26 +21,18 @@ export function createGradientSkyUniforms(horizon: Color, zenith: Color, ground:
   }
 }
 
-/** Vertex shader: passes the view direction (sphere-local position, normalised in the fragment shader). */
-export const GRADIENT_SKY_VERTEX = /* glsl */ `
-varying vec3 vDirection;
-void main() {
-  vDirection = position;
-  gl_Position = projectionMatrix * modelViewMatrix * vec4(position, 1.0);
-}
-`
-
-/** Fragment shader: elevation-based blend, with a soft glow band at the horizon. */
-export const GRADIENT_SKY_FRAGMENT = /* glsl */ `
+/**
+ * GLSL chunk: `vec3 gradientSky(vec3 dir)` for a unit direction, in linear light; an elevation-based blend with a soft
+ * glow band at the horizon. Needs the `GradientSkyUniforms`.
+ */
+export const GRADIENT_SKY_CHUNK = /* glsl */ `
 uniform vec3 horizonColor;
 uniform vec3 zenithColor;
 uniform vec3 groundColor;
-varying vec3 vDirection;
-void main() {
-  float elevation = normalize(vDirection).y;
+vec3 gradientSky(vec3 dir) {
+  float elevation = dir.y;
   vec3 sky = mix(horizonColor, zenithColor, pow(clamp(elevation, 0.0, 1.0), 0.55));
   vec3 color = elevation >= 0.0 ? sky : mix(horizonColor, groundColor, clamp(-elevation * 6.0, 0.0, 1.0));
-  color += horizonColor * 0.35 * exp(-abs(elevation) * 18.0);
-  gl_FragColor = vec4(color, 1.0);
+  return color + horizonColor * 0.35 * exp(-abs(elevation) * 18.0);
 }
 `

@@ -3,12 +3,16 @@
 import { Canvas, useFrame, useThree } from '@react-three/fiber'
 import { XR, type XRStore } from '@react-three/xr'
 import { useEffect, useMemo, useRef, useState } from 'react'
-import { BackSide, type DirectionalLight } from 'three'
-import { createGradientSkyUniforms, GRADIENT_SKY_FRAGMENT, GRADIENT_SKY_VERTEX } from '../../shaders/gradient-sky.glsl'
 import { encodeWorldUrl, ROOM_PITCH_M, roomKey } from '../../world-gen'
 import { FrameStats } from '../frame-stats'
 import { PlayerRig } from '../player-rig'
-import { useWorldStore, useWorldStoreApi, type WorldStats } from '../stores/world-store'
+import {
+  useWorldStore,
+  useWorldStoreApi,
+  type RoomCoord,
+  type WorldStats,
+  type WorldStore,
+} from '../stores/world-store'
 import { WorldStreamer } from '../world-streamer'
 import { EnterVRButton } from '../dom/enter-vr-button'
 import { createWorldXRStore } from '../xr-store'
@@ -18,62 +22,13 @@ import { RoomSurfaces } from './room-surfaces'
 import { StreamedRooms } from './streamed-rooms'
 import { XRWorld } from './xr-world'
 import { skyPalette } from './world-palette'
+import type { SkyDome } from './sky-dome'
+import { useSkyDome, WorldSky } from './world-sky'
 
 /** How often the player's place is synced to the store, the streaming plan and the URL, in ms (not per frame). */
 const SYNC_INTERVAL_MS = 100
 /** Heading changes reach the store and the URL at most this often, in ms. */
 const HEADING_SYNC_MS = 500
-
-// Placeholder sky: there is no trained sky model yet; the HUD says so.
-function Sky({ seed }: { seed: string }) {
-  const uniforms = useMemo(() => {
-    const palette = skyPalette(seed)
-    return createGradientSkyUniforms(palette.horizon, palette.zenith, palette.ground)
-  }, [seed])
-  return (
-    <mesh renderOrder={-1} frustumCulled={false}>
-      <sphereGeometry args={[200, 32, 16]} />
-      <shaderMaterial
-        uniforms={uniforms}
-        vertexShader={GRADIENT_SKY_VERTEX}
-        fragmentShader={GRADIENT_SKY_FRAGMENT}
-        side={BackSide}
-        depthWrite={false}
-        fog={false}
-      />
-    </mesh>
-  )
-}
-
-// Sun from the south-west, high; follows the player's room so its shadow map covers the rooms around the player.
-function SunLight() {
-  const room = useWorldStore((state) => state.room)
-  const light = useRef<DirectionalLight>(null)
-  const cx = room.x * ROOM_PITCH_M
-  const cz = room.z * ROOM_PITCH_M
-  useEffect(() => {
-    // The target is not part of the scene graph; update its matrix by hand after moving it.
-    light.current?.target.position.set(cx, 0, cz)
-    light.current?.target.updateMatrixWorld()
-  }, [cx, cz])
-  const extentM = ROOM_PITCH_M * 1.6
-  return (
-    <directionalLight
-      ref={light}
-      position={[cx - 12, 22, cz + 16]}
-      intensity={2.2}
-      castShadow
-      shadow-mapSize={[2048, 2048]}
-      shadow-bias={-0.0004}
-      shadow-normalBias={0.03}
-      shadow-camera-left={-extentM}
-      shadow-camera-right={extentM}
-      shadow-camera-top={extentM}
-      shadow-camera-bottom={-extentM}
-      shadow-camera-far={90}
-    />
-  )
-}
 
 // Flips `ready` once after the first rendered frame. A single setState, not one per frame (STYLE.md W6).
 function FirstFrameSignal() {
@@ -97,12 +52,14 @@ function WorldSync({
   frames,
   surfaces,
   telemetry,
+  dome,
 }: {
   rig: PlayerRig
   streamer: WorldStreamer
   frames: FrameStats
   surfaces: RoomSurfaces
   telemetry: XRTelemetry
+  dome: SkyDome
 }) {
   const store = useWorldStoreApi()
   const gl = useThree((state) => state.gl)
@@ -126,11 +83,12 @@ function WorldSync({
       if (urlDirty) replaceUrl(state.seed, rig.roomX, rig.roomZ, heading)
       streamer.update({ position: [rig.x, rig.z], headingRad: rig.headingRad, speedMps: rig.speedMps })
       if (!state.firstRoomTextured && streamer.roomReady(rig.roomX, rig.roomZ)) state.markFirstRoomTextured()
+      syncSky(state, dome)
     }
     tick()
     const timer = window.setInterval(tick, SYNC_INTERVAL_MS)
     return () => window.clearInterval(timer)
-  }, [store, rig, streamer])
+  }, [store, rig, streamer, dome])
 
   useEffect(() => {
     const getStats = (): WorldStats => ({
@@ -146,15 +104,42 @@ function WorldSync({
       setHeading: (headingDeg) => {
         rig.headingRad = (headingDeg * Math.PI) / 180
       },
+      setPitch: (pitchDeg) => rig.look(0, (pitchDeg * Math.PI) / 180 - rig.pitchRad),
       getPosition: () => ({ x: rig.x, z: rig.z }),
       resetFrameStats: () => frames.reset(),
       isRoomReady: (x, z) => streamer.roomReady(x, z),
       currentTextures: () => surfaces.texturesOf(roomKey(rig.roomX, rig.roomZ)),
+      currentSky: () => {
+        const shown = dome.shown()
+        if (shown === null) return null
+        const { sky } = shown
+        const [x, z] = sky.key.split(',').map(Number)
+        return {
+          room: { x, z },
+          version: sky.version,
+          widthPx: sky.widthPx,
+          heightPx: sky.heightPx,
+          pixels: sky.pixels,
+          ground: sky.light.ground,
+        }
+      },
     })
     return () => store.getState().setProbe(null)
-  }, [store, rig, streamer, frames, gl, surfaces, telemetry])
+  }, [store, rig, streamer, frames, gl, surfaces, telemetry, dome])
 
   return null
+}
+
+/** Mirror the sky on screen into the store when it changes (from the sync timer, never the frame loop: W6). */
+function syncSky(state: WorldStore, dome: SkyDome): void {
+  const shown = dome.shown()
+  let room: RoomCoord | null = null
+  if (shown !== null && shown.settled) {
+    const [x, z] = shown.key.split(',').map(Number)
+    room = { x, z }
+  }
+  const was = state.sky.room
+  if (was?.x !== room?.x || was?.z !== room?.z) state.setSky({ room })
 }
 
 /** Keep the address bar on the player's room and heading without adding history entries. */
@@ -180,13 +165,16 @@ function World({
   telemetry: XRTelemetry
 }) {
   const gl = useThree((state) => state.gl)
+  const seed = useWorldStore((state) => state.seed)
   const surfaces = useMemo(() => new RoomSurfaces(gl), [gl])
   useEffect(() => () => surfaces.dispose(), [surfaces])
+  const dome = useSkyDome(seed)
   return (
     <>
+      <WorldSky rig={rig} streamer={streamer} dome={dome} />
       <StreamedRooms streamer={streamer} surfaces={surfaces} />
       <PlayerControls rig={rig} frames={frames} />
-      <WorldSync rig={rig} streamer={streamer} frames={frames} surfaces={surfaces} telemetry={telemetry} />
+      <WorldSync rig={rig} streamer={streamer} frames={frames} surfaces={surfaces} telemetry={telemetry} dome={dome} />
       <XRWorld rig={rig} streamer={streamer} telemetry={telemetry} />
     </>
   )
@@ -223,6 +211,7 @@ function useWorldStreamer(): WorldStreamer {
         if (backend !== undefined) state.setBackend(backend)
         state.setLoading(patch)
       },
+      onSkyStatus: ({ available, version, error }) => store.getState().setSky({ available, version, error }),
     })
   })
   useEffect(() => {
@@ -233,7 +222,8 @@ function useWorldStreamer(): WorldStreamer {
 }
 
 /**
- * The world view's R3F canvas: streamed rooms with generated surfaces, the walking player, sky and light, all inside
+ * The world view's R3F canvas: streamed rooms with generated surfaces, the walking player, the generated sky and the
+ * lights that follow it, all inside
  * `<XR>` so the same scene runs in a headset; plus the "Enter VR" button bound to this view's XR store.
  */
 export default function WorldScene() {
@@ -259,11 +249,9 @@ export default function WorldScene() {
         shadows
       >
         <color attach="background" args={[fogColor]} />
+        {/* The fog colour follows the sky's horizon (WorldSky sets it every frame). */}
         <fog attach="fog" args={[fogColor, ROOM_PITCH_M * 1.2, ROOM_PITCH_M * 3.5]} />
-        <hemisphereLight args={[0xdde6ff, 0x3a322a, 1.1]} />
-        <SunLight />
         <XR store={xrStore}>
-          <Sky seed={seed} />
           <World rig={rig} streamer={streamer} frames={frames} telemetry={telemetry} />
         </XR>
         <FirstFrameSignal />

@@ -3,27 +3,26 @@
 import Link from 'next/link'
 import { useCallback, useEffect, useState } from 'react'
 import { encodeWorldUrl } from '../../world-gen'
-import type { ExportTexture } from '../export/export-png'
-import { useWorldStore, useWorldStoreApi } from '../stores/world-store'
+import { skyExportTexture, type ExportModelInfo, type ExportTexture } from '../export/export-png'
+import { useWorldStore, useWorldStoreApi, type SkyState } from '../stores/world-store'
+import { SKY_MODEL_URL, SURFACE_MODEL_URL } from '../world-streamer'
 import { SharePanel } from './share-panel'
 
-/** Where the surface generator's manifest is served (its version and weights hash go into exported files). */
-const SURFACE_MODEL_URL = '/models/surface/model.json'
-
-type ModelInfo = { model: string; version: string; weightsSha256?: string }
-
-/** Model name, version and weights hash of the surface generator, fetched once when the share panel opens. */
-function useSurfaceModelInfo(enabled: boolean): ModelInfo | null {
-  const [info, setInfo] = useState<ModelInfo | null>(null)
+/**
+ * Model name, version, weights hash and licence of a generator (its model.json), fetched once when the share panel
+ * opens: they go into exported files.
+ */
+function useModelInfo(url: string, enabled: boolean): ExportModelInfo | null {
+  const [info, setInfo] = useState<ExportModelInfo | null>(null)
   useEffect(() => {
     if (!enabled || info !== null) return
     let live = true
-    fetch(SURFACE_MODEL_URL)
+    fetch(url)
       .then((r) => r.json())
-      .then((j: { latentscape?: { model?: string; version?: string; weightsSha256?: string } }) => {
+      .then((j: { latentscape?: { model?: string; version?: string; weightsSha256?: string; licence?: string } }) => {
         const ls = j.latentscape
         if (live && ls?.model && ls.version)
-          setInfo({ model: ls.model, version: ls.version, weightsSha256: ls.weightsSha256 })
+          setInfo({ model: ls.model, version: ls.version, weightsSha256: ls.weightsSha256, licence: ls.licence })
       })
       .catch(() => {
         // Without model info the export still works from the panel's point of view: it reports "no textures".
@@ -31,30 +30,49 @@ function useSurfaceModelInfo(enabled: boolean): ModelInfo | null {
     return () => {
       live = false
     }
-  }, [enabled, info])
+  }, [url, enabled, info])
   return info
+}
+
+/** The HUD's sky line: what the sky is, honestly (generated, or the placeholder gradient and why). */
+function skyLine(sky: SkyState): { text: string; severity: 'ok' | 'info' | 'warning' } {
+  if (sky.available === false)
+    return {
+      text: `Sky: placeholder gradient, not generated — the sky generator is unavailable (${sky.error ?? 'unknown error'})`,
+      severity: 'warning',
+    }
+  if (sky.room !== null) return { text: `Sky: generated (${sky.version ?? 'sky model'})`, severity: 'ok' }
+  return { text: 'Sky: placeholder gradient until the generated sky arrives…', severity: 'info' }
 }
 
 const COPIED_RESET_MS = 1600
 
 /**
  * Heads-up display over the world view: brand, seed, room, heading, backend, "Copy link", the AI-generated scenery
- * label, controls and the honest note that the sky is a placeholder.
+ * label, controls and what the sky is (generated, or the placeholder gradient and why).
  */
 export function Hud() {
   const seed = useWorldStore((state) => state.seed)
   const room = useWorldStore((state) => state.room)
   const heading = useWorldStore((state) => state.heading)
   const backend = useWorldStore((state) => state.backend)
+  const sky = useWorldStore((state) => state.sky)
   const [copied, setCopied] = useState(false)
   const [shareOpen, setShareOpen] = useState(false)
   const store = useWorldStoreApi()
-  const modelInfo = useSurfaceModelInfo(shareOpen)
+  const modelInfo = useModelInfo(SURFACE_MODEL_URL, shareOpen)
+  const skyModelInfo = useModelInfo(SKY_MODEL_URL, shareOpen && sky.available === true)
   const getTextures = useCallback((): ExportTexture[] => {
     const probe = store.getState().probe
     if (probe === null || modelInfo === null) return []
     return probe.currentTextures().map((t) => ({ ...t, ...modelInfo }))
   }, [store, modelInfo])
+  const getSky = useCallback(() => {
+    const current = store.getState().probe?.currentSky() ?? null
+    if (current === null || skyModelInfo === null) return null
+    return { texture: skyExportTexture(current, skyModelInfo), room: current.room }
+  }, [store, skyModelInfo])
+  const line = skyLine(sky)
 
   const copyLink = async () => {
     try {
@@ -121,13 +139,14 @@ export function Hud() {
             seed={seed}
             room={room}
             getTextures={getTextures}
+            getSky={getSky}
           />
         </div>
       )}
       <div className="hud-bottom">
         <p className="hud-hint">Click to look around · WASD / arrows to walk · Shift to run · Esc releases the mouse</p>
-        <p className="hud-hint" data-testid="hud-sky">
-          Sky: placeholder — sky model in training
+        <p className="hud-hint hud-sky" data-testid="hud-sky" data-severity={line.severity} role="status">
+          {line.text}
         </p>
       </div>
     </div>

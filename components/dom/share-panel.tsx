@@ -15,6 +15,11 @@ export interface SharePanelProps {
   room: { x: number; z: number }
   /** The textures currently shown (called on click; may return an empty list while the room is still generating). */
   getTextures: () => ExportTexture[]
+  /**
+   * The generated sky on screen as an equirectangular image and the room it belongs to (called on click); null while
+   * the sky is the placeholder gradient. Without it the panel offers no sky export.
+   */
+  getSky?: () => { texture: ExportTexture; room: { x: number; z: number } } | null
 }
 
 /** The surface slots offered for export one by one (plus "all"). */
@@ -30,7 +35,7 @@ const DOWNLOAD_GAP_MS = 250
  * Share and export: copy the link, a QR code of it (drawn locally, for opening the same spot on a headset), the Web
  * Share sheet where the browser has one, and PNG export of the current textures with provenance metadata.
  */
-export function SharePanel({ url, seed, room, getTextures }: SharePanelProps) {
+export function SharePanel({ url, seed, room, getTextures, getSky }: SharePanelProps) {
   // The page URL and Web Share support exist only in the browser: the server render (and hydration) uses the given
   // url and no share button, then the client switches to the absolute link.
   const pageHref = useSyncExternalStore(
@@ -92,6 +97,25 @@ export function SharePanel({ url, seed, room, getTextures }: SharePanelProps) {
     }
   }
 
+  const exportSky = () => {
+    const sky = getSky?.() ?? null
+    if (sky === null) {
+      setStatus('No generated sky yet: the sky is a placeholder gradient')
+      return
+    }
+    try {
+      // The sky's own room (it can lag the player's by a crossfade), and the link to that room.
+      const link = shareUrl.replace(/([?&])r=[^&]*/, `$1r=${sky.room.x},${sky.room.z}`)
+      downloadBytes(
+        texturePng(sky.texture, { seed, room: sky.room, url: link }),
+        textureFileName(seed, sky.room, 'sky'),
+      )
+      setStatus(`Exported the sky (${sky.texture.width} × ${sky.texture.height} equirectangular)`)
+    } catch (e) {
+      setStatus(`Export failed: ${(e as Error).message.split('\n')[0]}`)
+    }
+  }
+
   return (
     <section className="share-panel" aria-label="Share and export">
       <div className="share-link">
@@ -127,6 +151,20 @@ export function SharePanel({ url, seed, room, getTextures }: SharePanelProps) {
             </button>
           ))}
         </div>
+        {getSky !== undefined && (
+          <>
+            <p className="share-label">Export sky (PNG, equirectangular 2:1)</p>
+            <div className="share-actions">
+              <button type="button" className="button button-secondary" onClick={exportSky}>
+                Export sky
+              </button>
+            </div>
+            <p className="share-note">
+              The upper half is the generated sky; the lower half (never generated) fades from the horizon to a ground
+              tone, as in the view.
+            </p>
+          </>
+        )}
         <p className="share-note">
           AI-generated scenery. Files carry provenance metadata (model, seed, room, IPTC trainedAlgorithmicMedia).{' '}
           <Link href="/about">How it works</Link>

@@ -13,6 +13,7 @@ const MIB = 1024 * 1024
 export function WorldLoading() {
   const loading = useWorldStore((state) => state.loading)
   const backend = useWorldStore((state) => state.backend)
+  const sky = useWorldStore((state) => state.sky)
   const textured = useWorldStore((state) => state.firstRoomTextured)
   const [dismissed, setDismissed] = useState(false)
   if (textured || dismissed) return null
@@ -24,8 +25,8 @@ export function WorldLoading() {
   const state = (i: number) => (at > i ? 'done' : at === i ? 'active' : 'todo')
   const modelText =
     modelTotalBytes > 0
-      ? `Downloading the surface generator: ${pct}% of ${(modelTotalBytes / MIB).toFixed(1)} MiB`
-      : 'Downloading the surface generator…'
+      ? `Downloading the generators (surface, sky): ${pct}% of ${(modelTotalBytes / MIB).toFixed(1)} MiB`
+      : 'Downloading the generators (surface, sky)…'
   return (
     <div className="world-loading" role="status" aria-live="polite" data-testid="world-loading">
       <div className="loading-spinner" aria-hidden="true" />
@@ -47,7 +48,13 @@ export function WorldLoading() {
             {r.backend} refused: {r.reason}
           </li>
         ))}
-        <li data-state={state(3)}>Generating the first room’s surfaces</li>
+        {sky.available === false && (
+          <li data-state="done" className="world-loading-sky">
+            Sky generator unavailable ({sky.error ?? 'unknown error'}): the sky stays a placeholder gradient, not
+            generated
+          </li>
+        )}
+        <li data-state={state(3)}>Generating the first room’s surfaces and sky</li>
       </ol>
       {error !== null && (
         <>

@@ -4,6 +4,7 @@
  */
 import { encode } from 'fast-png'
 import { withProvenance, type Provenance } from '../../world-gen/provenance'
+import { fullSkyPanorama, type Rgb } from '../../world-gen/sky-panorama'
 
 /** A generated texture as the world store hands it to the share panel. */
 export interface ExportTexture {
@@ -21,6 +22,27 @@ export interface ExportTexture {
   version: string
   /** Hex sha256 of the weights, when known. */
   weightsSha256?: string
+  /** Licence of the weights and their outputs (model.json `latentscape.licence`). @default DEFAULT_LICENCE */
+  licence?: string
+}
+
+/** A generator's identity as its model.json states it (`latentscape.model`, `version`, `weightsSha256`, `licence`). */
+export interface ExportModelInfo {
+  model: string
+  version: string
+  weightsSha256?: string
+  licence?: string
+}
+
+/** A generated sky hemisphere as the world view holds it (RGBA8, row 0 = zenith) and the ground tone it fades to. */
+export interface ExportSkySource {
+  widthPx: number
+  heightPx: number
+  pixels: Uint8Array
+  /** Linear ground tone below the horizon. */
+  ground: Rgb
+  /** Sky model version that painted it. */
+  version: string
 }
 
 /** Where a texture was taken: world seed, room and the link to that spot. */
@@ -49,10 +71,28 @@ export function textureProvenance(texture: ExportTexture, spot: ExportSpot): Pro
     model: texture.model,
     version: texture.version,
     ...(texture.weightsSha256 !== undefined ? { weightsSha256: texture.weightsSha256 } : {}),
+    ...(texture.licence !== undefined ? { licence: texture.licence } : {}),
     seed: spot.seed,
     room: { x: spot.room.x, z: spot.room.z },
     slot: texture.slot,
     url: spot.url,
+  }
+}
+
+/**
+ * The live sky as an exportable image: the full sphere in equirectangular projection, `widthPx × 2·heightPx` (512 × 256
+ * for the 512 × 128 hemisphere), the generated upper half byte for byte and the lower half faded to the ground tone
+ * exactly as the sky shader draws it (world-gen `fullSkyPanorama`). Slot `sky`. The model's identity comes from `info`,
+ * except the version, which is the one that painted this sky.
+ */
+export function skyExportTexture(sky: ExportSkySource, info: ExportModelInfo): ExportTexture {
+  return {
+    ...info,
+    version: sky.version,
+    slot: 'sky',
+    width: sky.widthPx,
+    height: sky.heightPx * 2,
+    pixels: fullSkyPanorama(sky.pixels, sky.widthPx, sky.heightPx, sky.ground),
   }
 }
 

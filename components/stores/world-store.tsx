@@ -3,6 +3,7 @@
 import { createContext, useContext, useState, type ReactNode } from 'react'
 import { useStore } from 'zustand'
 import { createStore, type StoreApi } from 'zustand/vanilla'
+import type { Rgb } from '../../world-gen'
 
 /** Room grid coordinates (integers; one room per cell). */
 export type RoomCoord = { x: number; z: number }
@@ -25,6 +26,8 @@ export type WorldState = {
   loading: GenStatus
   /** True once the spawn room has all its full-size textures on the GPU (the loading screen then goes away). */
   firstRoomTextured: boolean
+  /** The sky generator and the sky on screen. */
+  sky: SkyState
   /** Imperative access to the running scene (automation, stats); null while no scene is mounted. */
   probe: WorldProbe | null
   /**
@@ -47,6 +50,32 @@ export type GenStatus = {
   warmupMs: number | null
   /** Last error message of the generator, or null. */
   error: string | null
+}
+
+/** The sky generator's availability and the generated sky on screen. */
+export type SkyState = {
+  /** Whether the sky model loaded; null until the generation worker has tried. */
+  available: boolean | null
+  /** Sky model version (e.g. `sky-v1-…`), once loaded. */
+  version: string | null
+  /** Why the sky generator is unavailable (or why the last sky failed); null when all is well. */
+  error: string | null
+  /** The room whose generated sky is fully on screen; null while the placeholder gradient shows (or fades out). */
+  room: RoomCoord | null
+}
+
+/** The generated sky on screen, for export: the RGBA8 hemisphere and the ground tone its lower half fades to. */
+export type CurrentSky = {
+  /** The room this sky belongs to. */
+  room: RoomCoord
+  /** Sky model version that painted it. */
+  version: string
+  widthPx: number
+  heightPx: number
+  /** RGBA8 `[heightPx, widthPx, 4]`, sRGB, row 0 = zenith; the caller must not modify it. */
+  pixels: Uint8Array
+  /** Linear ground tone below the horizon (world-gen `skyLight(…).ground`). */
+  ground: Rgb
 }
 
 /** Streaming and rendering figures (`window.latentscape.getStats()`). */
@@ -80,6 +109,8 @@ export type WorldProbe = {
   goTo: (x: number, z: number, headingDeg?: number) => void
   /** Face `headingDeg` (0 = north, 90 = east) without moving. */
   setHeading: (headingDeg: number) => void
+  /** Look up (positive) or down by `pitchDeg` (clamped to just under ±90°). */
+  setPitch: (pitchDeg: number) => void
   /** Player position on the floor plane, world metres. */
   getPosition: () => { x: number; z: number }
   /** Forget recorded frame times (benchmarks). */
@@ -88,6 +119,8 @@ export type WorldProbe = {
   isRoomReady: (x: number, z: number) => boolean
   /** The generated RGBA8 pixels on the current room's surfaces, per slot (for export). */
   currentTextures: () => { slot: string; width: number; height: number; pixels: Uint8Array }[]
+  /** The generated sky on screen (or fading in), null while the placeholder gradient shows. */
+  currentSky: () => CurrentSky | null
 }
 
 /** Actions on the world store. Never call them from inside a frame loop. */
@@ -98,6 +131,7 @@ export type WorldActions = {
   markReady: () => void
   setLoading: (patch: Partial<GenStatus>) => void
   markFirstRoomTextured: () => void
+  setSky: (patch: Partial<SkyState>) => void
   setProbe: (probe: WorldProbe | null) => void
 }
 
@@ -150,6 +184,7 @@ export function createWorldStore({
       error: null,
     },
     firstRoomTextured: false,
+    sky: { available: null, version: null, error: null, room: null },
     probe: null,
     stick: { x: 0, y: 0 },
     setRoom: (next) => set({ room: next }),
@@ -158,6 +193,7 @@ export function createWorldStore({
     markReady: () => set({ ready: true }),
     setLoading: (patch) => set((state) => ({ loading: { ...state.loading, ...patch } })),
     markFirstRoomTextured: () => set({ firstRoomTextured: true }),
+    setSky: (patch) => set((state) => ({ sky: { ...state.sky, ...patch } })),
     setProbe: (probe) => set({ probe }),
   }))
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { WorldStreamer } from '../../components/world-streamer'
+import type { GenerateRequest } from '../../world-gen/protocol'
 import { FakeWorker } from './fake-worker'
 
 function setup(texSizePx = 256) {
@@ -13,7 +14,9 @@ function setup(texSizePx = 256) {
   return { worker, streamer }
 }
 
-const generates = (w: FakeWorker) => w.sent.filter((m) => m.type === 'generate')
+/** The surface jobs sent (sky jobs are covered in world-streamer-sky.test.ts). */
+const generates = (w: FakeWorker) =>
+  w.sent.filter((m): m is GenerateRequest => m.type === 'generate' && m.model === 'surface')
 
 describe('WorldStreamer', () => {
   it('sends init once, then a preview + full-size job per surface of each planned room, current room first', () => {

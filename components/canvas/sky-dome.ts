@@ -1,0 +1,183 @@
+'use client'
+
+/**
+ * Owner of the sky's material, geometry and generated textures (STYLE G1: one explicit `dispose()`), and of the
+ * crossfade between the previous and the new sky with the scene lighting measured from each (world-gen `skyLight` →
+ * `skyLighting`, blended by `mixSkyLighting`). Until the first generated sky arrives, and for good when the sky
+ * generator is unavailable, the source is the placeholder gradient with fixed fallback lighting.
+ */
+import {
+  BackSide,
+  ClampToEdgeWrapping,
+  DataTexture,
+  LinearFilter,
+  RepeatWrapping,
+  RGBAFormat,
+  ShaderMaterial,
+  SphereGeometry,
+  SRGBColorSpace,
+  UnsignedByteType,
+  type Color,
+  type WebGLRenderer,
+} from 'three'
+import { createSkyUniforms, SKY_FRAGMENT, SKY_VERTEX, type SkyUniforms } from '../../shaders/sky.glsl'
+import {
+  cloneSkyLighting,
+  mixSkyLighting,
+  SKY_GROUND_FADE_RAD,
+  skyLighting,
+  type RoomKey,
+  type SkyLighting,
+} from '../../world-gen'
+import type { GeneratedSky } from '../world-streamer'
+
+/** Duration of the crossfade to a new sky, in seconds. */
+export const SKY_FADE_S = 1.75
+
+/** A sky on the GPU: the generated hemisphere, its texture and its lighting. */
+type SkySource = { sky: GeneratedSky; texture: DataTexture; lighting: SkyLighting }
+
+/** The generated sky on screen (or fading in), for the HUD, automation and export. */
+export type ShownSky = { key: RoomKey; version: string; settled: boolean; sky: GeneratedSky }
+
+const smoothstep01 = (t: number) => t * t * (3 - 2 * t)
+
+/** The sky dome of one world view. */
+export class SkyDome {
+  /** Unit sphere (the vertex shader uses its positions as directions; size and position do not matter). */
+  readonly geometry = new SphereGeometry(1, 64, 32)
+  readonly material: ShaderMaterial
+  /** Scene lighting now (blended during a crossfade): the lights copy it every frame. Never replace its arrays. */
+  readonly lighting: SkyLighting
+  private readonly uniforms: SkyUniforms
+  private readonly fallback: SkyLighting
+  /** Fading out (null: the gradient). */
+  private a: SkySource | null = null
+  /** Fading in or shown (null: the gradient). */
+  private b: SkySource | null = null
+  /** The next sky, waiting for the running crossfade to end (so a fade never jumps). */
+  private pending: GeneratedSky | null = null
+  /** Crossfade progress in [0, 1]. */
+  private t = 1
+
+  /**
+   * `placeholder`: the gradient's colours (linear); `fallback`: the lighting that goes with it (copied).
+   */
+  constructor(placeholder: { horizon: Color; zenith: Color; ground: Color }, fallback: SkyLighting) {
+    this.uniforms = createSkyUniforms(placeholder, SKY_GROUND_FADE_RAD)
+    this.material = new ShaderMaterial({
+      uniforms: this.uniforms,
+      vertexShader: SKY_VERTEX,
+      fragmentShader: SKY_FRAGMENT,
+      // Seen from inside the sphere.
+      side: BackSide,
+      depthWrite: false,
+      fog: false,
+      toneMapped: false,
+      dithering: true,
+    })
+    this.fallback = cloneSkyLighting(fallback)
+    this.lighting = cloneSkyLighting(fallback)
+  }
+
+  /**
+   * Show `sky` (upload it now with `renderer.initTexture`) and crossfade to it; while a crossfade runs it waits for
+   * that one to end. Showing the sky already shown (or waiting) does nothing. Call from the frame loop.
+   */
+  show(sky: GeneratedSky, renderer: WebGLRenderer): void {
+    const isShown = this.b !== null && sameSky(this.b.sky, sky)
+    if (this.t < 1) {
+      // Back to the sky fading in: nothing waits any more.
+      this.pending = isShown ? null : sky
+      return
+    }
+    if (!isShown) this.start(sky, renderer)
+  }
+
+  private start(sky: GeneratedSky, renderer: WebGLRenderer): void {
+    if (this.a !== null && this.a !== this.b) this.a.texture.dispose()
+    this.a = this.b
+    this.b = { sky, texture: skyTexture(sky), lighting: skyLighting(sky.light) }
+    renderer.initTexture(this.b.texture)
+    this.bind('A', this.a)
+    this.bind('B', this.b)
+    this.t = 0
+    this.uniforms.fade.value = 0
+  }
+
+  /** Advance the crossfade by `deltaS` seconds and update `lighting`; starts a waiting sky when one ends. */
+  tick(deltaS: number, renderer: WebGLRenderer): void {
+    if (this.t >= 1 && this.pending !== null) {
+      const next = this.pending
+      this.pending = null
+      this.start(next, renderer)
+    }
+    if (this.t < 1) {
+      this.t = Math.min(1, this.t + Math.max(0, deltaS) / SKY_FADE_S)
+      this.uniforms.fade.value = smoothstep01(this.t)
+      if (this.t >= 1 && this.a !== null) {
+        // The old sky is fully hidden: release its texture now rather than at the next change.
+        this.a.texture.dispose()
+        this.a = null
+        this.bind('A', null)
+      }
+    }
+    mixSkyLighting(
+      this.a?.lighting ?? this.fallback,
+      this.b?.lighting ?? this.fallback,
+      this.uniforms.fade.value,
+      this.lighting,
+    )
+  }
+
+  /** The generated sky on screen or fading in; null while the placeholder gradient shows. */
+  shown(): ShownSky | null {
+    const b = this.b
+    if (b === null) return null
+    return { key: b.sky.key, version: b.sky.version, settled: this.t >= 1 && this.pending === null, sky: b.sky }
+  }
+
+  /** Release the textures, the material and the geometry. */
+  dispose(): void {
+    this.a?.texture.dispose()
+    this.b?.texture.dispose()
+    this.a = null
+    this.b = null
+    this.pending = null
+    this.material.dispose()
+    this.geometry.dispose()
+  }
+
+  private bind(which: 'A' | 'B', source: SkySource | null): void {
+    const u = this.uniforms
+    const texture = which === 'A' ? u.skyA : u.skyB
+    texture.value = source?.texture ?? null
+    ;(which === 'A' ? u.sourceA : u.sourceB).value = source === null ? 0 : 1
+    if (source === null) return
+    const { sky } = source
+    ;(which === 'A' ? u.sizeA : u.sizeB).value.set(sky.widthPx, sky.heightPx)
+    ;(which === 'A' ? u.groundA : u.groundB).value.setRGB(...sky.light.ground)
+    ;(which === 'A' ? u.poleA : u.poleB).value.setRGB(...sky.light.pole)
+  }
+}
+
+function sameSky(a: GeneratedSky, b: GeneratedSky): boolean {
+  return a === b || (a.key === b.key && a.version === b.version)
+}
+
+/**
+ * The hemisphere as a texture: sRGB (decoded to linear by the sampler), no mipmaps (the lookup uses `textureLod` 0,
+ * so the atan2 seam takes no derivative), repeating in longitude so filtering wraps, clamped at zenith and horizon.
+ */
+function skyTexture(sky: GeneratedSky): DataTexture {
+  const texture = new DataTexture(sky.pixels, sky.widthPx, sky.heightPx, RGBAFormat, UnsignedByteType)
+  texture.colorSpace = SRGBColorSpace
+  texture.wrapS = RepeatWrapping
+  texture.wrapT = ClampToEdgeWrapping
+  texture.generateMipmaps = false
+  texture.minFilter = LinearFilter
+  texture.magFilter = LinearFilter
+  texture.flipY = false
+  texture.needsUpdate = true
+  return texture
+}

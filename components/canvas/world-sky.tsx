@@ -1,0 +1,107 @@
+'use client'
+
+import { useFrame, useThree } from '@react-three/fiber'
+import { useEffect, useMemo, useRef } from 'react'
+import { Color, Fog, type DirectionalLight, type HemisphereLight } from 'three'
+import { ROOM_PITCH_M, roomKey, type RoomKey, type SkyLighting } from '../../world-gen'
+import type { PlayerRig } from '../player-rig'
+import type { WorldStreamer } from '../world-streamer'
+import { SkyDome } from './sky-dome'
+import { skyPalette } from './world-palette'
+
+/** Distance of the directional light from its target, metres (inside the shadow camera's far plane). */
+const SUN_DISTANCE_M = 30
+
+/**
+ * Lighting of the placeholder gradient (no generated sky): a cool sky light, a warm dark ground, the sun high in the
+ * south-west. Colours are linear, as `Color` stores them.
+ */
+function fallbackLighting(fog: Color): SkyLighting {
+  const dir = [-12, 22, 16]
+  const len = Math.hypot(dir[0], dir[1], dir[2])
+  return {
+    hemiSky: new Color(0xdde6ff).toArray() as SkyLighting['hemiSky'],
+    hemiGround: new Color(0x3a322a).toArray() as SkyLighting['hemiGround'],
+    hemiIntensity: 1.1,
+    sunColor: [1, 1, 1],
+    sunIntensity: 2.2,
+    sunDirection: [dir[0] / len, dir[1] / len, dir[2] / len],
+    fog: fog.toArray() as SkyLighting['fog'],
+  }
+}
+
+/**
+ * The sky and the lights that follow it: the sky dome (generated sky of the room the player stands in, crossfading
+ * when it changes; the placeholder gradient until one arrives), the hemisphere light, the sun (a shadow-casting
+ * directional light centred on the player's room) and the fog colour, all driven every frame from `dome.lighting`.
+ */
+export function WorldSky({ rig, streamer, dome }: { rig: PlayerRig; streamer: WorldStreamer; dome: SkyDome }) {
+  const gl = useThree((state) => state.gl)
+  const scene = useThree((state) => state.scene)
+  const hemi = useRef<HemisphereLight>(null)
+  const sun = useRef<DirectionalLight>(null)
+  // The room key of the player, rebuilt only when the room changes (no string per frame, G5).
+  const room = useRef<{ x: number; z: number; key: RoomKey }>({ x: NaN, z: NaN, key: '0,0' })
+  const extentM = ROOM_PITCH_M * 1.6
+
+  useFrame((_, deltaS) => {
+    const r = room.current
+    if (r.x !== rig.roomX || r.z !== rig.roomZ) {
+      r.x = rig.roomX
+      r.z = rig.roomZ
+      r.key = roomKey(r.x, r.z)
+    }
+    const sky = streamer.skyOf(r.key)
+    if (sky !== undefined) dome.show(sky, gl)
+    dome.tick(deltaS, gl)
+    const l = dome.lighting
+    if (hemi.current !== null) {
+      hemi.current.color.setRGB(l.hemiSky[0], l.hemiSky[1], l.hemiSky[2])
+      hemi.current.groundColor.setRGB(l.hemiGround[0], l.hemiGround[1], l.hemiGround[2])
+      hemi.current.intensity = l.hemiIntensity
+    }
+    const light = sun.current
+    if (light !== null) {
+      const cx = r.x * ROOM_PITCH_M
+      const cz = r.z * ROOM_PITCH_M
+      light.color.setRGB(l.sunColor[0], l.sunColor[1], l.sunColor[2])
+      light.intensity = l.sunIntensity
+      // The target is not part of the scene graph: update its matrix by hand after moving it.
+      light.target.position.set(cx, 0, cz)
+      light.target.updateMatrixWorld()
+      const d = l.sunDirection
+      light.position.set(cx + d[0] * SUN_DISTANCE_M, d[1] * SUN_DISTANCE_M, cz + d[2] * SUN_DISTANCE_M)
+    }
+    if (scene.fog instanceof Fog) scene.fog.color.setRGB(l.fog[0], l.fog[1], l.fog[2])
+  })
+
+  return (
+    <>
+      {/* Owned by `dome` (G1): the reconciler must not dispose them. */}
+      <mesh geometry={dome.geometry} material={dome.material} renderOrder={-1} frustumCulled={false} dispose={null} />
+      <hemisphereLight ref={hemi} />
+      <directionalLight
+        ref={sun}
+        castShadow
+        shadow-mapSize={[2048, 2048]}
+        shadow-bias={-0.0004}
+        shadow-normalBias={0.03}
+        shadow-camera-left={-extentM}
+        shadow-camera-right={extentM}
+        shadow-camera-top={extentM}
+        shadow-camera-bottom={-extentM}
+        shadow-camera-far={SUN_DISTANCE_M * 3}
+      />
+    </>
+  )
+}
+
+/** The world's sky dome, created once per seed and disposed with the view (G2). */
+export function useSkyDome(seed: string): SkyDome {
+  const dome = useMemo(() => {
+    const palette = skyPalette(seed)
+    return new SkyDome(palette, fallbackLighting(palette.horizon))
+  }, [seed])
+  useEffect(() => () => dome.dispose(), [dome])
+  return dome
+}

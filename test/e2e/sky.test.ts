@@ -1,0 +1,265 @@
+/**
+ * The generated sky in the browser: the first room's sky is generated (state, HUD), the canvas shows exactly that
+ * panorama (an oracle: every compared canvas pixel is predicted from the exported hemisphere, the camera and the
+ * equirect mapping — which also catches a wrong colour space, a flipped or rotated lookup), not the placeholder
+ * gradient; "Export sky" writes it with provenance; a room far away gets a different sky. One page, `?tex=64`.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PNG } from 'pngjs'
+import type { Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { skyPalette } from '../../components/canvas/world-palette'
+import {
+  DIGITAL_SOURCE_TYPE_TRAINED,
+  linearToSrgbByte,
+  readProvenance,
+  room,
+  skyAngles,
+  SRGB_TO_LINEAR,
+  type Vec3,
+} from '../../world-gen'
+import { browserForFile, openPage, type OpenedPage } from './support/browser'
+import { REPO_ROOT } from './support/server'
+
+const baseUrl = inject('baseUrl')
+const browser = browserForFile()
+const MODEL = JSON.parse(readFileSync(join(REPO_ROOT, 'public/models/sky/model.json'), 'utf8')).latentscape as {
+  version: string
+  weightsSha256: string
+  licence: string
+}
+// Room (0, 0) of this seed is 10.5 m square with 4.5 m walls, no columns or dais: its walls stay below 33° from the
+// centre, so a view pitched up shows plenty of open sky.
+const SEED = 'sky-test'
+// 13 rooms (> 3 keyframes) away, so an independent sky latent; 12 × 8.5 m with 3.5 m walls.
+const FAR = { x: 13, z: 1 }
+const VIEWPORT = { width: 480, height: 300 }
+const FOV_DEG = 70 // components/canvas/world-scene.tsx camera
+const EYE_M = 1.6
+const VIEW = { headingDeg: 30, pitchDeg: 45 }
+const DEG = Math.PI / 180
+const TIMEOUT_MS = 150_000
+
+type Image = { width: number; height: number; data: Uint8Array }
+const decode = (bytes: Uint8Array): Image => {
+  const png = PNG.sync.read(Buffer.from(bytes))
+  return { width: png.width, height: png.height, data: new Uint8Array(png.data) }
+}
+
+/** World view direction of canvas pixel (px, py) for the camera at VIEW (three.js Euler YXZ: yaw −heading, pitch). */
+function pixelDirection(px: number, py: number, w: number, h: number): Vec3 {
+  const t = Math.tan((FOV_DEG / 2) * DEG)
+  const x = ((2 * (px + 0.5)) / w - 1) * t * (w / h)
+  const y = (1 - (2 * (py + 0.5)) / h) * t
+  const p = VIEW.pitchDeg * DEG
+  // Pitch about x, then yaw (−heading) about y.
+  const y1 = y * Math.cos(p) + Math.sin(p)
+  const z1 = y * Math.sin(p) - Math.cos(p)
+  const yaw = -VIEW.headingDeg * DEG
+  const len = Math.hypot(x, y1, z1)
+  return [(x * Math.cos(yaw) + z1 * Math.sin(yaw)) / len, y1 / len, (-x * Math.sin(yaw) + z1 * Math.cos(yaw)) / len]
+}
+
+/** Linear colour of the hemisphere (upper half of the export) at texture coordinates (u, t), bilinear, wrapping in u. */
+function bilinear(pano: Image, u: number, t: number): [number, number, number] {
+  const w = pano.width
+  const h = pano.height / 2
+  const fx = u * w - 0.5
+  const fy = Math.min(h - 1, Math.max(0, t * h - 0.5))
+  const x0 = Math.floor(fx)
+  const y0 = Math.floor(fy)
+  const ax = fx - x0
+  const ay = fy - y0
+  const out: [number, number, number] = [0, 0, 0]
+  for (let c = 0; c < 3; c++) {
+    const at = (x: number, y: number) =>
+      SRGB_TO_LINEAR[pano.data[(Math.min(h - 1, y) * w + (((x % w) + w) % w)) * 4 + c]!]!
+    const top = at(x0, y0) * (1 - ax) + at(x0 + 1, y0) * ax
+    const bottom = at(x0, y0 + 1) * (1 - ax) + at(x0 + 1, y0 + 1) * ax
+    out[c] = top * (1 - ay) + bottom * ay
+  }
+  return out
+}
+
+/**
+ * What the sky shader (shaders/sky.glsl.ts `hemisphere`, above the horizon and below the zenith blend) draws in
+ * direction (lon, elev): the same lookup and longitude filter, in linear light like the GPU's sRGB sampler, as sRGB bytes.
+ */
+function expectedSky(pano: Image, lonRad: number, elevRad: number): [number, number, number] {
+  const w = pano.width
+  const h = pano.height / 2
+  const u = lonRad / (2 * Math.PI) + 0.5
+  const t = Math.min(1 - 0.5 / h, Math.max(0.5 / h, 1 - elevRad / (Math.PI / 2)))
+  const width = Math.min(1 / (4 * h * Math.max(Math.cos(elevRad), 1e-4)) - 1 / w, 1)
+  let lin: [number, number, number]
+  if (width * w < 0.25) lin = bilinear(pano, u, t)
+  else {
+    lin = [0, 0, 0]
+    let wsum = 0
+    for (let i = 0; i < 8; i++) {
+      const o = (i + 0.5) / 8 - 0.5
+      const k = 1 - Math.abs(o)
+      const c = bilinear(pano, u + o * width, t)
+      for (let j = 0; j < 3; j++) lin[j] += k * c[j]!
+      wsum += k
+    }
+    lin = lin.map((v) => v / wsum) as [number, number, number]
+  }
+  return lin.map(linearToSrgbByte) as [number, number, number]
+}
+
+/** The placeholder gradient of shaders/gradient-sky.glsl.ts in direction `d`, as sRGB bytes. */
+function gradientSky(d: Vec3): [number, number, number] {
+  const { horizon, zenith } = skyPalette(SEED)
+  const e = d[1]
+  const k = Math.pow(Math.max(0, Math.min(1, e)), 0.55)
+  const lin = [horizon.r, horizon.g, horizon.b].map((hc, c) => {
+    const zc = [zenith.r, zenith.g, zenith.b][c]!
+    return hc + (zc - hc) * k + hc * 0.35 * Math.exp(-Math.abs(e) * 18)
+  })
+  return lin.map(linearToSrgbByte) as [number, number, number]
+}
+
+/**
+ * Elevation above which nothing but sky is seen from the centre of room (x, z): its nearest wall (plus 0.5 m of trim)
+ * at eye height, and at least 32° (through a doorway, a neighbour's wall — ≤ 6 m high, ≥ 8 m away — stays below).
+ */
+function openSkyFromRad(x: number, z: number): number {
+  const { size } = room(SEED, x, z)
+  return Math.max(32 * DEG, Math.atan((size.height + 0.5 - EYE_M) / (Math.min(size.width, size.depth) / 2)))
+}
+
+/**
+ * Mean absolute difference per channel (0–255) between the canvas and `expected(direction)` over canvas pixels whose
+ * elevation lies between the open sky (+3°) and 62°; and their count.
+ */
+function compareSky(canvas: Image, wallRad: number, expected: (d: Vec3) => [number, number, number]) {
+  let sum = 0
+  let n = 0
+  for (let py = 0; py < canvas.height; py += 3)
+    for (let px = 0; px < canvas.width; px += 3) {
+      const d = pixelDirection(px, py, canvas.width, canvas.height)
+      const [, elev] = skyAngles(d)
+      if (elev < wallRad + 3 * DEG || elev > 62 * DEG) continue
+      const e = expected(d)
+      const i = (py * canvas.width + px) * 4
+      for (let c = 0; c < 3; c++) sum += Math.abs(canvas.data[i + c]! - e[c]!)
+      n++
+    }
+  return { meanDiff: sum / (3 * Math.max(1, n)), pixels: n }
+}
+
+async function canvasImage(page: Page): Promise<Image> {
+  await page.evaluate((v) => {
+    window.latentscape!.setHeading(v.headingDeg)
+    window.latentscape!.setPitch(v.pitchDeg)
+  }, VIEW)
+  // Two frames: the view turned and drawn into the preserved drawing buffer.
+  await page.evaluate(
+    () => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))),
+  )
+  const url = await page.$eval('canvas', (c) => (c as HTMLCanvasElement).toDataURL('image/png'))
+  return decode(Buffer.from(url.slice(url.indexOf(',') + 1), 'base64'))
+}
+
+async function waitSkyOf(page: Page, x: number, z: number): Promise<void> {
+  await page.waitForFunction(
+    ({ x, z }) => {
+      const s = window.latentscape?.getState()
+      return s?.sky.ready === true && s.room.x === x && s.room.z === z
+    },
+    { x, z },
+    { timeout: TIMEOUT_MS, polling: 250 },
+  )
+}
+
+async function exportSky(page: Page): Promise<Uint8Array> {
+  const panel = page.getByRole('region', { name: 'Share and export' })
+  if (!(await panel.isVisible())) await page.getByRole('button', { name: 'Share · Export' }).click()
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    panel.getByRole('button', { name: 'Export sky', exact: true }).click(),
+  ])
+  return new Uint8Array(readFileSync(await download.path()))
+}
+
+describe('generated sky', () => {
+  let opened: OpenedPage
+  let firstExport: Image
+  let firstCanvas: Image
+
+  beforeAll(async () => {
+    opened = await openPage(browser(), baseUrl, `/w/${SEED}?tex=64`, { viewport: VIEWPORT })
+    await waitSkyOf(opened.page, 0, 0)
+  }, TIMEOUT_MS + 30_000)
+
+  afterAll(async () => {
+    await opened?.context.close()
+  })
+
+  it('the first room’s sky is generated, shown as that panorama (not the gradient), and exports with provenance', async () => {
+    const { page } = opened
+    const state = await page.evaluate(() => window.latentscape!.getState())
+    expect(state.sky).toEqual({
+      ready: true,
+      version: MODEL.version,
+      available: true,
+      room: { x: 0, z: 0 },
+      error: null,
+    })
+    expect(await page.getByTestId('hud-sky').innerText()).toBe(`Sky: generated (${MODEL.version})`)
+
+    const bytes = await exportSky(page)
+    const meta = readProvenance(bytes)
+    expect(meta).toMatchObject({
+      model: 'sky',
+      version: MODEL.version,
+      weightsSha256: MODEL.weightsSha256,
+      licence: MODEL.licence,
+      seed: SEED,
+      room: { x: 0, z: 0 },
+      slot: 'sky',
+      digitalSourceType: DIGITAL_SOURCE_TYPE_TRAINED,
+    })
+    expect(meta.url).toMatch(/\/w\/sky-test\?r=0,0&h=\d+/)
+    firstExport = decode(bytes)
+    expect([firstExport.width, firstExport.height]).toEqual([512, 256])
+
+    const wallRad = openSkyFromRad(0, 0)
+    firstCanvas = await canvasImage(page)
+    const sky = compareSky(firstCanvas, wallRad, (d) => expectedSky(firstExport, ...skyAngles(d)))
+    const gradient = compareSky(firstCanvas, wallRad, gradientSky)
+    console.info(`[sky] canvas vs panorama ${sky.meanDiff.toFixed(2)}, vs gradient ${gradient.meanDiff.toFixed(2)}`)
+    expect(sky.pixels).toBeGreaterThan(2000)
+    expect(sky.meanDiff, 'the canvas shows the exported panorama where the mapping predicts it').toBeLessThan(2)
+    expect(gradient.meanDiff, 'and not the placeholder gradient').toBeGreaterThan(4 * sky.meanDiff + 6)
+  })
+
+  it('a room far away gets a different generated sky, again on screen as exported', async () => {
+    const { page, record } = opened
+    await page.evaluate(({ x, z }) => window.latentscape!.goTo(x, z), FAR)
+    await waitSkyOf(page, FAR.x, FAR.z)
+    const bytes = await exportSky(page)
+    expect(readProvenance(bytes).room).toEqual(FAR)
+    const far = decode(bytes)
+    let diff = 0
+    for (let i = 0; i < far.data.length / 2; i++) diff += Math.abs(far.data[i]! - firstExport.data[i]!)
+    expect(diff / (far.data.length / 2), 'a different panorama').toBeGreaterThan(8)
+
+    const canvas = await canvasImage(page)
+    const wallRad = openSkyFromRad(FAR.x, FAR.z)
+    const now = compareSky(canvas, wallRad, (d) => expectedSky(far, ...skyAngles(d)))
+    const before = compareSky(canvas, wallRad, (d) => expectedSky(firstExport, ...skyAngles(d)))
+    console.info(
+      `[sky] far room: canvas vs its panorama ${now.meanDiff.toFixed(2)}, vs the first ${before.meanDiff.toFixed(2)}`,
+    )
+    expect(now.pixels).toBeGreaterThan(500)
+    expect(now.meanDiff).toBeLessThan(2)
+    expect(before.meanDiff).toBeGreaterThan(4 * now.meanDiff + 4)
+
+    expect(record.pageErrors).toEqual([])
+    expect(record.consoleErrors).toEqual([])
+    expect(record.blockedRequests).toEqual([])
+  })
+})
