@@ -35,7 +35,7 @@ export interface SkyViewOptions {
   eyeM?: number
   /** Ground distance of one floor-texture repeat, metres (TEXTURE_TILE_M in the world). @default 2 */
   tileM?: number
-  /** Distance at which the ground is 63 % faded into the horizon colour, metres. @default 30 */
+  /** Distance at which the ground is 63 % faded into the horizon colour, metres. @default 20 */
   hazeM?: number
 }
 
@@ -175,7 +175,7 @@ export function renderSkyView(sky: RgbaImage, floor: RgbaImage, options: SkyView
   const horizonY = (options.horizonAt ?? 0.74) * h
   const eyeM = options.eyeM ?? 1.6
   const tileM = options.tileM ?? 2
-  const hazeM = options.hazeM ?? 30
+  const hazeM = options.hazeM ?? 20
   const degPerPx = fovDeg / w
   const radPerPx = degPerPx * DEG
   const mips = mipChain(floor)

@@ -51,7 +51,7 @@ describe('renderSkyView', () => {
     const far = px(view, 360, 180, 100) // 0.25° down: 370 m away, all haze
     const floor = [40, 60, 80]
     for (let c = 0; c < 3; c++) {
-      // Under 10 % haze 1.4 m away (hazeM 30), all haze 370 m away.
+      // Under 10 % haze 1.4 m away (hazeM 20), all haze 370 m away.
       expect(Math.abs(near[c]! - floor[c]!)).toBeLessThanOrEqual(0.1 * Math.abs(horizon[c]! - floor[c]!) + 1)
       expect(Math.abs(far[c]! - horizon[c]!)).toBeLessThan(3)
     }

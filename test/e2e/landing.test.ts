@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from 'vitest'
 import { openPage, browserForFile } from './support/browser'
+import { readProvenance } from '../../world-gen/provenance'
 
 const baseUrl = inject('baseUrl')
 const browser = browserForFile()
@@ -86,7 +87,7 @@ describe('landing page', () => {
       await page.getByRole('link', { name: 'Latentscape' }).click()
       const recent = page.getByRole('navigation', { name: 'Recent worlds' }).getByRole('link', { name: 'Demo world' })
       await recent.waitFor()
-      // Its thumbnail is the world's server-rendered card of generated textures, and it really loads.
+      // Its thumbnail is the world's server-rendered share card (the start room's generated sky), and it really loads.
       const thumb = recent.locator('img.recent-thumb')
       await thumb.scrollIntoViewIfNeeded()
       await page.waitForFunction(
@@ -94,6 +95,10 @@ describe('landing page', () => {
         await thumb.elementHandle(),
         { timeout: 60_000 },
       )
+      const src = await thumb.getAttribute('src')
+      expect(src).toBe('/w/Demo%20world/opengraph-image')
+      const card = new Uint8Array(await (await fetch(baseUrl + src)).arrayBuffer())
+      expect(readProvenance(card)).toMatchObject({ model: 'sky', slot: 'sky', seed: 'Demo world' })
       expect(record.blockedRequests).toEqual([])
       expect(record.pageErrors).toEqual([])
     } finally {

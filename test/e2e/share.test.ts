@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { PNG } from 'pngjs'
 import { describe, expect, inject, it } from 'vitest'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readProvenance } from '../../world-gen/provenance'
 import { openPage, browserForFile } from './support/browser'
@@ -7,11 +8,34 @@ import { pngDataUrlStats } from './support/pixels'
 import { REPO_ROOT } from './support/server'
 
 const baseUrl = inject('baseUrl')
-const MODEL = JSON.parse(readFileSync(join(REPO_ROOT, 'public/models/surface/model.json'), 'utf8')).latentscape as {
-  version: string
-  weightsSha256: string
-}
+const modelMeta = (name: string) =>
+  JSON.parse(readFileSync(join(REPO_ROOT, `public/models/${name}/model.json`), 'utf8')).latentscape as {
+    version: string
+    weightsSha256: string
+  }
+const MODEL = modelMeta('surface')
+const SKY_MODEL = modelMeta('sky')
 const browser = browserForFile()
+
+/** Colour statistics of the rectangle [x0, x1) × [y0, y1) of a decoded PNG. */
+function regionStats(png: PNG, x0: number, y0: number, x1: number, y1: number) {
+  const colours = new Set<number>()
+  let sum = 0
+  let sumSq = 0
+  let whitePixels = 0
+  for (let y = y0; y < y1; y++)
+    for (let x = x0; x < x1; x++) {
+      const o = 4 * (y * png.width + x)
+      const [r, g, b] = [png.data[o], png.data[o + 1], png.data[o + 2]]
+      colours.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4))
+      const luma = 0.299 * r + 0.587 * g + 0.114 * b
+      sum += luma
+      sumSq += luma * luma
+      if (r > 235 && g > 235 && b > 235) whitePixels++
+    }
+  const n = (x1 - x0) * (y1 - y0)
+  return { distinctColors: colours.size, lumaStdDev: Math.sqrt(Math.max(0, sumSq / n - (sum / n) ** 2)), whitePixels }
+}
 
 /** The og:image URL a world page advertises, as a path on the app under test. */
 async function ogImagePath(worldPath: string): Promise<string> {
@@ -23,7 +47,7 @@ async function ogImagePath(worldPath: string): Promise<string> {
 }
 
 describe('/about', () => {
-  it('is linked from the landing page and shows the generators, the model card, data card and credits', async () => {
+  it('is linked from the landing page and shows the generators, both model cards, both data cards and credits', async () => {
     const { page, context, record } = await openPage(browser(), baseUrl, '/')
     try {
       await page.getByRole('link', { name: /How it works/ }).click()
@@ -33,10 +57,15 @@ describe('/about', () => {
       expect(card).toContain('Model card: surface generator')
       expect(card).toContain(MODEL.version)
       expect(card).toContain('PSGAN-style fully convolutional generator')
+      const skyCard = await page.getByTestId('sky-model-card').innerText()
+      expect(skyCard).toContain('Model card: sky generator')
+      expect(skyCard).toContain(SKY_MODEL.version)
       expect(await page.getByTestId('data-card').innerText()).toContain('redeclipse-data')
+      expect(await page.getByTestId('sky-data-card').innerText()).toContain('Data card: sky training set')
       expect(await page.getByTestId('credits').innerText()).toContain('Wildfire Games')
       const text = await page.locator('main').innerText()
-      expect(text).toContain('The sky is not generated yet')
+      expect(text).toContain('The sky comes from a second generator')
+      expect(text).not.toContain('not generated yet')
       expect(text).toContain('trainedAlgorithmicMedia')
       expect(text).toContain('Code: no licence has been declared yet.')
       await page.waitForLoadState('networkidle')
@@ -50,7 +79,7 @@ describe('/about', () => {
 })
 
 describe('share card (Open Graph image of /w/<seed>)', () => {
-  it('is a 1200×630 PNG of generated textures carrying provenance of the first room', async () => {
+  it("is a 1200×630 PNG of the start room's generated sky, labelled, carrying the sky's provenance", async () => {
     const path = await ogImagePath('/w/Demo%20world')
     expect(path).toMatch(/^\/w\/Demo%20world\/opengraph-image/)
     const res = await fetch(baseUrl + path)
@@ -58,20 +87,25 @@ describe('share card (Open Graph image of /w/<seed>)', () => {
     expect(res.headers.get('content-type')).toBe('image/png')
     const bytes = new Uint8Array(await res.arrayBuffer())
 
-    const stats = pngDataUrlStats(`data:image/png;base64,${Buffer.from(bytes).toString('base64')}`)
-    expect([stats.widthPx, stats.heightPx]).toEqual([1200, 630])
-    // Not blank: generated textures have many colours and visible contrast.
-    expect(stats.distinctColors).toBeGreaterThan(100)
-    expect(stats.lumaStdDev).toBeGreaterThan(10)
+    const png = PNG.sync.read(Buffer.from(bytes))
+    expect([png.width, png.height]).toEqual([1200, 630])
+    // The top half is sky (the label sits at the bottom): not a flat fill. Loose bounds, as even a clear generated
+    // sky is a smooth gradient; test/components/share-card.test.ts checks that it is exactly the view of the room's
+    // generated panorama.
+    const top = regionStats(png, 0, 0, 1200, 315)
+    expect(top.distinctColors, 'generated sky, not a flat fill').toBeGreaterThan(8)
+    expect(top.lumaStdDev).toBeGreaterThan(1)
+    // The bottom-left carries the white "AI-generated" label.
+    expect(regionStats(png, 40, 430, 700, 600).whitePixels).toBeGreaterThan(500)
 
     const provenance = readProvenance(bytes)
     expect(provenance).toMatchObject({
-      model: 'surface',
-      version: MODEL.version,
-      weightsSha256: MODEL.weightsSha256,
+      model: 'sky',
+      version: SKY_MODEL.version,
+      weightsSha256: SKY_MODEL.weightsSha256,
       seed: 'Demo world',
       room: { x: 0, z: 0 },
-      slot: 'floor,walls,trim',
+      slot: 'sky',
       url: '/w/Demo%20world?r=0,0&h=0',
       licence: 'CC-BY-SA-3.0',
       digitalSourceType: DIGITAL_SOURCE_TYPE_TRAINED,
