@@ -161,11 +161,14 @@ class MinibatchStd(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """RGB [B, 3, S, S] (S = 64 for surface) -> logit [B]."""
+    """RGB [B, 3, H, W] (64x64 crops for surface, 128-high longitude crops for sky) -> logit [B]."""
 
-    def __init__(self, channels=(64, 128, 256, 384), in_ch: int = 3):
+    def __init__(self, channels=(64, 128, 256, 384), in_ch: int = 3, coord: bool = False):
         super().__init__()
-        layers, cin = [], in_ch
+        # coord (sky): an elevation channel (+1 top row .. -1 bottom row) joins the RGB input, so D judges each patch
+        # against its height in the sky (zenith blue vs horizon haze) beyond its receptive field (CoordConv).
+        self.coord = coord
+        layers, cin = [], in_ch + (1 if coord else 0)
         for cout in channels:
             layers += [nn.Conv2d(cin, cout, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
             cin = cout
@@ -175,6 +178,10 @@ class Discriminator(nn.Module):
         self.head = nn.Linear(cin, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.coord:
+            b, _, h, w = x.shape
+            elev = 1.0 - 2.0 * (torch.arange(h, dtype=x.dtype, device=x.device) + 0.5) / h
+            x = torch.cat([x, elev[None, None, :, None].expand(b, 1, h, w)], dim=1)
         x = self.features(x)
         x = F.leaky_relu(self.head_conv(self.mbstd(x)), 0.2)
         # Global average over positions keeps D usable on any crop size.

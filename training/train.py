@@ -142,7 +142,7 @@ def main() -> None:
         cells = (args.crop // 16, args.crop // 16)
 
     G = Generator(args.model).to(device)
-    D = (Discriminator((48, 96, 192, 256)) if args.model == 'sky' else Discriminator()).to(device)
+    D = (Discriminator((48, 96, 192, 256), coord=True) if args.model == 'sky' else Discriminator()).to(device)
     G_ema = copy.deepcopy(G).eval()
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.99))
