@@ -143,7 +143,11 @@ async function renderCard(seed: string, root: string): Promise<Uint8Array> {
   )
   // The card is opaque: encode RGB (a quarter less to deflate and to download than RGBA).
   const rgb = new Uint8Array((rgba.length / 4) * 3)
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) rgb.set(rgba.subarray(i, i + 3), j)
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+    rgb[j] = rgba[i]!
+    rgb[j + 1] = rgba[i + 1]!
+    rgb[j + 2] = rgba[i + 2]!
+  }
   const png = encode({ ...SHARE_CARD_SIZE, data: rgb, depth: 8, channels: 3 })
   const meta = roomProvenance(skyGen.manifest, { seed, ...START_ROOM, slot: 'sky' })
   const card = withGroundCredit(withProvenance(png, meta), surface)

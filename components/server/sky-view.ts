@@ -181,31 +181,44 @@ export function renderSkyView(sky: RgbaImage, floor: RgbaImage, options: SkyView
   const mips = mipChain(floor)
   const texelsPerM = floor.widthPx / tileM
   const out = new Uint8Array(w * h * 4)
-  // Sky pixel coordinates of a direction: u from longitude (centre column = longitude 0 = north), v from elevation
-  // (0 at the zenith's edge, heightPx at the horizon).
+  // Everything that depends on the row only (elevation → sky row, or ground distance, footprint and haze), once.
+  const skyV = new Float64Array(h)
+  const distM = new Float64Array(h)
+  const footprintTexels = new Float64Array(h)
+  const haze = new Float64Array(h)
+  for (let y = 0; y < h; y++) {
+    const elDeg = (horizonY - (y + 0.5)) * degPerPx
+    if (elDeg >= 0) {
+      skyV[y] = (1 - Math.min(elDeg, 90) / 90) * sky.heightPx // 0 at the zenith's edge, heightPx at the horizon
+      distM[y] = -1 // marks a sky row
+    } else {
+      const d = eyeM / Math.tan(-elDeg * DEG) // horizontal distance to the ground point
+      // Footprint of one pixel on the ground: radially d(dist)/d(elevation) = eye/sin²(el), sideways dist·dλ.
+      const sinEl = Math.sin(-elDeg * DEG)
+      distM[y] = d
+      footprintTexels[y] = Math.max(eyeM / (sinEl * sinEl), d) * radPerPx * texelsPerM
+      haze[y] = 1 - Math.exp(-d / hazeM)
+    }
+  }
   const column = new Float64Array(3 * sky.heightPx)
   const hr = 3 * (sky.heightPx - 1) // the horizon row of a column
   for (let x = 0; x < w; x++) {
     const lonDeg = headingDeg + (x + 0.5 - w / 2) * degPerPx
     const lon = lonDeg * DEG
-    const sinLon = Math.sin(lon)
-    const cosLon = Math.cos(lon)
+    // World x = dist·sin(lon), z = −dist·cos(lon); texture s along +x, t along +z (as the room floors' UVs).
+    const sPerM = Math.sin(lon) * texelsPerM
+    const tPerM = -Math.cos(lon) * texelsPerM
+    // Sky u from longitude: the centre column of the panorama is longitude 0 (north).
     skyColumn(sky, (lonDeg / 360 + 0.5) * sky.widthPx, column)
     for (let y = 0; y < h; y++) {
-      const elDeg = (horizonY - (y + 0.5)) * degPerPx
       let rgb: Float64Array
-      if (elDeg >= 0) {
-        rgb = sampleColumn(column, sky.heightPx, (1 - Math.min(elDeg, 90) / 90) * sky.heightPx, _sky)
+      const d = distM[y]!
+      if (d < 0) {
+        rgb = sampleColumn(column, sky.heightPx, skyV[y]!, _sky)
       } else {
-        const down = Math.tan(-elDeg * DEG)
-        const distM = eyeM / down // horizontal distance to the ground point
-        // Footprint of one pixel on the ground: radially d(dist)/d(elevation) = eye/sin²(el), sideways dist·dλ.
-        const sinEl = Math.sin(-elDeg * DEG)
-        const footprintM = Math.max(eyeM / (sinEl * sinEl), distM) * radPerPx
-        // World x = dist·sin(lon), z = −dist·cos(lon); texture s along +x, t along +z (as the room floors' UVs).
-        sampleMip(mips, distM * sinLon * texelsPerM, -distM * cosLon * texelsPerM, footprintM * texelsPerM, _ground)
-        const haze = 1 - Math.exp(-distM / hazeM)
-        for (let c = 0; c < 3; c++) _ground[c] = _ground[c]! + (column[hr + c]! - _ground[c]!) * haze
+        sampleMip(mips, d * sPerM, d * tPerM, footprintTexels[y]!, _ground)
+        const k = haze[y]!
+        for (let c = 0; c < 3; c++) _ground[c] = _ground[c]! + (column[hr + c]! - _ground[c]!) * k
         rgb = _ground
       }
       const o = 4 * (y * w + x)
