@@ -213,6 +213,8 @@ export class WorldStreamer {
     this.options.onStatus?.({ phase: 'model' })
     this.modelErrors.clear()
     this.modelBytes.clear()
+    // A fresh worker loads the models again; its `ready` says which it has.
+    this.surfaceModel = true
     this.post({ type: 'init', models: this.models() })
   }
 
@@ -466,7 +468,9 @@ export class WorldStreamer {
   private requestSlot(key: RoomKey, slot: SurfaceSlot, rank: number, spec: RoomSpec): void {
     const r = this.rooms.get(key)
     if (r === undefined) return
-    if (this.gaveUp || !this.surfaceModel) {
+    // No surface model: nothing to ask for (see `ready`); the surface stays untextured grey.
+    if (!this.surfaceModel) return
+    if (this.gaveUp) {
       // No generator any more: the surface stays untextured (grey), and counts as settled.
       r.slots[slot].failed = true
       return
@@ -529,14 +533,12 @@ export class WorldStreamer {
             : { available: false, version: null, error: this.modelErrors.get('sky') ?? 'the sky model was not loaded' },
         )
         if (msg.versions.surface === undefined) {
-          // The worker runs (the sky model loaded) but without the surface model: rooms stay untextured grey.
+          // The worker runs (the sky model loaded) but without the surface model: rooms stay untextured grey, and
+          // the loading screen stays up with the error and its "Continue with untextured rooms" button (as when no
+          // model loads at all), so the slots are left unsettled rather than failed.
           this.surfaceModel = false
           this.jobs.clear()
-          for (const r of this.rooms.values())
-            for (const slot of SURFACE_SLOTS) {
-              r.slots[slot].jobId = null
-              if (!r.slots[slot].finalUploaded) r.slots[slot].failed = true
-            }
+          for (const r of this.rooms.values()) for (const slot of SURFACE_SLOTS) r.slots[slot].jobId = null
           const why = this.modelErrors.get('surface') ?? 'it was not loaded'
           this.options.onStatus?.({
             phase: 'failed',

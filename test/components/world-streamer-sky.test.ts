@@ -159,7 +159,8 @@ describe('WorldStreamer skies', () => {
     const n = statuses.length
     for (const j of early) worker.reply({ type: 'error', id: j.id, message: 'no "surface" model loaded' })
     expect(statuses).toHaveLength(n)
-    expect(streamer.roomReady(0, 0)).toBe(true) // settled: every surface failed (grey, labelled)
+    // Never "ready": the loading screen keeps the error and its "Continue with untextured rooms" button.
+    expect(streamer.roomReady(0, 0)).toBe(false)
     streamer.update({ position: [14 * 3, 0], headingRad: 0, speedMps: 0 })
     expect(surfaceJobs(worker)).toHaveLength(early.length)
     expect(skyJobs(worker).map((j) => j.roomKey)).toContain('3,0')

@@ -102,6 +102,33 @@ describe('injected faults', () => {
     }
   })
 
+  it('sky model 404 → surfaces generated as usual, the placeholder gradient stays and says it is not generated', async () => {
+    const { page, context, record } = await openWithFault((c) =>
+      c.route('**/models/sky/model.json', (route) => route.fulfill({ status: 404, body: 'not found' })),
+    )
+    try {
+      await waitTextured(page)
+      const { sky } = await page.evaluate(() => window.latentscape!.getState())
+      expect(sky).toMatchObject({ ready: false, version: null, available: false, room: null })
+      expect(sky.error).toMatch(/model file not found: \/models\/sky\/model\.json \(HTTP 404\)/)
+      expect(await page.getByTestId('hud-sky').innerText()).toMatch(
+        /^Sky: placeholder gradient, not generated — the sky generator is unavailable \(.*HTTP 404\)\)$/,
+      )
+      expect(await loadingTexts(page)).toMatch(/Sky generator unavailable \(.*\): the sky stays a placeholder gradient/)
+      expect((await page.evaluate(() => window.latentscape!.getStats())).textureBytes).toBeGreaterThan(0)
+      // Nothing passes the gradient off as generated: "Export sky" exports nothing and says why.
+      await page.getByRole('button', { name: 'Share · Export' }).click()
+      let downloads = 0
+      page.on('download', () => downloads++)
+      await page.getByRole('button', { name: 'Export sky', exact: true }).click()
+      await expect(page.getByRole('status').filter({ hasText: 'No generated sky' }).count()).resolves.toBe(1)
+      expect(downloads).toBe(0)
+      expect(record.pageErrors).toEqual([])
+    } finally {
+      await context.close()
+    }
+  })
+
   it('wasm binaries missing (404) → wasm refused with its reason, the cpu backend paints the room', async () => {
     const { page, context, record } = await openWithFault((c) =>
       c.route('**/*.wasm', (route) => route.fulfill({ status: 404, body: 'not found' })),
