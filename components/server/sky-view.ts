@@ -41,6 +41,16 @@ export interface SkyViewOptions {
 
 const DEG = Math.PI / 180
 
+/**
+ * Continuous pixel coordinates `[u, v]` (pixel centres at +0.5) of a direction in a `widthPx` × `heightPx` upper
+ * hemisphere panorama: u from longitude (the centre column is longitude 0, north; ±180° the left and right edges), v
+ * from elevation (0 at the zenith's edge, heightPx at the horizon). The inverse of world-gen `skyColumnLongitudeRad` /
+ * `skyRowElevationRad`, which the world's sky shader follows.
+ */
+export function skyPanoramaPixel(lonDeg: number, elDeg: number, widthPx: number, heightPx: number): [number, number] {
+  return [(lonDeg / 360 + 0.5) * widthPx, (1 - elDeg / 90) * heightPx]
+}
+
 /** Catmull-Rom weights for the four taps around a sample at fraction `t` ∈ [0, 1). */
 function cubicWeights(t: number, out: Float64Array): Float64Array {
   const t2 = t * t
@@ -189,7 +199,7 @@ export function renderSkyView(sky: RgbaImage, floor: RgbaImage, options: SkyView
   for (let y = 0; y < h; y++) {
     const elDeg = (horizonY - (y + 0.5)) * degPerPx
     if (elDeg >= 0) {
-      skyV[y] = (1 - Math.min(elDeg, 90) / 90) * sky.heightPx // 0 at the zenith's edge, heightPx at the horizon
+      skyV[y] = skyPanoramaPixel(0, Math.min(elDeg, 90), sky.widthPx, sky.heightPx)[1]
       distM[y] = -1 // marks a sky row
     } else {
       const d = eyeM / Math.tan(-elDeg * DEG) // horizontal distance to the ground point
@@ -208,8 +218,7 @@ export function renderSkyView(sky: RgbaImage, floor: RgbaImage, options: SkyView
     // World x = dist·sin(lon), z = −dist·cos(lon); texture s along +x, t along +z (as the room floors' UVs).
     const sPerM = Math.sin(lon) * texelsPerM
     const tPerM = -Math.cos(lon) * texelsPerM
-    // Sky u from longitude: the centre column of the panorama is longitude 0 (north).
-    skyColumn(sky, (lonDeg / 360 + 0.5) * sky.widthPx, column)
+    skyColumn(sky, skyPanoramaPixel(lonDeg, 0, sky.widthPx, sky.heightPx)[0], column)
     for (let y = 0; y < h; y++) {
       let rgb: Float64Array
       const d = distM[y]!

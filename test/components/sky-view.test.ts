@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { compositeOver, mipChain, renderSkyView, skyColumn, type RgbaImage } from '../../components/server/sky-view'
+import { skyColumnLongitudeRad, skyRowElevationRad } from '../../world-gen'
+import {
+  compositeOver,
+  mipChain,
+  renderSkyView,
+  skyColumn,
+  skyPanoramaPixel,
+  type RgbaImage,
+} from '../../components/server/sky-view'
 
 /** An RGBA8 image whose pixel (x, y) is `color(x, y)`. */
 function image(widthPx: number, heightPx: number, color: (x: number, y: number) => [number, number, number]) {
@@ -61,6 +69,25 @@ describe('renderSkyView', () => {
     const a = renderSkyView(SKY, FLOOR, VIEW)
     expect(Buffer.compare(Buffer.from(a), Buffer.from(renderSkyView(SKY, FLOOR, VIEW)))).toBe(0)
     for (let i = 3; i < a.length; i += 4) if (a[i] !== 255) throw new Error(`alpha ${a[i]} at ${i}`)
+  })
+})
+
+describe('skyPanoramaPixel', () => {
+  it("inverts world-gen's panorama geometry (the mapping the world's sky shader uses)", () => {
+    const [w, h] = [512, 128]
+    for (const [col, row] of [
+      [0, 0],
+      [255, 64],
+      [256, 127],
+      [511, 3],
+      [384, 100],
+    ]) {
+      const lonDeg = (skyColumnLongitudeRad(col, w) * 180) / Math.PI
+      const elDeg = (skyRowElevationRad(row, h) * 180) / Math.PI
+      const [u, v] = skyPanoramaPixel(lonDeg, elDeg, w, h)
+      expect(u).toBeCloseTo(col + 0.5, 9)
+      expect(v).toBeCloseTo(row + 0.5, 9)
+    }
   })
 })
 
