@@ -45,7 +45,7 @@ export async function renderLabelLayer(
         alignItems: 'flex-end',
         padding: '0 56px 44px',
         backgroundImage:
-          'linear-gradient(to top, rgba(6, 8, 14, 0.78), rgba(6, 8, 14, 0.4) 22%, rgba(6, 8, 14, 0) 44%)',
+          'linear-gradient(to top, rgba(6, 8, 14, 0.62), rgba(6, 8, 14, 0.32) 24%, rgba(6, 8, 14, 0) 46%)',
       }}
     >
       <div style={{ display: 'flex', flexDirection: 'column', color: '#ffffff', maxWidth: size.width - 112 }}>

@@ -41,13 +41,18 @@ export const SKY_FIELD_CELLS = { cellsW: 32, cellsH: 8 } as const
 /** Floor cells per side: 8 cells × 16 px = a 128 px swatch (one 2 m repeat; the ground is seen from afar). */
 const FLOOR_CELLS = 8
 
-/** How the view is framed: 150° wide, centred on heading 0 (north), the horizon three quarters down. */
+/**
+ * How the view is framed: 150° wide, centred on heading 0 (north), the horizon a little over three quarters down, and
+ * the ground hazed within a few metres: a room's floor texture repeats every 2 m, which an open plane would show as a
+ * checkerboard towards the horizon (the rooms' walls hide it in the world).
+ */
 export const SHARE_CARD_VIEW: SkyViewOptions = {
   widthPx: SHARE_CARD_SIZE.width,
   heightPx: SHARE_CARD_SIZE.height,
   headingDeg: 0,
   fovDeg: 150,
-  horizonAt: 0.74,
+  horizonAt: 0.78,
+  hazeM: 6,
 }
 
 /** Seeds whose cards are kept in memory (least recently used first out). */

@@ -29,13 +29,13 @@ export interface SkyViewOptions {
   headingDeg?: number
   /** Horizontal field of view, degrees (at most 360). @default 150 */
   fovDeg?: number
-  /** Height of the horizon, as a fraction of the height from the top. @default 0.74 */
+  /** Height of the horizon, as a fraction of the height from the top. @default 0.78 */
   horizonAt?: number
   /** Eye height above the ground plane, metres. @default 1.6 */
   eyeM?: number
   /** Ground distance of one floor-texture repeat, metres (TEXTURE_TILE_M in the world). @default 2 */
   tileM?: number
-  /** Distance at which the ground is 63 % faded into the horizon colour, metres. @default 20 */
+  /** Distance at which the ground is 63 % faded into the horizon colour, metres. @default 6 */
   hazeM?: number
 }
 
@@ -182,10 +182,10 @@ export function renderSkyView(sky: RgbaImage, floor: RgbaImage, options: SkyView
   const { widthPx: w, heightPx: h } = options
   const headingDeg = options.headingDeg ?? 0
   const fovDeg = Math.min(options.fovDeg ?? 150, 360)
-  const horizonY = (options.horizonAt ?? 0.74) * h
+  const horizonY = (options.horizonAt ?? 0.78) * h
   const eyeM = options.eyeM ?? 1.6
   const tileM = options.tileM ?? 2
-  const hazeM = options.hazeM ?? 20
+  const hazeM = options.hazeM ?? 6
   const degPerPx = fovDeg / w
   const radPerPx = degPerPx * DEG
   const mips = mipChain(floor)

@@ -27,7 +27,7 @@ const px = (rgba: Uint8Array, widthPx: number, x: number, y: number) =>
 const SKY = image(64, 16, (x, y) => [y * 16, x * 4, 200])
 // A plain 16 px floor.
 const FLOOR = image(16, 16, () => [40, 60, 80])
-const VIEW = { widthPx: 360, heightPx: 200, fovDeg: 180, horizonAt: 0.5 } // 0.5° per pixel
+const VIEW = { widthPx: 360, heightPx: 200, fovDeg: 180, horizonAt: 0.5, hazeM: 20 } // 0.5° per pixel
 
 describe('renderSkyView', () => {
   it('maps the view centre to the panorama centre (north) and the column at +90° to the east quarter', () => {
