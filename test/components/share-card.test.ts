@@ -65,12 +65,15 @@ describe('shareCardPng', () => {
     const sky = await paint('sky', 'sky', SKY_FIELD_CELLS.cellsW, SKY_FIELD_CELLS.cellsH)
     expect([sky.widthPx, sky.heightPx]).toEqual([512, 128])
     const view = renderSkyView(sky, await paint('surface', 'floor', 8, 8), SHARE_CARD_VIEW)
-    // Above the label's scrim (the top 55 %) the card is exactly that view.
-    let differing = 0
+    // Above the label's scrim (the top 55 %) the card is that view. Within a tolerance (STYLE.md T4): two wasm runs of
+    // the generator can round a few bytes differently, and the bicubic magnification spreads a ±1 over ±2.
+    let maxDiff = 0
     for (let y = 0; y < 0.55 * 630; y++)
       for (let x = 0; x < 1200; x++)
-        for (let c = 0; c < 3; c++) if (pixels[3 * (y * 1200 + x) + c] !== view[4 * (y * 1200 + x) + c]) differing++
-    expect(differing).toBe(0)
+        for (let c = 0; c < 3; c++)
+          maxDiff = Math.max(maxDiff, Math.abs(pixels[3 * (y * 1200 + x) + c]! - view[4 * (y * 1200 + x) + c]!))
+    console.info(`[share card] max |card − view| in the sky: ${maxDiff}`)
+    expect(maxDiff).toBeLessThanOrEqual(3)
     // …and it is a generated image, not a flat fill.
     const colours = new Set<number>()
     for (let i = 0; i < 0.55 * 630 * 1200 * 3; i += 3)
