@@ -8,7 +8,7 @@
  *   newer model.json would fail the weights checksum (the generator refuses it) until the cache was dropped.
  * - Page navigations: network-first; offline, the cached page (same path, any query), else a small offline page.
  * - Anything else (RSC payloads, other origins, non-GET, ranges): not touched.
- * A page can post `{ type: 'cache-urls', urls, page }` to cache what it loaded before the worker controlled it.
+ * Pages post `{ type: 'cache-urls', urls, page }`: cache what they loaded before this worker controlled them (below).
  */
 const VERSION = 'v1'
 const STATIC_CACHE = `latentscape-static-${VERSION}`
@@ -110,36 +110,44 @@ self.addEventListener('fetch', (event) => {
   }
 })
 
+/**
+ * `{ type: 'cache-urls', urls, page }` from a page (components/service-worker.tsx): cache the `/_next/static/` URLs
+ * among `urls` and the page `page`, which the page loaded before this worker controlled it (or, for `urls`, which its
+ * generation worker loaded). Idempotent: what is cached already is skipped (a page counts by path, any query). When
+ * everything is done it answers on the transferred port with `{ type: 'cached', failed }`: the URLs it could not cache.
+ */
 self.addEventListener('message', (event) => {
   const data = event.data
   if (data === null || typeof data !== 'object' || data.type !== 'cache-urls' || !Array.isArray(data.urls)) return
-  const sameOrigin = (u) => {
+  const path = (u) => {
     try {
-      return new URL(u, self.location.origin).origin === self.location.origin
+      const url = new URL(u, self.location.origin)
+      return url.origin === self.location.origin ? url.pathname : null
     } catch {
-      return false
+      return null
     }
   }
-  const add = (cacheName, urls) =>
+  /** Cache each URL not cached yet; resolves to those that could not be (network error, non-2xx). */
+  const add = (cacheName, urls, matchOptions) =>
     caches.open(cacheName).then((cache) =>
       Promise.all(
         urls.map((u) =>
           cache
-            .match(u)
+            .match(u, matchOptions)
             .then((hit) => (hit === undefined ? cache.add(u) : undefined))
-            .catch(() => undefined),
+            .then(
+              () => null,
+              () => u,
+            ),
         ),
       ),
     )
-  const urls = data.urls.filter((u) => typeof u === 'string' && sameOrigin(u))
-  const page = typeof data.page === 'string' && sameOrigin(data.page) ? [data.page] : []
+  const urls = data.urls.filter((u) => typeof u === 'string' && path(u)?.startsWith('/_next/static/'))
+  const pages = typeof data.page === 'string' && path(data.page) !== null ? [data.page] : []
+  const reply = event.ports[0]
   event.waitUntil(
-    Promise.all([
-      add(
-        STATIC_CACHE,
-        urls.filter((u) => new URL(u, self.location.origin).pathname.startsWith('/_next/static/')),
-      ),
-      add(PAGE_CACHE, page),
-    ]),
+    Promise.all([add(STATIC_CACHE, urls), add(PAGE_CACHE, pages, { ignoreSearch: true })]).then(([a, b]) =>
+      reply?.postMessage({ type: 'cached', failed: [...a, ...b].filter((u) => u !== null) }),
+    ),
   )
 })
