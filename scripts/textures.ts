@@ -26,7 +26,7 @@ import {
   withProvenance,
   type LatentSlot,
 } from '../world-gen'
-import { slotField } from '../world-gen/latent-walk'
+import { SKY_FIELD_CELLS, slotField } from '../world-gen/latent-walk'
 import { hasWebgpuEnv, installNodeWebgpu, rerunWithWebgpuEnv } from '../bench/node-webgpu'
 
 const USAGE =
@@ -34,7 +34,6 @@ const USAGE =
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const
 
 /** The sky field: the whole upper hemisphere, 32 × 8 cells (360° × 90° at square pixels), never cropped. */
-const SKY_FIELD_CELLS = { cellsW: 32, cellsH: 8 } as const
 const SKY_SIZE_PX = {
   width: SKY_FIELD_CELLS.cellsW * LATENT_LAYOUT.sky.cellPx,
   height: SKY_FIELD_CELLS.cellsH * LATENT_LAYOUT.sky.cellPx,

@@ -311,3 +311,10 @@ export function slotField(
   const field = latentField(global, local, cellsW, cellsH)
   return slotLayout(slot, layout).wrap === 'x' ? withElevation(field, cellsW, cellsH) : field
 }
+
+/**
+ * The sky field every consumer paints (world, share card, CLI): 8 cells high (the whole upper hemisphere, zenith to
+ * horizon, as trained) × 32 wide (360°), i.e. 512×128 px at 16 px per cell — the angular resolution of a 512×256
+ * equirect panorama. Never cropped: the elevation channel spans the whole field.
+ */
+export const SKY_FIELD_CELLS = { cellsW: 32, cellsH: 8 } as const

@@ -15,7 +15,7 @@ import {
   withProvenance,
   type LatentSlot,
 } from '../../world-gen'
-import { slotField } from '../../world-gen/latent-walk'
+import { SKY_FIELD_CELLS, slotField } from '../../world-gen/latent-walk'
 import type { Generator } from '../../world-gen/gan'
 import { renderLabelLayer } from './share-card-label'
 import { compositeOver, renderSkyView, type SkyViewOptions } from './sky-view'
@@ -31,12 +31,6 @@ import { compositeOver, renderSkyView, type SkyViewOptions } from './sky-view'
 
 /** Size of the card, in pixels (the Open Graph recommendation). */
 export const SHARE_CARD_SIZE = { width: 1200, height: 630 } as const
-
-/**
- * The sky field: the whole upper hemisphere, 32 × 8 cells (360° × 90° at square pixels: 512 × 128 px). Never cropped:
- * the elevation channel and the longitude wrap are defined over the whole field.
- */
-export const SKY_FIELD_CELLS = { cellsW: 32, cellsH: 8 } as const
 
 /** Floor cells per side: 8 cells × 16 px = a 128 px swatch (one 2 m repeat; the ground is seen from afar). */
 const FLOOR_CELLS = 8

@@ -7,13 +7,13 @@ import { fileURLToPath } from 'node:url'
 import { decode } from 'fast-png'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { localField, noiseSeed, room, roomLatent } from '../../world-gen'
-import { slotField } from '../../world-gen/latent-walk'
+import { SKY_FIELD_CELLS, slotField } from '../../world-gen/latent-walk'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readPngText, readProvenance } from '../../world-gen/provenance'
 import { loadGenerator } from '../../world-gen/gan'
 import { renderSkyView } from '../../components/server/sky-view'
 
 vi.mock('server-only', () => ({}))
-const { GROUND_CREDIT_KEY, SHARE_CARD_VIEW, SKY_FIELD_CELLS, lastShareCardTimings, shareCardPng } =
+const { GROUND_CREDIT_KEY, SHARE_CARD_VIEW, lastShareCardTimings, shareCardPng } =
   await import('../../components/server/share-card')
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
