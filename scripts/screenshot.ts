@@ -1,6 +1,7 @@
 /**
  * Headless screenshots for the README: `/` → docs/screenshots/landing.png, `/w/<seed>` → docs/screenshots/world.png,
- * and two views while walking (walk-1.png, walk-2.png), each taken once the generated textures are on the GPU.
+ * the generated sky looking up over the walls (sky.png) and two views while walking (walk-1.png through a doorway,
+ * walk-2.png), each taken once the generated textures and the room's generated sky are on the GPU.
  * Usage: `npx tsx scripts/screenshot.ts [--base-url http://localhost:3000] [--seed amber-fern-drift]`.
  * Without --base-url it serves the existing production build (building it first if there is none).
  */
@@ -35,12 +36,17 @@ async function main(): Promise<void> {
 
     const world = await openPage(browser, baseUrl, `/w/${encodeURIComponent(values.seed)}`, { viewport: VIEWPORT })
     const { page } = world
-    // Wait for generated textures (not a fixed sleep): the room the player stands in, then its neighbours.
+    // Wait for generated textures (not a fixed sleep): the room the player stands in and its sky (unless the sky
+    // generator is unavailable), then its neighbours.
     const textured = async () => {
-      await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
-        timeout: 300_000,
-        polling: 250,
-      })
+      await page.waitForFunction(
+        () => {
+          const s = window.latentscape?.getState()
+          return s?.textured === true && (s.sky.ready || s.sky.available === false)
+        },
+        undefined,
+        { timeout: 300_000, polling: 250 },
+      )
       await page.waitForFunction(() => window.latentscape!.getStats().queueLength === 0, undefined, {
         timeout: 300_000,
         polling: 250,
@@ -51,6 +57,13 @@ async function main(): Promise<void> {
     }
     await textured()
     await page.screenshot({ path: join(OUT_DIR, 'world.png') })
+    // The sky: looking up over the walls (teleports level the view again).
+    await page.evaluate(() => window.latentscape!.setPitch(50))
+    await page.evaluate(
+      () => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))),
+    )
+    await page.screenshot({ path: join(OUT_DIR, 'sky.png') })
+    await page.evaluate(() => window.latentscape!.setPitch(0))
     // Walk: face the first open door of the spawn room and walk (keyboard) until through it.
     const spawn = await page.evaluate(() => window.latentscape!.getRoom(0, 0))
     const door = spawn.openings[0]
@@ -83,7 +96,7 @@ async function main(): Promise<void> {
     await page.screenshot({ path: join(OUT_DIR, 'walk-2.png') })
     report('world', world.record)
     await world.context.close()
-    console.log(`[screenshot] wrote landing.png, world.png, walk-1.png and walk-2.png in ${OUT_DIR}`)
+    console.log(`[screenshot] wrote landing.png, world.png, sky.png, walk-1.png and walk-2.png in ${OUT_DIR}`)
   } finally {
     await browser.close()
     await server?.stop()

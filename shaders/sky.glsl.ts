@@ -9,8 +9,9 @@
  *   textures have no mipmaps and every lookup is `textureLod(…, 0.0)`, so no derivative is ever taken; RepeatWrapping
  *   in s makes bilinear filtering wrap across the seam.
  * - Zenith: all columns meet at the pole, where equirect texels become thin wedges. Each lookup is filtered in
- *   longitude over one texel row's arc (so texels stay about square on the sphere) and the last few degrees blend to
- *   the mean colour of the top rows (`pole`), so there is no pinch or star.
+ *   longitude over at least one texel row's arc (so texels stay about square on the sphere), widening to 1/8 of the
+ *   circle towards the zenith, and the last few degrees blend to the mean colour of the top rows (`pole`), so there
+ *   is no pinch or starburst.
  * - Colour: the textures are sRGB (`SRGBColorSpace`, decoded to linear by the sampler); the result is encoded for the
  *   output by `colorspace_fragment`. The sky is not tone mapped (`toneMapped: false`): it shows the generated colours.
  * Equirect lookup as in three.js `equirectUv` (src/renderers/shaders/ShaderChunk/common.glsl.js), with our conventions.
@@ -81,7 +82,7 @@ void main() {
 export const SKY_FRAGMENT = /* glsl */ `
 #define SKY_PI 3.141592653589793
 #define SKY_HALF_PI 1.5707963267948966
-#define SKY_TAPS 8
+#define SKY_TAPS 16
 uniform sampler2D skyA;
 uniform sampler2D skyB;
 uniform float sourceA;
@@ -111,7 +112,10 @@ vec3 hemisphere(sampler2D tex, vec2 size, vec3 ground, vec3 pole, float lon, flo
   float cosE = cos(elev);
   // One texel row's arc expressed in u; the columns already cover one column (1 / size.x) by bilinear filtering.
   float rowArcU = 1.0 / (4.0 * size.y * max(cosE, 1e-4));
-  float width = min(rowArcU - 1.0 / size.x, 1.0);
+  // Above 60° the generator's cells (painted on a flat grid) turn into wedges that converge at the zenith: widen the
+  // filter smoothly to 1/8 of the circle near the top so they blend into the row's colours instead of a starburst.
+  float polar = 1.0 - smoothstep(0.05, 0.5, cosE);
+  float width = min(max(rowArcU - 1.0 / size.x, polar * 0.125), 1.0);
   vec3 c;
   if (width * size.x < 0.25) {
     c = textureLod(tex, vec2(u, t), 0.0).rgb;
@@ -127,8 +131,8 @@ vec3 hemisphere(sampler2D tex, vec2 size, vec3 ground, vec3 pole, float lon, flo
     }
     c /= wsum;
   }
-  // The last few degrees (86°–88°) blend to the top rows' mean: every column meets there.
-  return mix(c, pole, 1.0 - smoothstep(0.035, 0.07, cosE));
+  // The last few degrees (84°–88°) blend to the top rows' mean: every column meets there.
+  return mix(c, pole, 1.0 - smoothstep(0.035, 0.1, cosE));
 }
 
 void main() {

@@ -269,7 +269,9 @@ export const SUN_MIN_ELEVATION_RAD = (15 * Math.PI) / 180
 export const SUN_MAX_ELEVATION_RAD = (80 * Math.PI) / 180
 
 /** Luminance of a typical daylight sky (linear): brighter skies light the scene more, darker ones less. */
-const REFERENCE_SKY_LUMA = 0.35
+const REFERENCE_SKY_LUMA = 0.3
+/** How much of the sky's saturation the hemisphere light keeps (the rest is white): a tint, not a colour wash. */
+const SKY_TINT = 0.45
 
 /** `colour` rescaled to luminance `target` (hue and saturation kept); a black colour becomes grey. */
 function withLuma(color: Rgb, target: number, out: Rgb = [0, 0, 0]): Rgb {
@@ -285,23 +287,24 @@ function withLuma(color: Rgb, target: number, out: Rgb = [0, 0, 0]): Rgb {
 }
 
 /**
- * Light parameters that follow a measured sky: the hemisphere light takes the sky's hue from above and the ground
- * tone's hue from below; the sun takes the bright region's direction (elevation clamped), a colour between its own
- * and white (8-bit skies clip the sun), and an intensity that grows with `sun.strength`; an overcast sky gives a weak
- * sun and a stronger hemisphere. Overall brightness follows the sky's luminance within [0.4, 1.3] of the daylight
- * reference, so a dusk sky dims the rooms without blacking them out.
+ * Light parameters that follow a measured sky: the hemisphere light takes a tint of the sky's hue from above and the
+ * ground tone's hue from below; the sun takes the bright region's direction (elevation clamped), a colour between its
+ * own and white (8-bit skies clip the sun), and an intensity that grows with `sun.strength`; an overcast sky gives a
+ * weak sun and a stronger hemisphere. Overall brightness follows the sky's luminance within [0.75, 1.25] of the
+ * daylight reference, so a dusk sky dims the rooms without blacking them out (their textures are generated to be seen).
  */
 export function skyLighting(light: SkyLight): SkyLighting {
-  const brightness = Math.max(0.4, Math.min(1.3, luma(...light.sky) / REFERENCE_SKY_LUMA))
+  const brightness = Math.max(0.75, Math.min(1.25, luma(...light.sky) / REFERENCE_SKY_LUMA))
   const s = light.sun.strength
   const elevationRad = Math.max(SUN_MIN_ELEVATION_RAD, Math.min(SUN_MAX_ELEVATION_RAD, light.sun.elevationRad))
   const sunTint = withLuma(light.sun.color, 1)
+  const skyTint = withLuma(light.sky, 0.8)
   return {
-    hemiSky: withLuma(light.sky, 0.8),
+    hemiSky: [0, 1, 2].map((c) => 0.8 + (skyTint[c]! - 0.8) * SKY_TINT) as Rgb,
     hemiGround: withLuma(light.ground, 0.05),
-    hemiIntensity: (1.0 + 0.7 * (1 - s)) * brightness,
+    hemiIntensity: (1.1 + 0.8 * (1 - s)) * brightness,
     sunColor: [0.5 + 0.5 * sunTint[0], 0.5 + 0.5 * sunTint[1], 0.5 + 0.5 * sunTint[2]],
-    sunIntensity: (0.35 + 2.3 * s) * brightness,
+    sunIntensity: (0.6 + 1.9 * s) * brightness,
     sunDirection: skyDirection(light.sun.azimuthRad, elevationRad),
     fog: [light.horizon[0], light.horizon[1], light.horizon[2]],
   }

@@ -61,6 +61,11 @@ function pixelDirection(px: number, py: number, w: number, h: number): Vec3 {
   return [(x * Math.cos(yaw) + z1 * Math.sin(yaw)) / len, y1 / len, (-x * Math.sin(yaw) + z1 * Math.cos(yaw)) / len]
 }
 
+const smoothstep = (e0: number, e1: number, x: number) => {
+  const t = Math.max(0, Math.min(1, (x - e0) / (e1 - e0)))
+  return t * t * (3 - 2 * t)
+}
+
 /** Linear colour of the hemisphere (upper half of the export) at texture coordinates (u, t), bilinear, wrapping in u. */
 function bilinear(pano: Image, u: number, t: number): [number, number, number] {
   const w = pano.width
@@ -91,14 +96,16 @@ function expectedSky(pano: Image, lonRad: number, elevRad: number): [number, num
   const h = pano.height / 2
   const u = lonRad / (2 * Math.PI) + 0.5
   const t = Math.min(1 - 0.5 / h, Math.max(0.5 / h, 1 - elevRad / (Math.PI / 2)))
-  const width = Math.min(1 / (4 * h * Math.max(Math.cos(elevRad), 1e-4)) - 1 / w, 1)
+  const cosE = Math.cos(elevRad)
+  const polar = 1 - smoothstep(0.05, 0.5, cosE)
+  const width = Math.min(Math.max(1 / (4 * h * Math.max(cosE, 1e-4)) - 1 / w, polar * 0.125), 1)
   let lin: [number, number, number]
   if (width * w < 0.25) lin = bilinear(pano, u, t)
   else {
     lin = [0, 0, 0]
     let wsum = 0
-    for (let i = 0; i < 8; i++) {
-      const o = (i + 0.5) / 8 - 0.5
+    for (let i = 0; i < 16; i++) {
+      const o = (i + 0.5) / 16 - 0.5
       const k = 1 - Math.abs(o)
       const c = bilinear(pano, u + o * width, t)
       for (let j = 0; j < 3; j++) lin[j] += k * c[j]!
