@@ -102,12 +102,15 @@ describe('explorable world', () => {
       const state = await page.evaluate(() => window.latentscape!.getState())
       expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(state.backend)
       await expect(page.getByTestId('world-loading').count()).resolves.toBe(0)
-      await expect(page.getByTestId('hud-sky').textContent()).resolves.toContain('placeholder')
+      // The room's generated sky (right after its floor) is on screen too, and the HUD says which model painted it.
+      await page.waitForFunction(() => window.latentscape!.getState().sky.ready, undefined, { timeout: 60_000 })
+      const { sky } = await page.evaluate(() => window.latentscape!.getState())
+      await expect(page.getByTestId('hud-sky').textContent()).resolves.toBe(`Sky: generated (${sky.version})`)
 
       await settleFrames(page)
       const textured = await canvasPng(page)
       const diff = pngDataUrlMeanDiff(untextured, textured)
-      // Flat grey surfaces become coloured generated ones (the sky, a large part of a small view, stays).
+      // Flat grey surfaces become coloured generated ones (and the placeholder sky the generated one).
       expect(diff).toBeGreaterThan(4)
       expect(pngDataUrlStats(textured).distinctColors).toBeGreaterThan(pngDataUrlStats(untextured).distinctColors)
       expectClean(record)
