@@ -18,15 +18,14 @@ export default function HomePage() {
         <p className="eyebrow">Generative VR, streamed from a seed</p>
         <h1>Latentscape</h1>
         <p className="pitch">
-          Walk an endless world of rooms whose walls and floors are painted as you go by neural networks running on your
-          own GPU. One seed, one world, the same for everyone who opens the link.
+          Walk an endless world of rooms whose walls, floors and skies are painted as you go by neural networks running
+          on your own GPU. One seed, one world, the same for everyone who opens the link.
         </p>
         <NewWorldForm />
         <RecentWorldsList />
         <p className="ai-note">
           <span className="ai-dot" aria-hidden="true" />
-          AI-generated scenery: every texture is produced by a GAN model trained for this project (the sky is a
-          placeholder gradient until its model is trained).
+          AI-generated scenery: every texture and every sky is produced by a GAN model trained for this project.
         </p>
       </section>
       <footer className="landing-footer">
