@@ -10,7 +10,9 @@ import {
   planStreaming,
   room,
   roomKey,
+  localSeed,
   roomLatent,
+  SKY_FIELD_CELLS,
   skyLatent,
   skyLight,
   SURFACE_SLOTS,
@@ -36,11 +38,6 @@ export type StreamerStatus = {
 /** Where the generators' manifests are served. */
 export const SURFACE_MODEL_URL = '/models/surface/model.json'
 export const SKY_MODEL_URL = '/models/sky/model.json'
-/**
- * The sky field in latent cells: the generator's output spans the whole upper hemisphere (32 × 8 cells = 512 × 128
- * px), so it is always requested at exactly this size (the worker refuses to crop a sky field).
- */
-export const SKY_CELLS = { cellsW: 32, cellsH: 8 } as const
 /**
  * Seconds of sky drift passed to world-gen `skyLatent`: 0, so a room's sky depends on (seed, room) only (shared links
  * show the same sky, and worker caches hit on revisits).
@@ -378,8 +375,12 @@ export class WorldStreamer {
       model: 'sky',
       slot: 'sky',
       roomKey: key,
-      latent: { kind: 'seeded', global: skyLatent(this.seed, x, z, SKY_TIME_S), roomSeed: spec.roomSeed },
-      sizes: [{ ...SKY_CELLS }],
+      latent: {
+        kind: 'seeded',
+        global: skyLatent(this.seed, x, z, SKY_TIME_S),
+        roomSeed: localSeed(this.seed, spec.roomSeed, 'sky'),
+      },
+      sizes: [{ ...SKY_FIELD_CELLS }],
       cacheKey: this.seed,
     })
   }

@@ -19,14 +19,16 @@ import {
   LATENT_LAYOUT,
   LATENT_SLOTS,
   localField,
+  localSeed,
   noiseSeed,
   room,
   roomLatent,
   roomProvenance,
+  SKY_FIELD_CELLS,
+  slotField,
   withProvenance,
   type LatentSlot,
 } from '../world-gen'
-import { SKY_FIELD_CELLS, slotField } from '../world-gen/latent-walk'
 import { hasWebgpuEnv, installNodeWebgpu, rerunWithWebgpuEnv } from '../bench/node-webgpu'
 
 const USAGE =
@@ -133,10 +135,21 @@ async function main(): Promise<void> {
   const cellsH = args.heightPx / gen.cellPx
   const spec = room(args.seed, args.x, args.z)
   const global = roomLatent(args.seed, args.x, args.z, args.slot)
-  const field = slotField(args.slot, global, localField(spec.roomSeed, args.slot, cellsW, cellsH), cellsW, cellsH)
+  const field = slotField(
+    args.slot,
+    global,
+    localField(localSeed(args.seed, spec.roomSeed, args.slot), args.slot, cellsW, cellsH),
+    cellsW,
+    cellsH,
+  )
 
   const t0 = performance.now()
-  const rgba = await gen.generate(field, cellsH, cellsW, noiseSeed(spec.roomSeed, args.slot))
+  const rgba = await gen.generate(
+    field,
+    cellsH,
+    cellsW,
+    noiseSeed(localSeed(args.seed, spec.roomSeed, args.slot), args.slot),
+  )
   const ms = performance.now() - t0
   gen.dispose()
 

@@ -51,6 +51,7 @@ const SALT_KEY = 0x4b455946 // 'KEYF'
 const SALT_TIME = 0x54494d45 // 'TIME'
 const SALT_LOCAL = 0x4c4f434c // 'LOCL'
 const SALT_NOISE = 0x4e4f4953 // 'NOIS'
+const SALT_SKY = 0x534b5953 // 'SKYS'
 
 function isPositiveInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v > 0
@@ -318,3 +319,13 @@ export function slotField(
  * equirect panorama. Never cropped: the elevation channel spans the whole field.
  */
 export const SKY_FIELD_CELLS = { cellsW: 32, cellsH: 8 } as const
+
+/**
+ * The seed of a slot's local field and noise maps (`localField`, `noiseSeed`): the room's seed for the surface slots
+ * (each room its own arrangement of its materials), and one seed per world for the sky. Walking from room to room then
+ * keeps the sky's cloud layout and only moves its global latent along the latent walk, so the sky changes like weather
+ * and light, not as a cross-dissolve between two unrelated pictures.
+ */
+export function localSeed(seed: string, roomSeed: number, slot: LatentSlot): number {
+  return slot === 'sky' ? hashCoords(worldHash(seed), 0, 0, SALT_SKY) : roomSeed
+}

@@ -8,14 +8,16 @@ import * as pngText from 'png-chunk-text'
 import {
   decodeWorldParams,
   localField,
+  localSeed,
   noiseSeed,
   room,
   roomLatent,
   roomProvenance,
+  SKY_FIELD_CELLS,
+  slotField,
   withProvenance,
   type LatentSlot,
 } from '../../world-gen'
-import { SKY_FIELD_CELLS, slotField } from '../../world-gen/latent-walk'
 import type { Generator } from '../../world-gen/gan'
 import { renderLabelLayer } from './share-card-label'
 import { compositeOver, renderSkyView, type SkyViewOptions } from './sky-view'
@@ -91,11 +93,11 @@ async function paint(gen: Generator, seed: string, slot: LatentSlot, cellsW: num
   const field = slotField(
     slot,
     roomLatent(seed, START_ROOM.x, START_ROOM.z, slot),
-    localField(spec.roomSeed, slot, cellsW, cellsH),
+    localField(localSeed(seed, spec.roomSeed, slot), slot, cellsW, cellsH),
     cellsW,
     cellsH,
   )
-  const data = await gen.generate(field, cellsH, cellsW, noiseSeed(spec.roomSeed, slot))
+  const data = await gen.generate(field, cellsH, cellsW, noiseSeed(localSeed(seed, spec.roomSeed, slot), slot))
   return { data, widthPx: cellsW * gen.cellPx, heightPx: cellsH * gen.cellPx }
 }
 

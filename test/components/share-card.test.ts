@@ -6,8 +6,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { decode } from 'fast-png'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { localField, noiseSeed, room, roomLatent } from '../../world-gen'
-import { SKY_FIELD_CELLS, slotField } from '../../world-gen/latent-walk'
+import { localField, localSeed, noiseSeed, room, roomLatent, SKY_FIELD_CELLS, slotField } from '../../world-gen'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readPngText, readProvenance } from '../../world-gen/provenance'
 import { loadGenerator } from '../../world-gen/gan'
 import { renderSkyView } from '../../components/server/sky-view'
@@ -57,8 +56,14 @@ describe('shareCardPng', () => {
         weights: new Uint8Array(readFileSync(`${REPO}public/models/${name}/weights.bin`)),
       })
       const global = roomLatent(seed, 0, 0, slot)
-      const field = slotField(slot, global, localField(spec.roomSeed, slot, cellsW, cellsH), cellsW, cellsH)
-      const data = await gen.generate(field, cellsH, cellsW, noiseSeed(spec.roomSeed, slot))
+      const field = slotField(
+        slot,
+        global,
+        localField(localSeed(seed, spec.roomSeed, slot), slot, cellsW, cellsH),
+        cellsW,
+        cellsH,
+      )
+      const data = await gen.generate(field, cellsH, cellsW, noiseSeed(localSeed(seed, spec.roomSeed, slot), slot))
       gen.dispose()
       return { data, widthPx: cellsW * 16, heightPx: cellsH * 16 }
     }

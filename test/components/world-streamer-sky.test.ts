@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { SKY_CELLS, WorldStreamer, type SkyGenStatus, type StreamerStatus } from '../../components/world-streamer'
-import { room, skyLatent } from '../../world-gen'
+import { WorldStreamer, type SkyGenStatus, type StreamerStatus } from '../../components/world-streamer'
+import { localSeed, room, SKY_FIELD_CELLS, skyLatent } from '../../world-gen'
 import type { GenerateRequest } from '../../world-gen/protocol'
 import { FakeWorker } from './fake-worker'
 
@@ -79,14 +79,14 @@ describe('WorldStreamer skies', () => {
     const northTrim = surfaceJobs(worker).find((j) => j.roomKey === '0,-1' && j.slot === 'trim')!
     expect(jobs[1].priority).toBeGreaterThan(northTrim.priority)
     for (const j of jobs) {
-      expect(j).toMatchObject({ model: 'sky', slot: 'sky', sizes: [SKY_CELLS], cacheKey: 'demo' })
+      expect(j).toMatchObject({ model: 'sky', slot: 'sky', sizes: [SKY_FIELD_CELLS], cacheKey: 'demo' })
       expect(j.sizes).toEqual([{ cellsW: 32, cellsH: 8 }])
     }
     const [x, z] = [0, -1]
     expect(jobs[1].latent).toEqual({
       kind: 'seeded',
       global: skyLatent('demo', x, z, 0),
-      roomSeed: room('demo', x, z).roomSeed,
+      roomSeed: localSeed('demo', room('demo', x, z).roomSeed, 'sky'),
     })
     // Standing still requests nothing more.
     streamer.update(stand)

@@ -7,8 +7,7 @@ import { promisify } from 'node:util'
 import { PNG } from 'pngjs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readPngText, readProvenance } from '../../world-gen/provenance'
-import { localField, noiseSeed, room, roomLatent } from '../../world-gen'
-import { slotField } from '../../world-gen/latent-walk'
+import { localField, localSeed, noiseSeed, room, roomLatent, slotField } from '../../world-gen'
 import { loadGenerator, selectBackend } from '../../world-gen/gan'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
@@ -89,11 +88,11 @@ describe('scripts/textures.ts', () => {
     const field = slotField(
       'sky',
       roomLatent('Demo world', 0, 0, 'sky'),
-      localField(spec.roomSeed, 'sky', 32, 8),
+      localField(localSeed('Demo world', spec.roomSeed, 'sky'), 'sky', 32, 8),
       32,
       8,
     )
-    const expected = await gen.generate(field, 8, 32, noiseSeed(spec.roomSeed, 'sky'))
+    const expected = await gen.generate(field, 8, 32, noiseSeed(localSeed('Demo world', spec.roomSeed, 'sky'), 'sky'))
     gen.dispose()
     let maxDiff = 0
     for (let i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs(expected[i]! - png.data[i]!))

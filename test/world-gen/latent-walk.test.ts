@@ -5,6 +5,7 @@ import {
   LATENT_SLOTS,
   latentField,
   localField,
+  localSeed,
   parseLatentLayout,
   room,
   roomLatent,
@@ -164,5 +165,21 @@ describe('local and full fields', () => {
 
   it('rejects a local field whose length does not match the cell count', () => {
     expect(() => latentField(new Float32Array(2), new Float32Array(5), 2, 2)).toThrow(RangeError)
+  })
+})
+
+describe('localSeed', () => {
+  it('surfaces: the room seed, so each room has its own arrangement', () => {
+    expect(localSeed('demo', 12345, 'floor')).toBe(12345)
+    expect(localSeed('demo', 777, 'walls')).toBe(777)
+  })
+
+  it('sky: one seed per world, so the cloud layout stays while the latent walk moves between rooms', () => {
+    const a = room('demo', 0, 0)
+    const b = room('demo', 5, -3)
+    expect(a.roomSeed).not.toBe(b.roomSeed)
+    expect(localSeed('demo', a.roomSeed, 'sky')).toBe(localSeed('demo', b.roomSeed, 'sky'))
+    expect(localSeed('demo', a.roomSeed, 'sky')).not.toBe(localSeed('other world', a.roomSeed, 'sky'))
+    expect(Number.isInteger(localSeed('demo', a.roomSeed, 'sky'))).toBe(true)
   })
 })
