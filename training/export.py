@@ -174,6 +174,15 @@ def sky_sheet(net: FoldedGenerator, g: Generator, path: Path, n: int = 8, walk: 
     Image.fromarray(canvas).save(path)
 
 
+def swd_table(m: dict) -> list[str]:
+    """The model cards' SWD table (per level and mean) of floor, trained, untrained and noise, from metrics.json."""
+    lines = ['| set | ' + ' | '.join(f'{p} px' for p in m['swd_levels_px']) + ' | mean |', '|---|---|---|---|---|']
+    for name, key in (('held-out real vs train (floor)', 'swd_floor'), ('trained generator (EMA)', 'swd_trained'),
+                      ('same net, untrained', 'swd_untrained'), ('colour-matched noise', 'swd_noise')):
+        lines.append(f"| {name} | " + ' | '.join(str(v) for v in m[f'{key}_levels']) + f" | {m[key]} |")
+    return lines
+
+
 def write_card(model_dir: Path) -> None:
     """public/models/<model>/card.md from model.json and metrics.json (figures are never typed by hand)."""
     man = json.loads((model_dir / 'model.json').read_text())['latentscape']
@@ -225,12 +234,8 @@ def write_card(model_dir: Path) -> None:
             f"Computed by `training/metrics.py` at step {m['step']} on {m['n_images']} 64x64 crops per set",
             f"({m['swd_descriptors_per_level']} descriptors per level). SWD x1e3, Laplacian levels {m['swd_levels_px']} px:",
             '',
-            '| set | ' + ' | '.join(f'{p} px' for p in m['swd_levels_px']) + ' | mean |',
-            '|---|---|---|---|---|',
+            *swd_table(m),
         ]
-        for name, key in (('held-out real vs train (floor)', 'swd_floor'), ('trained generator (EMA)', 'swd_trained'),
-                          ('same net, untrained', 'swd_untrained'), ('colour-matched noise', 'swd_noise')):
-            lines.append(f"| {name} | " + ' | '.join(str(v) for v in m[f'{key}_levels']) + f" | {m[key]} |")
         lines += [
             '',
             f"- SWD gap ratio (trained - floor) / (min(untrained, noise) - floor): **{m['swd_gap_ratio']}** (bar <= 0.25);",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .export import swd_table
+
 
 def write_sky_card(model_dir: Path, man: dict) -> None:
     mpath = model_dir / 'metrics.json'
@@ -53,12 +55,8 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
             f"{cells[0] * 16}x{tr['crop']} px per set ({m['swd_descriptors_per_level']} descriptors per level). SWD x1e3,",
             f"Laplacian levels {m['swd_levels_px']} px:",
             '',
-            '| set | ' + ' | '.join(f'{p} px' for p in m['swd_levels_px']) + ' | mean |',
-            '|---|---|---|---|---|',
+            *swd_table(m),
         ]
-        for name, key in (('held-out real vs train (floor)', 'swd_floor'), ('trained generator (EMA)', 'swd_trained'),
-                          ('same net, untrained', 'swd_untrained'), ('colour-matched noise', 'swd_noise')):
-            lines.append(f"| {name} | " + ' | '.join(str(v) for v in m[f'{key}_levels']) + f" | {m[key]} |")
         lines += [
             '',
             f"- SWD gap ratio (trained - floor) / (min(untrained, noise) - floor): **{m['swd_gap_ratio']}**;",
