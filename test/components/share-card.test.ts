@@ -71,14 +71,22 @@ describe('shareCardPng', () => {
     expect([sky.widthPx, sky.heightPx]).toEqual([512, 128])
     const view = renderSkyView(sky, await paint('surface', 'floor', 8, 8), SHARE_CARD_VIEW)
     // Above the label's scrim (the top 55 %) the card is that view. Within a tolerance (STYLE.md T4): two wasm runs of
-    // the generator can round a few bytes differently, and the bicubic magnification spreads a ±1 over ±2.
+    // the generator can round a few bytes differently (multi-threaded summation order), and the bicubic magnification
+    // spreads a ±1 over several pixels. A different sky would differ by tens of levels on average.
     let maxDiff = 0
+    let sumDiff = 0
+    let n = 0
     for (let y = 0; y < 0.55 * 630; y++)
       for (let x = 0; x < 1200; x++)
-        for (let c = 0; c < 3; c++)
-          maxDiff = Math.max(maxDiff, Math.abs(pixels[3 * (y * 1200 + x) + c]! - view[4 * (y * 1200 + x) + c]!))
-    console.info(`[share card] max |card − view| in the sky: ${maxDiff}`)
-    expect(maxDiff).toBeLessThanOrEqual(3)
+        for (let c = 0; c < 3; c++) {
+          const d = Math.abs(pixels[3 * (y * 1200 + x) + c]! - view[4 * (y * 1200 + x) + c]!)
+          maxDiff = Math.max(maxDiff, d)
+          sumDiff += d
+          n++
+        }
+    console.info(`[share card] |card − view| in the sky: max ${maxDiff}, mean ${(sumDiff / n).toFixed(4)}`)
+    expect(sumDiff / n).toBeLessThanOrEqual(0.25)
+    expect(maxDiff).toBeLessThanOrEqual(8)
     // …and it is a generated image, not a flat fill (a loose bound: a clear generated sky is a smooth gradient).
     const colours = new Set<number>()
     for (let i = 0; i < 0.55 * 630 * 1200 * 3; i += 3)
