@@ -118,6 +118,7 @@ export {
   assertRgba,
   fullSkyPanorama,
   linearToSrgbByte,
+  skyPanoramaPixel,
   SKY_GROUND_FADE_RAD,
   skyAngles,
   skyColumnLongitudeRad,

@@ -33,6 +33,16 @@ export function skyColumnLongitudeRad(col: number, widthPx: number): number {
 }
 
 /**
+ * Continuous pixel coordinates `[u, v]` (pixel centres at +0.5) of a direction in a `widthPx` × `heightPx` upper
+ * hemisphere panorama: u from longitude (the centre column is longitude 0, north; ±180° the left and right edges), v
+ * from elevation (0 at the zenith's edge, heightPx at the horizon). The inverse of `skyColumnLongitudeRad` /
+ * `skyRowElevationRad`, which the world's sky shader follows.
+ */
+export function skyPanoramaPixel(lonDeg: number, elDeg: number, widthPx: number, heightPx: number): [number, number] {
+  return [(lonDeg / 360 + 0.5) * widthPx, (1 - elDeg / 90) * heightPx]
+}
+
+/**
  * The unit world direction of (longitude, elevation): longitude 0 faces north (−z) and π/2 east (+x), like the URL
  * heading; elevation π/2 is straight up (+y). Pass `out` to avoid allocating.
  */

@@ -11,6 +11,8 @@
  * the pixel's footprint on the ground plane (Williams 1983, "Pyramidal parametrics").
  */
 
+import { skyPanoramaPixel } from '../../world-gen'
+
 /** An RGBA8 image, row-major [heightPx, widthPx, 4]. */
 export interface RgbaImage {
   /** Pixels, 4 bytes each (alpha is ignored when sampling). */
@@ -40,16 +42,6 @@ export interface SkyViewOptions {
 }
 
 const DEG = Math.PI / 180
-
-/**
- * Continuous pixel coordinates `[u, v]` (pixel centres at +0.5) of a direction in a `widthPx` × `heightPx` upper
- * hemisphere panorama: u from longitude (the centre column is longitude 0, north; ±180° the left and right edges), v
- * from elevation (0 at the zenith's edge, heightPx at the horizon). The inverse of world-gen `skyColumnLongitudeRad` /
- * `skyRowElevationRad`, which the world's sky shader follows.
- */
-export function skyPanoramaPixel(lonDeg: number, elDeg: number, widthPx: number, heightPx: number): [number, number] {
-  return [(lonDeg / 360 + 0.5) * widthPx, (1 - elDeg / 90) * heightPx]
-}
 
 /** Catmull-Rom weights for the four taps around a sample at fraction `t` ∈ [0, 1). */
 function cubicWeights(t: number, out: Float64Array): Float64Array {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { skyColumnLongitudeRad, skyRowElevationRad } from '../../world-gen'
-import {
-  compositeOver,
-  mipChain,
-  renderSkyView,
-  skyColumn,
-  skyPanoramaPixel,
-  type RgbaImage,
-} from '../../components/server/sky-view'
+import { skyColumnLongitudeRad, skyPanoramaPixel, skyRowElevationRad } from '../../world-gen'
+import { compositeOver, mipChain, renderSkyView, skyColumn, type RgbaImage } from '../../components/server/sky-view'
 
 /** An RGBA8 image whose pixel (x, y) is `color(x, y)`. */
 function image(widthPx: number, heightPx: number, color: (x: number, y: number) => [number, number, number]) {
