@@ -2,10 +2,10 @@
  * Generate the texture the world shows for one room slot and write it as a PNG.
  *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot floor --size 256 --out floor.png [--backend cpu|wasm|webgpu]
  *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot sky --out sky.png   (512x128, the only sky size)
- * Same latent field as the world: world-gen `slotField(slot, roomLatent(…), localField(room.roomSeed, slot, …))`
- * (global latent + local noise, plus the elevation channel for the sky). Surfaces take any size (they tile); the sky
- * is the upper hemisphere in equirectangular projection and always the whole field (SKY_FIELD_CELLS): the elevation
- * channel and the 360° wrap are defined over all of it, so a crop or another aspect is refused.
+ * Same latent field as the world: world-gen `slotField(slot, roomLatent(…), localField(localSeed(…), slot, …))`
+ * (global latent + local noise). Surfaces take any size (they tile). The sky is the world's sky panorama: the sky
+ * generator's cloud layer (SKY_FIELD_CELLS) composed under the room's atmosphere (world-gen `composeSky`) into the
+ * upper hemisphere in equirectangular projection, SKY_PANORAMA_PX, so another size is refused.
  * The PNG carries provenance metadata (world-gen `withProvenance`: XMP with IPTC `trainedAlgorithmicMedia`, model,
  * version, weights sha256, seed, room, slot, world link, licence).
  * Prints one JSON line ({ backend, ms, width, height, model, version, … }); bad arguments → one line on stderr, exit 2.
@@ -15,19 +15,17 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { PNG } from 'pngjs'
 import {
+  atmosphereFromLatent,
   canonicalSeed,
-  LATENT_LAYOUT,
+  composeSky,
   LATENT_SLOTS,
-  localField,
-  localSeed,
-  noiseSeed,
-  room,
-  roomLatent,
-  roomProvenance,
-  SKY_FIELD_CELLS,
-  slotField,
-  withProvenance,
   type LatentSlot,
+  room,
+  roomProvenance,
+  roomSlotInput,
+  SKY_FIELD_CELLS,
+  SKY_PANORAMA_PX,
+  withProvenance,
 } from '../world-gen'
 import { hasWebgpuEnv, installNodeWebgpu, rerunWithWebgpuEnv } from '../bench/node-webgpu'
 
@@ -35,11 +33,8 @@ const USAGE =
   'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--backend cpu|wasm|webgpu] (--size is optional for sky: 512x128)'
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const
 
-/** The sky field: the whole upper hemisphere, 32 × 8 cells (360° × 90° at square pixels), never cropped. */
-const SKY_SIZE_PX = {
-  width: SKY_FIELD_CELLS.cellsW * LATENT_LAYOUT.sky.cellPx,
-  height: SKY_FIELD_CELLS.cellsH * LATENT_LAYOUT.sky.cellPx,
-}
+/** The sky panorama: the whole upper hemisphere, as the world shows it. */
+const SKY_SIZE_PX = SKY_PANORAMA_PX
 
 class UsageError extends Error {}
 
@@ -88,8 +83,8 @@ function parse() {
     throw new UsageError(`--size must be a multiple of 16 px between 16 and 4096, got ${widthPx}x${heightPx}`)
   if (values.slot === 'sky' && (widthPx !== SKY_SIZE_PX.width || heightPx !== SKY_SIZE_PX.height))
     throw new UsageError(
-      `--slot sky paints the whole upper hemisphere (${SKY_FIELD_CELLS.cellsW}×${SKY_FIELD_CELLS.cellsH} latent cells), ` +
-        `so --size must be ${SKY_SIZE_PX.width}x${SKY_SIZE_PX.height}, got ${widthPx}x${heightPx} (crops are not supported)`,
+      `--slot sky paints the world's sky panorama of the whole upper hemisphere, ` +
+        `so --size must be ${SKY_SIZE_PX.width}x${SKY_SIZE_PX.height}, got ${widthPx}x${heightPx}`,
     )
   if (!(BACKENDS as readonly string[]).includes(values.backend!))
     throw new UsageError(`--backend must be one of ${BACKENDS.join('|')}, got "${values.backend}"`)
@@ -131,25 +126,20 @@ async function main(): Promise<void> {
     manifest: JSON.parse(readFileSync(modelDir + 'model.json', 'utf8')),
     weights: readFileSync(modelDir + 'weights.bin'),
   })
-  const cellsW = args.widthPx / gen.cellPx
-  const cellsH = args.heightPx / gen.cellPx
+  const sky = args.slot === 'sky'
+  const cloudLayer = gen.cloudLayer
+  if (sky && cloudLayer === undefined) fail('public/models/sky/model.json is not a cloud-layer generator', 1)
+  const cellsW = sky ? SKY_FIELD_CELLS.cellsW : args.widthPx / gen.cellPx
+  const cellsH = sky ? SKY_FIELD_CELLS.cellsH : args.heightPx / gen.cellPx
   const spec = room(args.seed, args.x, args.z)
-  const global = roomLatent(args.seed, args.x, args.z, args.slot)
-  const field = slotField(
-    args.slot,
-    global,
-    localField(localSeed(args.seed, spec.roomSeed, args.slot), args.slot, cellsW, cellsH),
-    cellsW,
-    cellsH,
-  )
+  const { global, field, noiseSeed } = roomSlotInput(args.seed, args.x, args.z, args.slot, cellsW, cellsH)
 
   const t0 = performance.now()
-  const rgba = await gen.generate(
-    field,
-    cellsH,
-    cellsW,
-    noiseSeed(localSeed(args.seed, spec.roomSeed, args.slot), args.slot),
-  )
+  const generated = await gen.generate(field, cellsH, cellsW, noiseSeed)
+  const rgba =
+    sky && cloudLayer !== undefined
+      ? composeSky(generated, cellsW * gen.cellPx, cloudLayer, atmosphereFromLatent(global))
+      : generated
   const ms = performance.now() - t0
   gen.dispose()
 

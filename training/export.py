@@ -40,11 +40,9 @@ def load_ema(run: Path, model: str) -> tuple[Generator, dict]:
     return g.eval(), ck
 
 
-# Noise truncation: the exported per-pixel noise strengths are the learned ones times this. The sky generator leans on
-# its noise inputs for a speckled grain that real skies do not have; at 0.25 most of it is gone while tree lines and
-# cloud edges keep some texture (chosen by eye on the same samples at 1, 0.5, 0.25, 0.1 and 0; 0 is blurry). Applied to
+# Noise truncation: the exported per-pixel noise strengths are the learned ones times this (1 = as trained). Applied to
 # what is exported, so the metrics, the golden fixture and the app all see the same net.
-NOISE_SCALE = {'surface': 1.0, 'sky': 0.25}
+NOISE_SCALE = {'surface': 1.0, 'sky': 1.0}
 
 
 def fp16_layers(g: Generator) -> list[dict]:
@@ -87,7 +85,7 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict) -> 
             'version': f"{g.model}-v1-{weights_sha[:12]}",
             'architecture': 'psgan-conv-v1',
             'latent': {**{k: lay[k] for k in ('globalDim', 'localDim', 'cellPx', 'wrap')},
-                       'elevationChannel': bool(g.coord), 'inputChannels': arch[0]['in']},
+                       'inputChannels': arch[0]['in']},
             'upsample': 'nearest2x+blur121',
             'noise': 'layers with noise: true add noise[H, W] (i.i.d. N(0,1), one map per layer at its resolution)'
                      ' x <name>/noise[out] after conv + bias, before the activation',
@@ -96,6 +94,7 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict) -> 
             'layers': arch,
             'weightsSha256': weights_sha,
             'noiseScale': NOISE_SCALE.get(g.model, 1.0),
+            **({'cloudLayer': cloud_layer_spec()} if g.model == 'sky' else {}),
             'licence': 'CC-BY-SA-3.0',
             'aiGenerated': True,
             **meta,
@@ -104,6 +103,15 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict) -> 
     }
     (out_dir / 'model.json').write_text(json.dumps(manifest, indent=1))
     return manifest
+
+
+def cloud_layer_spec() -> dict:
+    """How the sky's cloud-layer texture maps onto the cloud plane (world-gen `sky-compose.ts`), from the dataset."""
+    from .sky_data import CLEAR_RGB, PX_PER_UNIT
+
+    return {'pxPerUnit': PX_PER_UNIT, 'clearRgb': list(CLEAR_RGB), 'planeHeight': 1,
+            'meaning': 'RGB = alpha * (L, L, L) + (1 - alpha) * clearRgb in linear light: alpha = cloud cover, '
+                       'L = cloud brightness; one texel = 1 / pxPerUnit of the cloud plane at unit height'}
 
 
 def golden(layers: list[dict], g: Generator, path: Path, cells=(2, 3), seed: int = 7) -> None:
@@ -155,30 +163,6 @@ def sample_sheet(net: FoldedGenerator, g: Generator, path: Path, n: int = 12, si
 
     w = max(top.shape[1], bottom.shape[1])
     canvas = np.full((top.shape[0] + bottom.shape[0], w, 3), 24, np.uint8)
-    canvas[: top.shape[0], : top.shape[1]] = top
-    canvas[top.shape[0] :, : bottom.shape[1]] = bottom
-    path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(canvas).save(path)
-
-
-def sky_sheet(net: FoldedGenerator, g: Generator, path: Path, n: int = 8, walk: int = 6, seed: int = 3) -> None:
-    """n whole 360-degree panoramas (8x32 cells, 512x128 upper hemisphere), then a latent walk between two skies.
-
-    The walk keeps the local field and the noise maps and moves only the global latent (as world-gen does from room
-    to room), so the frames show one sky changing in place rather than a cross-dissolve of two pictures.
-    """
-    from PIL import Image
-
-    h, w = 8, 32
-    gen = torch.Generator().manual_seed(seed)
-    skies = [to_uint8(net(g.sample_field(1, h, w, gen)))[0] for _ in range(n)]
-    top = grid(np.stack(skies), cols=2)
-    za, zb = torch.randn(g.global_dim, generator=gen), torch.randn(g.global_dim, generator=gen)
-    zl = torch.randn(1, g.local_dim, h, w, generator=gen)
-    noise = [torch.randn(1, 1, a, b, generator=gen) for a, b in g.noise_shapes(h, w)]
-    strip = [to_uint8(net(g.make_field(slerp(za, zb, i / (walk - 1))[None], zl), noise))[0] for i in range(walk)]
-    bottom = grid(np.stack(strip), cols=2, bg=64)
-    canvas = np.full((top.shape[0] + bottom.shape[0], max(top.shape[1], bottom.shape[1]), 3), 24, np.uint8)
     canvas[: top.shape[0], : top.shape[1]] = top
     canvas[top.shape[0] :, : bottom.shape[1]] = bottom
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -307,8 +291,10 @@ def main() -> None:
     golden(layers, g, Path(args.golden) if args.golden else ROOT / 'test' / 'fixtures' / f'{args.model}-golden.json')
     if not args.no_sheet:
         net = FoldedGenerator(layers, g.wrap)
-        sheet = Path(args.sheet) if args.sheet else ROOT / 'docs' / 'models' / f'{args.model}-samples.png'
-        (sky_sheet if args.model == 'sky' else sample_sheet)(net, g, sheet)
+        # The sky's panoramas (cloud layer + atmosphere) are drawn by the app's own code: scripts/sky-sheet.ts.
+        name = 'sky-layer' if args.model == 'sky' else args.model
+        sheet = Path(args.sheet) if args.sheet else ROOT / 'docs' / 'models' / f'{name}-samples.png'
+        sample_sheet(net, g, sheet)
     write_card(out_dir)
     size = (out_dir / 'weights.bin').stat().st_size
     print(json.dumps({'model': args.model, 'step': ck['step'], 'version': manifest['latentscape']['version'],

@@ -6,14 +6,17 @@
   (the floor), (2) the trained generator, (3) the same architecture untrained, (4) colour-matched
   noise (every pixel drawn from one Gaussian with the training pixels' mean colour and colour covariance).
 - seam_ratio: mean abs difference across the wrap border / mean abs difference across interior
-  adjacent lines, on generated images of 8x8 cells (surface, both axes) or whole 360-degree panoramas
-  (sky, longitude only) (1.0 = the border is like any other line).
+  adjacent lines, on generated images of 8x8 cells, both axes (1.0 = the border is like any other line). For the
+  sky this is the cloud layer's tiling seam; the panorama's longitude wrap is seamless by construction (world-gen
+  sky-compose.ts samples the plane, which has no longitude border) and is tested there.
 - diversity_ratio: mean pairwise distance of per-image texture statistics (mean and std per channel
   at each pyramid level) among samples / among real crops.
 - nn_ratio: mean L2 distance from sample 32x32 patches to their nearest training patch / the same
   for held-out real patches (< 1 would mean the samples sit closer to the training set than new real
-  data does, i.e. copying). For the sky: whole 128x128 crops downsampled to 32x32 (the composition).
-  Real sky crops are full-elevation longitude crops (training.train.PanoramaSampler).
+  data does, i.e. copying). Real sky crops are taken inside the cloud decks (they do not tile).
+- nn_ratio_loo (small datasets, <= 100 images): the same with a leave-one-out reference: every real image's patches
+  against the training patches of all the other images, averaged over all images (a few held-out images are a noisy
+  and possibly unrepresentative reference).
 
 CLI: /usr/bin/python3 -m training.metrics [--model sky]    (writes public/models/<model>/metrics.json)
 """
@@ -30,7 +33,7 @@ import torch.nn.functional as F
 
 from .export import fp16_layers, load_ema, write_card
 from .models import FoldedGenerator, Generator, recalibrate_bn
-from .train import CropSampler, PanoramaSampler
+from .train import CropSampler
 
 _G5 = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
 _G5 = (_G5[:, None] * _G5[None, :]) / 256.0
@@ -125,9 +128,28 @@ def nn_distance(query: torch.Tensor, bank: torch.Tensor, chunk: int = 256) -> fl
     return float(torch.cat(best).mean())
 
 
+def leave_one_out_nn(images: np.ndarray, train_mask: np.ndarray, q_fake: torch.Tensor, seed: int, model: str,
+                     per_image: int = 800, queries: int = 64) -> dict:
+    """nn_ratio against a leave-one-out reference, for small datasets where a handful of held-out images is a noisy,
+    possibly unrepresentative reference: each real image's 32x32 patches against the training patches of every OTHER
+    image (how close a new real image comes), averaged over all images, vs the samples against all training patches.
+    The same per-image bank is used on both sides. Also reports the held-out-only and training-only references."""
+    banks = [crops_of(images[i:i + 1], per_image, 32, seed + i, model).reshape(per_image, -1) for i in range(len(images))]
+    full = torch.cat([banks[i] for i in range(len(images)) if train_mask[i]])
+    nn_fake = nn_distance(q_fake, full)
+    ref = []
+    for i in range(len(images)):
+        q = crops_of(images[i:i + 1], queries, 32, seed + 1000 + i, model).reshape(queries, -1)
+        ref.append(nn_distance(q, torch.cat([banks[j] for j in range(len(images)) if train_mask[j] and j != i])))
+    ref = np.array(ref)
+    return {'nn_ratio_loo': round(nn_fake / float(ref.mean()), 3), 'nn_loo_samples': round(nn_fake, 3),
+            'nn_loo_real': round(float(ref.mean()), 3), 'nn_loo_real_heldout': round(float(ref[~train_mask].mean()), 3),
+            'nn_loo_real_train': round(float(ref[train_mask].mean()), 3), 'nn_loo_images': int(len(images))}
+
+
 def crops_of(images: np.ndarray, n: int, crop: int, seed: int, model: str = 'surface') -> torch.Tensor:
-    """Real crops as the model is trained on: square crops (surface) or full-elevation longitude crops (sky)."""
-    sampler = PanoramaSampler(images, crop, seed) if model == 'sky' else CropSampler(images, crop, seed)
+    """Real crops as the model is trained on: wrapping around tileable textures (surface), inside cloud decks (sky)."""
+    sampler = CropSampler(images, crop, seed, wrap=model != 'sky')
     return torch.cat([sampler(min(256, n - i)) for i in range(0, n, 256)])
 
 
@@ -144,8 +166,7 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
             crop: int = 64, bank: int = 20000, seed: int = 0) -> dict:
     train, held = images[train_mask], images[~train_mask]
     model = g_trained.model
-    sky = model == 'sky'
-    cells = (images.shape[1] // 16, crop // 16) if sky else (crop // 16, crop // 16)
+    cells = (crop // 16, crop // 16)
     real_train = crops_of(train, n, crop, seed, model)
     real_held = crops_of(held, n, crop, seed + 1, model)
     fake = generate(net_trained, g_trained, n, cells, seed + 2)
@@ -176,8 +197,8 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
     gap_levels = [round((t - f) / (min(u, z) - f), 3) if min(u, z) > f else None for t, f, u, z in
                   zip(trained['levels'], floor['levels'], untr['levels'], nz['levels'])]
 
-    # Whole outputs: 8x8-cell tiles (surface), full 360-degree panoramas (sky).
-    big = generate(net_trained, g_trained, 64, (cells[0], 4 * cells[0]) if sky else (8, 8), seed + 6, batch=16)
+    # Whole outputs: 8x8-cell tiles.
+    big = generate(net_trained, g_trained, 64, (8, 8), seed + 6, batch=16)
     seam = seam_ratio(big, g_trained.wrap)
 
     div_fake = mean_pairwise(texture_stats(fake[:512]))
@@ -185,16 +206,11 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
 
     gen = torch.Generator().manual_seed(seed + 7)
     q = min(512, n)
-    if sky:  # whole crops (composition: horizon, sun, cloud cover) downsampled to 32x32
-        shrink = lambda x: F.avg_pool2d(x, crop // 32).reshape(x.shape[0], -1)  # noqa: E731
-        bank_imgs = torch.cat([shrink(crops_of(train, min(1000, bank - i), crop, seed + 8 + i, model))
-                               for i in range(0, bank, 1000)])
-        q_fake, q_held = shrink(fake[:q]), shrink(real_held[:q])
-    else:
-        bank_imgs = crops_of(train, bank, 32, seed + 8).reshape(bank, -1)
-        q_fake = fake[:q, :, :32, :32].reshape(q, -1)
-        q_held = real_held[:q, :, :32, :32].reshape(q, -1)
+    bank_imgs = crops_of(train, bank, 32, seed + 8, model).reshape(bank, -1)
+    q_fake = fake[:q, :, :32, :32].reshape(q, -1)
+    q_held = real_held[:q, :, :32, :32].reshape(q, -1)
     nn_fake, nn_held = nn_distance(q_fake, bank_imgs), nn_distance(q_held, bank_imgs)
+    loo = leave_one_out_nn(images, train_mask, q_fake, seed + 9, model) if len(images) <= 100 else None
 
     return {
         'swd_floor': floor['mean'], 'swd_trained': trained['mean'], 'swd_untrained': untr['mean'],
@@ -208,6 +224,7 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
         'diversity_real': round(div_real, 4),
         'nn_ratio': round(nn_fake / nn_held, 3), 'nn_samples': round(nn_fake, 3), 'nn_heldout': round(nn_held, 3),
         'n_images': n, 'nn_bank_patches': bank, 'swd_descriptors_per_level': n * 64,
+        **(loo or {}),
     }
 
 
@@ -217,6 +234,7 @@ def passes(m: dict) -> dict:
         'swd_gap_le_0.25': m['swd_gap_ratio'] <= 0.25,
         'seam_ratio_le_1.1': m['seam_ratio'] <= 1.1,
         'nn_ratio_ge_1.0': m['nn_ratio'] >= 1.0,
+        **({'nn_ratio_loo_ge_1.0': m['nn_ratio_loo'] >= 1.0} if 'nn_ratio_loo' in m else {}),
         'diversity_ratio_ge_0.5': m['diversity_ratio'] >= 0.5,
     }
 

@@ -83,13 +83,13 @@ class ConvBlock(nn.Module):
 
 # (channels out, upsample before) per block; 4 upsamplings: one latent cell paints 16x16 px.
 GEN_PLAN = [(256, False), (256, False), (192, True), (128, True), (64, True), (32, True)]
-# Skies are smoother than materials and train on 4x the pixels: a narrower generator (0.6 GFLOP per 128x128 px).
+# The sky's cloud layer is smoother than materials: a narrower generator (0.6 GFLOP per 128x128 px, 0.94 M params).
 SKY_PLAN = [(192, False), (192, False), (160, True), (96, True), (48, True), (24, True)]
 PLANS = {'surface': GEN_PLAN, 'sky': SKY_PLAN}
 
 
 class Generator(nn.Module):
-    """Latent field [B, G+L(+1 elevation for sky), h, w] -> RGB [B, 3, 16h, 16w] in [-1, 1]."""
+    """Latent field [B, G+L, h, w] -> RGB [B, 3, 16h, 16w] in [-1, 1]."""
 
     def __init__(self, model: str = 'surface', plan=None):
         super().__init__()
@@ -98,8 +98,7 @@ class Generator(nn.Module):
         self.model = model
         self.wrap = lay['wrap']
         self.global_dim, self.local_dim = lay['globalDim'], lay['localDim']
-        self.coord = self.wrap == 'x'  # sky: an elevation channel, +1 at the zenith row, -1 at the horizon row
-        cin = self.global_dim + self.local_dim + (1 if self.coord else 0)
+        cin = self.global_dim + self.local_dim
         blocks = []
         for cout, up in plan:
             blocks.append(ConvBlock(cin, cout, self.wrap, up))
@@ -109,13 +108,9 @@ class Generator(nn.Module):
         self.plan = plan
 
     def make_field(self, z_global: torch.Tensor, z_local: torch.Tensor) -> torch.Tensor:
-        """z_global [B, G], z_local [B, L, h, w] -> field [B, G+L(+1), h, w]."""
+        """z_global [B, G], z_local [B, L, h, w] -> field [B, G+L, h, w]."""
         b, _, h, w = z_local.shape
-        parts = [z_global[:, :, None, None].expand(b, self.global_dim, h, w), z_local]
-        if self.coord:
-            elev = 1.0 - 2.0 * (torch.arange(h, dtype=z_local.dtype, device=z_local.device) + 0.5) / h
-            parts.append(elev[None, None, :, None].expand(b, 1, h, w))
-        return torch.cat(parts, dim=1)
+        return torch.cat([z_global[:, :, None, None].expand(b, self.global_dim, h, w), z_local], dim=1)
 
     def sample_field(self, b: int, h: int, w: int, gen: torch.Generator | None = None, device='cpu'):
         zg = torch.randn(b, self.global_dim, generator=gen).to(device)
@@ -161,14 +156,11 @@ class MinibatchStd(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """RGB [B, 3, H, W] (64x64 crops for surface, 128-high longitude crops for sky) -> logit [B]."""
+    """RGB [B, 3, H, W] (64x64 crops) -> logit [B]."""
 
-    def __init__(self, channels=(64, 128, 256, 384), in_ch: int = 3, coord: bool = False):
+    def __init__(self, channels=(64, 128, 256, 384), in_ch: int = 3):
         super().__init__()
-        # coord (sky): an elevation channel (+1 top row .. -1 bottom row) joins the RGB input, so D judges each patch
-        # against its height in the sky (zenith blue vs horizon haze) beyond its receptive field (CoordConv).
-        self.coord = coord
-        layers, cin = [], in_ch + (1 if coord else 0)
+        layers, cin = [], in_ch
         for cout in channels:
             layers += [nn.Conv2d(cin, cout, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
             cin = cout
@@ -178,10 +170,6 @@ class Discriminator(nn.Module):
         self.head = nn.Linear(cin, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.coord:
-            b, _, h, w = x.shape
-            elev = 1.0 - 2.0 * (torch.arange(h, dtype=x.dtype, device=x.device) + 0.5) / h
-            x = torch.cat([x, elev[None, None, :, None].expand(b, 1, h, w)], dim=1)
         x = self.features(x)
         x = F.leaky_relu(self.head_conv(self.mbstd(x)), 0.2)
         # Global average over positions keeps D usable on any crop size.

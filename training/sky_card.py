@@ -8,53 +8,71 @@ from pathlib import Path
 from .export import swd_table
 
 
+# Judged by eye on the sample sheets of the exported weights (not computed): what a user will see.
+LIMITS = [
+    '- Trained on 24 skies; a tiny dataset even for a texture. See the figures above and the sample sheets.',
+]
+
+
 def write_sky_card(model_dir: Path, man: dict) -> None:
     mpath = model_dir / 'metrics.json'
     m = json.loads(mpath.read_text()) if mpath.exists() else None
     lat, tr = man['latent'], man['training']
     params = sum(l['kernel'] ** 2 * l['in'] * l['out'] + l['out'] for l in man['layers'])
     chans = ' -> '.join([str(man['layers'][0]['in'])] + [f"{'up,' if l['upsample'] else ''}{l['out']}" for l in man['layers']])
-    cells = tr.get('cells') or [8, tr['crop'] // 16]
+    cells = tr.get('cells') or [tr['crop'] // 16, tr['crop'] // 16]
+    cl = man.get('cloudLayer', {})
+    ppu = cl.get('pxPerUnit', 0)
     lines = [
         f"# Model card: `sky` generator ({man['version']})",
         '',
-        '**Outputs are AI-generated** (IPTC digital source type `trainedAlgorithmicMedia`). They are 360-degree skies',
-        '(equirectangular panoramas of the upper hemisphere) that Latentscape rooms stand under.',
+        '**Outputs are AI-generated** (IPTC digital source type `trainedAlgorithmicMedia`). The generator paints the',
+        "cloud layer of the sky every Latentscape room stands under; the app composes it with a physically based",
+        'atmosphere into the 360-degree sky a user sees.',
+        '',
+        '## What is learned and what is physics',
+        '- Learned (this model): a tileable texture of clouds seen from below, painted over one flat clear-sky colour',
+        f"  (linear RGB {cl.get('clearRgb')}): how much cloud covers each point (cover) and how bright it is. The app",
+        f"  lays it on a plane one unit above the viewer, {ppu:.1f} texels per unit, so it shrinks into perspective",
+        '  towards the horizon like real clouds.',
+        '- Not learned: the clear sky behind the clouds, the sun and the time of day. They come from the Preetham',
+        '  analytic daylight model (Rayleigh + Mie scattering, as three.js Sky.js) in `world-gen/sky-atmosphere.ts`,',
+        '  whose sun elevation and azimuth, turbidity and Rayleigh scale follow the same seeded latent walk as the',
+        '  clouds. `world-gen/sky-compose.ts` decodes cover and brightness from the generated colours, lights the',
+        '  clouds with the atmosphere\'s sun and sky light (silver lining towards the sun, grey under a thick deck),',
+        '  hazes them with distance (aerial perspective), filters them with a mip pyramid near the horizon, tone-maps',
+        '  (ACES) and writes the 512x128 upper-hemisphere panorama.',
+        '- Why: a first model painted whole panoramas from 35 of them and copied their compositions (nn_ratio 0.85,',
+        '  speckled, narrow variety). Clouds are a texture; a texture GAN learns them from few photographs, while',
+        '  gradient, sun and light are better given by physics than guessed from 35 examples.',
         '',
         '## Architecture',
         f"- PSGAN-style fully convolutional generator (Bergmann et al. 2017), {params / 1e6:.2f} M parameters,",
         f"  float16 weights ({(model_dir / 'weights.bin').stat().st_size / 1e6:.1f} MB), BatchNorm folded into the convs.",
         f"- Input: a latent field of cells, each with {lat['globalDim']} global channels (the same in every cell: which",
-        f"  sky) then {lat['localDim']} local i.i.d. N(0,1) channels (where clouds and the sun go) and one elevation",
-        '  channel (+1 in the zenith row of cells, -1 in the horizon row, linear between): the generator knows how',
-        f"  high each cell is, so it learns horizon haze, zenith blue and where the sun sits. One cell paints {lat['cellPx']}x{lat['cellPx']} px.",
-        '- Output: the upper hemisphere in equirectangular projection, 8 cells high (128 px = 90 degrees of',
-        '  elevation); the app asks for 8x32 cells = 512x128 px, i.e. the angular resolution of a 512x256 full',
-        '  panorama (0.7 degree per pixel). The lower hemisphere is not generated: the app fades it from the',
-        "  horizon row's colour to a darker ground tone (the rooms' floors hide it).",
-        f"- Channels: {chans}; 3x3 convs with circular padding in longitude (the panorama closes around 360 degrees",
-        '  with no seam) and edge padding in elevation; upsampling nearest x2 + [1,2,1] blur; ReLU, tanh output;',
-        '  per-pixel noise inputs after each upsampling conv, seeded once per world in the app (with the local latents,',
-        '  so only the global latent changes from room to room). Noise truncation: the exported noise strengths are',
-        f"  the learned ones x {man.get('noiseScale', 1.0)} (at 1.0 the skies carry a fine grain real skies lack; at 0 they blur).",
+        f"  clouds, from the latent walk) then {lat['localDim']} local i.i.d. N(0,1) channels (where they are, one field per",
+        f"  world). One cell paints {lat['cellPx']}x{lat['cellPx']} px; the app asks for 16x16 cells = a 256x256 tile.",
+        f"- Channels: {chans}; 3x3 convs with circular padding in both axes (the tile repeats with no seam),",
+        '  upsampling nearest x2 + [1,2,1] blur, ReLU, tanh output, per-pixel noise inputs after each upsampling conv',
+        f"  (exported at {man.get('noiseScale', 1.0)} x the learned strengths).",
         '- Layout definition shared with TypeScript: `world-gen/latent-layout.json`.',
         '',
         '## Training',
-        f"- Data: {tr.get('trainImages')} training panoramas (0 A.D. photo skyboxes, Red Eclipse skyboxes, Poly Haven",
-        '  HDRIs tone-mapped), see `training/SKY-DATA.md` and `training/CREDITS.md`; dataset manifest sha256',
-        f"  `{tr.get('datasetManifestSha256')}`.",
-        f"- {tr['steps']} steps, batch {tr['batch']}, crops of {cells[0] * 16}x{tr['crop']} px (the full elevation range x",
-        f"  {tr['crop'] * 360 // 512} degrees of longitude, random start and mirror); non-saturating loss, lazy R1 (gamma 0.1",
-        '  every 4 steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999, on 2 shared',
-        '  CPU cores (Debian python3-torch). Discriminator: 4 stride-2 convs (48-96-192-256) + minibatch std.',
+        f"- Data: {tr.get('trainImages')} cloud decks (0 A.D. photo skyboxes, Red Eclipse skyboxes, Poly Haven HDRIs",
+        '  tone-mapped): each sky reprojected onto the plane overhead (elevations above ~25 degrees), its clouds',
+        '  separated from the clear sky by colour, see `training/SKY-DATA.md` and `training/CREDITS.md`; dataset',
+        f"  manifest sha256 `{tr.get('datasetManifestSha256')}`.",
+        f"- {tr['steps']} steps, batch {tr['batch']}, random {tr['crop']}x{tr['crop']} px crops inside the decks with flips and",
+        '  90-degree rotations; non-saturating loss, lazy R1 (gamma 0.1 every 4 steps), DiffAugment (colour, translation,',
+        '  cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999, on 2 shared CPU cores (Debian python3-torch).',
         f"- Code commit at training start: `{tr.get('gitCommit')}`. Retrain: see `training/README.md`.",
         '',
         '## Metrics',
     ]
     if m:
         lines += [
-            f"Computed by `training/metrics.py --model sky` at step {m['step']} on {m['n_images']} crops of",
-            f"{cells[0] * 16}x{tr['crop']} px per set ({m['swd_descriptors_per_level']} descriptors per level). SWD x1e3,",
+            f"Computed by `training/metrics.py --model sky` at step {m['step']} on {m['n_images']} cloud-layer crops of",
+            f"{tr['crop']}x{tr['crop']} px per set ({m['swd_descriptors_per_level']} descriptors per level). SWD x1e3,",
             f"Laplacian levels {m['swd_levels_px']} px:",
             '',
             *swd_table(m),
@@ -62,33 +80,30 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
         lines += [
             '',
             f"- SWD gap ratio (trained - floor) / (min(untrained, noise) - floor): **{m['swd_gap_ratio']}**;",
-            f"  per level {m['swd_gap_ratio_levels']}. Only {m.get('heldout_images', 'a few')} held-out panoramas: the floor is noisy.",
-            f"- seam_ratio across the 360-degree wrap (longitude -180 = +180) vs interior columns: **{m['seam_ratio']}**",
-            '  (1.0 = the wrap is like any other column).',
+            f"  per level {m['swd_gap_ratio_levels']}. Only {m.get('heldout_images', 'a few')} held-out skies: the floor is noisy.",
+            f"- seam_ratio across the tile's wrap (both axes) vs interior lines: **{m['seam_ratio']}** (1.0 = the wrap",
+            '  is like any other line). The panorama has no longitude seam by construction (the plane has no border',
+            '  there); `test/world-gen/sky-compose.test.ts` checks it.',
             f"- diversity_ratio (pairwise texture-statistics distance, samples / real): **{m['diversity_ratio']}**.",
-            f"- nn_ratio (whole crops at 32x32, nearest training crop, samples / held-out real): **{m['nn_ratio']}**:",
-            '  above 1 means samples are further from the training skies than unseen real skies are (no copying).',
+            f"- nn_ratio (32x32 patches, distance to the nearest training patch, samples / held-out real): **{m['nn_ratio']}**",
+            f"  (samples {m['nn_samples']}, held-out {m['nn_heldout']}): above 1 means samples are further from the training",
+            '  clouds than unseen real clouds are (no copying).',
+            *([f"- nn_ratio_loo (leave-one-out reference over all {m['nn_loo_images']} skies: each sky's patches against the other",
+               f"  skies' training patches): **{m['nn_ratio_loo']}** (samples {m['nn_loo_samples']}, real {m['nn_loo_real']}; the 4",
+               f"  held-out skies alone {m['nn_loo_real_heldout']}, training skies {m['nn_loo_real_train']}). With so few skies the",
+               '  held-out four decide the plain nn_ratio: a training sky measured the same way would score',
+               f"  {round(m['nn_loo_real_train'] / m['nn_heldout'], 2)} on it.",
+               ] if 'nn_ratio_loo' in m else []),
         ]
     else:
         lines.append('Not computed yet: run `training/metrics.py --model sky`.')
     lines += [
         '',
         '## Limits',
-        '- This is a weak model, shipped because it is the best this project could train here, and labelled as such.',
-        '  35 training panoramas, 3,000 steps (about 1.5 hours on 2 CPU cores shared with other work). What it paints',
-        '  reads as a sky at a glance: blue, hazy or overcast, brighter towards the horizon, with soft cloud banks and',
-        '  dark hill or tree lines along the horizon. Up close many samples carry a speckled, snow-like texture where',
-        '  clouds should be (partly the noise inputs, hence the truncation above, partly the convolutions), clouds have',
-        '  no crisp structure, and the variety is narrow: mostly daylight blue and grey; sunsets, night skies and a',
-        '  clear sun disc are rare. A user will see a plausible but painterly, sometimes grainy sky.',
-        '- The generator sees 90 degrees of longitude at a time in training: a 360-degree sky can hold two bright',
-        '  patches or none (the local latents decide); the app derives its sun light from the brightest region.',
-        '- Skylines in the HDRIs (city, Venice, tree lines) leave dark, blurry shapes along the horizon.',
-        '- A better design for the data available: a cloud-layer generator (trained on many crops of cloud photos,',
-        '  which are plentiful and tile) composited over a physically based clear-sky model (e.g. Hosek-Wilkie or',
-        '  Preetham) that supplies the gradient, the sun and the time of day; or this model trained far longer on a GPU.',
-        '- Sample sheet: `docs/models/sky-samples.png` (eight 360-degree skies; below, a latent walk: six frames',
-        '  with the same local latents and noise while the global latent moves, as between rooms in the world).',
+        *LIMITS,
+        '- Sample sheets: `docs/models/sky-samples.png` (drawn by the app\'s code, `npm run sky-sheet`: eight worlds\'',
+        '  start-room skies with their cloud tiles, then a walk through one world, every second room eastwards) and',
+        '  `docs/models/sky-layer-samples.png` (the raw cloud tiles, 2x2, and a latent walk).',
         '',
         '## Intended use and licence',
         '- Intended: decorative skies in Latentscape worlds, labelled as AI-generated, exported with provenance',

@@ -1,4 +1,4 @@
-"""Build the `sky` training set: upper-hemisphere equirectangular panoramas (fetched here, never committed).
+"""Build the `sky` training set: the CLOUD LAYER of real skies, seen from below (fetched here, never committed).
 
 Sources (outdoor skies only; indoor/studio/space panoramas are left out by name)
 - 0ad-data (Wildfire Games, CC-BY-SA-3.0): photographic cloud skyboxes, cube faces front/right/back/left/top
@@ -10,8 +10,19 @@ Sources (outdoor skies only; indoor/studio/space panoramas are left out by name)
 Each source becomes an equirectangular image of the upper hemisphere (elevation 90 deg at row 0 down to the
 horizon at the last row; longitude -180..180 deg across, wrapping) of `--height` x 4*`--height` px. HDR
 panoramas are tone-mapped to display range: exposure keyed on the sky's log-average luminance, an ACES filmic
-curve, then sRGB encoding. The lower hemisphere is not learned: the app fades the sky below the horizon to the
-horizon colour (the rooms' floors hide it).
+curve, then sRGB encoding.
+
+The `sky` generator does not paint whole panoramas (39 are far too few for a GAN: a first model trained on them
+copied its training compositions, nn_ratio 0.85). It paints the cloud layer: a tileable texture of clouds as seen
+looking straight up, which the app lays on a plane over the world under a physically based atmosphere
+(world-gen `sky-atmosphere.ts`), so gradient, sun and time of day come from physics and only clouds are learned.
+So every panorama is reprojected onto a horizontal plane at unit height above the viewer (a "deck": `DECK_PX`
+square pixels over +-`DECK_EXTENT` units, i.e. elevations above ~25 deg), and its cloud layer is separated from
+the atmosphere behind it: cloud cover alpha from how much bluer than grey each pixel is (relative to the clear
+sky around it, so haze and gradients do not count as cloud), cloud brightness from its luminance relative to the
+deck's bright cloud tops, the sun disc inpainted. The training image is that layer composited over one constant
+clear-sky colour (`CLEAR_RGB`): clouds on a flat blue, no gradient, no sun. The app decodes alpha and brightness
+from the generated colours the same way (world-gen `sky-compose.ts`).
 
 CLI: OPENCV_IO_ENABLE_OPENEXR=1 /usr/bin/python3 -m training.sky_data     (needs Debian python3-opencv for EXR)
 """
@@ -33,6 +44,17 @@ import numpy as np
 from PIL import Image
 
 from .data import CACHE, ROOT, fetch_packages
+
+# The cloud deck: a plane at unit height, DECK_EXTENT units each way from the point overhead, DECK_PX pixels square.
+DECK_EXTENT = 1.5
+DECK_PX = 128
+PX_PER_UNIT = DECK_PX / (2 * DECK_EXTENT)
+# Linear-light RGB of the clear sky behind the clouds in the training images (and in the generator's output).
+CLEAR_RGB = (0.10, 0.25, 0.75)
+# Sources with no usable cloud layer overhead: city towers or a building in the deck, night (nothing lit), or a sun
+# whose glow fills much of the deck (its white would be learned as cloud).
+DECK_LEFT_OUT = {'0ad/cloudless', '0ad/overcast', 'redeclipse/stormydays', 'pmndrs/city', 'pmndrs/sunset', 'blender/city', 'blender/sunset', 'blender/night', 'pmndrs/night',
+                 '0ad/sunset 2', 'redeclipse/sunsetflat'}
 
 PMNDRS_VERSION = '1.7.0'
 BLENDER_VERSION = '3.4.1+dfsg-2'
@@ -126,6 +148,71 @@ def cube_to_hemisphere(faces: dict[str, np.ndarray], h: int, convention: str) ->
     return out.reshape(h, ss, 4 * h, ss, 3).mean(axis=(1, 3))
 
 
+def deck_from_hemisphere(pano: np.ndarray, size: int = DECK_PX, extent: float = DECK_EXTENT) -> np.ndarray:
+    """Upper-hemisphere equirect [h, 4h, 3] -> the view straight up onto a plane at unit height, float [size, size, 3].
+
+    Pixel (row i, col j) is the plane point x = east, z = south (-z is north, like the world), each in
+    [-extent, extent]; bilinear (wrapping in longitude), 2x2 supersampled.
+    """
+    h, w = pano.shape[:2]
+    ss = 2
+    n = size * ss
+    t = -extent + (np.arange(n) + 0.5) / n * 2 * extent
+    z, x = np.meshgrid(t, t, indexing='ij')
+    lon = np.arctan2(x, -z)
+    el = np.arctan2(1.0, np.hypot(x, z))
+    u = (lon / (2 * np.pi) + 0.5) * w - 0.5
+    v = np.clip((1 - el / (np.pi / 2)) * h - 0.5, 0, h - 1.001)
+    j0 = np.floor(u).astype(int)
+    tj = (u - j0)[..., None]
+    i0 = v.astype(int)
+    ti = (v - i0)[..., None]
+    j0 %= w
+    j1 = (j0 + 1) % w
+    p = pano.astype(np.float32)
+    out = (p[i0, j0] * (1 - ti) * (1 - tj) + p[i0 + 1, j0] * ti * (1 - tj)
+           + p[i0, j1] * (1 - ti) * tj + p[i0 + 1, j1] * ti * tj)
+    return out.reshape(size, ss, size, ss, 3).mean(axis=(1, 3))
+
+
+def srgb_to_linear(u8: np.ndarray) -> np.ndarray:
+    x = u8.astype(np.float32) / 255
+    return np.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4).astype(np.float32)
+
+
+def linear_to_srgb_u8(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 0, 1)
+    return _srgb_u8(np.where(x <= 0.0031308, 12.92 * x, 1.055 * np.power(x, 1 / 2.4) - 0.055) * 255)
+
+
+_LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)
+
+
+def cloud_layer(deck_u8: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A deck (sRGB uint8 [S, S, 3]) -> (training image sRGB uint8, cloud alpha [S, S], cloud brightness [S, S]).
+
+    alpha = 1 - blueness / clear-sky blueness, blueness = (b - r) / b in linear light: 0 for grey or white cloud, high
+    for clear sky; the clear-sky reference is the local upper envelope of blueness (a 41 px max filter, blurred),
+    never below 0.6 x the deck's 98th percentile or 0.3, so a haze gradient is not cloud and an overcast deck is all
+    cloud. Brightness = luminance / the 90th percentile of cloud luminance. A sun's disc is white, so it reads
+    as a small puff of cloud; the three decks where the sun's glow fills much of the view are left out (DECK_LEFT_OUT).
+    """
+    import cv2
+
+    x = srgb_to_linear(deck_u8)
+    y = x @ _LUMA
+    s = (x[..., 2] - x[..., 0]) / np.maximum(x[..., 2], 1e-3)
+    env = cv2.GaussianBlur(cv2.dilate(s, np.ones((41, 41), np.uint8)), (0, 0), 12)
+    ref = np.maximum(np.maximum(env, 0.6 * np.percentile(s, 98)), 0.3)
+    alpha = np.clip(1 - s / ref, 0, 1)
+    cloud = alpha > 0.5
+    yref = float(np.percentile(y[cloud], 90)) if cloud.sum() > 50 else max(float(y.max()), 1e-3)
+    bright = np.clip(y / max(yref, 1e-4), 0, 1)
+    clear = np.asarray(CLEAR_RGB, np.float32)
+    out = alpha[..., None] * bright[..., None] + (1 - alpha[..., None]) * clear
+    return linear_to_srgb_u8(out), alpha, bright
+
+
 # --- tone mapping -----------------------------------------------------------------------------------------------
 
 def tonemap(hdr: np.ndarray, key: float = 0.22) -> np.ndarray:
@@ -214,18 +301,25 @@ def convert(src: dict, h: int) -> np.ndarray:
 
 
 def build(h: int, holdout: float, seed: int, only: str | None = None):
-    images, manifest, rejected = [], [], {}
+    """-> (cloud-layer images uint8 [N, DECK_PX, DECK_PX, 3], decks as seen [N, ...], manifest, stats)."""
+    images, decks, manifest, rejected = [], [], [], {}
     for src in list_sources():
         if only and only not in src['name']:
             continue
+        if src['name'] in DECK_LEFT_OUT:
+            rejected['no cloud layer overhead (towers, building, night, sun glow)'] = rejected.get(
+                'no cloud layer overhead (towers, building, night, sun glow)', 0) + 1
+            continue
         try:
-            img = convert(src, h)
+            deck = _srgb_u8(deck_from_hemisphere(convert(src, h)))
         except Exception as e:  # an unreadable source is skipped and counted, never fatal
             rejected['unreadable'] = rejected.get('unreadable', 0) + 1
             print(f"skip {src['name']}: {e}")
             continue
-        images.append(img)
-        manifest.append({k: v for k, v in src.items() if k != 'load'})
+        layer, alpha, _ = cloud_layer(deck)
+        images.append(layer)
+        decks.append(deck)
+        manifest.append({**{k: v for k, v in src.items() if k != 'load'}, 'cloud_cover': round(float(alpha.mean()), 3)})
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(images))
     n_hold = max(1, int(round(len(images) * holdout)))
@@ -235,40 +329,46 @@ def build(h: int, holdout: float, seed: int, only: str | None = None):
     stats = {'kept': len(images), 'rejected': rejected,
              'train': sum(m['split'] == 'train' for m in manifest),
              'heldout': sum(m['split'] == 'heldout' for m in manifest)}
-    return np.stack(images), manifest, stats
+    return np.stack(images), np.stack(decks), manifest, stats
 
 
 def write_card(man: dict, path: Path) -> None:
     files = man['files']
     st = man['stats']
     h = man['height']
+    deck = man['deck']
     lines = [
-        '# Data card: `sky` training set',
+        '# Data card: `sky` training set (cloud layers)',
         '',
         'Built by `training/sky_data.py` from packages it downloads itself (Debian `apt-get download` + `dpkg -x`,',
         'npm `npm pack`) into the git-ignored `training/.cache/`; nothing here is committed. The per-file manifest is',
         '`training/.cache/sky.manifest.json`. This page is generated from it.',
         '',
-        f"- Panoramas kept: **{st['kept']}** ({st['train']} train, {st['heldout']} held out), each converted to the",
-        f'  upper hemisphere in equirectangular projection, {4 * h}x{h} px (zenith at the top row, the horizon at the',
-        '  bottom row, longitude wrapping left to right).',
+        f"- Skies kept: **{st['kept']}** ({st['train']} train, {st['heldout']} held out); left out: "
+        + (', '.join(f'{v} ({k})' for k, v in st['rejected'].items()) or 'none') + '.',
+        f"- Each is converted to the upper hemisphere in equirectangular projection ({4 * h}x{h} px), then reprojected",
+        f"  onto a horizontal plane at unit height overhead: a \"cloud deck\" of {deck['px']}x{deck['px']} px over",
+        f"  +-{deck['extent']} units ({deck['px_per_unit']:.1f} px per unit; elevations above ~25 degrees).",
         '- Cube skyboxes (0ad-data, redeclipse-data) are resampled from their five upper faces (2x2 supersampled);',
         '  HDR panoramas (Poly Haven EXR) are tone-mapped: exposure keyed on the log-average luminance, ACES filmic',
         '  curve, sRGB. Indoor, studio and space panoramas are left out.',
-        '- Augmentation at training time: random longitude rotation (free: the panorama wraps), horizontal mirror,',
-        '  and longitude crops of the full elevation range.',
-        '- Few panoramas: the model sees each many times. The card reports nearest-neighbour distances to the',
-        '  training set so memorisation shows.',
+        '- The cloud layer is separated from the sky behind it: cloud cover from how much bluer than grey each pixel',
+        '  is, relative to the clear sky around it; cloud brightness from luminance relative to the bright cloud tops.',
+        f"  The training image is that layer over one flat clear-sky colour (linear RGB {deck['clear_rgb']}): no",
+        '  gradient, no sun, no time of day (the app adds those from a physical atmosphere model).',
+        '- Augmentation at training time: random crops inside the decks, flips and 90-degree rotations.',
+        '- Few skies: the model sees each many times. The model card reports nearest-neighbour distances to the',
+        '  training set so memorisation shows. Sun discs are left in (they read as small bright puffs of cloud).',
         '',
-        '| source | package | licence | author | split |',
-        '|---|---|---|---|---|',
+        '| source | package | licence | author | cloud cover | split |',
+        '|---|---|---|---|---|---|',
     ]
     for f in files:
-        lines.append(f"| {f['name']} | {f['package']} | {f['licence']} | {f['author']} | {f['split']} |")
+        lines.append(f"| {f['name']} | {f['package']} | {f['licence']} | {f['author']} | {f.get('cloud_cover', '')} | {f['split']} |")
     lics = {}
     for f in files:
         lics[f['licence']] = lics.get(f['licence'], 0) + 1
-    lines += ['', '## Licences', '', *[f'- {k}: {v} panoramas' for k, v in sorted(lics.items())], '',
+    lines += ['', '## Licences', '', *[f'- {k}: {v} skies' for k, v in sorted(lics.items())], '',
               'The trained `sky` weights are distributed under **CC-BY-SA-3.0**, compatible with every licence above.',
               'Credits: `training/CREDITS.md`.', '']
     path.write_text('\n'.join(lines))
@@ -276,7 +376,7 @@ def write_card(man: dict, path: Path) -> None:
 
 def credits_lines(man: dict) -> list[str]:
     """The `sky` section of training/CREDITS.md."""
-    lines = ['## Sky', '', 'The `sky` generator was trained on panoramas and skyboxes by these authors. Thank you.', '']
+    lines = ['## Sky', '', 'The `sky` generator was trained on the clouds of panoramas and skyboxes by these authors. Thank you.', '']
     seen = []
     for f in man['files']:
         key = (f['author'], f['package'], f['licence'])
@@ -293,24 +393,29 @@ def credits_lines(man: dict) -> list[str]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--out', default=str(CACHE / 'sky.npz'))
-    ap.add_argument('--height', type=int, default=128, help='hemisphere height in px (width is 4x)')
-    ap.add_argument('--holdout', type=float, default=0.1)
+    ap.add_argument('--height', type=int, default=256, help='intermediate hemisphere height in px (width is 4x)')
+    ap.add_argument('--holdout', type=float, default=0.15)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--only', default=None, help='only sources whose name contains this (inspection)')
-    ap.add_argument('--preview', default=None, help='also write a contact sheet PNG of every panorama here')
+    ap.add_argument('--preview', default=None, help='also write a contact sheet PNG here: each deck beside its cloud layer')
     args = ap.parse_args()
     fetch_packages()
     fetch_extra()
-    images, manifest, stats = build(args.height, args.holdout, args.seed, args.only)
+    images, decks, manifest, stats = build(args.height, args.holdout, args.seed, args.only)
     if args.preview:
-        sheet = np.concatenate([np.pad(im, ((0, 4), (0, 0), (0, 0))) for im in images], axis=0)
-        Image.fromarray(sheet).save(args.preview)
+        pairs = [np.pad(np.concatenate([d, im], axis=1), ((0, 4), (0, 4), (0, 0))) for d, im in zip(decks, images)]
+        cols = 4
+        pairs += [np.zeros_like(pairs[0])] * (-len(pairs) % cols)
+        rows = [np.concatenate(pairs[r:r + cols], axis=1) for r in range(0, len(pairs), cols)]
+        Image.fromarray(np.concatenate(rows, axis=0)).save(args.preview)
     if args.only:
         return
     out = Path(args.out)
     split = np.array([m['split'] == 'train' for m in manifest])
     np.savez(out, images=images, train=split)
-    man = {'height': args.height, 'seed': args.seed, 'stats': stats, 'files': manifest}
+    man = {'height': args.height, 'deck': {'px': DECK_PX, 'extent': DECK_EXTENT, 'px_per_unit': PX_PER_UNIT,
+                                            'clear_rgb': list(CLEAR_RGB)},
+           'seed': args.seed, 'stats': stats, 'files': manifest}
     text = json.dumps(man, indent=1)
     out.with_suffix('.manifest.json').write_text(text)
     write_card(man, ROOT / 'SKY-DATA.md')

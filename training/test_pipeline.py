@@ -143,27 +143,32 @@ class PipelineTest(unittest.TestCase):
 
 
 
-def synthetic_panoramas(n: int, h: int, seed: int = 0) -> np.ndarray:
-    """Upper-hemisphere-like images [n, h, 4h, 3]: a vertical gradient plus longitude-periodic blobs."""
+def synthetic_decks(n: int, size: int, seed: int = 0) -> np.ndarray:
+    """Cloud-layer-like images [n, size, size, 3] (not tileable): white blobs over the clear-sky colour."""
+    from .sky_data import CLEAR_RGB, linear_to_srgb_u8
+
     rng = np.random.default_rng(seed)
-    yy, xx = np.meshgrid(np.arange(h) / h, np.arange(4 * h) / (4 * h), indexing='ij')
-    out = np.empty((n, h, 4 * h, 3), np.uint8)
+    yy, xx = np.meshgrid(np.arange(size), np.arange(size), indexing='ij')
+    out = np.empty((n, size, size, 3), np.uint8)
     for i in range(n):
-        top, bottom = rng.random(3), rng.random(3)
-        img = top * (1 - yy[..., None]) + bottom * yy[..., None]
-        img += 0.2 * np.sin(2 * np.pi * (rng.integers(1, 4) * xx + rng.random()))[..., None] * np.sin(np.pi * yy)[..., None]
-        out[i] = (np.clip(img, 0, 1) * 255).astype(np.uint8)
+        alpha = np.zeros((size, size))
+        for _ in range(rng.integers(2, 6)):
+            cy, cx, r = rng.random() * size, rng.random() * size, 4 + rng.random() * size / 4
+            alpha = np.maximum(alpha, np.clip(1.5 - np.hypot(yy - cy, xx - cx) / r, 0, 1))
+        lin = alpha[..., None] * 0.9 + (1 - alpha[..., None]) * np.asarray(CLEAR_RGB)
+        out[i] = linear_to_srgb_u8(lin)
     return out
 
 
 class SkyPipelineTest(unittest.TestCase):
-    """The `sky` path of the same pipeline: cube -> equirect conversion, tone mapping, train, export, golden, metrics."""
+    """The `sky` path of the same pipeline: cube -> equirect, tone mapping, equirect -> cloud deck, cloud-layer
+    separation, then train, export (with the cloud-layer spec), golden, metrics on tiny synthetic decks."""
 
     @classmethod
     def setUpClass(cls):
         torch.set_num_threads(2)
         cls.tmp = Path(tempfile.mkdtemp(prefix='ls-sky-smoke-'))
-        imgs = synthetic_panoramas(12, 32)
+        imgs = synthetic_decks(12, 96)
         np.savez(cls.tmp / 'sky.npz', images=imgs, train=np.arange(12) % 4 != 0)
         (cls.tmp / 'sky.manifest.json').write_text(json.dumps({'files': [], 'synthetic': True}))
         cls.run_dir = cls.tmp / 'run'
@@ -195,43 +200,73 @@ class SkyPipelineTest(unittest.TestCase):
         self.assertEqual(int(out[8, 0, 0]), 255, 'the sun saturates to white')
         self.assertTrue(np.array_equal(tonemap(hdr), tonemap(hdr * 10)), 'exposure is keyed on the log-average')
 
-    def test_3_train_export_golden_metrics(self):
+    def test_3_deck_orientation(self):
+        """The deck is a map of the cloud plane overhead: its centre is the zenith, east (+x) right, north (-z) up."""
+        from .sky_data import deck_from_hemisphere
+
+        h = 32
+        pano = np.zeros((h, 4 * h, 3), np.float32)
+        pano[:4] = [0, 0, 255]  # near the zenith: blue
+        lon = ((np.arange(4 * h) + 0.5) / (4 * h) * 2 - 1) * 180
+        pano[4:, np.abs(lon - 90) < 20] = [255, 0, 0]  # east: red
+        pano[4:, np.abs(lon) < 20] = [0, 255, 0]  # north: green
+        deck = deck_from_hemisphere(pano, 64, 1.5)
+        self.assertEqual(deck.shape, (64, 64, 3))
+        self.assertGreater(deck[32, 32, 2], 200)
+        self.assertGreater(deck[32, 60, 0], 200, 'east edge is red')
+        self.assertGreater(deck[3, 32, 1], 200, 'north edge is green')
+
+    def test_4_cloud_layer(self):
+        """Clear sky becomes the flat clear colour (alpha 0); white cloud stays white (alpha 1)."""
+        from .sky_data import CLEAR_RGB, cloud_layer, linear_to_srgb_u8
+
+        lin = np.zeros((96, 96, 3), np.float32)
+        lin[:] = [0.05, 0.15, 0.6]  # a clear sky, not the canonical blue
+        lin[:, 60:] = 0.8  # a white cloud bank on the right
+        deck = linear_to_srgb_u8(lin)
+        out, alpha, bright = cloud_layer(deck)
+        self.assertLess(float(alpha[:, :40].max()), 0.05)
+        self.assertGreater(float(alpha[:, 70:].min()), 0.95)
+        self.assertTrue(np.abs(out[:, :40].astype(int) - linear_to_srgb_u8(np.asarray(CLEAR_RGB, np.float32))).max() <= 2)
+        self.assertGreater(int(out[:, 80:].min()), 220)
+        self.assertAlmostEqual(float(bright[:, 80:].mean()), 1.0, delta=0.05)
+
+    def test_5_train_export_golden_metrics(self):
         cmd = [sys.executable, '-m', 'training.train', '--model', 'sky', '--data', str(self.tmp / 'sky.npz'), '--run',
                str(self.run_dir), '--steps', '3', '--batch', '4', '--crop', '64', '--sample-every', '1000',
                '--ckpt-every', '3']
         subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
-        self.assertEqual(json.loads((self.run_dir / 'config.json').read_text())['cells'], [2, 4])
+        self.assertEqual(json.loads((self.run_dir / 'config.json').read_text())['cells'], [4, 4])
         model_dir, golden = self.tmp / 'model', self.tmp / 'golden.json'
         subprocess.run([sys.executable, '-m', 'training.export', '--model', 'sky', '--run', str(self.run_dir),
                         '--out', str(model_dir), '--golden', str(golden), '--sheet', str(self.tmp / 'sheet.png')],
                        cwd=ROOT, check=True, capture_output=True)
         lat = json.loads((model_dir / 'model.json').read_text())['latentscape']
         lay = json.loads((ROOT / 'world-gen' / 'latent-layout.json').read_text())['sky']
-        self.assertTrue(lat['latent']['elevationChannel'])
-        self.assertEqual(lat['latent']['wrap'], 'x')
-        self.assertEqual(lat['latent']['inputChannels'], lay['globalDim'] + lay['localDim'] + 1)
+        self.assertEqual(lat['latent']['wrap'], 'xy')
+        self.assertEqual(lat['latent']['inputChannels'], lay['globalDim'] + lay['localDim'])
+        from .sky_data import CLEAR_RGB, PX_PER_UNIT
+
+        self.assertEqual(lat['cloudLayer']['clearRgb'], list(CLEAR_RGB))
+        self.assertEqual(lat['cloudLayer']['pxPerUnit'], PX_PER_UNIT)
         self.assertIn('sky', (model_dir / 'card.md').read_text())
         self.assertTrue((self.tmp / 'sheet.png').stat().st_size > 1000)
-        g = json.loads(golden.read_text())
-        field = torch.tensor(g['field']).reshape(g['fieldShape'])
-        h = g['fieldShape'][0]
-        expected_elev = torch.tensor([1 - 2 * (i + 0.5) / h for i in range(h)])
-        self.assertTrue(torch.allclose(field[:, 0, -1], expected_elev), 'last channel: elevation, +1 zenith to -1 horizon')
 
         gen, _ = load_ema(self.run_dir, 'sky')
         net = FoldedGenerator(fp16_layers(gen), gen.wrap)
         d = np.load(self.tmp / 'sky.npz')
         m = compute(gen, net, d['images'], d['train'], n=16, crop=64, bank=64)
         for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'seam_ratio', 'diversity_ratio',
-                    'nn_ratio'):
+                    'nn_ratio', 'nn_ratio_loo'):
             self.assertTrue(np.isfinite(m[key]), key)
-        # Longitude wraps exactly; elevation does not (rolling in y is not a symmetry of the sky model).
+        # The cloud layer tiles in both axes.
         with torch.no_grad():
-            field = gen.sample_field(1, 2, 6, torch.Generator().manual_seed(0))
-            noise = [torch.randn(1, 1, a, b) for a, b in gen.noise_shapes(2, 6)]
+            field = gen.sample_field(1, 3, 4, torch.Generator().manual_seed(0))
+            noise = [torch.randn(1, 1, a, b) for a, b in gen.noise_shapes(3, 4)]
             img = net(field, noise)
-            rolled = net(torch.roll(field, 1, 3), [torch.roll(n, n.shape[3] // 6, 3) for n in noise])
-        self.assertLess(float((torch.roll(img, 16, 3) - rolled).abs().max()), 1e-5)
+            rolled = net(torch.roll(field, (1, 1), (2, 3)),
+                         [torch.roll(n, (n.shape[2] // 3, n.shape[3] // 4), (2, 3)) for n in noise])
+        self.assertLess(float((torch.roll(img, (16, 16), (2, 3)) - rolled).abs().max()), 1e-5)
 
 
 if __name__ == '__main__':

@@ -53,11 +53,13 @@ def diff_augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 
 class CropSampler:
-    """Random wrap-around crops of tileable images with flips and 90-degree rotations, in [-1, 1]."""
+    """Random crops with flips and 90-degree rotations, in [-1, 1]: wrapping around tileable images (surface), inside
+    the image for images that do not tile (sky: cloud decks)."""
 
-    def __init__(self, images: np.ndarray, crop: int, seed: int):
+    def __init__(self, images: np.ndarray, crop: int, seed: int, wrap: bool = True):
         self.images = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()  # uint8 [N,3,S,S]
         self.crop = crop
+        self.wrap = wrap
         self.rng = np.random.default_rng(seed)
 
     def __call__(self, b: int) -> torch.Tensor:
@@ -65,7 +67,7 @@ class CropSampler:
         out = torch.empty(b, 3, self.crop, self.crop, dtype=torch.uint8)
         for i in range(b):
             img = self.images[self.rng.integers(n)]
-            y, x = self.rng.integers(s, size=2)
+            y, x = self.rng.integers(s if self.wrap else s - self.crop + 1, size=2)
             rows = torch.arange(y, y + self.crop) % s
             cols = torch.arange(x, x + self.crop) % s
             c = img[:, rows][:, :, cols]
@@ -73,26 +75,6 @@ class CropSampler:
                 c = c.flip(2)
             c = torch.rot90(c, int(self.rng.integers(4)), dims=(1, 2))
             out[i] = c
-        return out.float() / 127.5 - 1.0
-
-
-class PanoramaSampler:
-    """Longitude crops of upper-hemisphere panoramas [N, H, 4H, 3]: full elevation range, random start (wrapping
-    around 360 degrees) and horizontal mirror, in [-1, 1]. Elevation is never shifted: it is what the model conditions on."""
-
-    def __init__(self, images: np.ndarray, width: int, seed: int):
-        self.images = torch.from_numpy(images).permute(0, 3, 1, 2).contiguous()  # uint8 [N,3,H,W]
-        self.width = width
-        self.rng = np.random.default_rng(seed)
-
-    def __call__(self, b: int) -> torch.Tensor:
-        n, _, h, w = self.images.shape
-        out = torch.empty(b, 3, h, self.width, dtype=torch.uint8)
-        for i in range(b):
-            img = self.images[self.rng.integers(n)]
-            cols = (torch.arange(self.width) + int(self.rng.integers(w))) % w
-            c = img[:, :, cols]
-            out[i] = c.flip(2) if self.rng.random() < 0.5 else c
         return out.float() / 127.5 - 1.0
 
 
@@ -136,13 +118,10 @@ def main() -> None:
     images = data['images'][data['train']]
     manifest = Path(args.data).with_suffix('.manifest.json')
     manifest_hash = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
-    if args.model == 'sky':  # full elevation range x a longitude crop
-        cells = (images.shape[1] // 16, args.crop // 16)
-    else:
-        cells = (args.crop // 16, args.crop // 16)
+    cells = (args.crop // 16, args.crop // 16)
 
     G = Generator(args.model).to(device)
-    D = (Discriminator((48, 96, 192, 256), coord=True) if args.model == 'sky' else Discriminator()).to(device)
+    D = Discriminator().to(device)
     G_ema = copy.deepcopy(G).eval()
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.99))
@@ -160,10 +139,7 @@ def main() -> None:
         torch.set_rng_state(ck['torch_rng'])
         aug_gen.set_state(ck['aug_rng'])
         print(f'resumed at step {step}', flush=True)
-    if args.model == 'sky':
-        sampler = PanoramaSampler(images, args.crop, args.seed + step)
-    else:
-        sampler = CropSampler(images, args.crop, args.seed + step)
+    sampler = CropSampler(images, args.crop, args.seed + step, wrap=args.model != 'sky')
 
     config = {**vars(args), 'device': device, 'git_commit': git_commit(), 'manifest_sha256': manifest_hash,
               'train_images': int(len(images)), 'cells': list(cells),
@@ -171,8 +147,7 @@ def main() -> None:
               'd_params': sum(p.numel() for p in D.parameters())}
     (run / 'config.json').write_text(json.dumps(config, indent=1))
     log = open(run / 'log.jsonl', 'a')
-    fixed_cells = (cells[0], 4 * cells[0]) if args.model == 'sky' else (4, 4)  # sky: whole 360-degree panoramas
-    fixed = G.sample_field(8 if args.model == 'sky' else 16, *fixed_cells, torch.Generator().manual_seed(1234), device)
+    fixed = G.sample_field(16, 4, 4, torch.Generator().manual_seed(1234), device)
 
     def save() -> None:
         tmp = ckpt_path.with_suffix('.tmp')
@@ -232,8 +207,7 @@ def main() -> None:
             recalibrate_bn(snap, cells, batches=8, batch=32)
             with torch.no_grad():
                 imgs = snap.eval()(fixed).cpu()
-            sky = args.model == 'sky'
-            save_grid(imgs, run / 'samples' / f'step_{step:06d}.png', cols=2 if sky else 8, tile=not sky)
+            save_grid(imgs, run / 'samples' / f'step_{step:06d}.png', cols=8, tile=True)
         if args.max_minutes and (time.time() - t0) > args.max_minutes * 60:
             save()
             print(f'stopping at step {step} after --max-minutes', flush=True)

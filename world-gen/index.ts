@@ -45,10 +45,10 @@ export {
   noiseSeed,
   SKY_FIELD_CELLS,
   slotField,
-  withElevation,
   parseLatentLayout,
   roomLatent,
   roomLatents,
+  roomSlotInput,
   SKY_DRIFT_PERIOD_S,
   skyLatent,
   slotLayout,
@@ -128,6 +128,18 @@ export {
   SRGB_TO_LINEAR,
   type Rgb,
 } from './sky-panorama'
+export {
+  atmosphereFromLatent,
+  atmosphereShader,
+  SKY_EXPOSURE_KEY,
+  SUN_DISC_RAD,
+  SUN_ELEVATION_DEG,
+  type Atmosphere,
+  type AtmosphereShader,
+  type SkyTerms,
+} from './sky-atmosphere'
+export { composeSky, decodeCloudLayer, SKY_PANORAMA_PX, type CloudLayerSpec } from './sky-compose'
+export { mipChain, sampleMip, type RgbaImage } from './mip'
 export {
   cloneSkyLighting,
   GROUND_SHADE,

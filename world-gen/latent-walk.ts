@@ -10,7 +10,7 @@
  */
 import layoutJson from './latent-layout.json'
 import { createRng, gaussian, hashCoords, hashString, worldHash } from './seed'
-import { assertRoomCoords, SURFACE_SLOTS } from './layout'
+import { assertRoomCoords, room, SURFACE_SLOTS } from './layout'
 
 /** Latent layout of one generator model. */
 export interface ModelLatentLayout {
@@ -274,32 +274,8 @@ export function latentField(
 }
 
 /**
- * Append the sky generator's elevation channel to a field `[cellsH, cellsW, C]` → `[cellsH, cellsW, C + 1]`: row `i`
- * of cells gets `1 − 2(i + ½)/cellsH` (+1 towards the zenith, −1 towards the horizon), as `training/models.py`
- * `Generator.make_field` does. The field always spans the whole hemisphere, so it is never cropped.
- */
-export function withElevation(field: Float32Array, cellsW: number, cellsH: number): Float32Array {
-  if (!isPositiveInt(cellsW) || !isPositiveInt(cellsH))
-    throw new RangeError('cellsW and cellsH must be positive integers')
-  const cells = cellsW * cellsH
-  if (field.length % cells !== 0)
-    throw new RangeError(`field length ${field.length} is not a multiple of ${cells} cells`)
-  const c = field.length / cells
-  const out = new Float32Array(cells * (c + 1))
-  for (let y = 0; y < cellsH; y++) {
-    const elevation = 1 - (2 * (y + 0.5)) / cellsH
-    for (let x = 0; x < cellsW; x++) {
-      const i = y * cellsW + x
-      out.set(field.subarray(i * c, (i + 1) * c), i * (c + 1))
-      out[i * (c + 1) + c] = elevation
-    }
-  }
-  return out
-}
-
-/**
- * The complete generator input of one room slot: `latentField(global, local)`, plus the elevation channel for models
- * that wrap in x only (the equirect sky). The one function the worker, the CLI and the share card build fields with.
+ * The complete generator input of one room slot: `latentField(global, local)` (checked against the slot's layout). The
+ * one function the worker, the CLI and the share card build fields with.
  */
 export function slotField(
   slot: LatentSlot,
@@ -309,16 +285,19 @@ export function slotField(
   cellsH: number,
   layout: LatentLayout = LATENT_LAYOUT,
 ): Float32Array {
-  const field = latentField(global, local, cellsW, cellsH)
-  return slotLayout(slot, layout).wrap === 'x' ? withElevation(field, cellsW, cellsH) : field
+  const { globalDim, localDim } = slotLayout(slot, layout)
+  if (global.length !== globalDim)
+    throw new RangeError(`${slot} wants a global latent of ${globalDim}, got ${global.length}`)
+  if (local.length !== cellsW * cellsH * localDim)
+    throw new RangeError(`${slot} wants ${cellsW}×${cellsH}×${localDim} local values, got ${local.length}`)
+  return latentField(global, local, cellsW, cellsH)
 }
 
 /**
- * The sky field every consumer paints (world, share card, CLI): 8 cells high (the whole upper hemisphere, zenith to
- * horizon, as trained) × 32 wide (360°), i.e. 512×128 px at 16 px per cell — the angular resolution of a 512×256
- * equirect panorama. Never cropped: the elevation channel spans the whole field.
+ * The sky's cloud-layer field every consumer paints (world, share card, CLI): 16×16 cells, a 256×256 px tile that wraps
+ * in both axes, laid over the cloud plane and composed into the 512×128 px sky panorama (`sky-compose.ts`).
  */
-export const SKY_FIELD_CELLS = { cellsW: 32, cellsH: 8 } as const
+export const SKY_FIELD_CELLS = { cellsW: 16, cellsH: 16 } as const
 
 /**
  * The seed of a slot's local field and noise maps (`localField`, `noiseSeed`): the room's seed for the surface slots
@@ -328,4 +307,24 @@ export const SKY_FIELD_CELLS = { cellsW: 32, cellsH: 8 } as const
  */
 export function localSeed(seed: string, roomSeed: number, slot: LatentSlot): number {
   return slot === 'sky' ? hashCoords(worldHash(seed), 0, 0, SALT_SKY) : roomSeed
+}
+
+/**
+ * Everything a generator needs to paint one slot of room (x, z) of a world exactly as the world does: the room's global
+ * latent for the slot (at time 0), the generator input `slotField(slot, global, localField(localSeed(…)))` of
+ * cellsW × cellsH cells, and the noise-map seed. Used by the share card, the texture CLI and the sky sample sheet (the
+ * worker builds the same from the request the streamer sends).
+ */
+export function roomSlotInput(
+  seed: string,
+  x: number,
+  z: number,
+  slot: LatentSlot,
+  cellsW: number,
+  cellsH: number,
+): { global: Float32Array; field: Float32Array; noiseSeed: number } {
+  const local = localSeed(seed, room(seed, x, z).roomSeed, slot)
+  const global = roomLatent(seed, x, z, slot)
+  const field = slotField(slot, global, localField(local, slot, cellsW, cellsH), cellsW, cellsH)
+  return { global, field, noiseSeed: noiseSeed(local, slot) }
 }

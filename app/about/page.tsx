@@ -52,14 +52,15 @@ export default function AboutPage() {
         </li>
         {sky !== null ? (
           <li>
-            The sky comes from a second generator of the same kind, <code>sky</code>, trained by this project the same
-            way on {sky.trainImages !== undefined ? `${sky.trainImages} ` : ''}sky panoramas (0 A.D. and Red Eclipse
-            skyboxes, Poly Haven panoramas){sky.steps !== undefined ? `, for ${sky.steps} steps` : ''}. It paints the
-            upper hemisphere as one equirectangular panorama: circular padding in longitude only, so the panorama wraps
-            around 360°, and an extra elevation input, so that it can tell the zenith from the horizon. The lower
-            hemisphere is not generated: below the horizon the world fades the horizon’s colour into the ground. With so
-            few panoramas and a short training run, its skies are soft and simple; its model card below says what to
-            expect.
+            The clouds come from a second generator of the same kind, <code>sky</code>, trained by this project the same
+            way on the cloud layers of {sky.trainImages !== undefined ? `${sky.trainImages} ` : ''}real skies (0 A.D.
+            and Red Eclipse skyboxes, Poly Haven panoramas, each reprojected onto the plane overhead)
+            {sky.steps !== undefined ? `, for ${sky.steps} steps` : ''}. It paints a tileable texture of clouds seen
+            from below. The rest of the sky is not generated but computed: a physically based daylight model (Preetham,
+            as in three.js) gives the blue gradient, the sun and its glow, and the time of day, which drift with the
+            clouds along each world’s seeded walk. The clouds are laid on a plane overhead, lit by that sun and hazed
+            with distance. Below the horizon the world fades the horizon’s colour into the ground. Its model card below
+            says what to expect.
           </li>
         ) : (
           <li>

@@ -41,7 +41,8 @@ function skyLine(sky: SkyState): { text: string; severity: 'ok' | 'info' | 'warn
       text: `Sky: placeholder gradient, not generated — the sky generator is unavailable (${sky.error ?? 'unknown error'})`,
       severity: 'warning',
     }
-  if (sky.room !== null) return { text: `Sky: generated (${sky.version ?? 'sky model'})`, severity: 'ok' }
+  if (sky.room !== null)
+    return { text: `Sky: generated clouds (${sky.version ?? 'sky model'}), computed daylight`, severity: 'ok' }
   return { text: 'Sky: placeholder gradient until the generated sky arrives…', severity: 'info' }
 }
 

@@ -81,7 +81,7 @@ export function textureProvenance(texture: ExportTexture, spot: ExportSpot): Pro
 
 /**
  * The live sky as an exportable image: the full sphere in equirectangular projection, `widthPx × 2·heightPx` (512 × 256
- * for the 512 × 128 hemisphere), the generated upper half byte for byte and the lower half faded to the ground tone
+ * for the 512 × 128 hemisphere), the sky panorama as the upper half byte for byte and the lower half faded to the ground tone
  * exactly as the sky shader draws it (world-gen `fullSkyPanorama`). Slot `sky`. The model's identity comes from `info`,
  * except the version, which is the one that painted this sky.
  */

@@ -6,17 +6,15 @@ import extractChunks from 'png-chunks-extract'
 import encodeChunks from 'png-chunks-encode'
 import * as pngText from 'png-chunk-text'
 import {
+  atmosphereFromLatent,
+  composeSky,
   decodeWorldParams,
-  localField,
-  localSeed,
-  noiseSeed,
-  room,
-  roomLatent,
-  roomProvenance,
-  SKY_FIELD_CELLS,
-  slotField,
-  withProvenance,
   type LatentSlot,
+  roomProvenance,
+  roomSlotInput,
+  SKY_FIELD_CELLS,
+  SKY_PANORAMA_PX,
+  withProvenance,
 } from '../../world-gen'
 import type { Generator } from '../../world-gen/gan'
 import { renderLabelLayer } from './share-card-label'
@@ -24,7 +22,8 @@ import { compositeOver, renderSkyView, type SkyViewOptions } from './sky-view'
 
 /**
  * The share card of a world (Open Graph image of `/w/<seed>`): a wide view from the start room, looking north (the
- * heading a bare world link opens with). Its sky is the room's sky panorama from the `sky` generator; the ground below
+ * heading a bare world link opens with). Its sky is the room's sky panorama: the `sky` generator's cloud layer under the
+ * room's atmosphere (world-gen `composeSky`), as the world paints it; the ground below
  * the horizon is the room's floor texture from the `surface` generator, fading into the sky's horizon colour. Both are
  * generated on the server with tf.js (wasm backend, cpu fallback) from `public/models/`, exactly as the world paints
  * them (same latent walk, local field and noise seed), then framed by `sky-view.ts`, labelled ("AI-generated sky") and
@@ -89,16 +88,9 @@ function generators(root: string): Promise<Generators> {
 
 /** One slot of the start room, painted as the world paints it: RGBA8 [cellsH·cellPx, cellsW·cellPx, 4]. */
 async function paint(gen: Generator, seed: string, slot: LatentSlot, cellsW: number, cellsH: number) {
-  const spec = room(seed, START_ROOM.x, START_ROOM.z)
-  const field = slotField(
-    slot,
-    roomLatent(seed, START_ROOM.x, START_ROOM.z, slot),
-    localField(localSeed(seed, spec.roomSeed, slot), slot, cellsW, cellsH),
-    cellsW,
-    cellsH,
-  )
-  const data = await gen.generate(field, cellsH, cellsW, noiseSeed(localSeed(seed, spec.roomSeed, slot), slot))
-  return { data, widthPx: cellsW * gen.cellPx, heightPx: cellsH * gen.cellPx }
+  const input = roomSlotInput(seed, START_ROOM.x, START_ROOM.z, slot, cellsW, cellsH)
+  const data = await gen.generate(input.field, cellsH, cellsW, input.noiseSeed)
+  return { data, widthPx: cellsW * gen.cellPx, heightPx: cellsH * gen.cellPx, global: input.global }
 }
 
 /** Timings of the last card rendered in this process, in milliseconds (for logs and benchmarks). */
@@ -133,7 +125,15 @@ function withGroundCredit(png: Uint8Array, surface: Generator): Uint8Array {
 async function renderCard(seed: string, root: string): Promise<Uint8Array> {
   const { sky: skyGen, surface } = await generators(root)
   const t0 = performance.now()
-  const sky = await paint(skyGen, seed, 'sky', SKY_FIELD_CELLS.cellsW, SKY_FIELD_CELLS.cellsH)
+  const cloudLayer = skyGen.cloudLayer
+  if (cloudLayer === undefined) throw new Error('the sky model is not a cloud-layer generator')
+  const clouds = await paint(skyGen, seed, 'sky', SKY_FIELD_CELLS.cellsW, SKY_FIELD_CELLS.cellsH)
+  const atmosphere = atmosphereFromLatent(clouds.global)
+  const sky = {
+    data: composeSky(clouds.data, clouds.widthPx, cloudLayer, atmosphere),
+    widthPx: SKY_PANORAMA_PX.width,
+    heightPx: SKY_PANORAMA_PX.height,
+  }
   const t1 = performance.now()
   const floor = await paint(surface, seed, 'floor', FLOOR_CELLS, FLOOR_CELLS)
   const t2 = performance.now()

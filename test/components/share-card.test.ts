@@ -6,7 +6,17 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { decode } from 'fast-png'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import { localField, localSeed, noiseSeed, room, roomLatent, SKY_FIELD_CELLS, slotField } from '../../world-gen'
+import {
+  atmosphereFromLatent,
+  composeSky,
+  localField,
+  localSeed,
+  noiseSeed,
+  room,
+  roomLatent,
+  SKY_FIELD_CELLS,
+  slotField,
+} from '../../world-gen'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readPngText, readProvenance } from '../../world-gen/provenance'
 import { loadGenerator } from '../../world-gen/gan'
 import { renderSkyView } from '../../components/server/sky-view'
@@ -47,7 +57,7 @@ describe('shareCardPng', () => {
   })
 
   it("shows the world's own sky and floor: the card's upper part is the view of the room's generated panorama", async () => {
-    // Paint the start room's sky (the whole 32×8-cell hemisphere) and floor the way the world does, independently.
+    // Paint the start room's sky (its 16×16-cell cloud layer under its atmosphere) and floor the way the world does.
     const seed = 'Demo world'
     const spec = room(seed, 0, 0)
     const paint = async (name: 'sky' | 'surface', slot: 'sky' | 'floor', cellsW: number, cellsH: number) => {
@@ -65,7 +75,9 @@ describe('shareCardPng', () => {
       )
       const data = await gen.generate(field, cellsH, cellsW, noiseSeed(localSeed(seed, spec.roomSeed, slot), slot))
       gen.dispose()
-      return { data, widthPx: cellsW * 16, heightPx: cellsH * 16 }
+      if (slot !== 'sky') return { data, widthPx: cellsW * 16, heightPx: cellsH * 16 }
+      const panorama = composeSky(data, cellsW * 16, gen.cloudLayer!, atmosphereFromLatent(global))
+      return { data: panorama, widthPx: 512, heightPx: 128 }
     }
     const sky = await paint('sky', 'sky', SKY_FIELD_CELLS.cellsW, SKY_FIELD_CELLS.cellsH)
     expect([sky.widthPx, sky.heightPx]).toEqual([512, 128])

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { skyColumnLongitudeRad, skyPanoramaPixel, skyRowElevationRad } from '../../world-gen'
-import { compositeOver, mipChain, renderSkyView, skyColumn, type RgbaImage } from '../../components/server/sky-view'
+import { compositeOver, renderSkyView, skyColumn, type RgbaImage } from '../../components/server/sky-view'
 
 /** An RGBA8 image whose pixel (x, y) is `color(x, y)`. */
 function image(widthPx: number, heightPx: number, color: (x: number, y: number) => [number, number, number]) {
@@ -90,15 +90,6 @@ describe('skyColumn', () => {
     // Halfway between column 63 (green 252) and column 0 (green 0).
     expect(col[1]).toBeCloseTo(126, 0)
     expect(col[3 * 5]).toBeCloseTo(80, 5) // red of row 5, unchanged across columns
-  })
-})
-
-describe('mipChain', () => {
-  it('halves down to 1×1, each level the 2×2 box average', () => {
-    const levels = mipChain(image(8, 8, (x, y) => [(x + y) % 2 ? 255 : 0, 100, 0]))
-    expect(levels.map((l) => l.widthPx)).toEqual([8, 4, 2, 1])
-    expect(px(levels[1]!.data, 4, 1, 1)).toEqual([128, 100, 0])
-    expect(px(levels[3]!.data, 1, 0, 0)).toEqual([128, 100, 0])
   })
 })
 

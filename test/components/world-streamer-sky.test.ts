@@ -80,7 +80,7 @@ describe('WorldStreamer skies', () => {
     expect(jobs[1].priority).toBeGreaterThan(northTrim.priority)
     for (const j of jobs) {
       expect(j).toMatchObject({ model: 'sky', slot: 'sky', sizes: [SKY_FIELD_CELLS], cacheKey: 'demo' })
-      expect(j.sizes).toEqual([{ cellsW: 32, cellsH: 8 }])
+      expect(j.sizes).toEqual([{ cellsW: 16, cellsH: 16 }])
     }
     const [x, z] = [0, -1]
     expect(jobs[1].latent).toEqual({

@@ -215,7 +215,9 @@ describe('generated sky', () => {
       room: { x: 0, z: 0 },
       error: null,
     })
-    expect(await page.getByTestId('hud-sky').innerText()).toBe(`Sky: generated (${MODEL.version})`)
+    expect(await page.getByTestId('hud-sky').innerText()).toBe(
+      `Sky: generated clouds (${MODEL.version}), computed daylight`,
+    )
 
     const bytes = await exportSky(page)
     const meta = readProvenance(bytes)

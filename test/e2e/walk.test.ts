@@ -105,7 +105,9 @@ describe('explorable world', () => {
       // The room's generated sky (right after its floor) is on screen too, and the HUD says which model painted it.
       await page.waitForFunction(() => window.latentscape!.getState().sky.ready, undefined, { timeout: 60_000 })
       const { sky } = await page.evaluate(() => window.latentscape!.getState())
-      await expect(page.getByTestId('hud-sky').textContent()).resolves.toBe(`Sky: generated (${sky.version})`)
+      await expect(page.getByTestId('hud-sky').textContent()).resolves.toBe(
+        `Sky: generated clouds (${sky.version}), computed daylight`,
+      )
 
       await settleFrames(page)
       const textured = await canvasPng(page)
@@ -176,7 +178,7 @@ describe('explorable world', () => {
     } finally {
       await context.close()
     }
-  })
+  }, 180_000) // real-time walking on a software renderer sharing 2 cores: ~60–100 s
 
   it('gives two fresh browsers the same rooms and (within tolerance) the same picture', async () => {
     const path = '/w/quartz-tide-ember?r=1,-1&h=135&tex=64'

@@ -4,22 +4,30 @@ import { loadGenerator, selectBackend, type Generator } from '../../world-gen/ga
 import { golden, GOLDEN_TOLERANCE, maxAbsDiff, surfaceFiles, WASM_DIR } from './load'
 
 const files = surfaceFiles()
-const fx = golden()
 
-describe.each(['cpu', 'wasm'] as const)('surface generator on %s', (backend) => {
+// Both trained generators tile (circular padding in x and y): `surface` paints materials, `sky` its cloud layer.
+describe.each([
+  ['surface', 'cpu'],
+  ['surface', 'wasm'],
+  ['sky', 'cpu'],
+  ['sky', 'wasm'],
+] as const)('%s generator on %s', (model, backend) => {
   let gen: Generator
+  const fx = golden(model)
+  const modelFiles = surfaceFiles(model)
 
   beforeAll(async () => {
     const choice = await selectBackend({ order: [backend], wasmPath: WASM_DIR })
     expect(choice.backend).toBe(backend)
-    gen = await loadGenerator(files)
+    gen = await loadGenerator(modelFiles)
+    expect(gen.manifest.wrap).toBe('xy')
   })
 
   it(`matches the PyTorch golden output within ${GOLDEN_TOLERANCE}`, async () => {
     const out = await gen.generateFloat(fx.field, fx.cellsH, fx.cellsW, fx.noise)
     expect(out.length).toBe(32 * 48 * 3)
     const err = maxAbsDiff(out, fx.output)
-    console.info(`[golden] ${backend}: max abs error ${err.toExponential(2)}`)
+    console.info(`[golden] ${model} ${backend}: max abs error ${err.toExponential(2)}`)
     expect(err).toBeLessThanOrEqual(GOLDEN_TOLERANCE)
   })
 
@@ -68,7 +76,7 @@ describe.each(['cpu', 'wasm'] as const)('surface generator on %s', (backend) => 
     await gen.generate(field, 1, 1) // burn-in
     const before = tf.memory().numTensors
     for (let i = 0; i < 200; i++) await gen.generate(field, 1, 1)
-    console.info(`[numTensors] ${backend}: ${before} before, ${tf.memory().numTensors} after 200 generations`)
+    console.info(`[numTensors] ${model} ${backend}: ${before} before, ${tf.memory().numTensors} after 200 generations`)
     expect(tf.memory().numTensors).toBe(before)
   })
 
@@ -81,7 +89,7 @@ describe.each(['cpu', 'wasm'] as const)('surface generator on %s', (backend) => 
 
   it('dispose() frees every weight tensor', async () => {
     const before = tf.memory().numTensors
-    const g2 = await loadGenerator(files)
+    const g2 = await loadGenerator(modelFiles)
     expect(tf.memory().numTensors).toBeGreaterThan(before)
     g2.dispose()
     g2.dispose()

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { createRng, gaussian } from '../seed'
+import type { CloudLayerSpec } from '../sky-compose'
 import {
   decodeWeights,
   expectedWeightBytes,
@@ -87,6 +88,11 @@ export class Generator {
   /** Output pixels per latent cell. */
   get cellPx(): number {
     return this.manifest.cellPx
+  }
+
+  /** Set for a cloud-layer generator (the sky): see `GeneratorManifest.cloudLayer`. */
+  get cloudLayer(): CloudLayerSpec | undefined {
+    return this.manifest.cloudLayer
   }
 
   /** [H, W] of each noise map for a field of cellsH × cellsW cells, in layer order. */

@@ -3,6 +3,7 @@
  * `weightsManifest`, plus float16-quantized weight shards. Parsing and validation here are plain TypeScript (no
  * tensors), so a bad model fails before any GPU memory is allocated.
  */
+import type { CloudLayerSpec } from '../sky-compose'
 
 /** Why a model could not be loaded. */
 export type ModelLoadReason =
@@ -63,11 +64,11 @@ export interface GeneratorManifest {
   model: string
   /** Version string (`<model>-v1-<sha12>`); part of every cache key. */
   version: string
-  /** Channels of the input latent field (globalDim + localDim [+ elevation]). */
+  /** Channels of the input latent field (globalDim + localDim). */
   inputChannels: number
   /** Output pixels per latent cell along each axis (2^upsample layers). */
   cellPx: number
-  /** Axes with circular padding: `xy` (tiling surfaces) or `x` (equirect sky; y is edge-replicated). */
+  /** Axes with circular padding: `xy` (tiling textures) or `x` (y is edge-replicated). */
   wrap: 'xy' | 'x'
   /** Convolutions in order. */
   layers: LayerSpec[]
@@ -77,6 +78,11 @@ export interface GeneratorManifest {
   weights: WeightSpec[]
   /** Hex sha256 of the concatenated shards, when the export recorded one. */
   weightsSha256?: string
+  /**
+   * For a cloud-layer generator (the sky): how its texture maps onto the cloud plane and the clear-sky colour it paints
+   * clouds over (world-gen `sky-compose.ts`). Absent for surface generators.
+   */
+  cloudLayer?: CloudLayerSpec
   /** The raw `latentscape` metadata (licence, training info…), for provenance. */
   meta: Record<string, unknown>
 }
@@ -166,6 +172,16 @@ export function parseManifest(json: unknown): GeneratorManifest {
         throw new ModelLoadError('bad-shape', `model.json: ${name} has shape [${w.shape}], expected [${shape}]`)
     }
   }
+  let cloudLayer: CloudLayerSpec | undefined
+  if (ls.cloudLayer !== undefined) {
+    const cl = ls.cloudLayer
+    const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+    if (!isObj(cl) || !num(cl.pxPerUnit) || cl.pxPerUnit <= 0) bad('latentscape.cloudLayer.pxPerUnit must be > 0')
+    const rgb = cl.clearRgb
+    if (!Array.isArray(rgb) || rgb.length !== 3 || !rgb.every((v) => num(v) && v >= 0 && v <= 1) || !(rgb[2] > rgb[0]))
+      bad('latentscape.cloudLayer.clearRgb must be 3 numbers in [0, 1], bluer than grey')
+    cloudLayer = { pxPerUnit: cl.pxPerUnit, clearRgb: [rgb[0], rgb[1], rgb[2]] }
+  }
   const sha =
     typeof ls.weightsSha256 === 'string' && /^[0-9a-f]{64}$/.test(ls.weightsSha256) ? ls.weightsSha256 : undefined
   return {
@@ -178,6 +194,7 @@ export function parseManifest(json: unknown): GeneratorManifest {
     paths,
     weights,
     weightsSha256: sha,
+    cloudLayer,
     meta: ls,
   }
 }

@@ -4,7 +4,9 @@
  * reprioritising, caches, and init with backend fallback, model loading and a warm-up generation.
  * `gen.worker.ts` only wires `self.onmessage` to `handle` and `post` to `self.postMessage`.
  */
-import { localField, noiseSeed, slotField } from '../latent-walk'
+import { LATENT_LAYOUT, localField, noiseSeed, slotField } from '../latent-walk'
+import { atmosphereFromLatent } from '../sky-atmosphere'
+import { composeSky, SKY_PANORAMA_PX, type CloudLayerSpec } from '../sky-compose'
 import type { CellSize, GenBackend, GenerateRequest, GenRequest, GenResponse, InitRequest } from '../protocol'
 import type { TextureCache } from '../gan/cache'
 import { textureCacheKey } from '../gan/cache'
@@ -14,6 +16,8 @@ export interface GenEngine {
   readonly version: string
   readonly inputChannels: number
   readonly cellPx: number
+  /** Set for the sky's cloud-layer generator: its tile is composed into the sky panorama (world-gen `sky-compose`). */
+  readonly cloudLayer?: CloudLayerSpec
   /** RGBA8 [cellsH·cellPx, cellsW·cellPx, 4] from float32 field [cellsH, cellsW, inputChannels]. */
   generate(field: Float32Array, cellsH: number, cellsW: number, noiseSeed?: number): Promise<Uint8Array>
   dispose(): void
@@ -154,7 +158,9 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       if (!Number.isInteger(s.cellsW) || !Number.isInteger(s.cellsH) || s.cellsW < 1 || s.cellsH < 1)
         throw new RangeError(`bad size ${s.cellsW}×${s.cellsH} cells`)
     if (req.slot === 'sky' && req.sizes.length > 1)
-      throw new RangeError('sky jobs take one size: the field spans the whole hemisphere, so it cannot be cropped')
+      throw new RangeError('sky jobs take one size: one cloud layer makes one panorama')
+    if (req.slot === 'sky' && engine.cloudLayer === undefined)
+      throw new Error(`model "${req.model}" is not a cloud-layer generator, so it cannot paint a sky`)
     const max = {
       cellsW: Math.max(...req.sizes.map((s) => s.cellsW)),
       cellsH: Math.max(...req.sizes.map((s) => s.cellsH)),
@@ -165,8 +171,11 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       if (job.cancelled) return
       const { cellsW, cellsH } = req.sizes[i]
       const crop = cropField(field, fieldW, engine.inputChannels, cellsW, cellsH)
-      const width = cellsW * engine.cellPx
-      const height = cellsH * engine.cellPx
+      const sky = req.slot === 'sky' ? engine.cloudLayer : undefined
+      if (sky !== undefined && (cellsW !== cellsH || ((cellsW * engine.cellPx) & (cellsW * engine.cellPx - 1)) !== 0))
+        throw new RangeError(`a cloud layer must be square with a power-of-two size, got ${cellsW}×${cellsH} cells`)
+      const width = sky !== undefined ? SKY_PANORAMA_PX.width : cellsW * engine.cellPx
+      const height = sky !== undefined ? SKY_PANORAMA_PX.height : cellsH * engine.cellPx
       const nSeed = req.latent.kind === 'field' ? (req.latent.noiseSeed ?? 0) : noiseSeed(req.latent.roomSeed, req.slot)
       const key = `${req.cacheKey ?? ''}|n${nSeed}|${textureCacheKey(engine.version, crop, width, height)}`
       const t0 = now()
@@ -177,7 +186,17 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         if (pixels !== undefined) hitAt = c
       }
       const fromCache = pixels !== undefined
-      if (pixels === undefined) pixels = await engine.generate(crop, cellsH, cellsW, nSeed)
+      if (pixels === undefined) {
+        pixels = await engine.generate(crop, cellsH, cellsW, nSeed)
+        // The sky: the generated cloud layer under the atmosphere of the field's global latent (every cell starts with it).
+        if (sky !== undefined)
+          pixels = composeSky(
+            pixels,
+            cellsW * engine.cellPx,
+            sky,
+            atmosphereFromLatent(crop.subarray(0, LATENT_LAYOUT.sky.globalDim)),
+          )
+      }
       if (job.cancelled) return
       // Faster caches missed: fill them. Each cache keeps its own copy since `pixels` is transferred below.
       const fill = fromCache ? caches.slice(0, hitAt) : caches

@@ -1,0 +1,157 @@
+/**
+ * The sky panorama of a room: the sky generator's cloud layer (a tileable texture of clouds seen from below) laid on a
+ * horizontal plane at unit height above the viewer, under the physically based atmosphere of `sky-atmosphere.ts`,
+ * rendered into the upper-hemisphere equirect panorama of `sky-panorama.ts` that the world's sky shader, the lighting,
+ * the share card and export use.
+ *
+ * Cloud layer → cover and brightness: the generator paints clouds over one flat clear-sky colour (`CloudLayerSpec.
+ * clearRgb`, how `training/sky_data.py` built its training images), so a texel `c = α·(L, L, L) + (1 − α)·clear` in
+ * linear light gives back the cloud cover α (from how much bluer than grey it is) and the cloud's brightness L.
+ * Per direction: the plane point under the view ray (perspective makes clouds shrink towards the horizon), α and α·L
+ * read from a mip chain at the ray's footprint (world-gen `mip.ts`: no aliasing near the horizon), the cloud lit by the sun's colour and
+ * the sky's ambient light (three.js Sky.js cloud shading: silver lining towards the sun; less sun through a thick,
+ * unbroken deck), seen through the
+ * atmosphere's extinction (distant clouds dissolve into haze) and faded out at the horizon. Then one exposure, the ACES
+ * filmic curve (Narkowicz fit, as the training data's tone mapping) and sRGB encoding.
+ */
+import { mipChain, sampleMip } from './mip'
+import { atmosphereShader, type Atmosphere, type SkyTerms } from './sky-atmosphere'
+import { linearToSrgbByte, skyColumnLongitudeRad, skyRowElevationRad, SRGB_TO_LINEAR, type Rgb } from './sky-panorama'
+
+/** What the app needs to know about a cloud-layer generator (its model.json `latentscape.cloudLayer`). */
+export interface CloudLayerSpec {
+  /** Texels per unit of the plane (the cloud base's height above the viewer is 1 unit). */
+  pxPerUnit: number
+  /** Linear RGB of the clear sky the clouds are painted over. */
+  clearRgb: Rgb
+}
+
+/** The sky panorama every consumer renders: the upper hemisphere, 512×128 px (the angular resolution of 512×256). */
+export const SKY_PANORAMA_PX = { width: 512, height: 128 } as const
+
+/** Cloud cover α and premultiplied brightness α·L of every texel of an RGBA8 cloud-layer tile. */
+export function decodeCloudLayer(
+  tile: Uint8Array,
+  widthPx: number,
+  heightPx: number,
+  spec: CloudLayerSpec,
+): { alpha: Float32Array; light: Float32Array } {
+  if (tile.length !== widthPx * heightPx * 4)
+    throw new RangeError(`cloud layer has ${tile.length} bytes, expected ${widthPx}×${heightPx}×4`)
+  const [cr, cg, cb] = spec.clearRgb
+  const blueness = cb - cr
+  if (!(blueness > 0)) throw new RangeError('clearRgb must be bluer than grey')
+  const n = widthPx * heightPx
+  const alpha = new Float32Array(n)
+  const light = new Float32Array(n)
+  for (let i = 0; i < n; i++) {
+    const r = SRGB_TO_LINEAR[tile[i * 4]!]!
+    const g = SRGB_TO_LINEAR[tile[i * 4 + 1]!]!
+    const b = SRGB_TO_LINEAR[tile[i * 4 + 2]!]!
+    const a = Math.min(1, Math.max(0, 1 - (b - r) / blueness))
+    // c − (1 − α)·clear = α·L in each channel; average the three estimates.
+    const al = (r - (1 - a) * cr + (g - (1 - a) * cg) + (b - (1 - a) * cb)) / 3
+    alpha[i] = a
+    light[i] = Math.min(a, Math.max(0, al))
+  }
+  return { alpha, light }
+}
+
+/** Narkowicz's ACES filmic fit. */
+function aces(x: number): number {
+  const v = Math.max(0, x)
+  return Math.min(1, (v * (2.51 * v + 0.03)) / (v * (2.43 * v + 0.59) + 0.14))
+}
+
+function smoothstep(a: number, b: number, x: number): number {
+  const t = Math.min(1, Math.max(0, (x - a) / (b - a)))
+  return t * t * (3 - 2 * t)
+}
+
+/**
+ * Render the sky panorama (RGBA8, sRGB, row 0 = the zenith, `sky-panorama.ts` geometry) of a cloud-layer tile (RGBA8
+ * `[tileSize, tileSize, 4]`, square, power of two, wrapping) under `atmosphere`.
+ */
+export function composeSky(
+  tile: Uint8Array,
+  tileSize: number,
+  spec: CloudLayerSpec,
+  atmosphere: Atmosphere,
+  widthPx: number = SKY_PANORAMA_PX.width,
+  heightPx: number = SKY_PANORAMA_PX.height,
+): Uint8Array {
+  if (!Number.isInteger(tileSize) || tileSize < 1 || (tileSize & (tileSize - 1)) !== 0)
+    throw new RangeError(`the cloud layer must be square with a power-of-two size, got ${tileSize}`)
+  if (!Number.isInteger(widthPx) || !Number.isInteger(heightPx) || widthPx < 1 || heightPx < 1)
+    throw new RangeError(`bad panorama size ${widthPx}×${heightPx}`)
+  const { alpha, light } = decodeCloudLayer(tile, tileSize, tileSize, spec)
+  // Cover α in red, α·L in green, 8 bits each (the tile's own precision), filtered with the share card's mip code.
+  const layer = new Uint8Array(tileSize * tileSize * 4)
+  for (let i = 0; i < alpha.length; i++) {
+    layer[i * 4] = Math.round(alpha[i]! * 255)
+    layer[i * 4 + 1] = Math.round(light[i]! * 255)
+  }
+  const mips = mipChain({ data: layer, widthPx: tileSize, heightPx: tileSize })
+  const shader = atmosphereShader(atmosphere)
+  // Mean cover of the layer: a thick, unbroken deck lets less sunlight through than scattered clouds, so overcast skies
+  // are grey and fair-weather clouds white (the photos' brightness was normalised per sky when the data was built).
+  const cover = mips[mips.length - 1]!.data[0]! / 255
+  const sunThrough = 1 - 0.8 * cover * cover
+  // Skylight on the clouds' undersides: the clear sky's light from overhead, which turns grey under a thick deck (there
+  // is no blue sky above it to light the clouds).
+  const zenith = shader.terms(0, 1, 0).ambient
+  const zenithGrey = 0.2126 * zenith[0] + 0.7152 * zenith[1] + 0.0722 * zenith[2]
+  const skylight = zenith.map((v) => v + (zenithGrey - v) * cover)
+  const sun = shader.sunDirection
+  const sunColor = shader.sunColor
+  const dim = 0.3 + 0.7 * shader.dayFactor
+  const exposure = shader.exposure
+  const out = new Uint8Array(widthPx * heightPx * 4)
+  const t: SkyTerms = { sky: [0, 0, 0], extinction: [0, 0, 0], ambient: [0, 0, 0] }
+  const sample = new Float64Array(3)
+  const rowRad = Math.PI / 2 / heightPx
+  const colRad = (2 * Math.PI) / widthPx
+  const px = spec.pxPerUnit
+  for (let row = 0; row < heightPx; row++) {
+    const el = skyRowElevationRad(row, heightPx)
+    const sinEl = Math.sin(el)
+    const cosEl = Math.cos(el)
+    const cot = cosEl / sinEl
+    // Footprint of one pixel on the plane, in texels: radially (elevation) and across (longitude); the larger wins.
+    const footprint = Math.max(rowRad / (sinEl * sinEl), colRad * cot) * px
+    const horizonFade = smoothstep(0, 0.06, sinEl)
+    for (let col = 0; col < widthPx; col++) {
+      const lon = skyColumnLongitudeRad(col, widthPx)
+      const dx = cosEl * Math.sin(lon)
+      const dz = -cosEl * Math.cos(lon)
+      shader.terms(dx, sinEl, dz, t)
+      // Plane point under the ray (x east, z south), in texels.
+      const u = (dx / sinEl) * px
+      const v = (dz / sinEl) * px
+      sampleMip(mips, u, v, footprint, sample)
+      const a = sample[0]! / 255
+      const al = sample[1]! / 255
+      const brightness = a > 1e-4 ? al / a : 0
+      const cosTheta = dx * sun[0] + sinEl * sun[1] + dz * sun[2]
+      const silver = Math.min(3, 0.51 / Math.pow(1.49 - cosTheta * 1.4, 1.5))
+      const edge = a * (1 - a) * 4
+      const shade = 0.3 + 0.7 * brightness
+      const coverHere = a * horizonFade
+      const o = (row * widthPx + col) * 4
+      const amb = t.ambient
+      for (let c = 0; c < 3; c++) {
+        const sky = t.sky[c]!
+        let cloud = skylight[c]! + sunColor[c]! * sunThrough * (shade + silver * edge * 0.6)
+        cloud *= dim
+        // Seen through the air: extinction dims the cloud and in-scattered light (the sky without the sun's disc) adds
+        // haze, so a cloud in front of the sun hides the disc and distant clouds fade into the sky's colour (less of it
+        // under a thick deck: no direct sun lights the air below it).
+        const haze = amb[c]! * sunThrough
+        const aerial = haze + (cloud - haze) * t.extinction[c]!
+        out[o + c] = linearToSrgbByte(aces((sky + (aerial - sky) * coverHere) * exposure))
+      }
+      out[o + 3] = 255
+    }
+  }
+  return out
+}
