@@ -285,7 +285,8 @@ def main() -> None:
     layers = fp16_layers(g)
     meta = {'training': {'steps': ck['step'], 'batch': cfg['batch'], 'crop': cfg['crop'],
                          'gitCommit': cfg.get('git_commit'), 'datasetManifestSha256': cfg.get('manifest_sha256'),
-                         'trainImages': cfg.get('train_images'), 'cells': cfg.get('cells')}}
+                         'trainImages': cfg.get('train_images'), 'cells': cfg.get('cells'),
+                         'device': cfg.get('device', 'cpu')}}
     out_dir = Path(args.out) if args.out else ROOT / 'public' / 'models' / args.model
     manifest = write_model(layers, g, out_dir, meta)
     golden(layers, g, Path(args.golden) if args.golden else ROOT / 'test' / 'fixtures' / f'{args.model}-golden.json')

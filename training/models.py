@@ -187,7 +187,7 @@ def recalibrate_bn(g: Generator, cells: tuple[int, int], batches: int = 32, batc
             m.momentum = None  # cumulative average
     g.train()
     for _ in range(batches):
-        g(g.sample_field(batch, cells[0], cells[1], gen))
+        g(g.sample_field(batch, cells[0], cells[1], gen, device=next(g.parameters()).device))
     for m in g.modules():
         if isinstance(m, nn.BatchNorm2d):
             m.momentum = 0.1

@@ -10,7 +10,16 @@ from .export import swd_table
 
 # Judged by eye on the sample sheets of the exported weights (not computed): what a user will see.
 LIMITS = [
-    '- Trained on 24 skies; a tiny dataset even for a texture. See the figures above and the sample sheets.',
+    '- Trained on 24 skies, a tiny dataset even for a texture, and it shows in the figures: nn_ratio is below 1 (the',
+    '  samples sit closer to the training clouds than unseen real clouds do) and the trained SWD is far below the',
+    '  held-out floor. It is a weak generator of clouds; the design (clouds learned, light computed) carries the look.',
+    '- Seen from the ground (docs/models/sky-samples.png) it reads well: fair-weather cumulus, scattered small clouds,',
+    '  clear skies, hazy overcast, dusk and low sun, and a walk changes the weather in place. Up close the tiles show',
+    '  their weaknesses: small round white puffs repeated across the tile (the sun discs left in several training',
+    '  decks were learned as clouds), grainy cover in broken-cloud tiles, and overcast tiles made of smooth grey',
+    '  "melted" worm shapes that become a swirled beige overcast in the sky, not the texture of real stratus.',
+    '- The tile (256 px, 6 units) repeats; with few clouds the repetition can be seen overhead.',
+    '- No night, no storm towers, no cirrus streaks worth the name: the data has almost none.',
 ]
 
 
@@ -64,7 +73,8 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
         f"  manifest sha256 `{tr.get('datasetManifestSha256')}`.",
         f"- {tr['steps']} steps, batch {tr['batch']}, random {tr['crop']}x{tr['crop']} px crops inside the decks with flips and",
         '  90-degree rotations; non-saturating loss, lazy R1 (gamma 0.1 every 4 steps), DiffAugment (colour, translation,',
-        '  cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999, on 2 shared CPU cores (Debian python3-torch).',
+        '  cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999, ' + ('on one NVIDIA H100 (CUDA PyTorch, lent for 15 minutes:'
+        ' 10.5 minutes at 0.045 s/step, `training/gpu_run.sh`).' if tr.get('device') == 'cuda' else 'on 2 CPU cores (Debian python3-torch).'),
         f"- Code commit at training start: `{tr.get('gitCommit')}`. Retrain: see `training/README.md`.",
         '',
         '## Metrics',
@@ -81,6 +91,9 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
             '',
             f"- SWD gap ratio (trained - floor) / (min(untrained, noise) - floor): **{m['swd_gap_ratio']}**;",
             f"  per level {m['swd_gap_ratio_levels']}. Only {m.get('heldout_images', 'a few')} held-out skies: the floor is noisy.",
+            *(['  Below 0 means the samples match the TRAINING clouds\' statistics more closely than unseen real clouds',
+               '  do: the bar passes, but it is a sign of fitting the training set, not of a better-than-real model.']
+              if m['swd_gap_ratio'] < 0 else []),
             f"- seam_ratio across the tile's wrap (both axes) vs interior lines: **{m['seam_ratio']}** (1.0 = the wrap",
             '  is like any other line). The panorama has no longitude seam by construction (the plane has no border',
             '  there); `test/world-gen/sky-compose.test.ts` checks it.',

@@ -30,7 +30,7 @@ from .sheets import save_grid
 def diff_augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     """DiffAugment 'color,translation,cutout' with one draw per image; differentiable in x."""
     b, _, h, w = x.shape
-    r = lambda *s: torch.rand(*s, generator=gen)  # noqa: E731
+    r = lambda *s: torch.rand(*s, generator=gen).to(x.device)  # noqa: E731
     x = x + (r(b, 1, 1, 1) - 0.5) * 0.5  # brightness
     m = x.mean(dim=1, keepdim=True)
     x = (x - m) * (r(b, 1, 1, 1) * 2) + m  # saturation
@@ -49,7 +49,7 @@ def diff_augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     yy = torch.arange(h)[None, :, None]
     xx = torch.arange(w)[None, None, :]
     mask = ((yy - cy[:, None, None]).abs() >= ch // 2) | ((xx - cx[:, None, None]).abs() >= cw // 2)
-    return x * mask[:, None].to(x.dtype)
+    return x * mask[:, None].to(x.device, x.dtype)
 
 
 class CropSampler:
@@ -111,6 +111,7 @@ def main() -> None:
     np.random.seed(args.seed)
     random.seed(args.seed)
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    torch.backends.cudnn.benchmark = device == 'cuda'
 
     run = Path(args.run)
     (run / 'samples').mkdir(parents=True, exist_ok=True)
@@ -136,8 +137,8 @@ def main() -> None:
         opt_g.load_state_dict(ck['opt_g'])
         opt_d.load_state_dict(ck['opt_d'])
         step = ck['step']
-        torch.set_rng_state(ck['torch_rng'])
-        aug_gen.set_state(ck['aug_rng'])
+        torch.set_rng_state(ck['torch_rng'].cpu())
+        aug_gen.set_state(ck['aug_rng'].cpu())
         print(f'resumed at step {step}', flush=True)
     sampler = CropSampler(images, args.crop, args.seed + step, wrap=args.model != 'sky')
 
