@@ -12,13 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { encode } from 'fast-png'
-import {
-  atmosphereFromLatent,
-  composeSky,
-  roomSlotInput,
-  SKY_FIELD_CELLS,
-  SKY_PANORAMA_PX,
-} from '../world-gen'
+import { atmosphereFromLatent, composeSky, roomSlotInput, SKY_FIELD_CELLS, SKY_PANORAMA_PX } from '../world-gen'
 
 const WORLDS = [
   'amber-fern-drift',
