@@ -25,7 +25,8 @@ export default function HomePage() {
         <RecentWorldsList />
         <p className="ai-note">
           <span className="ai-dot" aria-hidden="true" />
-          AI-generated scenery: every texture and every sky is produced by a GAN model trained for this project.
+          AI-generated scenery: every texture and the clouds of every sky are painted by GAN models trained for this
+          project; the daylight is computed.
         </p>
       </section>
       <footer className="landing-footer">
