@@ -20,7 +20,7 @@ So every panorama is reprojected onto a horizontal plane at unit height above th
 square pixels over +-`DECK_EXTENT` units, i.e. elevations above ~25 deg), and its cloud layer is separated from
 the atmosphere behind it: cloud cover alpha from how much bluer than grey each pixel is (relative to the clear
 sky around it, so haze and gradients do not count as cloud), cloud brightness from its luminance relative to the
-deck's bright cloud tops, the sun disc inpainted. The training image is that layer composited over one constant
+deck's bright cloud tops (a sun disc stays in and reads as a small white puff). The training image is that layer composited over one constant
 clear-sky colour (`CLEAR_RGB`): clouds on a flat blue, no gradient, no sun. The app decodes alpha and brightness
 from the generated colours the same way (world-gen `sky-compose.ts`).
 
@@ -355,7 +355,8 @@ def write_card(man: dict, path: Path) -> None:
         '- The cloud layer is separated from the sky behind it: cloud cover from how much bluer than grey each pixel',
         '  is, relative to the clear sky around it; cloud brightness from luminance relative to the bright cloud tops.',
         f"  The training image is that layer over one flat clear-sky colour (linear RGB {deck['clear_rgb']}): no",
-        '  gradient, no sun, no time of day (the app adds those from a physical atmosphere model).',
+        '  gradient, no time of day (the app adds those from a physical atmosphere model). A sun disc in the deck is',
+        '  not removed: it reads as a small white puff, and the generator learned such puffs.',
         '- Augmentation at training time: random crops inside the decks, flips and 90-degree rotations.',
         '- Few skies: the model sees each many times. The model card reports nearest-neighbour distances to the',
         '  training set so memorisation shows. Sun discs are left in (they read as small bright puffs of cloud).',
