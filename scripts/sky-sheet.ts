@@ -12,7 +12,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { encode } from 'fast-png'
-import { atmosphereFromLatent, composeSky, roomSlotInput, SKY_FIELD_CELLS, SKY_PANORAMA_PX } from '../world-gen'
+import { composeRoomSky, roomSlotInput, SKY_FIELD_CELLS, SKY_PANORAMA_PX } from '../world-gen'
 
 const WORLDS = [
   'amber-fern-drift',
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   async function sky(seed: string, x: number, z: number) {
     const { global, field, noiseSeed } = roomSlotInput(seed, x, z, 'sky', cellsW, cellsH)
     const tile = await gen.generate(field, cellsH, cellsW, noiseSeed)
-    return { tile, panorama: composeSky(tile, tilePx, cloudLayer!, atmosphereFromLatent(global)) }
+    return { tile, panorama: composeRoomSky(tile, tilePx, cloudLayer!, global) }
   }
 
   const pw = SKY_PANORAMA_PX.width

@@ -15,9 +15,8 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { PNG } from 'pngjs'
 import {
-  atmosphereFromLatent,
   canonicalSeed,
-  composeSky,
+  composeRoomSky,
   LATENT_SLOTS,
   type LatentSlot,
   room,
@@ -137,9 +136,7 @@ async function main(): Promise<void> {
   const t0 = performance.now()
   const generated = await gen.generate(field, cellsH, cellsW, noiseSeed)
   const rgba =
-    sky && cloudLayer !== undefined
-      ? composeSky(generated, cellsW * gen.cellPx, cloudLayer, atmosphereFromLatent(global))
-      : generated
+    sky && cloudLayer !== undefined ? composeRoomSky(generated, cellsW * gen.cellPx, cloudLayer, global) : generated
   const ms = performance.now() - t0
   gen.dispose()
 

@@ -138,7 +138,14 @@ export {
   type AtmosphereShader,
   type SkyTerms,
 } from './sky-atmosphere'
-export { composeSky, decodeCloudLayer, SKY_PANORAMA_PX, type CloudLayerSpec } from './sky-compose'
+export {
+  assertCloudTileSize,
+  composeRoomSky,
+  composeSky,
+  decodeCloudLayer,
+  SKY_PANORAMA_PX,
+  type CloudLayerSpec,
+} from './sky-compose'
 export { mipChain, sampleMip, type RgbaImage } from './mip'
 export {
   cloneSkyLighting,

@@ -15,7 +15,7 @@
  * filmic curve (Narkowicz fit, as the training data's tone mapping) and sRGB encoding.
  */
 import { mipChain, sampleMip } from './mip'
-import { atmosphereShader, type Atmosphere, type SkyTerms } from './sky-atmosphere'
+import { atmosphereFromLatent, atmosphereShader, type Atmosphere, type SkyTerms } from './sky-atmosphere'
 import { linearToSrgbByte, skyColumnLongitudeRad, skyRowElevationRad, SRGB_TO_LINEAR, type Rgb } from './sky-panorama'
 
 /** What the app needs to know about a cloud-layer generator (its model.json `latentscape.cloudLayer`). */
@@ -68,6 +68,25 @@ function smoothstep(a: number, b: number, x: number): number {
   return t * t * (3 - 2 * t)
 }
 
+/** Refuse a cloud-layer tile that `composeSky` cannot lay on the plane: it must be square, with a power-of-two size. */
+export function assertCloudTileSize(widthPx: number, heightPx: number): void {
+  if (!Number.isInteger(widthPx) || widthPx < 1 || widthPx !== heightPx || (widthPx & (widthPx - 1)) !== 0)
+    throw new RangeError(`the cloud layer must be square with a power-of-two size, got ${widthPx}×${heightPx} px`)
+}
+
+/**
+ * A room's sky panorama as every consumer paints it (worker, share card, CLI, sample sheet): its cloud-layer tile under
+ * the atmosphere of the same global sky latent the tile was generated from.
+ */
+export function composeRoomSky(
+  tile: Uint8Array,
+  tileSize: number,
+  spec: CloudLayerSpec,
+  globalLatent: ArrayLike<number>,
+): Uint8Array {
+  return composeSky(tile, tileSize, spec, atmosphereFromLatent(globalLatent))
+}
+
 /**
  * Render the sky panorama (RGBA8, sRGB, row 0 = the zenith, `sky-panorama.ts` geometry) of a cloud-layer tile (RGBA8
  * `[tileSize, tileSize, 4]`, square, power of two, wrapping) under `atmosphere`.
@@ -80,8 +99,7 @@ export function composeSky(
   widthPx: number = SKY_PANORAMA_PX.width,
   heightPx: number = SKY_PANORAMA_PX.height,
 ): Uint8Array {
-  if (!Number.isInteger(tileSize) || tileSize < 1 || (tileSize & (tileSize - 1)) !== 0)
-    throw new RangeError(`the cloud layer must be square with a power-of-two size, got ${tileSize}`)
+  assertCloudTileSize(tileSize, tileSize)
   if (!Number.isInteger(widthPx) || !Number.isInteger(heightPx) || widthPx < 1 || heightPx < 1)
     throw new RangeError(`bad panorama size ${widthPx}×${heightPx}`)
   const { alpha, light } = decodeCloudLayer(tile, tileSize, tileSize, spec)

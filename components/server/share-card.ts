@@ -6,8 +6,7 @@ import extractChunks from 'png-chunks-extract'
 import encodeChunks from 'png-chunks-encode'
 import * as pngText from 'png-chunk-text'
 import {
-  atmosphereFromLatent,
-  composeSky,
+  composeRoomSky,
   decodeWorldParams,
   type LatentSlot,
   roomProvenance,
@@ -128,9 +127,8 @@ async function renderCard(seed: string, root: string): Promise<Uint8Array> {
   const cloudLayer = skyGen.cloudLayer
   if (cloudLayer === undefined) throw new Error('the sky model is not a cloud-layer generator')
   const clouds = await paint(skyGen, seed, 'sky', SKY_FIELD_CELLS.cellsW, SKY_FIELD_CELLS.cellsH)
-  const atmosphere = atmosphereFromLatent(clouds.global)
   const sky = {
-    data: composeSky(clouds.data, clouds.widthPx, cloudLayer, atmosphere),
+    data: composeRoomSky(clouds.data, clouds.widthPx, cloudLayer, clouds.global),
     widthPx: SKY_PANORAMA_PX.width,
     heightPx: SKY_PANORAMA_PX.height,
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { LruTextureCache } from '../../world-gen/gan/cache'
 import { latentField, localField } from '../../world-gen/latent-walk'
+import { composeRoomSky, SKY_PANORAMA_PX } from '../../world-gen/sky-compose'
 import type { GenerateRequest, GenResponse } from '../../world-gen/protocol'
 import { createGenHandler, type GenEngine } from '../../world-gen/worker/handler'
 
@@ -192,6 +193,45 @@ describe('generation worker handler', () => {
     await step()
     expect(of('error').map((e) => e.id)).toEqual(['bad'])
     expect(of('result').map((r) => r.id)).toEqual(['ok'])
+  })
+
+  it('sky jobs: a square power-of-two cloud layer becomes the room’s panorama; any other size is refused before generating', async () => {
+    const surface = fakeEngine()
+    const sky = fakeEngine('sky-v1-test')
+    const skyEngine: GenEngine = { ...sky.engine, cloudLayer: { pxPerUnit: 42.7, clearRgb: [0.1, 0.25, 0.75] } }
+    const out: GenResponse[] = []
+    const h = createGenHandler({
+      post: (msg) => out.push(msg),
+      selectBackend: async () => ({ backend: 'wasm', refusals: [] }),
+      loadModel: async (url) => (url.includes('sky') ? skyEngine : surface.engine),
+      caches: [],
+    })
+    h.handle({ type: 'init', models: { surface: '/models/surface/model.json', sky: '/models/sky/model.json' } })
+    await flush()
+    const generated = sky.calls.length // the warm-up
+    const skyJob = (id: string, cellsW: number, cellsH: number): GenerateRequest => ({
+      ...gen(id, 0, { model: 'sky', slot: 'sky' }),
+      latent: { kind: 'field', field: field16.subarray(0, cellsW * cellsH * 80), cellsW, cellsH },
+      sizes: [{ cellsW, cellsH }],
+    })
+    h.handle(skyJob('wide', 16, 8))
+    await flush()
+    await flush()
+    expect(out.find((m) => m.type === 'error' && m.id === 'wide')).toMatchObject({
+      message: expect.stringMatching(/square with a power-of-two size, got 256×128 px/),
+    })
+    expect(sky.calls.length).toBe(generated)
+    h.handle(skyJob('ok', 16, 16))
+    await flush()
+    await flush()
+    sky.pending.shift()?.()
+    await flush()
+    await flush()
+    const result = out.find((m): m is Extract<GenResponse, { type: 'result' }> => m.type === 'result' && m.id === 'ok')!
+    expect([result.width, result.height]).toEqual([SKY_PANORAMA_PX.width, SKY_PANORAMA_PX.height])
+    const tile = new Uint8Array(256 * 256 * 4).fill(generated + 1)
+    const expected = composeRoomSky(tile, 256, skyEngine.cloudLayer!, field16.subarray(0, 64))
+    expect(new Uint8Array(result.pixels)).toEqual(expected)
   })
 
   it('dispose cancels everything and disposes each model once the running job returns (G10)', async () => {

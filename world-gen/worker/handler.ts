@@ -5,8 +5,7 @@
  * `gen.worker.ts` only wires `self.onmessage` to `handle` and `post` to `self.postMessage`.
  */
 import { LATENT_LAYOUT, localField, noiseSeed, slotField } from '../latent-walk'
-import { atmosphereFromLatent } from '../sky-atmosphere'
-import { composeSky, SKY_PANORAMA_PX, type CloudLayerSpec } from '../sky-compose'
+import { assertCloudTileSize, composeRoomSky, SKY_PANORAMA_PX, type CloudLayerSpec } from '../sky-compose'
 import type { CellSize, GenBackend, GenerateRequest, GenRequest, GenResponse, InitRequest } from '../protocol'
 import type { TextureCache } from '../gan/cache'
 import { textureCacheKey } from '../gan/cache'
@@ -172,8 +171,8 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       const { cellsW, cellsH } = req.sizes[i]
       const crop = cropField(field, fieldW, engine.inputChannels, cellsW, cellsH)
       const sky = req.slot === 'sky' ? engine.cloudLayer : undefined
-      if (sky !== undefined && (cellsW !== cellsH || ((cellsW * engine.cellPx) & (cellsW * engine.cellPx - 1)) !== 0))
-        throw new RangeError(`a cloud layer must be square with a power-of-two size, got ${cellsW}×${cellsH} cells`)
+      // Refused before generating: composeSky would refuse the tile only after the work.
+      if (sky !== undefined) assertCloudTileSize(cellsW * engine.cellPx, cellsH * engine.cellPx)
       const width = sky !== undefined ? SKY_PANORAMA_PX.width : cellsW * engine.cellPx
       const height = sky !== undefined ? SKY_PANORAMA_PX.height : cellsH * engine.cellPx
       const nSeed = req.latent.kind === 'field' ? (req.latent.noiseSeed ?? 0) : noiseSeed(req.latent.roomSeed, req.slot)
@@ -190,12 +189,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         pixels = await engine.generate(crop, cellsH, cellsW, nSeed)
         // The sky: the generated cloud layer under the atmosphere of the field's global latent (every cell starts with it).
         if (sky !== undefined)
-          pixels = composeSky(
-            pixels,
-            cellsW * engine.cellPx,
-            sky,
-            atmosphereFromLatent(crop.subarray(0, LATENT_LAYOUT.sky.globalDim)),
-          )
+          pixels = composeRoomSky(pixels, cellsW * engine.cellPx, sky, crop.subarray(0, LATENT_LAYOUT.sky.globalDim))
       }
       if (job.cancelled) return
       // Faster caches missed: fill them. Each cache keeps its own copy since `pixels` is transferred below.
