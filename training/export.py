@@ -89,7 +89,7 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict) -> 
             'upsample': 'nearest2x+blur121',
             'noise': 'layers with noise: true add noise[H, W] (i.i.d. N(0,1), one map per layer at its resolution)'
                      ' x <name>/noise[out] after conv + bias, before the activation',
-            'padding': 'circular' if lay['wrap'] == 'xy' else 'circular-x,replicate-y',
+            'padding': 'circular',
             'output': 'RGB, channels-last, tanh in [-1, 1]; byte = round((v + 1) * 127.5)',
             'layers': arch,
             'weightsSha256': weights_sha,
@@ -119,7 +119,7 @@ def golden(layers: list[dict], g: Generator, path: Path, cells=(2, 3), seed: int
     gen = torch.Generator().manual_seed(seed)
     field = g.sample_field(1, cells[0], cells[1], gen)
     noise = [torch.randn(1, 1, h, w, generator=gen) for h, w in g.noise_shapes(cells[0], cells[1])]
-    out = FoldedGenerator(layers, g.wrap)(field, noise)
+    out = FoldedGenerator(layers)(field, noise)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({
         'model': g.model,
@@ -291,7 +291,7 @@ def main() -> None:
     manifest = write_model(layers, g, out_dir, meta)
     golden(layers, g, Path(args.golden) if args.golden else ROOT / 'test' / 'fixtures' / f'{args.model}-golden.json')
     if not args.no_sheet:
-        net = FoldedGenerator(layers, g.wrap)
+        net = FoldedGenerator(layers)
         # The sky's panoramas (cloud layer + atmosphere) are drawn by the app's own code: scripts/sky-sheet.ts.
         name = 'sky-layer' if args.model == 'sky' else args.model
         sheet = Path(args.sheet) if args.sheet else ROOT / 'docs' / 'models' / f'{name}-samples.png'

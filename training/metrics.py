@@ -97,13 +97,10 @@ def swd_levels(x: torch.Tensor, y: torch.Tensor, levels: int = 3, per_image: int
     return out
 
 
-def seam_ratio(imgs: torch.Tensor, wrap: str = 'xy') -> float:
-    """Wrap-border difference / interior line difference, over the wrapped axes (x only for the sky: longitude)."""
-    inner = (imgs[:, :, :, 1:] - imgs[:, :, :, :-1]).abs().mean()
-    border = (imgs[:, :, :, 0] - imgs[:, :, :, -1]).abs().mean()
-    if wrap == 'xy':
-        inner = inner + (imgs[:, :, 1:] - imgs[:, :, :-1]).abs().mean()
-        border = border + (imgs[:, :, 0] - imgs[:, :, -1]).abs().mean()
+def seam_ratio(imgs: torch.Tensor) -> float:
+    """Wrap-border difference / interior line difference, over both axes."""
+    inner = (imgs[:, :, :, 1:] - imgs[:, :, :, :-1]).abs().mean() + (imgs[:, :, 1:] - imgs[:, :, :-1]).abs().mean()
+    border = (imgs[:, :, :, 0] - imgs[:, :, :, -1]).abs().mean() + (imgs[:, :, 0] - imgs[:, :, -1]).abs().mean()
     return float(border / inner)
 
 
@@ -199,7 +196,7 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
 
     # Whole outputs: 8x8-cell tiles.
     big = generate(net_trained, g_trained, 64, (8, 8), seed + 6, batch=16)
-    seam = seam_ratio(big, g_trained.wrap)
+    seam = seam_ratio(big)
 
     div_fake = mean_pairwise(texture_stats(fake[:512]))
     div_real = mean_pairwise(texture_stats(real_train[:512]))
@@ -253,7 +250,7 @@ def main() -> None:
     args.data = args.data or f'training/.cache/{args.model}.npz'
     torch.set_num_threads(2)
     g, ck = load_ema(Path(args.run), args.model)
-    net = FoldedGenerator(fp16_layers(g), g.wrap)
+    net = FoldedGenerator(fp16_layers(g))
     data = np.load(args.data)
     m = compute(g, net, data['images'], data['train'], n=args.n, crop=ck['config']['crop'], bank=args.bank,
                 seed=args.seed)

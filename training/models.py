@@ -5,7 +5,7 @@ Generator: a fully convolutional PSGAN-style generator (Bergmann, Jetchev & Voll
 "Learning Texture Manifolds with the Periodic Spatial GAN", arXiv:1705.06566). Its input is a
 latent *field* [B, globalDim + localDim, cellsH, cellsW] (layout in world-gen/latent-layout.json):
 global channels repeat in every cell, local channels are i.i.d. N(0, 1). Every 3x3 conv pads
-circularly (both axes for `surface`, longitude only for `sky`), so a field of any size gives an
+circularly in both axes (surface textures and the sky's cloud tiles both tile), so a field of any size gives an
 image of 16x its size that wraps seamlessly. Upsampling is nearest x2 followed by a fixed [1,2,1]
 blur, which equals bilinear (half-pixel) upsampling with wrap-around and avoids the alternate-line
 artefact that plain nearest upsampling left in the prototype (shared/notes/gan-prototype.md).
@@ -32,27 +32,23 @@ def latent_layout(model: str) -> dict:
     return json.loads(LAYOUT_PATH.read_text())[model]
 
 
-def circ_pad(x: torch.Tensor, wrap: str, p: int = 1) -> torch.Tensor:
-    """Pad H and W by p: circular along wrapped axes, edge-replicate along the others."""
-    x = F.pad(x, (p, p, 0, 0), mode='circular')  # W (longitude) always wraps
-    if wrap == 'xy':
-        return F.pad(x, (0, 0, p, p), mode='circular')
-    return F.pad(x, (0, 0, p, p), mode='replicate')
+def circ_pad(x: torch.Tensor, p: int = 1) -> torch.Tensor:
+    """Pad H and W by p, circularly."""
+    return F.pad(x, (p, p, p, p), mode='circular')
 
 
 class Upsample2x(nn.Module):
     """Nearest x2 then a fixed depthwise [1,2,1]/4 blur per axis: bilinear upsampling that wraps."""
 
-    def __init__(self, wrap: str):
+    def __init__(self):
         super().__init__()
-        self.wrap = wrap
         k = torch.tensor([1.0, 2.0, 1.0])
         self.register_buffer('kernel', (k[:, None] * k[None, :] / 16.0)[None, None], persistent=False)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = F.interpolate(x, scale_factor=2, mode='nearest')
         c = x.shape[1]
-        return F.conv2d(circ_pad(x, self.wrap), self.kernel.expand(c, 1, 3, 3), groups=c)
+        return F.conv2d(circ_pad(x), self.kernel.expand(c, 1, 3, 3), groups=c)
 
 
 class ConvBlock(nn.Module):
@@ -62,10 +58,10 @@ class ConvBlock(nn.Module):
     (grain, speckle) that a smooth upsampled latent field cannot; it is i.i.d. N(0, 1), so it tiles on the torus.
     """
 
-    def __init__(self, cin: int, cout: int, wrap: str, up: bool):
+    def __init__(self, cin: int, cout: int, up: bool):
         super().__init__()
-        self.wrap, self.up = wrap, up
-        self.upsample = Upsample2x(wrap) if up else None
+        self.up = up
+        self.upsample = Upsample2x() if up else None
         self.conv = nn.Conv2d(cin, cout, 3, padding=0, bias=False)
         self.noise_weight = nn.Parameter(torch.zeros(cout)) if up else None
         self.bn = nn.BatchNorm2d(cout)
@@ -73,7 +69,7 @@ class ConvBlock(nn.Module):
     def forward(self, x: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
         if self.upsample is not None:
             x = self.upsample(x)
-        y = self.conv(circ_pad(x, self.wrap))
+        y = self.conv(circ_pad(x))
         if self.noise_weight is not None:
             if noise is None:
                 noise = torch.randn(y.shape[0], 1, y.shape[2], y.shape[3], device=y.device, dtype=y.dtype)
@@ -96,12 +92,13 @@ class Generator(nn.Module):
         plan = plan or PLANS[model]
         lay = latent_layout(model)
         self.model = model
-        self.wrap = lay['wrap']
+        if lay['wrap'] != 'xy':
+            raise ValueError(f"{model}: only circular padding in both axes is supported, layout says {lay['wrap']!r}")
         self.global_dim, self.local_dim = lay['globalDim'], lay['localDim']
         cin = self.global_dim + self.local_dim
         blocks = []
         for cout, up in plan:
-            blocks.append(ConvBlock(cin, cout, self.wrap, up))
+            blocks.append(ConvBlock(cin, cout, up))
             cin = cout
         self.blocks = nn.ModuleList(blocks)
         self.to_rgb = nn.Conv2d(cin, 3, 3, padding=0, bias=True)
@@ -136,7 +133,7 @@ class Generator(nn.Module):
                 n = noise[k] if noise is not None else None
                 k += 1
             x = blk(x, n)
-        return torch.tanh(self.to_rgb(circ_pad(x, self.wrap)))
+        return torch.tanh(self.to_rgb(circ_pad(x)))
 
 
 class MinibatchStd(nn.Module):
@@ -213,10 +210,10 @@ def fold_bn(g: Generator) -> list[dict]:
 class FoldedGenerator(nn.Module):
     """The exported (BN-folded) generator, run in PyTorch: the reference for the golden fixture."""
 
-    def __init__(self, layers: list[dict], wrap: str):
+    def __init__(self, layers: list[dict]):
         super().__init__()
-        self.layers, self.wrap = layers, wrap
-        self.up = Upsample2x(wrap)
+        self.layers = layers
+        self.up = Upsample2x()
 
     @torch.no_grad()
     def forward(self, field: torch.Tensor, noise: list[torch.Tensor] | None = None) -> torch.Tensor:
@@ -226,7 +223,7 @@ class FoldedGenerator(nn.Module):
         for layer in self.layers:
             if layer['up']:
                 x = self.up(x)
-            x = F.conv2d(circ_pad(x, self.wrap), layer['weight'], layer['bias'])
+            x = F.conv2d(circ_pad(x), layer['weight'], layer['bias'])
             if 'noise' in layer:
                 n = noise[k] if noise is not None else torch.randn(x.shape[0], 1, x.shape[2], x.shape[3])
                 x = x + layer['noise'][None, :, None, None] * n

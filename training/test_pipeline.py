@@ -111,13 +111,13 @@ class PipelineTest(unittest.TestCase):
         field = torch.tensor(g['field']).reshape(g['fieldShape']).permute(2, 0, 1)[None]
         noise = [torch.tensor(n).reshape(1, 1, *s) for n, s in zip(g['noise'], g['noiseShapes'])]
         self.assertEqual(len(noise), sum(l['noise'] for l in layers))
-        out = FoldedGenerator(rebuilt, 'xy')(field, noise)[0].permute(1, 2, 0).reshape(-1)
+        out = FoldedGenerator(rebuilt)(field, noise)[0].permute(1, 2, 0).reshape(-1)
         self.assertEqual(g['outputShape'], [g['cells'][0] * 16, g['cells'][1] * 16, 3])
         self.assertLess(float((out - torch.tensor(g['output'])).abs().max()), 1e-4)
 
     def test_3_metrics_and_tiling(self):
         gen, ck = load_ema(self.run_dir, 'surface')
-        net = FoldedGenerator(fp16_layers(gen), gen.wrap)
+        net = FoldedGenerator(fp16_layers(gen))
         d = np.load(self.tmp / 'tiny.npz')
         m = compute(gen, net, d['images'], d['train'], n=32, bank=256)
         for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'seam_ratio', 'diversity_ratio',
@@ -253,7 +253,7 @@ class SkyPipelineTest(unittest.TestCase):
         self.assertTrue((self.tmp / 'sheet.png').stat().st_size > 1000)
 
         gen, _ = load_ema(self.run_dir, 'sky')
-        net = FoldedGenerator(fp16_layers(gen), gen.wrap)
+        net = FoldedGenerator(fp16_layers(gen))
         d = np.load(self.tmp / 'sky.npz')
         m = compute(gen, net, d['images'], d['train'], n=16, crop=64, bank=64)
         for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'seam_ratio', 'diversity_ratio',

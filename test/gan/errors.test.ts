@@ -8,7 +8,7 @@ const files = surfaceFiles()
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v))
 
 type Manifest = {
-  latentscape: { layers: { in: number }[] }
+  latentscape: { layers: { in: number }[]; latent: { wrap: string } }
   weightsManifest: { weights: { name: string; shape: number[] }[] }[]
 }
 
@@ -61,6 +61,12 @@ const CASES: [string, () => Parameters<typeof loadGenerator>[0], ModelLoadReason
     () => ({ manifest: mutate((m) => (m.latentscape.layers[1].in = 128)), weights: files.weights }),
     'bad-shape',
     /l1/,
+  ],
+  [
+    'padding that is not circular in both axes (the old equirect mode)',
+    () => ({ manifest: mutate((m) => (m.latentscape.latent.wrap = 'x')), weights: files.weights }),
+    'bad-manifest',
+    /latent\.wrap must be "xy"/,
   ],
   [
     'no latentscape block',

@@ -2,8 +2,8 @@
  * The PSGAN-style fully convolutional generator (Bergmann et al. 2017, https://arxiv.org/abs/1705.06566) rebuilt
  * from tf.js ops: the TypeScript twin of `training/models.py` `FoldedGenerator` (golden-tested in test/gan/).
  * Per layer: [nearest ×2 → depthwise [1,2,1]⊗[1,2,1]/16 blur with wrap padding] → wrap pad 1 → 3×3 'valid' conv + bias
- * → relu | tanh. "Wrap" is circular in x, and in y too for `wrap: 'xy'` (edge-replicated otherwise), which is what
- * makes surface textures tile and the equirect sky close around 360°.
+ * → relu | tanh. "Wrap" is circular in both axes, which is what makes the surface textures and the sky's cloud tiles
+ * tile.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { createRng, gaussian } from '../seed'
@@ -45,17 +45,15 @@ interface LayerTensors {
  */
 export type NoiseMaps = Float32Array[]
 
-/** Wrap-pad an NHWC tensor by 1 px: circular in x; circular (`xy`) or edge-replicated (`x`) in y. */
-function wrapPad(x: tf.Tensor4D, wrap: 'xy' | 'x'): tf.Tensor4D {
+/** Wrap-pad an NHWC tensor by 1 px, circular in both axes. */
+function wrapPad(x: tf.Tensor4D): tf.Tensor4D {
   const [, h, w] = x.shape
   const xw = tf.concat(
     [tf.slice(x, [0, 0, w - 1, 0], [-1, -1, 1, -1]), x, tf.slice(x, [0, 0, 0, 0], [-1, -1, 1, -1])],
     2,
   )
-  const top = wrap === 'xy' ? [h - 1, 1] : [0, 1]
-  const bottom = wrap === 'xy' ? [0, 1] : [h - 1, 1]
   return tf.concat(
-    [tf.slice(xw, [0, top[0], 0, 0], [-1, 1, -1, -1]), xw, tf.slice(xw, [0, bottom[0], 0, 0], [-1, 1, -1, -1])],
+    [tf.slice(xw, [0, h - 1, 0, 0], [-1, 1, -1, -1]), xw, tf.slice(xw, [0, 0, 0, 0], [-1, 1, -1, -1])],
     1,
   )
 }
@@ -141,16 +139,15 @@ export class Generator {
     const shapes = this.noiseShapes(cellsH, cellsW)
     if (maps.length !== shapes.length || maps.some((m, i) => m.length !== shapes[i]![0] * shapes[i]![1]))
       throw new RangeError(`expected ${shapes.length} noise maps of ${shapes.map((s) => s.join('×')).join(', ')}`)
-    const wrap = this.manifest.wrap
     let x = tf.tensor4d(field, [1, cellsH, cellsW, this.manifest.inputChannels])
     let k = 0
     for (const { spec, kernel, bias, noise: noiseWeight } of this.layers) {
       if (spec.upsample) {
         const [, h, w, c] = x.shape
         x = tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false)
-        x = tf.depthwiseConv2d(wrapPad(x, wrap), this.blur.get(c)!, 1, 'valid')
+        x = tf.depthwiseConv2d(wrapPad(x), this.blur.get(c)!, 1, 'valid')
       }
-      let y = tf.add(tf.conv2d(wrapPad(x, wrap), kernel, 1, 'valid'), bias) as tf.Tensor4D
+      let y = tf.add(tf.conv2d(wrapPad(x), kernel, 1, 'valid'), bias) as tf.Tensor4D
       if (noiseWeight !== undefined) {
         const [hk, wk] = shapes[k]!
         // [1, H, W, 1] noise × [out] per-channel strength, broadcast over channels.

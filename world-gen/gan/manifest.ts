@@ -68,8 +68,8 @@ export interface GeneratorManifest {
   inputChannels: number
   /** Output pixels per latent cell along each axis (2^upsample layers). */
   cellPx: number
-  /** Axes with circular padding: `xy` (tiling textures) or `x` (y is edge-replicated). */
-  wrap: 'xy' | 'x'
+  /** Axes with circular padding: both (`xy`), so every output tiles. */
+  wrap: 'xy'
   /** Convolutions in order. */
   layers: LayerSpec[]
   /** Shard paths relative to model.json, concatenated in order. */
@@ -104,7 +104,7 @@ export function parseManifest(json: unknown): GeneratorManifest {
   const latent = ls.latent
   if (!isObj(latent)) bad('missing latentscape.latent')
   if (!isPosInt(latent.inputChannels)) bad('latent.inputChannels must be a positive integer')
-  if (latent.wrap !== 'xy' && latent.wrap !== 'x') bad(`latent.wrap must be "xy" or "x", got ${String(latent.wrap)}`)
+  if (latent.wrap !== 'xy') bad(`latent.wrap must be "xy" (circular in both axes), got ${String(latent.wrap)}`)
   if (!Array.isArray(ls.layers) || ls.layers.length === 0) bad('latentscape.layers must be a non-empty array')
   const layers: LayerSpec[] = ls.layers.map((l: unknown, i: number) => {
     if (!isObj(l) || typeof l.name !== 'string') bad(`layers[${i}] has no name`)
