@@ -13,6 +13,8 @@ LIMITS = [
     '- Trained on 24 skies, a tiny dataset even for a texture, and it shows in the figures: nn_ratio is below 1 (the',
     '  samples sit closer to the training clouds than unseen real clouds do) and the trained SWD is far below the',
     '  held-out floor. It is a weak generator of clouds; the design (clouds learned, light computed) carries the look.',
+    '  More skies are the fix, not more training (a checkpoint at a third of the steps scored about the same), and no',
+    '  more are to be had under a licence compatible with the weights: training/SKY-DATA.md lists the packages searched.',
     '- Seen from the ground (docs/models/sky-samples.png) it reads well: fair-weather cumulus, scattered small clouds,',
     '  clear skies, hazy overcast, dusk and low sun, and a walk changes the weather in place. Up close the tiles show',
     '  their weaknesses: small round white puffs repeated across the tile (the sun discs left in several training',

@@ -75,6 +75,23 @@ REDECLIPSE_SKIES = [
     ('elyvisions', 'dark', 'CC-BY-3.0', '3delyvisions (Red Eclipse elyvisions)'),
 ]
 
+# Packages searched for more skies (2026-11-27) and why none of them was added: the data card lists these, so the
+# next person looking for data knows where not to look. The weights are CC-BY-SA-3.0, so a source must be CC0, CC-BY
+# or CC-BY-SA-3.0 (GPL and CC-BY-SA-4.0 material cannot be combined with the CC-BY-SA-3.0 skies in one work).
+SURVEYED = [
+    ('supertuxkart-data 1.4', 'skyboxes in textures/skybox and tracks/* (summersky, snowsky, blue_sky, ...)',
+     'GPL-3+ (the package default) or CC-BY-SA-4.0; only two flat cloud tiles are compatible (textures/sky3.jpg, '
+     'CC-BY-SA-3.0; textures/sky.jpg, public domain)'),
+    ('flightgear-data-base 2020.3', 'six cloud-layer textures (Textures/Sky: few, scattered, broken, overcast, overcast_top, cirrus)',
+     'GPL-2+'),
+    ('trigger-rally-data 0.6.6.1', 'about eight cloud textures (data.zip textures/sky)', 'GPL-2+'),
+    ('extremetuxracer-data 0.8.2', 'eight skyboxes (env/*)', 'no top face: nothing overhead to take a deck from'),
+    ('torcs-data 1.3.7', 'track backgrounds', 'horizon strips, no sky overhead'),
+    ('openarena-data, neverball-data, megaglest-data, warzone2100-data', 'searched by file name',
+     'no photographic sky or cloud images'),
+    ('wallpaper packages (gnome-backgrounds, plasma-workspace-wallpapers, ...)', 'not fetched',
+     'ordinary photographs of unknown projection, not hemispheres overhead'),
+]
 
 def fetch_extra() -> None:
     """@pmndrs/assets via `npm pack` and blender-data via `apt-get download`, unpacked into the cache."""
@@ -371,7 +388,18 @@ def write_card(man: dict, path: Path) -> None:
         lics[f['licence']] = lics.get(f['licence'], 0) + 1
     lines += ['', '## Licences', '', *[f'- {k}: {v} skies' for k, v in sorted(lics.items())], '',
               'The trained `sky` weights are distributed under **CC-BY-SA-3.0**, compatible with every licence above.',
-              'Credits: `training/CREDITS.md`.', '']
+              'Credits: `training/CREDITS.md`.', '',
+              '## Searched, not used',
+              '',
+              'More skies would do more for this model than anything else (the card\'s nn_ratio is below 1). These',
+              'packages were searched for skies with a view overhead under a licence compatible with the weights:',
+              '',
+              '| package | what it has | why not used |',
+              '|---|---|---|',
+              *[f'| {a} | {b} | {c} |' for a, b, c in SURVEYED],
+              '',
+              'The npm registry\'s search API does not answer from the build machine, so npm was checked by package name only.',
+              '']
     path.write_text('\n'.join(lines))
 
 
