@@ -32,9 +32,6 @@ const USAGE =
   'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--backend cpu|wasm|webgpu] (--size is optional for sky: 512x128)'
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const
 
-/** The sky panorama: the whole upper hemisphere, as the world shows it. */
-const SKY_SIZE_PX = SKY_PANORAMA_PX
-
 class UsageError extends Error {}
 
 function fail(message: string, code: number): never {
@@ -61,7 +58,7 @@ function parse() {
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split('\n')[0]} (${USAGE})`)
   }
-  if (values.slot === 'sky') values.size ??= `${SKY_SIZE_PX.width}x${SKY_SIZE_PX.height}`
+  if (values.slot === 'sky') values.size ??= `${SKY_PANORAMA_PX.width}x${SKY_PANORAMA_PX.height}`
   for (const k of ['seed', 'x', 'z', 'slot', 'size', 'out'] as const)
     if (values[k] === undefined) throw new UsageError(`missing --${k} (${USAGE})`)
   const seed = canonicalSeed(values.seed!)
@@ -80,10 +77,10 @@ function parse() {
   const heightPx = Number(m[2] ?? m[1])
   if (widthPx < 16 || heightPx < 16 || widthPx % 16 !== 0 || heightPx % 16 !== 0 || widthPx > 4096 || heightPx > 4096)
     throw new UsageError(`--size must be a multiple of 16 px between 16 and 4096, got ${widthPx}x${heightPx}`)
-  if (values.slot === 'sky' && (widthPx !== SKY_SIZE_PX.width || heightPx !== SKY_SIZE_PX.height))
+  if (values.slot === 'sky' && (widthPx !== SKY_PANORAMA_PX.width || heightPx !== SKY_PANORAMA_PX.height))
     throw new UsageError(
       `--slot sky paints the world's sky panorama of the whole upper hemisphere, ` +
-        `so --size must be ${SKY_SIZE_PX.width}x${SKY_SIZE_PX.height}, got ${widthPx}x${heightPx}`,
+        `so --size must be ${SKY_PANORAMA_PX.width}x${SKY_PANORAMA_PX.height}, got ${widthPx}x${heightPx}`,
     )
   if (!(BACKENDS as readonly string[]).includes(values.backend!))
     throw new UsageError(`--backend must be one of ${BACKENDS.join('|')}, got "${values.backend}"`)

@@ -10,7 +10,7 @@
  * (`AtmosphereShader.exposure` brings it to display range before tone mapping).
  */
 import type { Vec3 } from './room-geometry'
-import type { Rgb } from './sky-panorama'
+import { luma, smoothstep, type Rgb } from './sky-panorama'
 
 /** Parameters of the atmosphere. */
 export interface Atmosphere {
@@ -108,11 +108,6 @@ export interface AtmosphereShader {
   terms(x: number, y: number, z: number, out?: SkyTerms): SkyTerms
 }
 
-function smoothstep(a: number, b: number, x: number): number {
-  const t = Math.min(1, Math.max(0, (x - a) / (b - a)))
-  return t * t * (3 - 2 * t)
-}
-
 /** Precompute one atmosphere (three.js Sky.js vertex-shader terms) and return its per-direction shader. */
 export function atmosphereShader(atmosphere: Atmosphere): AtmosphereShader {
   const { sunElevationRad: el, sunAzimuthRad: az, turbidity, rayleigh, mieCoefficient, mieDirectionalG: g } = atmosphere
@@ -161,9 +156,8 @@ export function atmosphereShader(atmosphere: Atmosphere): AtmosphereShader {
   // Sunlight on the cloud layer: the sun's extinction along a ray towards it, as three.js lights its clouds.
   const toSun = terms(sun[0], Math.max(sun[1], 0.02), sun[2])
   const sunColor: Rgb = [0, 1, 2].map((i) => sunE * toSun.extinction[i] * 0.22 * 0.04) as Rgb
-  const luma = (c: Rgb): number => 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
   const opposite = terms(-0.866 * Math.sin(az), 0.5, 0.866 * Math.cos(az))
-  const reference = (luma(terms(0, 1, 0).sky) + luma(opposite.sky)) / 2
+  const reference = (luma(...terms(0, 1, 0).sky) + luma(...opposite.sky)) / 2
   const dayFactor = smoothstep(-0.08, 0.3, sun[1])
   // A low sun keys darker: dusk should look like dusk, not like a dim noon brightened back up.
   const key = SKY_EXPOSURE_KEY * (0.45 + 0.55 * dayFactor)

@@ -16,7 +16,15 @@
  */
 import { mipChain, sampleMip } from './mip'
 import { atmosphereFromLatent, atmosphereShader, type Atmosphere, type SkyTerms } from './sky-atmosphere'
-import { linearToSrgbByte, skyColumnLongitudeRad, skyRowElevationRad, SRGB_TO_LINEAR, type Rgb } from './sky-panorama'
+import {
+  linearToSrgbByte,
+  luma,
+  skyColumnLongitudeRad,
+  skyRowElevationRad,
+  smoothstep,
+  SRGB_TO_LINEAR,
+  type Rgb,
+} from './sky-panorama'
 
 /** What the app needs to know about a cloud-layer generator (its model.json `latentscape.cloudLayer`). */
 export interface CloudLayerSpec {
@@ -61,11 +69,6 @@ export function decodeCloudLayer(
 function aces(x: number): number {
   const v = Math.max(0, x)
   return Math.min(1, (v * (2.51 * v + 0.03)) / (v * (2.43 * v + 0.59) + 0.14))
-}
-
-function smoothstep(a: number, b: number, x: number): number {
-  const t = Math.min(1, Math.max(0, (x - a) / (b - a)))
-  return t * t * (3 - 2 * t)
 }
 
 /** Refuse a cloud-layer tile that `composeSky` cannot lay on the plane: it must be square, with a power-of-two size. */
@@ -118,7 +121,7 @@ export function composeSky(
   // Skylight on the clouds' undersides: the clear sky's light from overhead, which turns grey under a thick deck (there
   // is no blue sky above it to light the clouds).
   const zenith = shader.terms(0, 1, 0).ambient
-  const zenithGrey = 0.2126 * zenith[0] + 0.7152 * zenith[1] + 0.0722 * zenith[2]
+  const zenithGrey = luma(...zenith)
   const skylight = zenith.map((v) => v + (zenithGrey - v) * cover)
   const sun = shader.sunDirection
   const sunColor = shader.sunColor

@@ -9,9 +9,11 @@
 import type { Vec3 } from './room-geometry'
 import {
   assertRgba,
+  luma,
   skyColumnLongitudeRad,
   skyDirection,
   skyRowElevationRad,
+  smoothstep,
   SRGB_TO_LINEAR,
   type Rgb,
 } from './sky-panorama'
@@ -58,12 +60,6 @@ const HORIZON_TO_RAD = (10 * Math.PI) / 180
 /** The sun search grid: the hemisphere is averaged into at most this many blocks across and down. */
 const GRID_W = 128
 const GRID_H = 32
-
-const luma = (r: number, g: number, b: number): number => 0.2126 * r + 0.7152 * g + 0.0722 * b
-const smoothstep = (e0: number, e1: number, x: number): number => {
-  const t = Math.max(0, Math.min(1, (x - e0) / (e1 - e0)))
-  return t * t * (3 - 2 * t)
-}
 
 /**
  * Measure a generated sky hemisphere: `rgba` is RGBA8 `[heightPx, widthPx, 4]`, sRGB bytes, row 0 the zenith, the last

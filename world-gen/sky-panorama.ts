@@ -61,10 +61,20 @@ export function skyAngles(direction: Readonly<Vec3>): [number, number] {
   return [Math.atan2(x, -z), Math.asin(Math.max(-1, Math.min(1, y / len)))]
 }
 
+/** Hermite smoothstep: 0 at or below `e0`, 1 at or above `e1`, smooth in between. */
+export function smoothstep(e0: number, e1: number, x: number): number {
+  const t = Math.max(0, Math.min(1, (x - e0) / (e1 - e0)))
+  return t * t * (3 - 2 * t)
+}
+
+/** Relative luminance of linear RGB (Rec. 709 / sRGB primaries). */
+export function luma(r: number, g: number, b: number): number {
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b
+}
+
 /** Weight of the ground tone at `depthRad` below the horizon: smoothstep from 0 at the horizon to 1 at the fade depth. */
 export function skyGroundFade(depthRad: number): number {
-  const t = Math.max(0, Math.min(1, depthRad / SKY_GROUND_FADE_RAD))
-  return t * t * (3 - 2 * t)
+  return smoothstep(0, SKY_GROUND_FADE_RAD, depthRad)
 }
 
 /** sRGB byte → linear light, for every byte value (IEC 61966-2-1 transfer function). */
