@@ -2,6 +2,7 @@
  * Generate the texture the world shows for one room slot and write it as a PNG.
  *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot floor --size 256 --out floor.png [--backend cpu|wasm|webgpu]
  *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot sky --out sky.png   (512x128, the only sky size)
+ * Coordinates may be negative, as typed: `--x -80 --z -3` (world-gen `joinNegativeOptionValues`).
  * Same latent field as the world: world-gen `slotField(slot, roomLatent(…), localField(localSeed(…), slot, …))`
  * (global latent + local noise). Surfaces take any size (they tile). The sky is the world's sky panorama: the sky
  * generator's cloud layer (SKY_FIELD_CELLS) composed under the room's atmosphere (world-gen `composeSky`) into the
@@ -25,7 +26,9 @@ import {
   SKY_FIELD_CELLS,
   SKY_PANORAMA_PX,
   withProvenance,
+  WORLD_LIMIT,
 } from '../world-gen'
+import { joinNegativeOptionValues, parseIntegerArg } from '../world-gen/cli-args'
 import { hasWebgpuEnv, installNodeWebgpu, rerunWithWebgpuEnv } from '../bench/node-webgpu'
 
 const USAGE =
@@ -39,19 +42,24 @@ function fail(message: string, code: number): never {
   process.exit(code)
 }
 
+/** The options of {@link parse}: all take a value (numbers are checked after parsing). */
+const OPTIONS = {
+  seed: { type: 'string' },
+  x: { type: 'string' },
+  z: { type: 'string' },
+  slot: { type: 'string' },
+  size: { type: 'string' },
+  out: { type: 'string' },
+  backend: { type: 'string', default: 'wasm' },
+} as const
+
 function parse() {
   let values
   try {
     values = parseArgs({
-      options: {
-        seed: { type: 'string' },
-        x: { type: 'string' },
-        z: { type: 'string' },
-        slot: { type: 'string' },
-        size: { type: 'string' },
-        out: { type: 'string' },
-        backend: { type: 'string', default: 'wasm' },
-      },
+      // `--x -80` as typed: parseArgs alone refuses a value starting with '-' ("argument is ambiguous").
+      args: joinNegativeOptionValues(process.argv.slice(2), OPTIONS),
+      options: OPTIONS,
       strict: true,
       allowPositionals: false,
     }).values
@@ -64,8 +72,9 @@ function parse() {
   const seed = canonicalSeed(values.seed!)
   if (!seed.ok) throw new UsageError(`bad --seed: ${seed.error}`)
   const int = (name: string, v: string) => {
-    if (!/^-?\d+$/.test(v)) throw new UsageError(`--${name} must be an integer, got "${v}"`)
-    return Number(v)
+    const parsed = parseIntegerArg(v, `--${name}`, WORLD_LIMIT)
+    if (!parsed.ok) throw new UsageError(parsed.error)
+    return parsed.value
   }
   const x = int('x', values.x!)
   const z = int('z', values.z!)

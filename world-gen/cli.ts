@@ -3,6 +3,7 @@
  *   npm run --silent world -- room <seed> <x> <z>   → JSON room spec with its latents (slot → number[])
  *   npm run --silent world -- parse <url-or-path>   → JSON {seed, x, z, heading}; exit 1 with a one-line error otherwise
  */
+import { parseIntegerArg } from './cli-args'
 import { canonicalSeed, decodeWorldUrl, encodeWorldUrl, LATENT_SLOTS, room, roomLatents, WORLD_LIMIT } from './index'
 
 const USAGE = 'usage: world room <seed> <x> <z> | world parse <url-or-path>'
@@ -13,12 +14,11 @@ function fail(message: string): never {
   process.exit(1)
 }
 
-/** A strict integer argument within ±WORLD_LIMIT. */
+/** A strict integer argument within ±WORLD_LIMIT (negative as typed: `room demo -80 -3`). */
 function intArg(text: string | undefined, name: string): number {
-  if (text === undefined || !/^-?\d{1,7}$/.test(text) || Math.abs(Number(text)) > WORLD_LIMIT) {
-    fail(`${name} must be an integer within ±${WORLD_LIMIT}`)
-  }
-  return Number(text) + 0
+  const parsed = parseIntegerArg(text, name, WORLD_LIMIT)
+  if (!parsed.ok) fail(parsed.error)
+  return parsed.value
 }
 
 /** JSON with 2-space indentation, but arrays of numbers kept on one line. */

@@ -118,6 +118,55 @@ describe('scripts/textures.ts', () => {
     expect(sum / expected.length).toBeLessThan(0.05)
   })
 
+  it('takes negative coordinates as typed (`--x -80 --z -3`), as half of all rooms have one', async () => {
+    const out = join(dir, 'negative.png')
+    const { stdout } = await run(
+      ['--seed', 'demo', '--x', '-80', '--z', '-3', '--slot', 'floor', '--size', '16'].concat([
+        '--backend',
+        'cpu',
+        '--out',
+        out,
+      ]),
+    )
+    const printed = JSON.parse(stdout.trim().split('\n').pop()!)
+    expect(printed).toMatchObject({
+      x: -80,
+      z: -3,
+      roomSeed: room('demo', -80, -3).roomSeed,
+      url: '/w/demo?r=-80,-3&h=0',
+    })
+    expect(readProvenance(new Uint8Array(readFileSync(out)))).toMatchObject({ room: { x: -80, z: -3 } })
+  })
+
+  it.each([
+    ['--x', 'abc', 'textures: --x must be an integer within ±1000000, got "abc"'],
+    ['--z', '1.5', 'textures: --z must be an integer within ±1000000, got "1.5"'],
+    ['--x', '-2000000', 'textures: --x must be an integer within ±1000000, got "-2000000"'],
+    ['--x', '-abc', "textures: Option '--x' argument is ambiguous."],
+  ])('refuses %s %s with a clear message (exit 2)', async (option, value, message) => {
+    const args = [
+      '--seed',
+      'demo',
+      '--x',
+      '0',
+      '--z',
+      '0',
+      '--slot',
+      'floor',
+      '--size',
+      '16',
+      '--out',
+      join(dir, 'x.png'),
+    ]
+    args[args.indexOf(option) + 1] = value
+    const err = await run(args).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    )
+    expect(err?.code).toBe(2)
+    expect(err?.stderr.split('\n')[0]).toContain(message)
+  })
+
   it.each([
     ['a crop in longitude', '256x128'],
     ['a square', '256'],
