@@ -7,7 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export NEXT_TELEMETRY_DISABLED=1
 export DEBIAN_FRONTEND=noninteractive
 
-APT_PACKAGES=(chromium python3-torch python3-pil python3-numpy libopenblas0-pthread)
+# Every system package a step needs; training/test_imports.py fails when a training module imports a third-party
+# Python module that none of these provides (python3-opencv: cv2 in training/sky_data.py).
+APT_PACKAGES=(chromium python3-torch python3-pil python3-numpy python3-opencv libopenblas0-pthread)
 STEPS_PASSED=()
 STARTED_AT=$SECONDS
 CURRENT_STEP=''
