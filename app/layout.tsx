@@ -1,6 +1,6 @@
 import type { Metadata, Viewport } from 'next'
 import type { ReactNode } from 'react'
-import { ServiceWorker } from '../components/service-worker'
+import { ServiceWorker } from '../components/offline/service-worker'
 import './globals.css'
 
 /** Site-wide metadata. */

@@ -37,6 +37,7 @@ export {
 } from './layout'
 export {
   KEYFRAME_SPACING_ROOMS,
+  cellsForPx,
   LATENT_LAYOUT,
   LATENT_SLOTS,
   latentField,
@@ -44,6 +45,7 @@ export {
   localSeed,
   noiseSeed,
   SKY_FIELD_CELLS,
+  SKY_TILE_PX,
   slotField,
   parseLatentLayout,
   roomLatent,
@@ -59,11 +61,15 @@ export {
 } from './latent-walk'
 export {
   DEFAULT_STREAMING_BUDGET,
+  diffResidency,
   parseRoomKey,
   planStreaming,
   roomAt,
   roomCenter,
   roomKey,
+  skyPriority,
+  surfacePriority,
+  type ResidencyDiff,
   type RoomKey,
   type StreamingBudget,
   type StreamingInput,
@@ -172,3 +178,11 @@ export {
   type TeleportArcOptions,
   type TeleportWorld,
 } from './teleport'
+export {
+  EYE_HEIGHT_M,
+  PlayerRig,
+  RUN_SPEED_MPS,
+  TURN_SPEED_RAD_S,
+  WALK_SPEED_MPS,
+  type PlayerInput,
+} from './player-rig'

@@ -294,10 +294,34 @@ export function slotField(
 }
 
 /**
- * The sky's cloud-layer field every consumer paints (world, share card, CLI): 16×16 cells, a 256×256 px tile that wraps
- * in both axes, laid over the cloud plane and composed into the 512×128 px sky panorama (`sky-compose.ts`).
+ * The latent field, in cells, that paints a texture of `widthPx` × `heightPx` for `slot`: one cell per `cellPx` pixels
+ * of that slot's model (`latent-layout.json`), so the field follows the model when its cell size changes. Throws
+ * RangeError unless both sizes are positive multiples of `cellPx`.
  */
-export const SKY_FIELD_CELLS = { cellsW: 16, cellsH: 16 } as const
+export function cellsForPx(
+  slot: LatentSlot,
+  widthPx: number,
+  heightPx: number = widthPx,
+  layout: LatentLayout = LATENT_LAYOUT,
+): { cellsW: number; cellsH: number } {
+  const { cellPx } = slotLayout(slot, layout)
+  const cellsW = widthPx / cellPx
+  const cellsH = heightPx / cellPx
+  if (!Number.isInteger(cellsW) || !Number.isInteger(cellsH) || cellsW < 1 || cellsH < 1)
+    throw new RangeError(`${slot}: ${widthPx}×${heightPx} px is not a whole number of ${cellPx} px latent cells`)
+  return { cellsW, cellsH }
+}
+
+/** Side of the sky's square cloud-layer tile, in pixels (wraps in both axes; `sky-compose.ts` lays it on the plane). */
+export const SKY_TILE_PX = 256
+
+/**
+ * The sky's cloud-layer field every consumer paints (world, share card, CLI): the cells of one SKY_TILE_PX tile, laid
+ * over the cloud plane and composed into the 512×128 px sky panorama (`sky-compose.ts`).
+ */
+export const SKY_FIELD_CELLS: Readonly<{ cellsW: number; cellsH: number }> = Object.freeze(
+  cellsForPx('sky', SKY_TILE_PX),
+)
 
 /**
  * The seed of a slot's local field and noise maps (`localField`, `noiseSeed`): the room's seed for the surface slots

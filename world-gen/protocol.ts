@@ -1,16 +1,18 @@
 /**
- * The generation worker protocol (STYLE W1): discriminated unions on a kebab-case `type`, imported by both the worker
- * (`world-gen/worker/`) and the main-thread streamer. Requests that concern a job carry its `id`; responses echo it.
+ * The generation worker protocol: discriminated unions on a kebab-case `type`, imported by both the worker
+ * (`world-gen/worker/`) and the main-thread streamer, so both sides switch over the same closed set of messages and an
+ * exhaustive `switch` flags a forgotten case. Requests that concern a job carry its `id`; responses echo it.
  * Type-only module: importing it pulls in no tf.js.
  */
+import type { LatentSlot } from './latent-walk'
 
-/** A tf.js backend name (mirrors `world-gen/gan` `BackendName` without importing tf). */
-export type GenBackend = 'webgpu' | 'webgl' | 'wasm' | 'cpu'
+/** A tf.js backend this app can run the generators on (defined here, not in `gan/`, so the main thread needs no tf). */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu'
 
-/** A room slot that gets a texture. */
-export type GenSlot = 'floor' | 'walls' | 'trim' | 'sky'
-
-/** A field size in latent cells (one cell = `cellPx` output pixels, 16 for the current models). */
+/**
+ * A field size in latent cells. One cell paints `cellPx` × `cellPx` output pixels, `cellPx` being the model's
+ * (`latent-layout.json`, checked against the model manifest), so a texture of S px takes S / cellPx cells.
+ */
 export interface CellSize {
   cellsW: number
   cellsH: number
@@ -32,7 +34,7 @@ export interface InitRequest {
   /** model.json URL per model name, e.g. `{ surface: '/models/surface/model.json' }`. */
   models: Record<string, string>
   /** Backends to try, in order. @default ['webgpu', 'webgl', 'wasm', 'cpu'] */
-  backends?: GenBackend[]
+  backends?: BackendName[]
   /** URL prefix of the self-hosted wasm binaries. @default '/tfjs/' */
   wasmPath?: string
   /** Accept software GPU backends (SwiftShader): for tests of the GPU code paths. @default false */
@@ -40,9 +42,10 @@ export interface InitRequest {
 }
 
 /**
- * Generate one texture, at one or more sizes (e.g. a 4×4-cell preview then the 16×16-cell texture): one `result` per
- * size, smallest first, the last with `final: true`. A new `generate` for the same `target` supersedes (cancels) a
- * queued or running older one.
+ * Generate one texture, at one or more sizes (e.g. a 64 px preview then the full texture): one `result` per size,
+ * smallest first, the last with `final: true`. A new `generate` for the same target (model, room, slot) supersedes
+ * (cancels) a queued or running older one. What conditions the generator beyond the latent (e.g. a material family)
+ * belongs in its own optional field here, beside `latent`, so older requests stay valid.
  */
 export interface GenerateRequest {
   type: 'generate'
@@ -53,7 +56,7 @@ export interface GenerateRequest {
   /** Model name, a key of `InitRequest.models` (`surface`, `sky`). */
   model: string
   /** Slot in the room. */
-  slot: GenSlot
+  slot: LatentSlot
   /** Room key `"x,z"` (world-gen `roomKey`). */
   roomKey: string
   /** The latent. */
@@ -77,7 +80,7 @@ export interface ReprioritizeRequest {
   priority: number
 }
 
-/** Cancel everything, dispose every model (G10) and close caches; answered by `disposed`. */
+/** Cancel everything, dispose every model (each worker loads its models once and owns them) and close caches; answered by `disposed`. */
 export interface DisposeRequest {
   type: 'dispose'
 }
@@ -94,9 +97,9 @@ export type GenRequest =
 /** The worker is ready: backend chosen, models loaded, warm-up done. */
 export interface ReadyResponse {
   type: 'ready'
-  backend: GenBackend
+  backend: BackendName
   /** Backends tried before `backend` and why each was refused. */
-  refusals: { backend: GenBackend; reason: string }[]
+  refusals: { backend: BackendName; reason: string }[]
   /** Version per loaded model name. */
   versions: Record<string, string>
   /** Warm-up time (ms). */
@@ -117,7 +120,7 @@ export interface ProgressResponse {
   totalBytes: number
 }
 
-/** One generated texture: RGBA8 [height, width, 4]; `pixels` is transferred, not copied (W3). */
+/** One generated texture: RGBA8 [height, width, 4]; `pixels` is transferred, not copied (no second copy in memory). */
 export interface ResultResponse {
   type: 'result'
   id: string
@@ -135,11 +138,37 @@ export interface ResultResponse {
   version: string
 }
 
-/** Something failed; `id` names the job when it was a job. */
+/**
+ * Why a failure happened, where the main thread must act on it: `device-lost` means the worker's GPU device or context
+ * is gone, so only a fresh worker (which picks its backend again) can recover.
+ */
+export type FailureReason = 'device-lost'
+
+/** A job failed (or, without `id`, a request the worker could not read). */
 export interface ErrorResponse {
   type: 'error'
   id?: string
+  /** One line for people. */
   message: string
+  reason?: FailureReason
+}
+
+/** One model of `init` could not be loaded; the worker goes on with the others and lists those it has in `ready`. */
+export interface ModelFailedResponse {
+  type: 'model-failed'
+  /** Model name, a key of `InitRequest.models`. */
+  model: string
+  /** One line for people (e.g. `model file not found: … (HTTP 404)`). */
+  message: string
+  reason?: FailureReason
+}
+
+/** `init` failed as a whole (no backend, or no model at all): the worker will not generate. */
+export interface InitFailedResponse {
+  type: 'init-failed'
+  /** One line for people. */
+  message: string
+  reason?: FailureReason
 }
 
 /** A job was cancelled (on request, superseded by a newer request for the same target, or by dispose). */
@@ -169,16 +198,13 @@ export type GenResponse =
   | ProgressResponse
   | ResultResponse
   | ErrorResponse
+  | ModelFailedResponse
+  | InitFailedResponse
   | CancelledResponse
   | DisposedResponse
   | StatsResponse
 
-/** Buffers to transfer with a response (W3). */
+/** Buffers to transfer with a response, rather than copy. */
 export function transferables(msg: GenResponse): ArrayBuffer[] {
   return msg.type === 'result' ? [msg.pixels] : []
-}
-
-/** The model that paints a slot. */
-export function modelForSlot(slot: GenSlot): 'surface' | 'sky' {
-  return slot === 'sky' ? 'sky' : 'surface'
 }

@@ -2,7 +2,7 @@
  * Streaming plan: which rooms must be resident now, which to generate next (ahead of the player first), which jobs to
  * cancel and which rooms to evict. Pure: the same input always gives the same plan, whatever the order of its lists.
  */
-import { ROOM_PITCH_M } from './layout'
+import { ROOM_PITCH_M, SURFACE_SLOTS, type SurfaceSlot } from './layout'
 
 /** A room key, `"x,z"` in grid coordinates (integers, no `-0`). */
 export type RoomKey = `${number},${number}`
@@ -166,4 +166,53 @@ export function planStreaming(input: StreamingInput): StreamingPlan {
   const cancel = sortKeys(dedupe(input.inFlight).filter((k) => !wanted.has(k)))
   const evict = sortKeys(dedupe(input.loaded).filter((k) => !wanted.has(k)))
   return { ready, prefetch, cancel, evict }
+}
+
+/**
+ * Worker priority of one surface of the room at plan `rank` (lower runs first): room by room, and within a room the
+ * floor, then the walls, then the trim (the order of SURFACE_SLOTS: what fills most of the view first).
+ */
+export function surfacePriority(rank: number, slot: SurfaceSlot): number {
+  return rank * SURFACE_SLOTS.length + SURFACE_SLOTS.indexOf(slot)
+}
+
+/**
+ * Worker priority of the sky of the room at `rank` in the plan's ready list: the current room's sky right after its
+ * floor (it fills half the view), a neighbour's right after that neighbour's surfaces.
+ */
+export function skyPriority(rank: number): number {
+  return rank === 0 ? 0.5 : surfacePriority(rank, SURFACE_SLOTS[SURFACE_SLOTS.length - 1]) + 0.5
+}
+
+/** What to send to follow a plan, against what is resident (`diffResidency`). */
+export interface ResidencyDiff {
+  /** Resident keys to drop: cancel their jobs and forget them. */
+  drop: RoomKey[]
+  /** Keys to request, with their rank (position in the wanted list), best first. */
+  request: { key: RoomKey; rank: number }[]
+  /** Resident keys whose rank changed: send their running jobs the new priority. */
+  rerank: { key: RoomKey; rank: number }[]
+}
+
+/**
+ * The send / cancel / reprioritise diff of a wanted list (best first; rank = index) against what is resident (key →
+ * rank it was requested at). `drop` lists the resident keys to let go; by default every resident key not wanted, while
+ * the room plan passes its own `cancel` and `evict` lists (rooms just outside the wanted zone stay, against thrashing).
+ */
+export function diffResidency(
+  resident: ReadonlyMap<RoomKey, number>,
+  wanted: readonly RoomKey[],
+  drop?: readonly RoomKey[],
+): ResidencyDiff {
+  const wantedSet = new Set(wanted)
+  const dropped = (drop ?? [...resident.keys()].filter((k) => !wantedSet.has(k))).filter((k) => resident.has(k))
+  const gone = new Set(dropped)
+  const request: { key: RoomKey; rank: number }[] = []
+  const rerank: { key: RoomKey; rank: number }[] = []
+  wanted.forEach((key, rank) => {
+    const was = gone.has(key) ? undefined : resident.get(key)
+    if (was === undefined) request.push({ key, rank })
+    else if (was !== rank) rerank.push({ key, rank })
+  })
+  return { drop: [...gone], request, rerank }
 }

@@ -2,8 +2,8 @@
 
 import { useFrame, useThree } from '@react-three/fiber'
 import { useEffect, useRef } from 'react'
-import type { FrameStats } from '../frame-stats'
-import type { PlayerInput, PlayerRig } from '../player-rig'
+import type { FrameStats } from '../session/frame-stats'
+import type { PlayerInput, PlayerRig } from '../../world-gen/player-rig'
 import { useWorldStoreApi } from '../stores/world-store'
 
 /** Mouse look sensitivity, radians per pixel of pointer-locked mouse movement. */

@@ -29,7 +29,7 @@ import {
   type RoomKey,
   type SkyLighting,
 } from '../../world-gen'
-import type { GeneratedSky } from '../world-streamer'
+import type { GeneratedSky } from '../streaming/world-streamer'
 
 /** Duration of the crossfade to a new sky, in seconds. */
 export const SKY_FADE_S = 1.75

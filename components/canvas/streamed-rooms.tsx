@@ -12,7 +12,7 @@ import {
   type RoomSpec,
   type SurfaceSlot,
 } from '../../world-gen'
-import type { PendingUpload, WorldStreamer } from '../world-streamer'
+import type { PendingUpload, WorldStreamer } from '../streaming/world-streamer'
 import { createRoomMaterials, type RoomSurfaces } from './room-surfaces'
 
 /** Most generated textures uploaded to the GPU in one frame (STYLE W7). */

@@ -4,8 +4,8 @@ import { Canvas, useFrame, useThree } from '@react-three/fiber'
 import { XR, type XRStore } from '@react-three/xr'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { encodeWorldUrl, ROOM_PITCH_M, roomKey } from '../../world-gen'
-import { FrameStats } from '../frame-stats'
-import { PlayerRig } from '../player-rig'
+import { FrameStats } from '../session/frame-stats'
+import { PlayerRig } from '../../world-gen/player-rig'
 import {
   useWorldStore,
   useWorldStoreApi,
@@ -13,10 +13,11 @@ import {
   type WorldStats,
   type WorldStore,
 } from '../stores/world-store'
-import { WorldStreamer } from '../world-streamer'
+import { WorldStreamer } from '../streaming/world-streamer'
 import { EnterVRButton } from '../dom/enter-vr-button'
-import { createWorldXRStore } from '../xr-store'
-import { createXRTelemetry, type XRTelemetry } from '../xr-telemetry'
+import { cacheUrlsForOffline } from '../offline/service-worker'
+import { createWorldXRStore } from '../xr/xr-store'
+import { createXRTelemetry, type XRTelemetry } from '../xr/xr-telemetry'
 import { PlayerControls } from './player-controls'
 import { RoomSurfaces } from './room-surfaces'
 import { StreamedRooms } from './streamed-rooms'
@@ -212,6 +213,7 @@ function useWorldStreamer(): WorldStreamer {
         state.setLoading(patch)
       },
       onSkyStatus: ({ available, version, error }) => store.getState().setSky({ available, version, error }),
+      onWorkerScripts: cacheUrlsForOffline,
     })
   })
   useEffect(() => {

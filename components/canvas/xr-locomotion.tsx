@@ -19,11 +19,11 @@ import {
   type XRVignetteUniforms,
 } from '../../shaders/xr-vignette.glsl'
 import { roomKey, type RoomSpec, type TeleportArc, type TeleportWorld } from '../../world-gen'
-import type { PlayerRig } from '../player-rig'
-import type { WorldStreamer } from '../world-streamer'
-import type { ComfortSettings } from '../xr-comfort'
-import { XRMover, type XRButton } from '../xr-mover'
-import type { XRTelemetry } from '../xr-telemetry'
+import type { PlayerRig } from '../../world-gen/player-rig'
+import type { WorldStreamer } from '../streaming/world-streamer'
+import type { ComfortSettings } from '../xr/xr-comfort'
+import { XRMover, type XRButton } from '../xr/xr-mover'
+import type { XRTelemetry } from '../xr/xr-telemetry'
 
 const VALID_COLOR = 0x7cf2c4
 const INVALID_COLOR = 0xff6b6b

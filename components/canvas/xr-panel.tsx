@@ -4,7 +4,7 @@ import { useXRInputSourceState, XRSpace } from '@react-three/xr'
 import { useEffect, useState } from 'react'
 import { CanvasTexture, SRGBColorSpace } from 'three'
 import { useWorldStore } from '../stores/world-store'
-import { SNAP_TURN_DEG, type ComfortSettings } from '../xr-comfort'
+import { SNAP_TURN_DEG, type ComfortSettings } from '../xr/xr-comfort'
 
 /** Panel texture size, pixels (4:3). */
 const PANEL_WIDTH_PX = 512

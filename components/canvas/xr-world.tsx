@@ -2,10 +2,10 @@
 
 import { useXR } from '@react-three/xr'
 import { useCallback, useEffect, useRef, useState } from 'react'
-import type { PlayerRig } from '../player-rig'
-import type { WorldStreamer } from '../world-streamer'
-import { DEFAULT_COMFORT, type ComfortSettings } from '../xr-comfort'
-import type { XRTelemetry } from '../xr-telemetry'
+import type { PlayerRig } from '../../world-gen/player-rig'
+import type { WorldStreamer } from '../streaming/world-streamer'
+import { DEFAULT_COMFORT, type ComfortSettings } from '../xr/xr-comfort'
+import type { XRTelemetry } from '../xr/xr-telemetry'
 import { XRLocomotion } from './xr-locomotion'
 import { XRPanel } from './xr-panel'
 

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react'
 import { encodeWorldUrl } from '../../world-gen'
 import { skyExportTexture, type ExportModelInfo, type ExportTexture } from '../export/export-png'
 import { useWorldStore, useWorldStoreApi, type SkyState } from '../stores/world-store'
-import { SKY_MODEL_URL, SURFACE_MODEL_URL } from '../world-streamer'
+import { SKY_MODEL_URL, SURFACE_MODEL_URL } from '../streaming/world-streamer'
 import { SharePanel } from './share-panel'
 
 /**

@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation'
 import { useId, useState, type FormEvent } from 'react'
 import { canonicalSeed } from '../../world-gen'
-import { randomSeed } from '../random-seed'
+import { randomSeed } from '../worlds/random-seed'
 
 /** Landing-page controls: "New world" (random seed) and a seed field with "Go". */
 export function NewWorldForm() {

@@ -2,7 +2,7 @@
 
 import Link from 'next/link'
 import { useSyncExternalStore } from 'react'
-import { getRecentWorlds, getServerRecentWorlds, subscribeRecentWorlds } from '../recent-worlds'
+import { getRecentWorlds, getServerRecentWorlds, subscribeRecentWorlds } from '../worlds/recent-worlds'
 
 /**
  * Landing-page list of worlds this browser visited recently, each with a small generated sky thumbnail (the world's

@@ -6,6 +6,7 @@ import extractChunks from 'png-chunks-extract'
 import encodeChunks from 'png-chunks-encode'
 import * as pngText from 'png-chunk-text'
 import {
+  cellsForPx,
   composeRoomSky,
   decodeWorldParams,
   type LatentSlot,
@@ -32,8 +33,8 @@ import { compositeOver, renderSkyView, type SkyViewOptions } from './sky-view'
 /** Size of the card, in pixels (the Open Graph recommendation). */
 export const SHARE_CARD_SIZE = { width: 1200, height: 630 } as const
 
-/** Floor cells per side: 8 cells × 16 px = a 128 px swatch (one 2 m repeat; the ground is seen from afar). */
-const FLOOR_CELLS = 8
+/** Side of the floor swatch, in pixels: one 2 m repeat, small because the ground is seen from afar. */
+const FLOOR_SWATCH_PX = 128
 
 /**
  * How the view is framed: 150° wide, centred on heading 0 (north), the horizon a little over three quarters down, and
@@ -133,7 +134,8 @@ async function renderCard(seed: string, root: string): Promise<Uint8Array> {
     heightPx: SKY_PANORAMA_PX.height,
   }
   const t1 = performance.now()
-  const floor = await paint(surface, seed, 'floor', FLOOR_CELLS, FLOOR_CELLS)
+  const floorCells = cellsForPx('floor', FLOOR_SWATCH_PX)
+  const floor = await paint(surface, seed, 'floor', floorCells.cellsW, floorCells.cellsH)
   const t2 = performance.now()
   const rgba = renderSkyView(sky, floor, SHARE_CARD_VIEW)
   compositeOver(

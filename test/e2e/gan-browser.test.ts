@@ -13,7 +13,7 @@ import { REPO_ROOT } from './support/server'
  */
 const baseUrl = inject('baseUrl')
 const GOLDEN = JSON.parse(readFileSync(join(REPO_ROOT, 'test/fixtures/surface-golden.json'), 'utf8'))
-/** Same tolerance as the Node golden tests (test/gan/load.ts): fp32 summation order differs per backend. */
+/** Same tolerance as the Node golden tests (test/world-gen/gan/load.ts): fp32 summation order differs per backend. */
 const TOLERANCE = 2e-3
 const browser = browserForFile()
 let bundle: string

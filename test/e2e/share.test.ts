@@ -91,7 +91,7 @@ describe('share card (Open Graph image of /w/<seed>)', () => {
     const png = PNG.sync.read(Buffer.from(bytes))
     expect([png.width, png.height]).toEqual([1200, 630])
     // The top half is sky (the label sits at the bottom): not a flat fill. Loose bounds, as even a clear generated
-    // sky is a smooth gradient; test/components/share-card.test.ts checks that it is exactly the view of the room's
+    // sky is a smooth gradient; test/components/server/share-card.test.ts checks that it is exactly the view of the room's
     // generated panorama.
     const top = regionStats(png, 0, 0, 1200, 315)
     expect(top.distinctColors, 'generated sky, not a flat fill').toBeGreaterThan(8)

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_STREAMING_BUDGET,
+  diffResidency,
   parseRoomKey,
   planStreaming,
   roomAt,
   roomCenter,
   roomKey,
   ROOM_PITCH_M,
+  skyPriority,
+  surfacePriority,
   type RoomKey,
   type StreamingInput,
 } from '../../world-gen/index'
@@ -119,5 +122,91 @@ describe('planStreaming', () => {
     const plan = planStreaming({ ...base, headingRad: Number.NaN, speedMps: Number.POSITIVE_INFINITY })
     expect(plan.ready[0]).toBe('0,0')
     expect(plan.prefetch.length).toBeLessThanOrEqual(DEFAULT_STREAMING_BUDGET.maxPrefetch)
+  })
+})
+
+describe('job priorities', () => {
+  it('run room by room, floor before walls before trim; a sky right after its room’s floor (current) or trim', () => {
+    const order = [
+      ['floor 0', surfacePriority(0, 'floor')],
+      ['sky 0', skyPriority(0)],
+      ['walls 0', surfacePriority(0, 'walls')],
+      ['trim 0', surfacePriority(0, 'trim')],
+      ['floor 1', surfacePriority(1, 'floor')],
+      ['walls 1', surfacePriority(1, 'walls')],
+      ['trim 1', surfacePriority(1, 'trim')],
+      ['sky 1', skyPriority(1)],
+      ['floor 2', surfacePriority(2, 'floor')],
+    ] as const
+    const sorted = [...order].sort((a, b) => a[1] - b[1]).map(([name]) => name)
+    expect(sorted).toEqual(order.map(([name]) => name))
+  })
+})
+
+describe('diffResidency', () => {
+  const resident = (entries: [string, number][]) => new Map(entries as [RoomKey, number][])
+  it.each([
+    {
+      name: 'nothing resident: request everything, in rank order',
+      resident: resident([]),
+      wanted: ['0,0', '1,0'],
+      drop: undefined,
+      want: {
+        drop: [],
+        request: [
+          { key: '0,0', rank: 0 },
+          { key: '1,0', rank: 1 },
+        ],
+        rerank: [],
+      },
+    },
+    {
+      name: 'same ranks: nothing to send',
+      resident: resident([
+        ['0,0', 0],
+        ['1,0', 1],
+      ]),
+      wanted: ['0,0', '1,0'],
+      drop: undefined,
+      want: { drop: [], request: [], rerank: [] },
+    },
+    {
+      name: 'moved: rerank the kept, drop the unwanted by default, request the new',
+      resident: resident([
+        ['0,0', 0],
+        ['1,0', 1],
+        ['5,5', 2],
+      ]),
+      wanted: ['1,0', '0,0', '2,0'],
+      drop: undefined,
+      want: {
+        drop: ['5,5'],
+        request: [{ key: '2,0', rank: 2 }],
+        rerank: [
+          { key: '1,0', rank: 0 },
+          { key: '0,0', rank: 1 },
+        ],
+      },
+    },
+    {
+      name: 'an explicit drop list keeps unwanted rooms it does not name and ignores keys not resident',
+      resident: resident([
+        ['0,0', 0],
+        ['5,5', 1],
+        ['6,6', 2],
+      ]),
+      wanted: ['0,0'],
+      drop: ['6,6', '9,9'],
+      want: { drop: ['6,6'], request: [], rerank: [] },
+    },
+    {
+      name: 'a dropped key that is wanted again is requested afresh',
+      resident: resident([['0,0', 0]]),
+      wanted: ['0,0'],
+      drop: ['0,0'],
+      want: { drop: ['0,0'], request: [{ key: '0,0', rank: 0 }], rerank: [] },
+    },
+  ])('$name', ({ resident, wanted, drop, want }) => {
+    expect(diffResidency(resident, wanted as RoomKey[], drop as RoomKey[] | undefined)).toEqual(want)
   })
 })

@@ -3,9 +3,9 @@
  * Backends are imported lazily so a worker only loads the code of the backends it tries.
  */
 import * as tf from '@tensorflow/tfjs-core'
+import type { BackendName } from '../protocol'
 
-/** A tf.js backend this app can run the generators on. */
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu'
+export type { BackendName }
 
 /** Fastest first. */
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu']

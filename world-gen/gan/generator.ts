@@ -1,6 +1,6 @@
 /**
  * The PSGAN-style fully convolutional generator (Bergmann et al. 2017, https://arxiv.org/abs/1705.06566) rebuilt
- * from tf.js ops: the TypeScript twin of `training/models.py` `FoldedGenerator` (golden-tested in test/gan/).
+ * from tf.js ops: the TypeScript twin of `training/models.py` `FoldedGenerator` (golden-tested in test/world-gen/gan/).
  * Per layer: [nearest ×2 → depthwise [1,2,1]⊗[1,2,1]/16 blur with wrap padding] → wrap pad 1 → 3×3 'valid' conv + bias
  * → relu | tanh. "Wrap" is circular in both axes, which is what makes the surface textures and the sky's cloud tiles
  * tile.

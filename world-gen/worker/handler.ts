@@ -1,12 +1,20 @@
 /**
- * The generation worker's logic, kept free of `self` so it is unit-tested in Node (STYLE W2): a priority queue of
+ * The generation worker's logic, kept free of `self` so it is unit-tested in Node: a priority queue of
  * jobs run one at a time (so cancelling is cheap: at most the current size is wasted), superseding by target,
  * reprioritising, caches, and init with backend fallback, model loading and a warm-up generation.
  * `gen.worker.ts` only wires `self.onmessage` to `handle` and `post` to `self.postMessage`.
  */
 import { LATENT_LAYOUT, localField, noiseSeed, slotField } from '../latent-walk'
 import { assertCloudTileSize, composeRoomSky, SKY_PANORAMA_PX, type CloudLayerSpec } from '../sky-compose'
-import type { CellSize, GenBackend, GenerateRequest, GenRequest, GenResponse, InitRequest } from '../protocol'
+import type {
+  BackendName,
+  CellSize,
+  FailureReason,
+  GenerateRequest,
+  GenRequest,
+  GenResponse,
+  InitRequest,
+} from '../protocol'
 import type { TextureCache } from '../gan/cache'
 import { textureCacheKey } from '../gan/cache'
 
@@ -24,16 +32,16 @@ export interface GenEngine {
 
 /** Injected effects of the handler. */
 export interface GenHandlerDeps {
-  /** Send a response; `transfer` lists buffers to move rather than copy (W3). */
+  /** Send a response; `transfer` lists buffers to move rather than copy (a texture is not worth a second copy). */
   post(msg: GenResponse, transfer: ArrayBuffer[]): void
   /** Activate a tf backend (world-gen/gan `selectBackend`). */
   selectBackend(
-    order: GenBackend[] | undefined,
+    order: BackendName[] | undefined,
     wasmPath: string | undefined,
     allowSoftwareGpu?: boolean,
   ): Promise<{
-    backend: GenBackend
-    refusals: { backend: GenBackend; reason: string }[]
+    backend: BackendName
+    refusals: { backend: BackendName; reason: string }[]
   }>
   /** Load one model (world-gen/gan `loadGenerator`), reporting download bytes. */
   loadModel(url: string, onProgress: (loadedBytes: number, totalBytes: number) => void): Promise<GenEngine>
@@ -64,12 +72,42 @@ export interface GenHandler {
 
 const oneLine = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]
 
+/**
+ * Errors that mean the GPU device or context is gone (WebGPU `device lost` / `GPUDevice … destroyed`, WebGL `context
+ * lost`): tf.js reports them only as text, so they are recognised here, where they are raised, and travel typed.
+ */
+const DEVICE_LOST = /device (?:is |was )?lost|context (?:is |was )?lost|GPUDevice.*destroyed/i
+
+/** The typed reason of a failure, when the main thread must act on it (see `FailureReason`). */
+export function failureReason(e: unknown): FailureReason | undefined {
+  return DEVICE_LOST.test(e instanceof Error ? e.message : String(e)) ? 'device-lost' : undefined
+}
+
+/** `{ reason }` when the failure has one, else nothing (keeps messages free of `reason: undefined`). */
+const withReason = (e: unknown): { reason?: FailureReason } => {
+  const reason = failureReason(e)
+  return reason === undefined ? {} : { reason }
+}
+
 /** Copy a top-left crop of a channels-last field: [cellsH, cellsW, c] → float32 [h, w, c]. */
 export function cropField(field: Float32Array, cellsW: number, c: number, w: number, h: number): Float32Array {
   if (w === cellsW && h * w * c === field.length) return field
   const out = new Float32Array(h * w * c)
   for (let y = 0; y < h; y++) out.set(field.subarray(y * cellsW * c, (y * cellsW + w) * c), y * w * c)
   return out
+}
+
+/**
+ * Refuse a model whose cell size differs from the one `latent-layout.json` gives its name: the main thread sizes its
+ * requests in cells from that file (a texture of S px = S / cellPx cells), so a mismatch would paint every texture at
+ * the wrong size. Models not named in the layout are taken as they are.
+ */
+function assertLayoutCellPx(name: string, engine: GenEngine): void {
+  const layout = name === 'surface' || name === 'sky' ? LATENT_LAYOUT[name] : undefined
+  if (layout !== undefined && layout.cellPx !== engine.cellPx)
+    throw new Error(
+      `${engine.version} paints ${engine.cellPx} px per latent cell, latent-layout.json says ${layout.cellPx} for "${name}"`,
+    )
 }
 
 /** Create the worker logic over injected effects (see `GenHandlerDeps`). */
@@ -113,7 +151,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
     running = job
     pumping = run(job)
       .catch((e: unknown) => {
-        if (!job.cancelled) post({ type: 'error', id: job.req.id, message: oneLine(e) })
+        if (!job.cancelled) post({ type: 'error', id: job.req.id, message: oneLine(e), ...withReason(e) })
       })
       .finally(() => {
         running = undefined
@@ -227,12 +265,13 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           const engine = await deps.loadModel(url, (loadedBytes, totalBytes) =>
             post({ type: 'progress', model: name, loadedBytes, totalBytes }),
           )
+          assertLayoutCellPx(name, engine)
           models.get(name)?.dispose()
           models.set(name, engine)
           modelErrors.delete(name)
         } catch (e) {
           modelErrors.set(name, oneLine(e))
-          post({ type: 'error', message: `model "${name}" failed to load: ${oneLine(e)}` })
+          post({ type: 'model-failed', model: name, message: oneLine(e), ...withReason(e) })
         }
       }
       if (models.size === 0)
@@ -245,7 +284,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       ready = true
       post({ type: 'ready', backend: choice.backend, refusals: choice.refusals, versions, warmupMs: now() - t0 })
     } catch (e) {
-      post({ type: 'error', message: `init failed: ${oneLine(e)}` })
+      post({ type: 'init-failed', message: oneLine(e), ...withReason(e) })
     }
     schedule()
   }

@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadGenerator, selectBackend, type Generator } from '../../../world-gen/gan'
+import { golden, GOLDEN_TOLERANCE, maxAbsDiff, surfaceFiles, WASM_DIR } from './load'
+
+const files = surfaceFiles()
+
+// Both trained generators tile (circular padding in x and y): `surface` paints materials, `sky` its cloud layer.
+describe.each([
+  ['surface', 'cpu'],
+  ['surface', 'wasm'],
+  ['sky', 'cpu'],
+  ['sky', 'wasm'],
+] as const)('%s generator on %s', (model, backend) => {
+  let gen: Generator
+  const fx = golden(model)
+  const modelFiles = surfaceFiles(model)
+
+  beforeAll(async () => {
+    const choice = await selectBackend({ order: [backend], wasmPath: WASM_DIR })
+    expect(choice.backend).toBe(backend)
+    gen = await loadGenerator(modelFiles)
+    expect(gen.manifest.wrap).toBe('xy')
+  })
+
+  it(`matches the PyTorch golden output within ${GOLDEN_TOLERANCE}`, async () => {
+    const out = await gen.generateFloat(fx.field, fx.cellsH, fx.cellsW, fx.noise)
+    expect(out.length).toBe(32 * 48 * 3)
+    const err = maxAbsDiff(out, fx.output)
+    console.info(`[golden] ${model} ${backend}: max abs error ${err.toExponential(2)}`)
+    expect(err).toBeLessThanOrEqual(GOLDEN_TOLERANCE)
+  })
+
+  it('returns RGBA8 [16h, 16w, 4] with alpha 255, byte-identical on repeat', async () => {
+    const a = await gen.generate(fx.field, fx.cellsH, fx.cellsW)
+    const b = await gen.generate(fx.field, fx.cellsH, fx.cellsW)
+    expect(a).toBeInstanceOf(Uint8Array)
+    expect(a.length).toBe(32 * 48 * 4)
+    expect(a.every((v, i) => i % 4 !== 3 || v === 255)).toBe(true)
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true)
+  })
+
+  it('tiles: rolling the field by one cell rolls the output by 16 px (edges continue like interior lines)', async () => {
+    const { cellsH: h, cellsW: w } = fx
+    const c = gen.inputChannels
+    const rolled = new Float32Array(fx.field.length)
+    // field'[y][x] = field[(y - 1) mod h][(x - 1) mod w]
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const src = (((y - 1 + h) % h) * w + ((x - 1 + w) % w)) * c
+        rolled.set(fx.field.subarray(src, src + c), (y * w + x) * c)
+      }
+    // The noise maps roll with the field: one cell is 2^k px at the k-th upsampled layer.
+    const rolledNoise = fx.noise.map((n) => {
+      const f = Math.sqrt(n.length / (h * w))
+      const nh = h * f
+      const nw = w * f
+      const r = new Float32Array(n.length)
+      for (let y = 0; y < nh; y++)
+        for (let x = 0; x < nw; x++) r[y * nw + x] = n[((y - f + nh) % nh) * nw + ((x - f + nw) % nw)]
+      return r
+    })
+    const out = await gen.generateFloat(rolled, h, w, rolledNoise)
+    const H = 16 * h
+    const W = 16 * w
+    const expected = new Float32Array(out.length)
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++)
+        for (let k = 0; k < 3; k++)
+          expected[(y * W + x) * 3 + k] = fx.output[(((y - 16 + H) % H) * W + ((x - 16 + W) % W)) * 3 + k]
+    expect(maxAbsDiff(out, expected)).toBeLessThanOrEqual(GOLDEN_TOLERANCE)
+  })
+
+  it('leaks no tensors: numTensors unchanged after burn-in and 200 generations (1×1 cells)', async () => {
+    const field = fx.field.subarray(0, gen.inputChannels).slice()
+    await gen.generate(field, 1, 1) // burn-in
+    const before = tf.memory().numTensors
+    for (let i = 0; i < 200; i++) await gen.generate(field, 1, 1)
+    console.info(`[numTensors] ${model} ${backend}: ${before} before, ${tf.memory().numTensors} after 200 generations`)
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('rejects a field of the wrong length with RangeError and no leak', async () => {
+    const before = tf.memory().numTensors
+    await expect(gen.generate(new Float32Array(79), 1, 1)).rejects.toThrow(RangeError)
+    await expect(gen.generate(new Float32Array(80), 0, 1)).rejects.toThrow(RangeError)
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('dispose() frees every weight tensor', async () => {
+    const before = tf.memory().numTensors
+    const g2 = await loadGenerator(modelFiles)
+    expect(tf.memory().numTensors).toBeGreaterThan(before)
+    g2.dispose()
+    g2.dispose()
+    expect(tf.memory().numTensors).toBe(before)
+    await expect(g2.generate(new Float32Array(80), 1, 1)).rejects.toThrow(/disposed/)
+  })
+})
+
+describe('flops', () => {
+  it('counts 2·k²·in·out·H·W per conv plus the blurs', async () => {
+    await selectBackend({ order: ['cpu'] })
+    const g = await loadGenerator(files)
+    // l0,l1 at 1×1; l2..l5 upsample to 2,4,8,16; l6 at 16×16.
+    const convs = [
+      [80, 256, 1],
+      [256, 256, 1],
+      [256, 192, 4],
+      [192, 128, 16],
+      [128, 64, 64],
+      [64, 32, 256],
+      [32, 3, 256],
+    ].reduce((s, [i, o, hw]) => s + 2 * 9 * i * o * hw, 0)
+    const blurs = 2 * 9 * (256 * 4 + 192 * 16 + 128 * 64 + 64 * 256)
+    expect(g.flops(1, 1)).toBe(convs + blurs)
+    g.dispose()
+  })
+})
