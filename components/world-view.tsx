@@ -3,6 +3,7 @@
 import dynamic from 'next/dynamic'
 import { useEffect } from 'react'
 import { installAutomation } from './session/automation'
+import { useWorldSession, WorldSessionProvider } from './session/world-session-context'
 import { Hud } from './dom/hud'
 import { LoadingScreen } from './dom/loading-screen'
 import { TouchStick } from './dom/touch-stick'
@@ -30,7 +31,8 @@ export type WorldViewProps = {
 // Client-only side effects of an open world: the automation interface and the "recent worlds" entry.
 function WorldEffects() {
   const store = useWorldStoreApi()
-  useEffect(() => installAutomation(store), [store])
+  const session = useWorldSession()
+  useEffect(() => installAutomation(store, session), [store, session])
   useEffect(() => rememberWorld(store.getState().seed), [store])
   return null
 }
@@ -45,14 +47,16 @@ export function WorldView({ rawSeed, search }: WorldViewProps) {
   const texSizePx = parseTexSize(search instanceof URLSearchParams ? search.get('tex') : search.tex)
   return (
     <WorldStoreProvider key={seed} options={{ seed, room: { x, z }, heading, texSizePx }}>
-      <main className="world">
-        <WorldScene />
-        <Hud />
-        <TouchStick />
-        <WorldLoading />
-        <WorldNotice />
-      </main>
-      <WorldEffects />
+      <WorldSessionProvider>
+        <main className="world">
+          <WorldScene />
+          <Hud />
+          <TouchStick />
+          <WorldLoading />
+          <WorldNotice />
+        </main>
+        <WorldEffects />
+      </WorldSessionProvider>
     </WorldStoreProvider>
   )
 }

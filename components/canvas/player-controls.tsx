@@ -4,7 +4,6 @@ import { useFrame, useThree } from '@react-three/fiber'
 import { useEffect, useRef } from 'react'
 import type { FrameStats } from '../session/frame-stats'
 import type { PlayerInput, PlayerRig } from '../../world-gen/player-rig'
-import { useWorldStoreApi } from '../stores/world-store'
 
 /** Mouse look sensitivity, radians per pixel of pointer-locked mouse movement. */
 const MOUSE_RAD_PER_PX = 0.0022
@@ -42,12 +41,20 @@ function isTyping(target: EventTarget | null): boolean {
 /**
  * Desktop and touch walking: click to capture the mouse (Pointer Lock) and look, WASD / arrow keys to walk (Shift
  * runs; keys work without the lock too), arrow left/right or Q/E to turn, Esc releases. Touch: drag to look, the
- * on-screen stick walks. Each frame moves `rig` by `delta` and places the camera; no store writes here (W6).
+ * on-screen stick walks (`stick`: its axes, written by the stick on pointer events). Each frame moves `rig` by `delta`
+ * and places the camera; no store writes here, since they would re-render React every frame.
  */
-export function PlayerControls({ rig, frames }: { rig: PlayerRig; frames: FrameStats }) {
+export function PlayerControls({
+  rig,
+  frames,
+  stick,
+}: {
+  rig: PlayerRig
+  frames: FrameStats
+  stick: { readonly x: number; readonly y: number }
+}) {
   const gl = useThree((state) => state.gl)
   const camera = useThree((state) => state.camera)
-  const store = useWorldStoreApi()
   const keys = useRef(new Set<string>())
 
   useEffect(() => {
@@ -119,7 +126,6 @@ export function PlayerControls({ rig, frames }: { rig: PlayerRig; frames: FrameS
     // In VR the headset places the camera and XR locomotion moves the rig (components/canvas/xr-locomotion.tsx).
     if (gl.xr.isPresenting) return
     const down = keys.current
-    const stick = store.getState().stick
     _input.forward = anyDown(down, FORWARD_KEYS) - anyDown(down, BACK_KEYS) + stick.y
     _input.strafe = anyDown(down, RIGHT_KEYS) - anyDown(down, LEFT_KEYS) + stick.x
     _input.turn = anyDown(down, TURN_RIGHT_KEYS) - anyDown(down, TURN_LEFT_KEYS)

@@ -4,7 +4,8 @@ import Link from 'next/link'
 import { useCallback, useEffect, useState } from 'react'
 import { encodeWorldUrl } from '../../world-gen'
 import { skyExportTexture, type ExportModelInfo, type ExportTexture } from '../export/export-png'
-import { useWorldStore, useWorldStoreApi, type SkyState } from '../stores/world-store'
+import { useWorldSession } from '../session/world-session-context'
+import { useWorldStore, type SkyState } from '../stores/world-store'
 import { SKY_MODEL_URL, SURFACE_MODEL_URL } from '../streaming/world-streamer'
 import { SharePanel } from './share-panel'
 
@@ -60,19 +61,18 @@ export function Hud() {
   const sky = useWorldStore((state) => state.sky)
   const [copied, setCopied] = useState(false)
   const [shareOpen, setShareOpen] = useState(false)
-  const store = useWorldStoreApi()
+  const session = useWorldSession()
   const modelInfo = useModelInfo(SURFACE_MODEL_URL, shareOpen)
   const skyModelInfo = useModelInfo(SKY_MODEL_URL, shareOpen && sky.available === true)
   const getTextures = useCallback((): ExportTexture[] => {
-    const probe = store.getState().probe
-    if (probe === null || modelInfo === null) return []
-    return probe.currentTextures().map((t) => ({ ...t, ...modelInfo }))
-  }, [store, modelInfo])
+    if (modelInfo === null) return []
+    return session.currentTextures().map((t) => ({ ...t, ...modelInfo }))
+  }, [session, modelInfo])
   const getSky = useCallback(() => {
-    const current = store.getState().probe?.currentSky() ?? null
+    const current = session.currentSky()
     if (current === null || skyModelInfo === null) return null
     return { texture: skyExportTexture(current, skyModelInfo), room: current.room }
-  }, [store, skyModelInfo])
+  }, [session, skyModelInfo])
   const line = skyLine(sky)
 
   const copyLink = async () => {

@@ -1,17 +1,18 @@
 'use client'
 
 import { useRef, type PointerEvent } from 'react'
-import { useWorldStoreApi } from '../stores/world-store'
+import { useWorldSession } from '../session/world-session-context'
 
 /** Radius of the stick's travel, CSS pixels. */
 const STICK_RADIUS_PX = 48
 
 /**
  * On-screen walking stick for touch screens (bottom-left; hidden on fine pointers by CSS). Writes its axes into the
- * store's mutable `stick` object on pointer events; the frame loop reads them (no store update, W6).
+ * session's mutable `stick` object on pointer events; the frame loop reads them (no store update, which would
+ * re-render React on every pointer move).
  */
 export function TouchStick() {
-  const store = useWorldStoreApi()
+  const session = useWorldSession()
   const knob = useRef<HTMLSpanElement>(null)
   const centre = useRef<{ x: number; y: number; id: number } | null>(null)
 
@@ -25,17 +26,13 @@ export function TouchStick() {
       dx = (dx / len) * STICK_RADIUS_PX
       dy = (dy / len) * STICK_RADIUS_PX
     }
-    const stick = store.getState().stick
-    stick.x = dx / STICK_RADIUS_PX
-    stick.y = -dy / STICK_RADIUS_PX
+    session.setStick(dx / STICK_RADIUS_PX, -dy / STICK_RADIUS_PX)
     if (knob.current !== null) knob.current.style.transform = `translate(${dx}px, ${dy}px)`
   }
   const release = (e: PointerEvent<HTMLDivElement>) => {
     if (centre.current?.id !== e.pointerId) return
     centre.current = null
-    const stick = store.getState().stick
-    stick.x = 0
-    stick.y = 0
+    session.setStick(0, 0)
     if (knob.current !== null) knob.current.style.transform = ''
   }
 

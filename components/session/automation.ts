@@ -1,6 +1,7 @@
 import type { StoreApi } from 'zustand/vanilla'
 import { room, type RoomSpec } from '../../world-gen'
-import type { WorldStats, WorldStore } from '../stores/world-store'
+import type { WorldStore } from '../stores/world-store'
+import type { WorldSession, WorldStats } from './world-session'
 
 /** A snapshot of the world view for tests and tools: plain data, safe to serialise. */
 export type LatentscapeState = {
@@ -60,49 +61,46 @@ declare global {
   }
 }
 
-const NO_STATS: WorldStats = {
-  roomsLoaded: 0,
-  roomsReady: 0,
-  queueLength: 0,
-  textureBytes: 0,
-  textures: 0,
-  geometries: 0,
-  workerTensors: null,
-  workerTensorBytes: null,
-  workerRestarts: 0,
-  frameMs: { median: 0, p95: 0, p99: 0, count: 0 },
-  xr: { presenting: false, frames: 0, teleports: 0, frameRateHz: null },
-}
-
-/** Install `window.latentscape` over `store`; returns the function that removes it again. */
-export function installAutomation(store: StoreApi<WorldStore>): () => void {
+/**
+ * Install `window.latentscape` over the view's UI state (`store`) and its running world (`session`); returns the
+ * function that removes it again.
+ */
+export function installAutomation(store: StoreApi<WorldStore>, session: WorldSession): () => void {
   const api: LatentscapeApi = {
     version: 1,
     getState: () => {
-      const { seed, room: r, heading, backend, ready, probe, firstRoomTextured, sky } = store.getState()
+      const { seed, room: r, heading, backend, ready, firstRoomTextured, sky } = store.getState()
+      // The session's view of the sky on screen, updated in the same sync as the store's (so as the HUD's).
+      const skyRoom = session.shownSkyRoom()
       return {
         seed,
         room: { x: r.x, z: r.z },
         heading,
         backend,
         ready,
-        position: probe?.getPosition() ?? null,
+        position: session.attached ? session.position() : null,
         textured: firstRoomTextured,
         sky: {
-          ready: sky.room !== null && sky.room.x === r.x && sky.room.z === r.z,
+          ready: skyRoom !== null && skyRoom.x === r.x && skyRoom.z === r.z,
           version: sky.version,
           available: sky.available,
-          room: sky.room === null ? null : { x: sky.room.x, z: sky.room.z },
+          room: skyRoom,
           error: sky.error,
         },
       }
     },
-    goTo: (x, z, heading) => store.getState().probe?.goTo(x, z, heading),
-    setHeading: (heading) => store.getState().probe?.setHeading(heading),
-    setPitch: (pitch) => store.getState().probe?.setPitch(pitch),
-    getStats: () => store.getState().probe?.getStats() ?? NO_STATS,
-    resetFrameStats: () => store.getState().probe?.resetFrameStats(),
-    isRoomReady: (x, z) => store.getState().probe?.isRoomReady(x, z) ?? false,
+    goTo: (x, z, heading) => {
+      if (session.attached) session.goTo(x, z, heading)
+    },
+    setHeading: (heading) => {
+      if (session.attached) session.setHeading(heading)
+    },
+    setPitch: (pitch) => {
+      if (session.attached) session.setPitch(pitch)
+    },
+    getStats: () => session.stats(),
+    resetFrameStats: () => session.frames.reset(),
+    isRoomReady: (x, z) => session.streamer.roomReady(x, z),
     getRoom: (x, z) => room(store.getState().seed, x, z),
   }
   window.latentscape = api

@@ -3,12 +3,14 @@
 import { createContext, useContext, useState, type ReactNode } from 'react'
 import { useStore } from 'zustand'
 import { createStore, type StoreApi } from 'zustand/vanilla'
-import type { Rgb } from '../../world-gen'
 
 /** Room grid coordinates (integers; one room per cell). */
 export type RoomCoord = { x: number; z: number }
 
-/** What the world view knows right now. Per-frame code reads it with `store.getState()` (STYLE.md W6). */
+/**
+ * What the world view shows: serialisable UI state only (the running world itself is the `WorldSession`). Per-frame
+ * code reads it with `store.getState()`, never by subscribing, so the frame loop does not re-render React.
+ */
 export type WorldState = {
   /** Canonical world seed. */
   seed: string
@@ -28,13 +30,6 @@ export type WorldState = {
   firstRoomTextured: boolean
   /** The sky generator and the sky on screen. */
   sky: SkyState
-  /** Imperative access to the running scene (automation, stats); null while no scene is mounted. */
-  probe: WorldProbe | null
-  /**
-   * The on-screen stick's axes in [-1, 1] (right and forward are +1). A mutable object that never changes
-   * identity: the stick writes it on pointer events and the frame loop reads it, with no store update (W6).
-   */
-  stick: { x: number; y: number }
 }
 
 /** Generator progress as the loading screen shows it. */
@@ -64,65 +59,6 @@ export type SkyState = {
   room: RoomCoord | null
 }
 
-/** The generated sky on screen, for export: the RGBA8 hemisphere and the ground tone its lower half fades to. */
-export type CurrentSky = {
-  /** The room this sky belongs to. */
-  room: RoomCoord
-  /** Sky model version that painted it. */
-  version: string
-  widthPx: number
-  heightPx: number
-  /** RGBA8 `[heightPx, widthPx, 4]`, sRGB, row 0 = zenith; the caller must not modify it. */
-  pixels: Uint8Array
-  /** Linear ground tone below the horizon (world-gen `skyLight(…).ground`). */
-  ground: Rgb
-}
-
-/** Streaming and rendering figures (`window.latentscape.getStats()`). */
-export type WorldStats = {
-  /** Rooms whose geometry is in the scene. */
-  roomsLoaded: number
-  /** Rooms whose three surfaces have their full-size texture on the GPU. */
-  roomsReady: number
-  /** Generation jobs not finished + results waiting for upload. */
-  queueLength: number
-  /** Bytes of generated textures on the GPU (with mipmaps). */
-  textureBytes: number
-  /** `renderer.info.memory` counts. */
-  textures: number
-  geometries: number
-  /** Live tf.js tensors (and their bytes) in the generation worker, null before its first report. */
-  workerTensors: number | null
-  workerTensorBytes: number | null
-  /** How many times the generation worker crashed and was replaced. */
-  workerRestarts: number
-  /** Frame times since the last reset, in ms. */
-  frameMs: { median: number; p95: number; p99: number; count: number }
-  /** VR: whether a session runs, XR frames rendered (all sessions), teleports made, the session's rate in Hz. */
-  xr: { presenting: boolean; frames: number; teleports: number; frameRateHz: number | null }
-}
-
-/** What the mounted scene offers to imperative callers (implemented in `components/canvas/`). */
-export type WorldProbe = {
-  getStats: () => WorldStats
-  /** Teleport to the centre of room (x, z), optionally facing `headingDeg`. */
-  goTo: (x: number, z: number, headingDeg?: number) => void
-  /** Face `headingDeg` (0 = north, 90 = east) without moving. */
-  setHeading: (headingDeg: number) => void
-  /** Look up (positive) or down by `pitchDeg` (clamped to just under ±90°). */
-  setPitch: (pitchDeg: number) => void
-  /** Player position on the floor plane, world metres. */
-  getPosition: () => { x: number; z: number }
-  /** Forget recorded frame times (benchmarks). */
-  resetFrameStats: () => void
-  /** Whether room (x, z) is resident with all its full-size textures on the GPU. */
-  isRoomReady: (x: number, z: number) => boolean
-  /** The generated RGBA8 pixels on the current room's surfaces, per slot (for export). */
-  currentTextures: () => { slot: string; width: number; height: number; pixels: Uint8Array }[]
-  /** The generated sky on screen (or fading in), null while the placeholder gradient shows. */
-  currentSky: () => CurrentSky | null
-}
-
 /** Actions on the world store. Never call them from inside a frame loop. */
 export type WorldActions = {
   setRoom: (room: RoomCoord) => void
@@ -132,7 +68,6 @@ export type WorldActions = {
   setLoading: (patch: Partial<GenStatus>) => void
   markFirstRoomTextured: () => void
   setSky: (patch: Partial<SkyState>) => void
-  setProbe: (probe: WorldProbe | null) => void
 }
 
 /** The world store's state and actions. */
@@ -185,8 +120,6 @@ export function createWorldStore({
     },
     firstRoomTextured: false,
     sky: { available: null, version: null, error: null, room: null },
-    probe: null,
-    stick: { x: 0, y: 0 },
     setRoom: (next) => set({ room: next }),
     setHeading: (next) => set({ heading: ((next % 360) + 360) % 360 }),
     setBackend: (next) => set({ backend: next }),
@@ -194,7 +127,6 @@ export function createWorldStore({
     setLoading: (patch) => set((state) => ({ loading: { ...state.loading, ...patch } })),
     markFirstRoomTextured: () => set({ firstRoomTextured: true }),
     setSky: (patch) => set((state) => ({ sky: { ...state.sky, ...patch } })),
-    setProbe: (probe) => set({ probe }),
   }))
 }
 

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest'
+import { Color, type Texture, type WebGLRenderer } from 'three'
+import { SKY_FADE_S, SkyDome } from '../../../components/canvas/sky-dome'
+import type { GeneratedSky } from '../../../components/streaming/world-streamer'
+import { skyLight, skyLighting, type RoomKey, type SkyLighting } from '../../../world-gen'
+
+const renderer = { initTexture: () => undefined } as unknown as WebGLRenderer
+
+/** A 64 × 16 hemisphere of one colour, with the lighting the streamer would measure from it. */
+function sky(key: string, rgb: [number, number, number], version = 'sky-v1-test'): GeneratedSky {
+  const [widthPx, heightPx] = [64, 16]
+  const pixels = new Uint8Array(widthPx * heightPx * 4)
+  for (let i = 0; i < pixels.length; i += 4) pixels.set([...rgb, 255], i)
+  return { key: key as RoomKey, pixels, widthPx, heightPx, version, light: skyLight(pixels, widthPx, heightPx) }
+}
+
+const FALLBACK: SkyLighting = {
+  hemiSky: [0.8, 0.8, 0.9],
+  hemiGround: [0.1, 0.1, 0.1],
+  hemiIntensity: 1,
+  sunColor: [1, 1, 1],
+  sunIntensity: 2,
+  sunDirection: [0, 1, 0],
+  fog: [0.5, 0.5, 0.6],
+}
+
+function dome() {
+  return new SkyDome(
+    { horizon: new Color(0.7, 0.7, 0.8), zenith: new Color(0.2, 0.3, 0.6), ground: new Color(0.1, 0.1, 0.1) },
+    FALLBACK,
+  )
+}
+
+/** Lighting values in a fixed order, for comparisons within float rounding (the blend computes a + (b − a)·t). */
+const flat = (l: SkyLighting) =>
+  [l.hemiSky, l.hemiGround, [l.hemiIntensity], l.sunColor, [l.sunIntensity], l.sunDirection, l.fog].flat()
+function expectLighting(actual: SkyLighting, expected: SkyLighting): void {
+  const e = flat(expected)
+  flat(actual).forEach((v, i) => expect(v).toBeCloseTo(e[i], 12))
+}
+
+/** The texture currently bound as sky `which` (A fades out, B fades in). */
+const bound = (d: SkyDome, which: 'A' | 'B') => d.material.uniforms[`sky${which}`].value as Texture | null
+
+describe('SkyDome', () => {
+  it('shows the placeholder with the fallback lighting until a sky arrives, then crossfades to it', () => {
+    const d = dome()
+    expect(d.shown()).toBeNull()
+    expect(d.lighting).toEqual(FALLBACK)
+    const blue = sky('0,0', [90, 140, 220])
+    d.show(blue, renderer)
+    expect(d.shown()).toMatchObject({ key: '0,0', settled: false })
+    d.tick(SKY_FADE_S / 2, renderer)
+    expect(d.lighting).not.toEqual(FALLBACK)
+    d.tick(SKY_FADE_S, renderer)
+    expect(d.shown()).toMatchObject({ key: '0,0', version: 'sky-v1-test', settled: true, sky: blue })
+    expectLighting(d.lighting, skyLighting(blue.light))
+    // Showing the sky on screen again changes nothing.
+    d.show(sky('0,0', [90, 140, 220]), renderer)
+    expect(d.shown()?.settled).toBe(true)
+  })
+
+  it('a sky arriving mid-crossfade waits for it; the hidden sky’s texture is released when its fade ends', () => {
+    const d = dome()
+    d.show(sky('0,0', [90, 140, 220]), renderer)
+    d.tick(SKY_FADE_S, renderer)
+    const first = bound(d, 'B')!
+    let firstDisposed = 0
+    first.addEventListener('dispose', () => firstDisposed++)
+    d.show(sky('1,0', [200, 200, 210]), renderer)
+    d.tick(SKY_FADE_S / 4, renderer)
+    const grey = sky('2,0', [120, 120, 120])
+    d.show(grey, renderer)
+    expect(d.shown()).toMatchObject({ key: '1,0', settled: false })
+    d.tick(SKY_FADE_S, renderer)
+    expect(firstDisposed).toBe(1)
+    // The waiting sky starts once the running fade is done, then settles.
+    expect(d.shown()?.settled).toBe(false)
+    d.tick(0, renderer)
+    expect(d.shown()).toMatchObject({ key: '2,0', settled: false })
+    d.tick(SKY_FADE_S, renderer)
+    expect(d.shown()).toMatchObject({ key: '2,0', settled: true })
+    expectLighting(d.lighting, skyLighting(grey.light))
+  })
+
+  it('dispose releases the textures, the material and the geometry', () => {
+    const d = dome()
+    d.show(sky('0,0', [90, 140, 220]), renderer)
+    d.tick(SKY_FADE_S, renderer)
+    const events: string[] = []
+    bound(d, 'B')!.addEventListener('dispose', () => events.push('texture'))
+    d.material.addEventListener('dispose', () => events.push('material'))
+    d.geometry.addEventListener('dispose', () => events.push('geometry'))
+    d.dispose()
+    expect(events).toEqual(['texture', 'material', 'geometry'])
+    expect(d.shown()).toBeNull()
+  })
+})
