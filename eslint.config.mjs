@@ -4,7 +4,7 @@ import nextCoreWebVitals from 'eslint-config-next/core-web-vitals'
 import nextTypescript from 'eslint-config-next/typescript'
 import reactThree from '@react-three/eslint-plugin'
 
-/** Packages world-gen must never import: it is pure, deterministic TypeScript (DESIGN.md layers, STYLE.md L2). */
+/** Packages world-gen must never import: it is pure, deterministic TypeScript that runs in Node and in a worker too. */
 const WORLD_GEN_FORBIDDEN = [
   'three',
   'three/*',
@@ -58,7 +58,7 @@ const config = [
           patterns: [
             {
               group: WORLD_GEN_FORBIDDEN,
-              message: 'world-gen/ is pure TypeScript: no three, React, R3F or Next.js (STYLE.md L2).',
+              message: 'world-gen/ is pure TypeScript: no three, React, R3F or Next.js.',
             },
           ],
         },

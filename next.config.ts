@@ -77,7 +77,7 @@ const SECURITY_HEADERS = [
 export default function nextConfig(phase: string): NextConfig {
   return {
     reactStrictMode: true,
-    // three ships untranspiled ESM examples (jsm/*); R3F's installation guide asks for this (STYLE.md L5).
+    // three ships untranspiled ESM examples (jsm/*); R3F's installation guide asks for this.
     transpilePackages: ['three'],
     // The app never phones home: no telemetry, no remote images, no `x-powered-by` banner.
     poweredByHeader: false,

@@ -12,7 +12,7 @@ export type GradientSkyUniforms = {
   groundColor: { value: Color }
 }
 
-/** Fresh uniforms for one material (never share uniform objects between materials, STYLE.md N5). */
+/** Fresh uniforms for one material (never share uniform objects between materials). */
 export function createGradientSkyUniforms(horizon: Color, zenith: Color, ground: Color): GradientSkyUniforms {
   return {
     horizonColor: { value: horizon.clone() },

@@ -42,7 +42,10 @@ export type SkyUniforms = GradientSkyUniforms & {
   groundFadeRad: { value: number }
 }
 
-/** Fresh uniforms for one sky material (N5): both sources the gradient of the given placeholder colours. */
+/**
+ * Fresh uniforms for one sky material (never shared between materials): both sources the gradient of the given
+ * placeholder colours.
+ */
 export function createSkyUniforms(
   placeholder: { horizon: Color; zenith: Color; ground: Color },
   groundFadeRad: number,

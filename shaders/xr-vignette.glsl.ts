@@ -11,7 +11,7 @@ export type XRVignetteUniforms = {
   fade: { value: number }
 }
 
-/** Fresh uniforms for one overlay material (N5). */
+/** Fresh uniforms for one overlay material (never shared between materials). */
 export function createXRVignetteUniforms(): XRVignetteUniforms {
   return { strength: { value: 0 }, fade: { value: 0 } }
 }

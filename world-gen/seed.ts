@@ -83,7 +83,8 @@ export function fmix32(h: number): number {
 }
 
 /**
- * Per-cell seed: a uint32 from a world hash, integer cell coordinates and a salt naming what the seed is for (D3).
+ * Per-cell seed: a uint32 from a world hash, integer cell coordinates and a salt naming what the seed is for
+ * (so a room's output never depends on request order).
  * Coordinates are taken as int32; independent of call order by construction.
  */
 export function hashCoords(worldSeedHash: number, x: number, z: number, salt = 0): number {
@@ -97,7 +98,8 @@ export function hashCoords(worldSeedHash: number, x: number, z: number, salt = 0
 export type Rng = () => number
 
 /**
- * Create an sfc32 generator whose whole state lives in the returned closure (D2). `seed` is taken as uint32.
+ * Create an sfc32 generator whose whole state lives in the returned closure (no module state that call order elsewhere
+ * could change). `seed` is taken as uint32.
  * @example const rng = createRng(42); rng() // 0 <= value < 1, same sequence for the same seed
  */
 export function createRng(seed: number): Rng {

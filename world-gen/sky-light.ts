@@ -308,7 +308,7 @@ export function skyLighting(light: SkyLight): SkyLighting {
 
 /**
  * Blend two lightings for a crossfade (`t` = 0 gives `a`, 1 gives `b`) into `out`: colours and intensities linearly,
- * the sun direction by normalised lerp. Allocates nothing when `out` is given (frame loops, STYLE D6).
+ * the sun direction by normalised lerp. Allocates nothing when `out` is given (frame loops).
  */
 export function mixSkyLighting(a: SkyLighting, b: SkyLighting, t: number, out: SkyLighting): SkyLighting {
   const u = Math.max(0, Math.min(1, t))

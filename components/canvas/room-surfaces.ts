@@ -1,7 +1,8 @@
 'use client'
 
 /**
- * Owner of the rooms' surface materials and generated textures (STYLE G1: a cache with one explicit `dispose()`).
+ * Owner of the rooms' surface materials and generated textures: a cache the reconciler never disposes, so it has one
+ * explicit `dispose()`.
  * A room's materials start as a plain neutral colour, honestly untextured; each generated RGBA8 result becomes a
  * `DataTexture` used as both `map` and `bumpMap` (relief derived in the shader from the same generated image).
  */

@@ -1,8 +1,8 @@
 'use client'
 
 /**
- * Owner of the sky's material, geometry and generated textures (STYLE G1: one explicit `dispose()`), and of the
- * crossfade between the previous and the new sky with the scene lighting measured from each (world-gen `skyLight` →
+ * Owner of the sky's material, geometry and generated textures (the reconciler never disposes them, so it has one
+ * explicit `dispose()`), and of the crossfade between the previous and the new sky with the scene lighting measured from each (world-gen `skyLight` →
  * `skyLighting`, blended by `mixSkyLighting`). Until the first generated sky arrives, and for good when the sky
  * generator is unavailable, the source is the placeholder gradient with fixed fallback lighting.
  */

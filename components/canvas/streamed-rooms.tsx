@@ -15,10 +15,10 @@ import {
 import type { PendingUpload, WorldStreamer } from '../streaming/world-streamer'
 import { createRoomMaterials, type RoomSurfaces } from './room-surfaces'
 
-/** Most generated textures uploaded to the GPU in one frame (STYLE W7). */
+/** Most generated textures uploaded to the GPU in one frame, so uploads are spread across frames. */
 export const MAX_UPLOADS_PER_FRAME = 2
 
-/** A BufferGeometry over one slot's typed arrays, its bounds taken from the mesher instead of recomputed (G4). */
+/** A BufferGeometry over one slot's typed arrays, its bounds taken from the mesher instead of recomputed. */
 function buildGeometry(buffers: MeshBuffers): BufferGeometry {
   const geometry = new BufferGeometry()
   geometry.setAttribute('position', new BufferAttribute(buffers.positions, 3))
@@ -54,7 +54,7 @@ function StreamedRoom({ roomKey, spec, surfaces }: { roomKey: RoomKey; spec: Roo
       {SURFACE_SLOTS.map((slot) => {
         const geometry = geometries[slot]
         if (geometry === undefined) return null
-        // dispose={null}: geometry and material are owned above, not by the reconciler (G1).
+        // dispose={null}: geometry and material are owned above, not by the reconciler.
         return (
           <mesh key={slot} geometry={geometry} material={materials[slot]} castShadow receiveShadow dispose={null} />
         )
@@ -65,14 +65,14 @@ function StreamedRoom({ roomKey, spec, surfaces }: { roomKey: RoomKey; spec: Roo
 
 /** Every resident room of the streamer, and the per-frame texture upload loop. */
 export function StreamedRooms({ streamer, surfaces }: { streamer: WorldStreamer; surfaces: RoomSurfaces }) {
-  // Only the list of resident rooms decides what mounts (W6); textures never re-render React.
+  // Only the list of resident rooms decides what mounts; textures never re-render React.
   const keys = useStore(streamer.store, (state) => state.rooms)
   const gl = useThree((state) => state.gl)
-  // One callback for the life of `surfaces`, so the frame loop allocates nothing (G5).
+  // One callback for the life of `surfaces`, so the frame loop allocates nothing.
   const canUpload = useMemo(() => (key: RoomKey) => surfaces.has(key), [surfaces])
 
   useFrame(() => {
-    // At most MAX_UPLOADS_PER_FRAME textures a frame; no store writes here (W6/W7).
+    // At most MAX_UPLOADS_PER_FRAME textures a frame; no store writes here (they would re-render React every frame).
     for (let n = 0; n < MAX_UPLOADS_PER_FRAME; n++) {
       const upload: PendingUpload | undefined = streamer.takeUpload(canUpload)
       if (upload === undefined) break

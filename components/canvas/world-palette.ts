@@ -4,7 +4,7 @@ import { hashCoords, worldHash } from '../../world-gen'
 /** Colours of the placeholder sky for a world. */
 export type SkyPalette = { horizon: Color; zenith: Color; ground: Color }
 
-// Salts name what a per-room hash is for (world-gen D3): independent of the latent walk's own salts.
+// Salts name what a per-room hash is for : independent of the latent walk's own salts.
 const SALT_SKY_TINT = 0x5c7
 
 /** Placeholder sky colours: dusk-like tones around the world's base hue. */

@@ -40,7 +40,7 @@ export function WorldSky({ rig, streamer, dome }: { rig: PlayerRig; streamer: Wo
   const scene = useThree((state) => state.scene)
   const hemi = useRef<HemisphereLight>(null)
   const sun = useRef<DirectionalLight>(null)
-  // The room key of the player, rebuilt only when the room changes (no string per frame, G5).
+  // The room key of the player, rebuilt only when the room changes (no string built per frame).
   const room = useRef<{ x: number; z: number; key: RoomKey }>({ x: NaN, z: NaN, key: '0,0' })
   const extentM = ROOM_PITCH_M * 1.6
 
@@ -77,7 +77,7 @@ export function WorldSky({ rig, streamer, dome }: { rig: PlayerRig; streamer: Wo
 
   return (
     <>
-      {/* Owned by `dome` (G1): the reconciler must not dispose them. */}
+      {/* Owned by `dome`: the reconciler must not dispose them. */}
       <mesh geometry={dome.geometry} material={dome.material} renderOrder={-1} frustumCulled={false} dispose={null} />
       <hemisphereLight ref={hemi} />
       <directionalLight
@@ -96,7 +96,7 @@ export function WorldSky({ rig, streamer, dome }: { rig: PlayerRig; streamer: Wo
   )
 }
 
-/** The world's sky dome, created once per seed and disposed with the view (G2). */
+/** The world's sky dome, created once per seed and disposed with the view. */
 export function useSkyDome(seed: string): SkyDome {
   const dome = useMemo(() => {
     const palette = skyPalette(seed)

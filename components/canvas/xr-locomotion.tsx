@@ -48,7 +48,7 @@ function createTeleportWorld(rig: PlayerRig, streamer: WorldStreamer): TeleportW
   }
 }
 
-/** The arc's line over the mover's sample buffer (owned by the component, disposed with it: G1, G2). */
+/** The arc's line over the mover's sample buffer (owned by the component, disposed with it). */
 function createArcLine(arc: TeleportArc): Line<BufferGeometry, LineBasicMaterial> {
   const geometry = new BufferGeometry()
   geometry.setAttribute('position', new BufferAttribute(arc.points, 3))

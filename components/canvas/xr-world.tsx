@@ -61,7 +61,7 @@ export function XRWorld({
     }
   }, [emulator])
 
-  // Called on button edges from the frame loop: rare discrete events, not per-frame store writes (W6).
+  // Called on button edges from the frame loop: rare discrete events, not per-frame store writes.
   const onButton = useCallback((button: 'a' | 'b' | 'x') => {
     if (button === 'x') setPanelShown((shown) => !shown)
     else if (button === 'a') setComfort((c) => ({ ...c, turn: c.turn === 'snap' ? 'smooth' : 'snap' }))

@@ -1,5 +1,5 @@
 /**
- * VR comfort and thumbstick math as plain functions (STYLE L1): dead zones, snap/smooth turning, and the strength
+ * VR comfort and thumbstick math as plain functions (tested in Node): dead zones, snap/smooth turning, and the strength
  * of the comfort vignette. Headings follow the rig's convention: radians, clockwise from north (right turn is +).
  */
 

@@ -1,5 +1,5 @@
 /**
- * VR locomotion over the desktop player rig, as a plain class (STYLE L1; the R3F component in
+ * VR locomotion over the desktop player rig, as a plain class (so it is tested in Node; the R3F component in
  * components/canvas/xr-locomotion.tsx only feeds it XR frames and applies its output to three objects).
  *
  * The XR origin (where the local-floor reference space's origin sits in the world, and its yaw) is placed so that

@@ -1,6 +1,6 @@
 /**
  * The world view's WebXR store (@react-three/xr). `createXRStore` touches `window`/`document`, so this module only
- * exports a factory, called from client-only components (STYLE L4), never at module scope.
+ * exports a factory, called from client-only components, never at module scope (which server rendering would run).
  */
 import { createXRStore, type XRState, type XRStore } from '@react-three/xr'
 

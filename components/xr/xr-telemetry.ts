@@ -1,6 +1,6 @@
 /** VR figures shared by the XR components (which write them) and `window.latentscape.getStats()` (which reads). */
 
-/** Mutable VR counters: written from the frame loop without store updates (W6), read on demand. */
+/** Mutable VR counters: written from the frame loop without store updates (no re-render per frame), read on demand. */
 export type XRTelemetry = {
   /** Whether an immersive session is running. */
   presenting: boolean

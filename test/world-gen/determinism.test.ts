@@ -17,7 +17,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
   return out
 }
 
-describe('determinism (T2, D3)', () => {
+describe('determinism', () => {
   it('same seed gives byte-identical output; a different seed differs', () => {
     const a = windowDigest('demo', CELLS)
     expect(windowDigest('demo', CELLS)).toBe(a)

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it, vi } from 'vitest'
 
-// (L2) Importing world-gen must not pull in any view or tensor library: each mock throws if it is ever loaded.
+// Importing world-gen must not pull in any view or tensor library: each mock throws if it is ever loaded.
 vi.mock('react', () => {
   throw new Error('world-gen imported react')
 })
@@ -36,7 +36,7 @@ const FORBIDDEN_IMPORT =
 const TF_IMPORT = /(?:from|import)\s*\(?\s*['"]@tensorflow\//
 const IMPURE = /\bMath\.random\b|\bDate\.now\b|\bnew Date\b|\bperformance\.now\b|\bwindow\b|\bdocument\b/
 
-describe('world-gen purity (D1, L2)', () => {
+describe('world-gen purity', () => {
   const files = tsFiles(ROOT).filter((f) => relative(ROOT, f) !== 'cli.ts')
 
   it('scans the world-gen sources', () => {
@@ -50,9 +50,9 @@ describe('world-gen purity (D1, L2)', () => {
   )('%s imports no view library, no clock, no Math.random, no DOM', (name, file) => {
     const src = stripComments(readFileSync(file, 'utf8'))
     expect(src).not.toMatch(FORBIDDEN_IMPORT)
-    // The tf.js runtime is confined to world-gen/gan/ (STYLE layout table).
+    // The tf.js runtime is confined to world-gen/gan/, so the rest of world-gen loads without it.
     if (!name.startsWith('gan/')) expect(src).not.toMatch(TF_IMPORT)
-    // The worker glue may read a clock, only to fill in the `ms` timing figures of its responses (W2).
+    // The worker glue may read a clock, only to fill in the `ms` timing figures of its responses.
     const clockFree = name === 'worker/gen.worker.ts' ? src.replace(/\bscope\.performance\.now\(\)/g, '') : src
     const impure = IMPURE.exec(clockFree)
     expect(impure?.[0], `${name} uses ${impure?.[0]}`).toBeUndefined()

@@ -1,5 +1,5 @@
 /**
- * tf.js backend selection: try webgpu → webgl → wasm → cpu in order (G9), remember why each one was refused.
+ * tf.js backend selection: try webgpu → webgl → wasm → cpu in order, remember why each one was refused.
  * Backends are imported lazily so a worker only loads the code of the backends it tries.
  */
 import * as tf from '@tensorflow/tfjs-core'
@@ -87,14 +87,14 @@ async function register(name: BackendName, wasmPath: string, allowSoftware: bool
       await import('@tensorflow/tfjs-backend-webgpu')
       return
     case 'webgl':
-      // The generator runs in a worker (G9), where WebGL needs an OffscreenCanvas.
+      // The generator runs in a worker, off the render thread, where WebGL needs an OffscreenCanvas.
       if (typeof OffscreenCanvas === 'undefined') throw new Error('no OffscreenCanvas to create a WebGL context')
       checkWebglRenderer(allowSoftware)
       await import('@tensorflow/tfjs-backend-webgl')
       return
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm')
-      // Self-hosted binaries: the app makes no third-party request (DESIGN.md public/).
+      // Self-hosted binaries: the app makes no third-party request.
       wasm.setWasmPaths(wasmPath)
       // The pages are cross-origin isolated (COOP/COEP in next.config.ts), so tfjs would pick its threaded build, whose
       // pthread workers `importScripts` a blob: URL that our CSP (`script-src 'self'`) blocks. Single-threaded SIMD

@@ -58,7 +58,7 @@ function wrapPad(x: tf.Tensor4D): tf.Tensor4D {
   )
 }
 
-/** A loaded generator: owns its weight tensors until `dispose()` (G10). */
+/** A loaded generator: owns its weight tensors until `dispose()`. */
 export class Generator {
   /** The validated manifest (model name, version, layers). */
   readonly manifest: GeneratorManifest
@@ -170,7 +170,7 @@ export class Generator {
     noise: NoiseMaps | number = 0,
   ): Promise<Float32Array> {
     this.check(field, cellsH, cellsW)
-    // G6: synchronous math inside tidy, keep only the output; async readback after; then dispose it.
+    // Synchronous math inside tidy (never async), keep only the output; async readback after; then dispose it.
     const out = tf.tidy(() => this.forward(field, cellsH, cellsW, noise))
     try {
       return (await out.data()) as Float32Array
@@ -208,7 +208,7 @@ export class Generator {
     return total
   }
 
-  /** Release every weight tensor (G10). Idempotent. */
+  /** Release every weight tensor. Idempotent. */
   dispose(): void {
     if (this.disposed) return
     this.disposed = true

@@ -1,5 +1,5 @@
 /**
- * Generation worker glue (STYLE W2): the only world-gen file that touches `self`. All logic is in `handler.ts`.
+ * Generation worker glue: the only world-gen file that touches `self`. All logic is in `handler.ts`.
  * Create with `new Worker(new URL('../../world-gen/worker/gen.worker.ts', import.meta.url), { type: 'module' })`.
  */
 import {

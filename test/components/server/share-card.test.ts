@@ -82,7 +82,7 @@ describe('shareCardPng', () => {
     const sky = await paint('sky', 'sky', SKY_FIELD_CELLS.cellsW, SKY_FIELD_CELLS.cellsH)
     expect([sky.widthPx, sky.heightPx]).toEqual([512, 128])
     const view = renderSkyView(sky, await paint('surface', 'floor', 8, 8), SHARE_CARD_VIEW)
-    // Above the label's scrim (the top 55 %) the card is that view. Within a tolerance (STYLE.md T4): two wasm runs of
+    // Above the label's scrim (the top 55 %) the card is that view. Within a tolerance: two wasm runs of
     // the generator can round a few bytes differently (multi-threaded summation order), and the bicubic magnification
     // spreads a ±1 over several pixels. A different sky would differ by tens of levels on average.
     let maxDiff = 0

@@ -21,7 +21,7 @@ function mutate(f: (m: Manifest) => void): Record<string, unknown> {
 const flipped = files.weights.slice()
 flipped[1000] ^= 0x01
 
-// T3: boundary cases as a table with messages.
+// Boundary cases as a table with messages.
 const CASES: [string, () => Parameters<typeof loadGenerator>[0], ModelLoadReason, RegExp][] = [
   [
     'truncated weights.bin',

@@ -297,7 +297,7 @@ describe('generation worker handler', () => {
     expect(new Uint8Array(result.pixels)).toEqual(expected)
   })
 
-  it('dispose cancels everything and disposes each model once the running job returns (G10)', async () => {
+  it('dispose cancels everything and disposes each model once the running job returns', async () => {
     const { h, fake, step, of } = await setup()
     h.handle(gen('a', 0))
     h.handle(gen('b', 1))
