@@ -11,11 +11,17 @@
 import layoutJson from './latent-layout.json'
 import { createRng, gaussian, hashCoords, hashString, worldHash } from './seed'
 import { assertRoomCoords, room, SURFACE_SLOTS } from './layout'
+import { FamilyError, familyVector, type FamilyConditioning, type FamilyTable } from './families'
 
 /** Latent layout of one generator model. */
 export interface ModelLatentLayout {
   /** Channels shared by every cell (the material/sky identity). */
   globalDim: number
+  /**
+   * Channels of the material-family vector after the global latent, shared by every cell (0 for a model without
+   * families, such as the sky). @default 0
+   */
+  familyDim: number
   /** I.i.d. N(0, 1) channels per cell (the local arrangement). */
   localDim: number
   /** Output pixels per latent cell along each axis. */
@@ -65,12 +71,15 @@ export function parseLatentLayout(json: unknown): LatentLayout {
     for (const key of ['globalDim', 'localDim', 'cellPx'] as const) {
       if (!isPositiveInt(m[key])) throw new TypeError(`latent layout: ${name}.${key} must be a positive integer`)
     }
+    if (m.familyDim !== undefined && !(Number.isInteger(m.familyDim) && (m.familyDim as number) >= 0))
+      throw new TypeError(`latent layout: ${name}.familyDim must be a non-negative integer`)
     const cells: unknown = m.trainCells
     if (!Array.isArray(cells) || cells.length !== 2 || !isPositiveInt(cells[0]) || !isPositiveInt(cells[1])) {
       throw new TypeError(`latent layout: ${name}.trainCells must be [cellsH, cellsW]`)
     }
     return {
       globalDim: m.globalDim as number,
+      familyDim: (m.familyDim as number | undefined) ?? 0,
       localDim: m.localDim as number,
       cellPx: m.cellPx as number,
       trainCells: [cells[0], cells[1]],
@@ -274,8 +283,10 @@ export function latentField(
 }
 
 /**
- * The complete generator input of one room slot: `latentField(global, local)` (checked against the slot's layout). The
- * one function the worker, the CLI and the share card build fields with.
+ * The complete generator input of one room slot, checked against the slot's layout: every cell holds the global
+ * latent, then the material-family vector `family` (world-gen `familyVector`; only for a layout with `familyDim` > 0),
+ * then its local channels: `latentField(global ++ family, local)`. The one function the worker, the CLI and the share
+ * card build fields with.
  */
 export function slotField(
   slot: LatentSlot,
@@ -284,13 +295,25 @@ export function slotField(
   cellsW: number,
   cellsH: number,
   layout: LatentLayout = LATENT_LAYOUT,
+  family?: Float32Array,
 ): Float32Array {
-  const { globalDim, localDim } = slotLayout(slot, layout)
+  const { globalDim, familyDim, localDim } = slotLayout(slot, layout)
   if (global.length !== globalDim)
     throw new RangeError(`${slot} wants a global latent of ${globalDim}, got ${global.length}`)
   if (local.length !== cellsW * cellsH * localDim)
     throw new RangeError(`${slot} wants ${cellsW}×${cellsH}×${localDim} local values, got ${local.length}`)
-  return latentField(global, local, cellsW, cellsH)
+  const familyLength = family?.length ?? 0
+  if (familyLength !== familyDim)
+    throw new RangeError(
+      familyDim === 0
+        ? `${slot} takes no material-family vector (latent-layout.json has no familyDim), got ${familyLength} values`
+        : `${slot} wants a material-family vector of ${familyDim}, got ${familyLength} values`,
+    )
+  if (family === undefined || familyDim === 0) return latentField(global, local, cellsW, cellsH)
+  const shared = new Float32Array(globalDim + familyDim)
+  shared.set(global)
+  shared.set(family, globalDim)
+  return latentField(shared, local, cellsW, cellsH)
 }
 
 /**
@@ -333,11 +356,25 @@ export function localSeed(seed: string, roomSeed: number, slot: LatentSlot): num
   return slot === 'sky' ? hashCoords(worldHash(seed), 0, 0, SALT_SKY) : roomSeed
 }
 
+/** Options of `roomSlotInput`. */
+export interface RoomSlotInputOptions {
+  /**
+   * The families of a family-conditioned surface model (its manifest's `families`): the room's family conditioning
+   * (`RoomSpec.families`, or `family`) becomes the family vector of the field. Leave out for a model without families.
+   */
+  families?: FamilyTable
+  /** Paint this family instead of the room's own (the texture CLI's `--family`). */
+  family?: FamilyConditioning
+  /** Latent layout to take dimensions from. @default LATENT_LAYOUT */
+  layout?: LatentLayout
+}
+
 /**
  * Everything a generator needs to paint one slot of room (x, z) of a world exactly as the world does: the room's global
- * latent for the slot (at time 0), the generator input `slotField(slot, global, localField(localSeed(…)))` of
- * cellsW × cellsH cells, and the noise-map seed. Used by the share card, the texture CLI and the sky sample sheet (the
- * worker builds the same from the request the streamer sends).
+ * latent for the slot (at time 0), the generator input `slotField(slot, global, localField(localSeed(…)), family)` of
+ * cellsW × cellsH cells, the noise-map seed and, for a surface slot of a family-conditioned model, the family
+ * conditioning painted. Used by the share card, the texture CLI and the sky sample sheet (the worker builds the same
+ * from the request the streamer sends). Throws `FamilyError` for a family the model does not have.
  */
 export function roomSlotInput(
   seed: string,
@@ -346,9 +383,20 @@ export function roomSlotInput(
   slot: LatentSlot,
   cellsW: number,
   cellsH: number,
-): { global: Float32Array; field: Float32Array; noiseSeed: number } {
-  const local = localSeed(seed, room(seed, x, z).roomSeed, slot)
-  const global = roomLatent(seed, x, z, slot)
-  const field = slotField(slot, global, localField(local, slot, cellsW, cellsH), cellsW, cellsH)
-  return { global, field, noiseSeed: noiseSeed(local, slot) }
+  options: RoomSlotInputOptions = {},
+): { global: Float32Array; field: Float32Array; noiseSeed: number; family?: FamilyConditioning } {
+  const layout = options.layout ?? LATENT_LAYOUT
+  const spec = room(seed, x, z)
+  const local = localSeed(seed, spec.roomSeed, slot)
+  const global = roomLatent(seed, x, z, slot, { layout })
+  let family: FamilyConditioning | undefined
+  if (slot !== 'sky' && options.families !== undefined) family = options.family ?? spec.families[slot]
+  else if (options.family !== undefined)
+    throw new FamilyError(
+      'not-conditioned',
+      slot === 'sky' ? 'the sky takes no material family' : 'this model has no material families',
+    )
+  const vector = family === undefined ? undefined : familyVector(options.families!, family)
+  const field = slotField(slot, global, localField(local, slot, cellsW, cellsH, layout), cellsW, cellsH, layout, vector)
+  return { global, field, noiseSeed: noiseSeed(local, slot), ...(family === undefined ? {} : { family }) }
 }

@@ -10,6 +10,8 @@
  * Coordinates: room (x, z) is centred at world (x·ROOM_PITCH_M, 0, z·ROOM_PITCH_M); +x is east, +z is south, −z north,
  * +y up. All sizes are metres; rooms and corridors are open to the sky (no ceiling).
  */
+import { roomFamilies } from './districts'
+import type { FamilyConditioning } from './families'
 import { createRng, hashCoords, randomInt, type Rng, worldHash } from './seed'
 
 /** Distance between neighbouring room centres, in metres. Rooms are at most 12 m wide, so corridors are ≥ 1.6 m long. */
@@ -127,6 +129,11 @@ export interface RoomSpec {
   dais: DaisSpec | null
   /** Material slots, in the order renderers and the latent walk use them. */
   slots: SurfaceSlot[]
+  /**
+   * The material family of each slot, from the room's district style (world-gen `roomFamilies`): one family, or near a
+   * district border a blend towards the neighbouring district's.
+   */
+  families: Record<SurfaceSlot, FamilyConditioning>
 }
 
 const SALT_ROOM = 0x524f4f4d // 'ROOM'
@@ -339,5 +346,6 @@ export function room(seed: string, x: number, z: number): RoomSpec {
     columns,
     dais,
     slots: [...SURFACE_SLOTS],
+    families: roomFamilies(seed, x, z),
   }
 }

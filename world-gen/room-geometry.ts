@@ -6,14 +6,46 @@
  * (origin at the room centre on the floor, y up) so Float32 stays precise far from the world origin; colliders are in
  * world metres (float64). Meshing follows the culled box mesher idea of isaac-mason/sketches (typed arrays + counts).
  */
+import { dominantFamily, type FamilyConditioning } from './families'
 import type { RoomSpec, Side, SurfaceSlot } from './layout'
 import { SURFACE_SLOTS } from './layout'
 
 /** A point or size `[x, y, z]` in metres. */
 export type Vec3 = [number, number, number]
 
-/** Metres of surface covered by one repeat of a generated texture (256 px → 128 px per metre). */
+/**
+ * Metres of surface one texture repeat covers in the mesh UVs (UVs count repeats of this), and the repeat of a texture
+ * from a model without families (256 px → 128 px per metre).
+ */
 export const TEXTURE_TILE_M = 2
+
+/**
+ * Metres of surface one repeat of a `texturePx`-wide generated texture covers: `texturePx / pxPerMetre` of the
+ * dominant family, so a brick is a brick's size at any texture size. Without a family or its scale (an unconditioned
+ * model) the world's fixed TEXTURE_TILE_M.
+ */
+export function textureRepeatM(
+  texturePx: number,
+  cond: FamilyConditioning | undefined,
+  pxPerMetre: Readonly<Record<string, number>> | undefined,
+): number {
+  if (cond === undefined || pxPerMetre === undefined) return TEXTURE_TILE_M
+  const ppm = pxPerMetre[dominantFamily(cond)]
+  if (ppm === undefined || !(ppm > 0)) return TEXTURE_TILE_M
+  return texturePx / ppm
+}
+
+/**
+ * The texture repeat (`texture.repeat` in three.js) that makes a `texturePx`-wide texture cover `textureRepeatM`
+ * metres on a mesh whose UVs count repeats of TEXTURE_TILE_M (1 for an unconditioned model).
+ */
+export function textureUvScale(
+  texturePx: number,
+  cond: FamilyConditioning | undefined,
+  pxPerMetre: Readonly<Record<string, number>> | undefined,
+): number {
+  return TEXTURE_TILE_M / textureRepeatM(texturePx, cond, pxPerMetre)
+}
 
 /** Player body: collision radius in metres. @default 0.3 */
 export const PLAYER_RADIUS_M = 0.3

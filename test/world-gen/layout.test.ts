@@ -32,6 +32,21 @@ describe('room spec', () => {
           "south": true,
           "west": true,
         },
+        "families": {
+          "floor": {
+            "a": "stone_blocks",
+          },
+          "trim": {
+            "a": "wood_planks",
+            "b": "metal",
+            "t": 0.15,
+          },
+          "walls": {
+            "a": "metal",
+            "b": "brick",
+            "t": 0.15,
+          },
+        },
         "openings": [
           {
             "corridor": {

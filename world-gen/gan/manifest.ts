@@ -3,6 +3,7 @@
  * `weightsManifest`, plus float16-quantized weight shards. Parsing and validation here are plain TypeScript (no
  * tensors), so a bad model fails before any GPU memory is allocated.
  */
+import type { FamilyTable } from '../families'
 import type { CloudLayerSpec } from '../sky-compose'
 
 /** Why a model could not be loaded. */
@@ -64,8 +65,10 @@ export interface GeneratorManifest {
   model: string
   /** Version string (`<model>-v1-<sha12>`); part of every cache key. */
   version: string
-  /** Channels of the input latent field (globalDim + localDim). */
+  /** Channels of the input latent field (globalDim + familyDim + localDim). */
   inputChannels: number
+  /** Channels of the material-family vector in every cell, after the global latent (0 without families). */
+  familyDim: number
   /** Output pixels per latent cell along each axis (2^upsample layers). */
   cellPx: number
   /** Axes with circular padding: both (`xy`), so every output tiles. */
@@ -83,6 +86,11 @@ export interface GeneratorManifest {
    * clouds over (world-gen `sky-compose.ts`). Absent for surface generators.
    */
   cloudLayer?: CloudLayerSpec
+  /**
+   * For a family-conditioned surface generator: its material families, their embedding rows (the family vector of
+   * every cell is one row, or a blend of two) and their texture scale. Absent for a model without families.
+   */
+  families?: FamilyTable
   /** The raw `latentscape` metadata (licence, training info…), for provenance. */
   meta: Record<string, unknown>
 }
@@ -105,6 +113,25 @@ export function parseManifest(json: unknown): GeneratorManifest {
   if (!isObj(latent)) bad('missing latentscape.latent')
   if (!isPosInt(latent.inputChannels)) bad('latent.inputChannels must be a positive integer')
   if (latent.wrap !== 'xy') bad(`latent.wrap must be "xy" (circular in both axes), got ${String(latent.wrap)}`)
+  const familyDim = latent.familyDim ?? 0
+  if (!(Number.isInteger(familyDim) && (familyDim as number) >= 0))
+    bad(`latent.familyDim must be a non-negative integer, got ${String(latent.familyDim)}`)
+  const families = ls.families === undefined ? undefined : parseFamilies(ls.families)
+  if (families !== undefined && families.dim !== familyDim)
+    bad(`latent.familyDim is ${String(familyDim)} but families.dim is ${families.dim}`)
+  if (families === undefined && (familyDim as number) > 0)
+    bad(`latent.familyDim is ${String(familyDim)} but there is no latentscape.families table`)
+  const dimsGiven = latent.globalDim !== undefined || latent.localDim !== undefined
+  if (dimsGiven || (familyDim as number) > 0) {
+    if (!isPosInt(latent.globalDim) || !isPosInt(latent.localDim))
+      bad('latent.globalDim and latent.localDim must be positive integers')
+    const sum = latent.globalDim + (familyDim as number) + latent.localDim
+    if (latent.inputChannels !== sum)
+      bad(
+        `latent.inputChannels is ${latent.inputChannels}, but globalDim ${latent.globalDim} + familyDim ` +
+          `${String(familyDim)} + localDim ${latent.localDim} = ${sum}`,
+      )
+  }
   if (!Array.isArray(ls.layers) || ls.layers.length === 0) bad('latentscape.layers must be a non-empty array')
   const layers: LayerSpec[] = ls.layers.map((l: unknown, i: number) => {
     if (!isObj(l) || typeof l.name !== 'string') bad(`layers[${i}] has no name`)
@@ -188,6 +215,7 @@ export function parseManifest(json: unknown): GeneratorManifest {
     model: ls.model,
     version: ls.version,
     inputChannels: latent.inputChannels,
+    familyDim: familyDim as number,
     cellPx,
     wrap: latent.wrap,
     layers,
@@ -195,8 +223,48 @@ export function parseManifest(json: unknown): GeneratorManifest {
     weights,
     weightsSha256: sha,
     cloudLayer,
+    families,
     meta: ls,
   }
+}
+
+const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
+
+/**
+ * Validate `latentscape.families`: `{ names: string[], dim, embedding: number[names.length][dim], pxPerMetre:
+ * { [name]: number > 0 } }`. Throws `ModelLoadError('bad-manifest')` naming the first bad field.
+ */
+function parseFamilies(f: unknown): FamilyTable {
+  if (!isObj(f)) bad('latentscape.families must be an object')
+  const names = f.names
+  if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string' && n !== ''))
+    bad('families.names must be a non-empty array of names')
+  if (new Set(names).size !== names.length) bad(`families.names has a name twice (${names.join(', ')})`)
+  if (!isPosInt(f.dim)) bad('families.dim must be a positive integer')
+  const dim = f.dim
+  const rows = f.embedding
+  if (!Array.isArray(rows) || rows.length !== names.length)
+    bad(
+      `families.embedding must have one row per family (${names.length}), got ${Array.isArray(rows) ? rows.length : 'none'}`,
+    )
+  const embedding = rows.map((row: unknown, i: number) => {
+    if (!Array.isArray(row) || row.length !== dim)
+      bad(
+        `families.embedding[${i}] (${String(names[i])}) must have ${dim} values, got ${Array.isArray(row) ? row.length : 'none'}`,
+      )
+    const k = row.findIndex((v) => !isFiniteNum(v))
+    if (k >= 0) bad(`families.embedding[${i}][${k}] (${String(names[i])}) is not a finite number`)
+    return Float32Array.from(row as number[])
+  })
+  const ppm = f.pxPerMetre
+  if (!isObj(ppm)) bad('families.pxPerMetre must map each family to its texture pixels per metre')
+  const pxPerMetre: Record<string, number> = {}
+  for (const name of names as string[]) {
+    const v = ppm[name]
+    if (!isFiniteNum(v) || v <= 0) bad(`families.pxPerMetre.${name} must be a number > 0, got ${String(v)}`)
+    pxPerMetre[name] = v
+  }
+  return { names: [...(names as string[])], dim, embedding, pxPerMetre }
 }
 
 /** Bytes per element of a weight as stored (2 for float16-quantized, 4 for float32). */

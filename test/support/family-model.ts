@@ -1,0 +1,101 @@
+/**
+ * A tiny family-conditioned generator for tests: a hand-written model.json in the exported format (two 3×3 layers,
+ * one ×2 upsample with per-pixel noise, a `families` table) and float32 weights from a fixed formula. It is a test
+ * fixture for the loading, field-building and CLI code paths, never a model: it paints smooth colour ramps, not
+ * materials. Built in memory (or written to a temporary folder), never committed as weights.
+ */
+import { createHash } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { DISTRICT_FAMILIES } from '../../world-gen/districts'
+import { LATENT_LAYOUT, type LatentLayout } from '../../world-gen/latent-walk'
+
+/** Dimensions and families of a fixture model. */
+export interface FamilyModelOptions {
+  /** Family names. @default DISTRICT_FAMILIES (every family the world's districts use) */
+  names?: readonly string[]
+  /** @default 4 */
+  globalDim?: number
+  /** @default 3 */
+  familyDim?: number
+  /** @default 2 */
+  localDim?: number
+  /** @default 'surface-v2-fixture00000' */
+  version?: string
+}
+
+/** A fixture model: its model.json (parsed), weights bytes and the latent layout it was "trained" on. */
+export interface FamilyModel {
+  manifest: Record<string, unknown>
+  weights: Uint8Array
+  /** The project layout with `surface` replaced by this model's dimensions (cellPx 2). */
+  layout: LatentLayout
+  names: string[]
+  embedding: number[][]
+  pxPerMetre: Record<string, number>
+}
+
+/** Pixels per metre of fixture family i: distinct per family so the repeat size shows which one was used. */
+const fixturePxPerMetre = (i: number) => 32 + 8 * i
+
+/** Build the fixture model in memory. */
+export function familyModel(options: FamilyModelOptions = {}): FamilyModel {
+  const names = [...(options.names ?? DISTRICT_FAMILIES)]
+  const globalDim = options.globalDim ?? 4
+  const familyDim = options.familyDim ?? 3
+  const localDim = options.localDim ?? 2
+  const inputChannels = globalDim + familyDim + localDim
+  const hidden = 4
+  const embedding = names.map((_, i) => Array.from({ length: familyDim }, (_, c) => Math.cos(i * 1.3 + c * 0.9)))
+  const pxPerMetre = Object.fromEntries(names.map((n, i) => [n, fixturePxPerMetre(i)]))
+  const layers = [
+    { name: 'l0', kernel: 3, in: inputChannels, out: hidden, upsample: true, noise: true, activation: 'relu' },
+    { name: 'l1', kernel: 3, in: hidden, out: 3, upsample: false, noise: false, activation: 'tanh' },
+  ]
+  const shapes: [string, number[]][] = [
+    ['l0/kernel', [3, 3, inputChannels, hidden]],
+    ['l0/bias', [hidden]],
+    ['l0/noise', [hidden]],
+    ['l1/kernel', [3, 3, hidden, 3]],
+    ['l1/bias', [3]],
+  ]
+  const values: number[] = []
+  for (const [, shape] of shapes) {
+    const n = shape.reduce((a, b) => a * b, 1)
+    for (let k = 0; k < n; k++) values.push(0.3 * Math.sin((values.length + 1) * 0.7))
+  }
+  const weights = new Uint8Array(Float32Array.from(values).buffer)
+  const manifest = {
+    format: 'layers-model',
+    latentscape: {
+      model: 'surface',
+      version: options.version ?? 'surface-v2-fixture00000',
+      architecture: 'psgan-conv-v2-family',
+      latent: { globalDim, familyDim, localDim, cellPx: 2, wrap: 'xy', inputChannels },
+      families: { names, dim: familyDim, embedding, pxPerMetre },
+      layers,
+      weightsSha256: createHash('sha256').update(weights).digest('hex'),
+      licence: 'CC-BY-SA-4.0',
+    },
+    weightsManifest: [
+      { paths: ['weights.bin'], weights: shapes.map(([name, shape]) => ({ name, shape, dtype: 'float32' })) },
+    ],
+  }
+  const layout: LatentLayout = {
+    ...LATENT_LAYOUT,
+    surface: { globalDim, familyDim, localDim, cellPx: 2, trainCells: [4, 4], wrap: 'xy' },
+  }
+  return { manifest, weights, layout, names, embedding, pxPerMetre }
+}
+
+/**
+ * Write a fixture model as `<dir>/surface/{model.json,weights.bin}` and its layout as `<dir>/latent-layout.json` (the
+ * texture CLI's `--model-dir` and `--layout`).
+ */
+export function writeFamilyModel(dir: string, model: FamilyModel = familyModel()): FamilyModel {
+  mkdirSync(join(dir, 'surface'), { recursive: true })
+  writeFileSync(join(dir, 'surface', 'model.json'), JSON.stringify(model.manifest))
+  writeFileSync(join(dir, 'surface', 'weights.bin'), model.weights)
+  writeFileSync(join(dir, 'latent-layout.json'), JSON.stringify(model.layout))
+  return model
+}
