@@ -2,14 +2,14 @@
  * Soak: teleport through LATENTSCAPE_SOAK_ROOMS rooms (default 200) with `window.latentscape.goTo`, without waiting
  * for every room's textures (a readiness checkpoint every 20 rooms), and check that nothing grows with distance:
  * GPU textures and geometries (`renderer.info.memory`), the worker's live tf.js tensors and the JS heap (CDP
- * `Runtime.getHeapUsage` after a forced GC). Writes the curve to bench/results/soak.json and prints it.
+ * `Runtime.getHeapUsage` after a forced GC). Prints the curve and writes it as bench/results/soak.json under the
+ * ignored test-results/ (`npm run bench:soak` updates the committed file).
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { writeFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { describe, expect, inject, it } from 'vitest'
 import { openPage, browserForFile } from './support/browser'
-import { REPO_ROOT } from './support/server'
+import { figurePath } from './support/figures'
 
 const baseUrl = inject('baseUrl')
 const ROOMS = Number(process.env.LATENTSCAPE_SOAK_ROOMS ?? 200)
@@ -106,8 +106,7 @@ describe('soak', () => {
         seconds: last.seconds,
         samples,
       }
-      mkdirSync(join(REPO_ROOT, 'bench/results'), { recursive: true })
-      writeFileSync(join(REPO_ROOT, 'bench/results/soak.json'), `${JSON.stringify(result, null, 2)}\n`)
+      writeFileSync(figurePath('bench/results/soak.json'), `${JSON.stringify(result, null, 2)}\n`)
       console.table(samples)
 
       for (const s of samples) {

@@ -4,22 +4,20 @@
  * desktop collisions), the right one snap-turns and aims a teleport arc that changes room (the store and the URL
  * follow); XR frames keep coming while textures stream; exiting returns the desktop view at the same place. No
  * request leaves localhost (controller profiles are self-hosted). The emulated headset view goes to
- * docs/screenshots/vr.png. Generation on a software GPU is slow: `?tex=64`, a small viewport, and polled waits.
+ * docs/screenshots/vr.png under the ignored test-results/ (`npm run screenshots:vr` updates the committed picture). Generation on a software GPU is slow: `?tex=64`, a small viewport, and polled waits.
  */
-import { mkdirSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { describe, expect, inject, it } from 'vitest'
 import { room, type Side } from '../../world-gen'
 import { openPage, browserForFile, type PageRecord } from './support/browser'
 import { pngDataUrlStats } from './support/pixels'
-import { REPO_ROOT } from './support/server'
+import { figurePath } from './support/figures'
 
 const baseUrl = inject('baseUrl')
 const VIEWPORT = { width: 480, height: 300 }
 const SEED = 'amber-fern-drift'
 const TEXTURE_TIMEOUT_MS = 150_000
-const SCREENSHOT = join(REPO_ROOT, 'docs/screenshots/vr.png')
+const SCREENSHOT = 'docs/screenshots/vr.png'
 const HEADING: Record<Side, number> = { north: 0, east: 90, south: 180, west: 270 }
 const STEP: Record<Side, [number, number]> = { north: [0, -1], east: [1, 0], south: [0, 1], west: [-1, 0] }
 const PLAYER_RADIUS_M = 0.3
@@ -248,9 +246,8 @@ describe('VR under the IWER emulator', () => {
 
       // The emulated headset's view.
       // The emulator's control overlay would cover most of a small viewport: hide it for the picture only.
-      mkdirSync(dirname(SCREENSHOT), { recursive: true })
       await page.evaluate(() => (window.__LATENTSCAPE_XR_DEVICE__!.devui!.devUIContainer.style.visibility = 'hidden'))
-      await page.screenshot({ path: SCREENSHOT })
+      await page.screenshot({ path: figurePath(SCREENSHOT) })
       await page.evaluate(() => (window.__LATENTSCAPE_XR_DEVICE__!.devui!.devUIContainer.style.visibility = ''))
 
       // Exit VR with the same button: the desktop view is where VR left the player.
