@@ -25,6 +25,7 @@ import {
   roomSlotInput,
   SKY_FIELD_CELLS,
   SKY_PANORAMA_PX,
+  slotLayout,
   withProvenance,
   WORLD_LIMIT,
 } from '../world-gen'
@@ -84,8 +85,13 @@ function parse() {
   if (m === null) throw new UsageError(`--size must be N or WxH in pixels, got "${values.size}"`)
   const widthPx = Number(m[1])
   const heightPx = Number(m[2] ?? m[1])
-  if (widthPx < 16 || heightPx < 16 || widthPx % 16 !== 0 || heightPx % 16 !== 0 || widthPx > 4096 || heightPx > 4096)
-    throw new UsageError(`--size must be a multiple of 16 px between 16 and 4096, got ${widthPx}x${heightPx}`)
+  // One latent cell paints cellPx × cellPx pixels of the slot's model (latent-layout.json), so sizes come in cells.
+  const { cellPx } = slotLayout(values.slot as LatentSlot)
+  const fits = (px: number) => px >= cellPx && px <= 4096 && px % cellPx === 0
+  if (!fits(widthPx) || !fits(heightPx))
+    throw new UsageError(
+      `--size must be a multiple of ${cellPx} px between ${cellPx} and 4096, got ${widthPx}x${heightPx}`,
+    )
   if (values.slot === 'sky' && (widthPx !== SKY_PANORAMA_PX.width || heightPx !== SKY_PANORAMA_PX.height))
     throw new UsageError(
       `--slot sky paints the world's sky panorama of the whole upper hemisphere, ` +
