@@ -3,7 +3,10 @@ import type { ReactNode } from 'react'
 /**
  * A deliberately small Markdown subset → React elements, for the repository's own cards (model card, data card,
  * credits): `#`–`###` headings, `-` lists, pipe tables, paragraphs, inline `code` and **bold**. Everything is React
- * text, never HTML, so nothing in a card can inject markup. Not a general Markdown parser.
+ * text, never HTML, so nothing in a card can inject markup. Not a general Markdown parser: react-markdown (with
+ * remark-gfm for the tables) would be the maintained one, but it renders more of Markdown than this subset (links,
+ * emphasis, nested blocks), so swapping it in changes the about page's markup; that is a change of its own, checked
+ * against the cards, not part of a refactor.
  */
 export function Markdown({ source }: { source: string }) {
   return <>{renderBlocks(source)}</>
