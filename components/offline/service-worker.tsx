@@ -150,9 +150,10 @@ const offlineCache = new OfflineCache()
  * Registers `public/sw.js` (offline support: app shell, chunks, wasm and model files) in production builds only:
  * `next dev` serves unhashed, changing chunks that a cache would only get wrong. Reports the page and the scripts it
  * loads to the active service worker (see `OfflineCache`), so a world opened once reloads offline.
- * The worker is hand-written rather than built with Serwist: Serwist's Next.js plugin hooks the webpack build while
- * Next 16 builds with Turbopack, and most of `sw.js` is what no precache manifest gives anyway (network-first models
- * whose URLs are not versioned, caching what the page and the generation worker report, the `data-offline` answers).
+ * The worker is hand-written rather than built with Serwist (`@serwist/turbopack` for Next 16's Turbopack builds):
+ * Serwist would generate the precache list, but most of `sw.js` is what no precache manifest gives (network-first
+ * models whose URLs are not versioned, caching what the page and the generation worker report, the `data-offline`
+ * answers), so it would stay custom code inside a Serwist worker plus a build plugin and a dozen dependencies.
  */
 export function ServiceWorker() {
   const pathname = usePathname()
