@@ -4,6 +4,7 @@
  * exhaustive `switch` flags a forgotten case. Requests that concern a job carry its `id`; responses echo it.
  * Type-only module: importing it pulls in no tf.js.
  */
+import type { FamilyConditioning, FamilyErrorReason } from './families'
 import type { LatentSlot } from './latent-walk'
 
 /** A tf.js backend this app can run the generators on (defined here, not in `gan/`, so the main thread needs no tf). */
@@ -20,9 +21,10 @@ export interface CellSize {
 
 /**
  * The latent of a job. `field`: the full generator input, float32 [cellsH, cellsW, C] channels-last for the largest
- * size. `seeded`: the worker builds that field itself with world-gen `latentField(global, localField(roomSeed, slot,
- * cellsW, cellsH))` — the same field the CLI and the world use. Smaller sizes use the top-left crop of that field, so a
- * preview shows (part of) the same material.
+ * size (for a family-conditioned model it already holds the family vector). `seeded`: the worker builds that field
+ * itself with world-gen `slotField(slot, global, localField(roomSeed, slot, cellsW, cellsH), family vector of the
+ * request's `family`)` — the same field the CLI and the world use. Smaller sizes use the top-left crop of that field,
+ * so a preview shows (part of) the same material.
  */
 export type GenLatent =
   | { kind: 'field'; field: Float32Array; cellsW: number; cellsH: number; noiseSeed?: number }
@@ -63,6 +65,12 @@ export interface GenerateRequest {
   latent: GenLatent
   /** Output sizes in cells, ascending; each must fit within the field. */
   sizes: CellSize[]
+  /**
+   * The material family to paint, for a family-conditioned model (its `ready.families`), by name: the worker puts its
+   * embedding row (or the blend of two) into every cell of a `seeded` field. Required by such a model for the surface
+   * slots, refused by a model without families.
+   */
+  family?: FamilyConditioning
   /** Extra cache-key salt (e.g. world seed); the key always includes model version, latent hash and size. */
   cacheKey?: string
 }
@@ -105,6 +113,11 @@ export interface ReadyResponse {
   /** Warm-up time (ms). */
   warmupMs: number
   /**
+   * The material families of each family-conditioned model, by model name (absent for models without families): their
+   * names, for requests, and each family's texture pixels per metre, for the size of one texture repeat in the world.
+   */
+  families?: Record<string, { names: string[]; pxPerMetre: Record<string, number> }>
+  /**
    * Same-origin URLs of the scripts the worker itself loaded (filled in by the worker glue), so the page can hand them
    * to the offline cache: the page cannot see a worker's own requests.
    */
@@ -140,9 +153,11 @@ export interface ResultResponse {
 
 /**
  * Why a failure happened, where the main thread must act on it: `device-lost` means the worker's GPU device or context
- * is gone, so only a fresh worker (which picks its backend again) can recover.
+ * is gone, so only a fresh worker (which picks its backend again) can recover. The family reasons (world-gen
+ * `FamilyError`: `unknown-family`, `bad-blend`, `missing-family`, `not-conditioned`) mean the request's `family` does
+ * not fit the model: asking again cannot help, the request (or the model) must change.
  */
-export type FailureReason = 'device-lost'
+export type FailureReason = 'device-lost' | FamilyErrorReason
 
 /** A job failed (or, without `id`, a request the worker could not read). */
 export interface ErrorResponse {

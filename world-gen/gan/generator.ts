@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { createRng, gaussian } from '../seed'
+import type { FamilyTable } from '../families'
 import type { CloudLayerSpec } from '../sky-compose'
 import {
   decodeWeights,
@@ -91,6 +92,11 @@ export class Generator {
   /** Set for a cloud-layer generator (the sky): see `GeneratorManifest.cloudLayer`. */
   get cloudLayer(): CloudLayerSpec | undefined {
     return this.manifest.cloudLayer
+  }
+
+  /** Set for a family-conditioned surface generator: see `GeneratorManifest.families`. */
+  get families(): FamilyTable | undefined {
+    return this.manifest.families
   }
 
   /** [H, W] of each noise map for a field of cellsH × cellsW cells, in layer order. */

@@ -4,7 +4,16 @@
  * reprioritising, caches, and init with backend fallback, model loading and a warm-up generation.
  * `gen.worker.ts` only wires `self.onmessage` to `handle` and `post` to `self.postMessage`.
  */
-import { LATENT_LAYOUT, localField, noiseSeed, slotField } from '../latent-walk'
+import { assertDistrictFamilies } from '../districts'
+import {
+  assertConditioning,
+  FamilyError,
+  familyKey,
+  familyVector,
+  type FamilyErrorReason,
+  type FamilyTable,
+} from '../families'
+import { LATENT_LAYOUT, localField, noiseSeed, slotField, type LatentLayout } from '../latent-walk'
 import { assertCloudTileSize, composeRoomSky, SKY_PANORAMA_PX, type CloudLayerSpec } from '../sky-compose'
 import type {
   BackendName,
@@ -14,6 +23,7 @@ import type {
   GenRequest,
   GenResponse,
   InitRequest,
+  ReadyResponse,
 } from '../protocol'
 import type { TextureCache } from '../gan/cache'
 import { textureCacheKey } from '../gan/cache'
@@ -25,6 +35,8 @@ export interface GenEngine {
   readonly cellPx: number
   /** Set for the sky's cloud-layer generator: its tile is composed into the sky panorama (world-gen `sky-compose`). */
   readonly cloudLayer?: CloudLayerSpec
+  /** Set for a family-conditioned surface generator: its families, embedding rows and texture scales. */
+  readonly families?: FamilyTable
   /** RGBA8 [cellsH·cellPx, cellsW·cellPx, 4] from float32 field [cellsH, cellsW, inputChannels]. */
   generate(field: Float32Array, cellsH: number, cellsW: number, noiseSeed?: number): Promise<Uint8Array>
   dispose(): void
@@ -51,6 +63,8 @@ export interface GenHandlerDeps {
   caches?: TextureCache[]
   /** Live tf.js memory (`tf.memory()`), for `stats`. @default () => ({ numTensors: 0, numBytes: 0 }) */
   memory?: () => { numTensors: number; numBytes: number }
+  /** The latent layout that models are checked against and `seeded` fields are built with. @default LATENT_LAYOUT */
+  layout?: LatentLayout
 }
 
 interface Job {
@@ -80,6 +94,7 @@ const DEVICE_LOST = /device (?:is |was )?lost|context (?:is |was )?lost|GPUDevic
 
 /** The typed reason of a failure, when the main thread must act on it (see `FailureReason`). */
 export function failureReason(e: unknown): FailureReason | undefined {
+  if (e instanceof FamilyError) return e.reason satisfies FamilyErrorReason
   return DEVICE_LOST.test(e instanceof Error ? e.message : String(e)) ? 'device-lost' : undefined
 }
 
@@ -102,18 +117,57 @@ export function cropField(field: Float32Array, cellsW: number, c: number, w: num
  * requests in cells from that file (a texture of S px = S / cellPx cells), so a mismatch would paint every texture at
  * the wrong size. Models not named in the layout are taken as they are.
  */
-function assertLayoutCellPx(name: string, engine: GenEngine): void {
-  const layout = name === 'surface' || name === 'sky' ? LATENT_LAYOUT[name] : undefined
+function assertLayoutCellPx(name: string, engine: GenEngine, layouts: LatentLayout): void {
+  const layout = name === 'surface' || name === 'sky' ? layouts[name] : undefined
   if (layout !== undefined && layout.cellPx !== engine.cellPx)
     throw new Error(
       `${engine.version} paints ${engine.cellPx} px per latent cell, latent-layout.json says ${layout.cellPx} for "${name}"`,
     )
 }
 
+/**
+ * Refuse a model whose family vector differs in length from the layout's `familyDim` (fields are built with the
+ * layout, so the weights and latent-layout.json must change together), and a surface model that lacks a family the
+ * world's district styles use: better one clear error at load than a failure in the first room of that district.
+ */
+function assertLayoutFamilies(name: string, engine: GenEngine, layouts: LatentLayout): void {
+  const layout = name === 'surface' || name === 'sky' ? layouts[name] : undefined
+  const dim = engine.families?.dim ?? 0
+  if (layout !== undefined && layout.familyDim !== dim)
+    throw new Error(
+      `${engine.version} takes a material-family vector of ${dim}, latent-layout.json says ${layout.familyDim} for "${name}"`,
+    )
+  if (name === 'surface' && engine.families !== undefined) assertDistrictFamilies(engine.families.names, engine.version)
+}
+
+/**
+ * The family vector of a surface request: the embedding row (or blend) its `family` names, for a family-conditioned
+ * model; nothing for a model without families. Throws `FamilyError` when the two do not fit.
+ */
+function requestFamily(req: GenerateRequest, engine: GenEngine): Float32Array | undefined {
+  const families = engine.families
+  if (families === undefined) {
+    if (req.family !== undefined)
+      throw new FamilyError(
+        'not-conditioned',
+        `${engine.version} has no material families, so it cannot paint "${req.family.a}"`,
+      )
+    return undefined
+  }
+  if (req.slot === 'sky') throw new FamilyError('not-conditioned', 'the sky takes no material family')
+  if (req.family === undefined)
+    throw new FamilyError(
+      'missing-family',
+      `${engine.version} paints material families: the request for ${req.slot} of room ${req.roomKey} names none`,
+    )
+  return familyVector(families, req.family)
+}
+
 /** Create the worker logic over injected effects (see `GenHandlerDeps`). */
 export function createGenHandler(deps: GenHandlerDeps): GenHandler {
   const now = deps.now ?? (() => 0)
   const caches = deps.caches ?? []
+  const layout = deps.layout ?? LATENT_LAYOUT
   const models = new Map<string, GenEngine>()
   const modelErrors = new Map<string, string>()
   const queue: Job[] = []
@@ -171,14 +225,20 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         throw new RangeError(
           `size ${max.cellsW}×${max.cellsH} cells exceeds the ${latent.cellsW}×${latent.cellsH} field`,
         )
+      // The caller built the field (family vector included): the family only has to be one the model has.
+      if (req.family !== undefined) {
+        if (engine.families === undefined) requestFamily(req, engine)
+        else assertConditioning(engine.families, req.family)
+      }
       return latent.field
     }
-    const local = localField(latent.roomSeed, req.slot, max.cellsW, max.cellsH)
-    const field = slotField(req.slot, latent.global, local, max.cellsW, max.cellsH)
+    const family = requestFamily(req, engine)
+    const local = localField(latent.roomSeed, req.slot, max.cellsW, max.cellsH, layout)
+    const field = slotField(req.slot, latent.global, local, max.cellsW, max.cellsH, layout, family)
     const c = field.length / (max.cellsW * max.cellsH)
     if (c !== engine.inputChannels)
       throw new RangeError(
-        `global latent (${latent.global.length}) + local (+ elevation) channels give ${c}, model wants ${engine.inputChannels}`,
+        `global latent (${latent.global.length}) + family (${family?.length ?? 0}) + local channels give ${c}, model wants ${engine.inputChannels}`,
       )
     return field
   }
@@ -214,7 +274,9 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       const width = sky !== undefined ? SKY_PANORAMA_PX.width : cellsW * engine.cellPx
       const height = sky !== undefined ? SKY_PANORAMA_PX.height : cellsH * engine.cellPx
       const nSeed = req.latent.kind === 'field' ? (req.latent.noiseSeed ?? 0) : noiseSeed(req.latent.roomSeed, req.slot)
-      const key = `${req.cacheKey ?? ''}|n${nSeed}|${textureCacheKey(engine.version, crop, width, height)}`
+      // The field's hash already covers the family vector; the family's name keeps keys readable and distinct even so.
+      const fam = req.family === undefined ? '' : `|f${familyKey(req.family)}`
+      const key = `${req.cacheKey ?? ''}|n${nSeed}${fam}|${textureCacheKey(engine.version, crop, width, height)}`
       const t0 = now()
       let pixels: Uint8Array | undefined
       let hitAt = -1
@@ -227,7 +289,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         pixels = await engine.generate(crop, cellsH, cellsW, nSeed)
         // The sky: the generated cloud layer under the atmosphere of the field's global latent (every cell starts with it).
         if (sky !== undefined)
-          pixels = composeRoomSky(pixels, cellsW * engine.cellPx, sky, crop.subarray(0, LATENT_LAYOUT.sky.globalDim))
+          pixels = composeRoomSky(pixels, cellsW * engine.cellPx, sky, crop.subarray(0, layout.sky.globalDim))
       }
       if (job.cancelled) return
       // Faster caches missed: fill them. Each cache keeps its own copy since `pixels` is transferred below.
@@ -265,7 +327,8 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           const engine = await deps.loadModel(url, (loadedBytes, totalBytes) =>
             post({ type: 'progress', model: name, loadedBytes, totalBytes }),
           )
-          assertLayoutCellPx(name, engine)
+          assertLayoutCellPx(name, engine, layout)
+          assertLayoutFamilies(name, engine, layout)
           models.get(name)?.dispose()
           models.set(name, engine)
           modelErrors.delete(name)
@@ -280,9 +343,21 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       const t0 = now()
       for (const engine of models.values()) await engine.generate(new Float32Array(engine.inputChannels), 1, 1)
       const versions: Record<string, string> = {}
-      for (const [name, engine] of models) versions[name] = engine.version
+      const families: NonNullable<ReadyResponse['families']> = {}
+      for (const [name, engine] of models) {
+        versions[name] = engine.version
+        if (engine.families !== undefined)
+          families[name] = { names: [...engine.families.names], pxPerMetre: { ...engine.families.pxPerMetre } }
+      }
       ready = true
-      post({ type: 'ready', backend: choice.backend, refusals: choice.refusals, versions, warmupMs: now() - t0 })
+      post({
+        type: 'ready',
+        backend: choice.backend,
+        refusals: choice.refusals,
+        versions,
+        warmupMs: now() - t0,
+        ...(Object.keys(families).length > 0 ? { families } : {}),
+      })
     } catch (e) {
       post({ type: 'init-failed', message: oneLine(e), ...withReason(e) })
     }

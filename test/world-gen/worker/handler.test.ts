@@ -5,6 +5,22 @@ import { composeRoomSky, SKY_PANORAMA_PX } from '../../../world-gen/sky-compose'
 import type { GenerateRequest, GenResponse } from '../../../world-gen/protocol'
 import { createGenHandler, type GenEngine } from '../../../world-gen/worker/handler'
 
+/**
+ * The layout these fakes were written for (80 input channels, 16 px per cell, no families), injected so the tests keep
+ * meaning the same when latent-layout.json moves to another model; the family paths are in handler-families.test.ts.
+ */
+const LAYOUT = {
+  ...LATENT_LAYOUT,
+  surface: {
+    globalDim: 64,
+    familyDim: 0,
+    localDim: 16,
+    cellPx: 16,
+    trainCells: [4, 4] as [number, number],
+    wrap: 'xy',
+  },
+}
+
 /** A fake generator: records calls; each generation waits until the test releases it (`step()`). */
 function fakeEngine(version = 'surface-v1-test') {
   const calls: { field: Float32Array; cellsH: number; cellsW: number }[] = []
@@ -33,6 +49,7 @@ async function setup(options: { models?: Record<string, string>; caches?: LruTex
   const fake = fakeEngine()
   const out: { msg: GenResponse; transfer: ArrayBuffer[] }[] = []
   const h = createGenHandler({
+    layout: LAYOUT,
     post: (msg, transfer) => out.push({ msg, transfer }),
     selectBackend: async () => ({
       backend: 'wasm',
@@ -159,7 +176,7 @@ describe('generation worker handler', () => {
     const global = new Float32Array(64).fill(0.5)
     h.handle(gen('s', 0, { slot: 'walls', latent: { kind: 'seeded', global, roomSeed: 1234 } }))
     await step()
-    expect(fake.calls[1].field).toEqual(latentField(global, localField(1234, 'walls', 16, 16), 16, 16))
+    expect(fake.calls[1].field).toEqual(latentField(global, localField(1234, 'walls', 16, 16, LAYOUT), 16, 16))
   })
 
   it('serves repeats from the cache without regenerating; cached bytes survive the transfer', async () => {
@@ -187,6 +204,7 @@ describe('generation worker handler', () => {
       dispose: () => undefined,
     }
     const h = createGenHandler({
+      layout: LAYOUT,
       post: (msg) => out.push(msg),
       selectBackend: async () => ({ backend: 'webgpu', refusals: [] }),
       loadModel: async () => engine,
@@ -204,6 +222,7 @@ describe('generation worker handler', () => {
 
     const failed: GenResponse[] = []
     const none = createGenHandler({
+      layout: LAYOUT,
       post: (msg) => failed.push(msg),
       selectBackend: async () => ({ backend: 'cpu', refusals: [] }),
       loadModel: async (url) => {
@@ -222,6 +241,7 @@ describe('generation worker handler', () => {
   it('refuses a model whose cell size differs from latent-layout.json (requests are sized from that file)', async () => {
     const out: GenResponse[] = []
     const h = createGenHandler({
+      layout: LAYOUT,
       post: (msg) => out.push(msg),
       selectBackend: async () => ({ backend: 'cpu', refusals: [] }),
       loadModel: async () => ({ ...fakeEngine('surface-v1-8px').engine, cellPx: 8 }),
@@ -231,7 +251,7 @@ describe('generation worker handler', () => {
     expect(out[0]).toEqual({
       type: 'model-failed',
       model: 'surface',
-      message: `surface-v1-8px paints 8 px per latent cell, latent-layout.json says ${LATENT_LAYOUT.surface.cellPx} for "surface"`,
+      message: `surface-v1-8px paints 8 px per latent cell, latent-layout.json says ${LAYOUT.surface.cellPx} for "surface"`,
     })
   })
 
@@ -264,6 +284,7 @@ describe('generation worker handler', () => {
     const skyEngine: GenEngine = { ...sky.engine, cloudLayer: { pxPerUnit: 42.7, clearRgb: [0.1, 0.25, 0.75] } }
     const out: GenResponse[] = []
     const h = createGenHandler({
+      layout: LAYOUT,
       post: (msg) => out.push(msg),
       selectBackend: async () => ({ backend: 'wasm', refusals: [] }),
       loadModel: async (url) => (url.includes('sky') ? skyEngine : surface.engine),
@@ -319,6 +340,7 @@ describe('gen handler stats', () => {
     const out: GenResponse[] = []
     let backendUp = false
     const h = createGenHandler({
+      layout: LAYOUT,
       post: (msg) => out.push(msg),
       selectBackend: async () => {
         backendUp = true
