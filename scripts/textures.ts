@@ -1,39 +1,54 @@
 /**
  * Generate the texture the world shows for one room slot and write it as a PNG.
  *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot floor --size 256 --out floor.png [--backend cpu|wasm|webgpu]
+ *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot walls --family brick --out brick.png
  *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot sky --out sky.png   (512x128, the only sky size)
+ *   npm run --silent textures -- --list-families   → the surface model's family names as a JSON array
  * Coordinates may be negative, as typed: `--x -80 --z -3` (world-gen `joinNegativeOptionValues`).
- * Same latent field as the world: world-gen `slotField(slot, roomLatent(…), localField(localSeed(…), slot, …))`
- * (global latent + local noise). Surfaces take any size (they tile). The sky is the world's sky panorama: the sky
+ * Same latent field as the world: world-gen `slotField(slot, roomLatent(…), localField(localSeed(…), slot, …), family)`
+ * (global latent + the family vector of the room's material family, for a family-conditioned surface model + local
+ * noise); `--family <name>` paints another family instead. `--model-dir` (a folder of `<model>/model.json` +
+ * `weights.bin`, default public/models) and `--layout` (a latent-layout.json) paint with a model from elsewhere.
+ * Surfaces take any size (they tile). The sky is the world's sky panorama: the sky
  * generator's cloud layer (SKY_FIELD_CELLS) composed under the room's atmosphere (world-gen `composeSky`) into the
  * upper hemisphere in equirectangular projection, SKY_PANORAMA_PX, so another size is refused.
  * The PNG carries provenance metadata (world-gen `withProvenance`: XMP with IPTC `trainedAlgorithmicMedia`, model,
- * version, weights sha256, seed, room, slot, world link, licence).
- * Prints one JSON line ({ backend, ms, width, height, model, version, … }); bad arguments → one line on stderr, exit 2.
+ * version, weights sha256, seed, room, slot, family, world link, licence).
+ * Prints one JSON line ({ backend, ms, width, height, model, version, family, … }); bad arguments (an unknown family
+ * among them) → one line on stderr, exit 2.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { PNG } from 'pngjs'
 import {
+  assertDistrictFamilies,
+  assertFamily,
   canonicalSeed,
   composeRoomSky,
+  familyLabel,
+  type FamilyConditioning,
+  LATENT_LAYOUT,
   LATENT_SLOTS,
+  type LatentLayout,
   type LatentSlot,
+  parseLatentLayout,
   room,
   roomProvenance,
   roomSlotInput,
   SKY_FIELD_CELLS,
   SKY_PANORAMA_PX,
   slotLayout,
+  textureRepeatM,
   withProvenance,
   WORLD_LIMIT,
 } from '../world-gen'
+import { parseManifest, type GeneratorManifest } from '../world-gen/gan/manifest'
 import { joinNegativeOptionValues, parseIntegerArg } from '../world-gen/cli-args'
 import { hasWebgpuEnv, installNodeWebgpu, rerunWithWebgpuEnv } from '../bench/node-webgpu'
 
 const USAGE =
-  'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--backend cpu|wasm|webgpu] (--size is optional for sky: 512x128)'
+  'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--family <name>] [--backend cpu|wasm|webgpu] [--model-dir <dir>] [--layout <latent-layout.json>] (--size is optional for sky: 512x128) | textures --list-families [--model-dir <dir>]'
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const
 
 class UsageError extends Error {}
@@ -52,7 +67,35 @@ const OPTIONS = {
   size: { type: 'string' },
   out: { type: 'string' },
   backend: { type: 'string', default: 'wasm' },
+  family: { type: 'string' },
+  'model-dir': { type: 'string' },
+  layout: { type: 'string' },
+  'list-families': { type: 'boolean' },
 } as const
+
+/** The folder of the committed models (`<model>/model.json` + `weights.bin`). */
+const DEFAULT_MODEL_DIR = fileURLToPath(new URL('../public/models/', import.meta.url))
+
+/** `<dir>/<model>/`, and how to name its model.json in messages (repository-relative for the committed models). */
+function modelPaths(dir: string | undefined, model: string): { dir: string; label: string } {
+  const root = dir === undefined ? DEFAULT_MODEL_DIR : dir.endsWith('/') ? dir : `${dir}/`
+  return {
+    dir: `${root}${model}/`,
+    label: dir === undefined ? `public/models/${model}/model.json` : `${root}${model}/model.json`,
+  }
+}
+
+/** The validated manifest of a model (no weights, no tf.js): enough to list and check its families. */
+function readManifest(dir: string | undefined, model: string): GeneratorManifest {
+  const { dir: modelDir, label } = modelPaths(dir, model)
+  // Never fake a texture: without the trained generator's weights there is nothing to paint with.
+  if (!existsSync(modelDir + 'model.json')) fail(`no trained "${model}" model: ${label} is missing`, 1)
+  try {
+    return parseManifest(JSON.parse(readFileSync(modelDir + 'model.json', 'utf8')))
+  } catch (e) {
+    return fail(`${label}: ${(e as Error).message}`, 1)
+  }
+}
 
 function parse() {
   let values
@@ -67,6 +110,15 @@ function parse() {
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split('\n')[0]} (${USAGE})`)
   }
+  let layout: LatentLayout = LATENT_LAYOUT
+  if (values.layout !== undefined) {
+    try {
+      layout = parseLatentLayout(JSON.parse(readFileSync(values.layout, 'utf8')))
+    } catch (e) {
+      throw new UsageError(`bad --layout ${values.layout}: ${(e as Error).message}`)
+    }
+  }
+  if (values['list-families'] === true) return { listFamilies: true as const, modelDir: values['model-dir'] }
   if (values.slot === 'sky') values.size ??= `${SKY_PANORAMA_PX.width}x${SKY_PANORAMA_PX.height}`
   for (const k of ['seed', 'x', 'z', 'slot', 'size', 'out'] as const)
     if (values[k] === undefined) throw new UsageError(`missing --${k} (${USAGE})`)
@@ -86,7 +138,7 @@ function parse() {
   const widthPx = Number(m[1])
   const heightPx = Number(m[2] ?? m[1])
   // One latent cell paints cellPx × cellPx pixels of the slot's model (latent-layout.json), so sizes come in cells.
-  const { cellPx } = slotLayout(values.slot as LatentSlot)
+  const { cellPx } = slotLayout(values.slot as LatentSlot, layout)
   const fits = (px: number) => px >= cellPx && px <= 4096 && px % cellPx === 0
   if (!fits(widthPx) || !fits(heightPx))
     throw new UsageError(
@@ -100,7 +152,13 @@ function parse() {
   if (!(BACKENDS as readonly string[]).includes(values.backend!))
     throw new UsageError(`--backend must be one of ${BACKENDS.join('|')}, got "${values.backend}"`)
   if (!values.out!.toLowerCase().endsWith('.png')) throw new UsageError(`--out must be a .png file`)
+  if (values.family !== undefined && values.slot === 'sky')
+    throw new UsageError(`--family paints a surface as a material family; the sky takes none`)
   return {
+    listFamilies: false as const,
+    modelDir: values['model-dir'],
+    layout,
+    family: values.family,
     seed: seed.seed,
     x,
     z,
@@ -116,17 +174,39 @@ async function main(): Promise<void> {
   let args
   try {
     args = parse()
-    room(args.seed, args.x, args.z) // validates coordinates with world-gen's own message
+    if (!args.listFamilies) room(args.seed, args.x, args.z) // validates coordinates with world-gen's own message
   } catch (e) {
     fail((e as Error).message, 2)
   }
-  if (args.backend === 'webgpu' && !hasWebgpuEnv()) rerunWithWebgpuEnv()
+  if (args.listFamilies) {
+    console.log(JSON.stringify(readManifest(args.modelDir, 'surface').families?.names ?? []))
+    return
+  }
 
   const modelName = args.slot === 'sky' ? 'sky' : 'surface'
-  const modelDir = fileURLToPath(new URL(`../public/models/${modelName}/`, import.meta.url))
-  // Never fake a texture: without the trained generator's weights there is nothing to paint with.
-  if (!existsSync(modelDir + 'model.json'))
-    fail(`no trained "${modelName}" model: public/models/${modelName}/model.json is missing`, 1)
+  const { dir: modelDir, label } = modelPaths(args.modelDir, modelName)
+  const manifest = readManifest(args.modelDir, modelName)
+  const families = args.slot === 'sky' ? undefined : manifest.families
+  let override: FamilyConditioning | undefined
+  if (args.family !== undefined) {
+    if (families === undefined)
+      fail(`--family: ${label} has no material families (a model without family conditioning)`, 2)
+    try {
+      assertFamily(families, args.family)
+    } catch (e) {
+      fail(`--family: ${(e as Error).message}`, 2)
+    }
+    override = { a: args.family }
+  }
+  // Every family the world's districts paint must exist, or the model cannot paint the world.
+  if (families !== undefined) {
+    try {
+      assertDistrictFamilies(families.names, label)
+    } catch (e) {
+      fail((e as Error).message, 1)
+    }
+  }
+  if (args.backend === 'webgpu' && !hasWebgpuEnv()) rerunWithWebgpuEnv()
 
   if (args.backend === 'webgpu') await installNodeWebgpu()
   // Imported after navigator.gpu exists (the webgpu backend probes it when loaded).
@@ -139,11 +219,15 @@ async function main(): Promise<void> {
   })
   const sky = args.slot === 'sky'
   const cloudLayer = gen.cloudLayer
-  if (sky && cloudLayer === undefined) fail('public/models/sky/model.json is not a cloud-layer generator', 1)
+  if (sky && cloudLayer === undefined) fail(`${label} is not a cloud-layer generator`, 1)
   const cellsW = sky ? SKY_FIELD_CELLS.cellsW : args.widthPx / gen.cellPx
   const cellsH = sky ? SKY_FIELD_CELLS.cellsH : args.heightPx / gen.cellPx
   const spec = room(args.seed, args.x, args.z)
-  const { global, field, noiseSeed } = roomSlotInput(args.seed, args.x, args.z, args.slot, cellsW, cellsH)
+  const { global, field, noiseSeed, family } = roomSlotInput(args.seed, args.x, args.z, args.slot, cellsW, cellsH, {
+    families,
+    family: override,
+    layout: args.layout,
+  })
 
   const t0 = performance.now()
   const generated = await gen.generate(field, cellsH, cellsW, noiseSeed)
@@ -154,7 +238,14 @@ async function main(): Promise<void> {
 
   const png = new PNG({ width: args.widthPx, height: args.heightPx })
   png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength)
-  const provenance = roomProvenance(gen.manifest, { seed: args.seed, x: args.x, z: args.z, slot: args.slot })
+  const familyName = family === undefined ? undefined : familyLabel(family)
+  const provenance = roomProvenance(gen.manifest, {
+    seed: args.seed,
+    x: args.x,
+    z: args.z,
+    slot: args.slot,
+    ...(familyName !== undefined ? { family: familyName } : {}),
+  })
   writeFileSync(args.out, withProvenance(new Uint8Array(PNG.sync.write(png)), provenance))
   console.log(
     JSON.stringify({
@@ -170,6 +261,10 @@ async function main(): Promise<void> {
       x: args.x,
       z: args.z,
       slot: args.slot,
+      // The material painted (a blend near a district border) and how many metres one repeat covers in the world.
+      family: familyName ?? null,
+      familyConditioning: family ?? null,
+      repeatM: sky ? null : textureRepeatM(args.widthPx, family, families?.pxPerMetre),
       roomSeed: spec.roomSeed,
       out: args.out,
     }),

@@ -1,6 +1,7 @@
 /**
  * world-gen CLI (the only world-gen file that touches process/console).
- *   npm run --silent world -- room <seed> <x> <z>   → JSON room spec with its latents (slot → number[])
+ *   npm run --silent world -- room <seed> <x> <z>   → JSON room spec (with each slot's material family, a blend near a
+ *                                                     district border) and its latents (slot → number[])
  *   npm run --silent world -- parse <url-or-path>   → JSON {seed, x, z, heading}; exit 1 with a one-line error otherwise
  */
 import { parseIntegerArg } from './cli-args'

@@ -58,6 +58,7 @@ export {
   type LatentSlot,
   type LatentWalkOptions,
   type ModelLatentLayout,
+  type RoomSlotInputOptions,
 } from './latent-walk'
 export {
   DEFAULT_STREAMING_BUDGET,
@@ -95,6 +96,8 @@ export {
   roomParts,
   STEP_HEIGHT_M,
   TEXTURE_TILE_M,
+  textureRepeatM,
+  textureUvScale,
   type MeshBuffers,
   type RoomBox,
   type RoomColliders,
@@ -153,6 +156,33 @@ export {
   type CloudLayerSpec,
 } from './sky-compose'
 export { mipChain, sampleMip, type RgbaImage } from './mip'
+export {
+  assertConditioning,
+  assertFamily,
+  dominantFamily,
+  FamilyError,
+  familyKey,
+  familyLabel,
+  familyVector,
+  type FamilyConditioning,
+  type FamilyErrorReason,
+  type FamilyTable,
+} from './families'
+export {
+  assertDistrictFamilies,
+  DISTRICT_BLEND_ROOMS,
+  DISTRICT_FAMILIES,
+  DISTRICT_ROOMS,
+  districtStyle,
+  FLOOR_FAMILIES,
+  roomDistricts,
+  roomFamilies,
+  TRIM_FAMILIES,
+  WALL_FAMILIES,
+  type DistrictShare,
+  type DistrictStyle,
+  type RoomDistricts,
+} from './districts'
 export {
   cloneSkyLighting,
   GROUND_SHADE,

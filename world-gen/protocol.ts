@@ -68,7 +68,7 @@ export interface GenerateRequest {
   /**
    * The material family to paint, for a family-conditioned model (its `ready.families`), by name: the worker puts its
    * embedding row (or the blend of two) into every cell of a `seeded` field. Required by such a model for the surface
-   * slots, refused by a model without families.
+   * slots; a model without families paints without it (its results name no family).
    */
   family?: FamilyConditioning
   /** Extra cache-key salt (e.g. world seed); the key always includes model version, latent hash and size. */
@@ -149,6 +149,8 @@ export interface ResultResponse {
   fromCache: boolean
   /** Model version that painted it. */
   version: string
+  /** The material family it was painted as (the request's), for a family-conditioned model; absent otherwise. */
+  family?: FamilyConditioning
 }
 
 /**

@@ -46,6 +46,11 @@ export interface Provenance {
   room: { x: number; z: number }
   /** Material slot (`floor`, `walls`, `trim`, `sky`) or a list of them for a composite image. */
   slot: string
+  /**
+   * The material family the slot was painted as, for a family-conditioned surface model: one family (`brick`), or a
+   * blend (`brick 75% + plaster 25%`, world-gen `familyLabel`). Absent for the sky and for models without families.
+   */
+  family?: string
   /** App link of that spot (`encodeWorldUrl`), absolute or a path. */
   url: string
   /** Licence of the image. @default DEFAULT_LICENCE */
@@ -68,6 +73,7 @@ export const PROVENANCE_KEYS = {
   seed: 'latentscape:seed',
   room: 'latentscape:room',
   slot: 'latentscape:slot',
+  family: 'latentscape:family',
   url: 'latentscape:url',
   licence: 'latentscape:licence',
   digitalSourceType: 'latentscape:digital-source-type',
@@ -135,6 +141,7 @@ export function xmpPacket(meta: Provenance): string {
     ['roomX', String(meta.room.x)],
     ['roomZ', String(meta.room.z)],
     ['slot', meta.slot],
+    ['family', meta.family],
     ['url', meta.url],
   ]
     .filter((kv): kv is [string, string] => kv[1] !== undefined)
@@ -253,6 +260,7 @@ export function withProvenance(png: Uint8Array, meta: Provenance): Uint8Array {
     textChunk(k.seed, meta.seed),
     textChunk(k.room, `${meta.room.x},${meta.room.z}`),
     textChunk(k.slot, meta.slot),
+    ...(meta.family !== undefined ? [textChunk(k.family, meta.family)] : []),
     textChunk(k.url, meta.url),
     textChunk(k.licence, licence),
     textChunk(k.digitalSourceType, DIGITAL_SOURCE_TYPE_TRAINED),
@@ -280,6 +288,7 @@ export function readProvenance(png: Uint8Array): ReadProvenance {
     seed: text[k.seed],
     room: { x: Number(room[1]), z: Number(room[2]) },
     slot: text[k.slot],
+    ...(text[k.family] !== undefined ? { family: text[k.family] } : {}),
     url: text[k.url],
     licence: text[k.licence] ?? DEFAULT_LICENCE,
     ...(xmp !== undefined ? { xmp } : {}),
@@ -303,11 +312,12 @@ export interface ProvenanceModel {
 
 /**
  * Provenance of the texture of one room slot: the generator plus the spot's link (`encodeWorldUrl`, heading 0 unless
- * given), prefixed with `origin` (e.g. `https://latentscape.example`) when given. Throws RangeError on a bad seed/room.
+ * given), prefixed with `origin` (e.g. `https://latentscape.example`) when given, and the material family painted
+ * when there is one. Throws RangeError on a bad seed/room.
  */
 export function roomProvenance(
   model: ProvenanceModel,
-  spot: { seed: string; x: number; z: number; slot: string; heading?: number; origin?: string },
+  spot: { seed: string; x: number; z: number; slot: string; heading?: number; origin?: string; family?: string },
 ): Provenance {
   const path = encodeWorldUrl({ seed: spot.seed, x: spot.x, z: spot.z, heading: spot.heading ?? 0 })
   return {
@@ -317,6 +327,7 @@ export function roomProvenance(
     seed: spot.seed,
     room: { x: spot.x, z: spot.z },
     slot: spot.slot,
+    ...(spot.family !== undefined ? { family: spot.family } : {}),
     url: spot.origin !== undefined ? spot.origin.replace(/\/+$/, '') + path : path,
   }
 }

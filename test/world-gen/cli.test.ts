@@ -23,6 +23,14 @@ describe('world-gen/cli.ts', () => {
     expect(printed.url).toBe('/w/demo?r=-80,-3&h=0')
   })
 
+  it("shows the room's material families (one per slot, a blend near a district border)", async () => {
+    const { code, stdout } = await world(['room', 'demo', '1', '2'])
+    expect(code).toBe(0)
+    const printed = JSON.parse(stdout)
+    expect(printed.families).toEqual(room('demo', 1, 2).families)
+    expect(Object.keys(printed.families)).toEqual(['floor', 'walls', 'trim'])
+  })
+
   it('prints -0 as 0', async () => {
     const { code, stdout } = await world(['room', 'demo', '-0', '0'])
     expect(code).toBe(0)

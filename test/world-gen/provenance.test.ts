@@ -107,6 +107,21 @@ describe('withProvenance / readProvenance', () => {
     expect(() => readProvenance(samplePng())).toThrow(/no Latentscape provenance/)
   })
 
+  it('names the material family painted, a blend too, in a text chunk and the XMP; none for the sky', () => {
+    const blend = { ...META, family: 'brick 75% + plaster 25%' }
+    const out = withProvenance(samplePng(), blend)
+    const read = readProvenance(out)
+    expect(read.family).toBe('brick 75% + plaster 25%')
+    expect(readPngText(out)['latentscape:family']).toBe('brick 75% + plaster 25%')
+    expect(read.xmp).toContain('<latentscape:family>brick 75% + plaster 25%</latentscape:family>')
+    expect(readProvenance(withProvenance(samplePng(), META)).family).toBeUndefined()
+    // Written again without a family, the old family chunk goes with the rest of the old provenance.
+    expect(readProvenance(withProvenance(out, META)).family).toBeUndefined()
+    expect(
+      roomProvenance({ model: 'surface', version: 'v' }, { seed: 'a', x: 1, z: 2, slot: 'walls', family: 'metal' }),
+    ).toMatchObject({ slot: 'walls', family: 'metal' })
+  })
+
   it('roomProvenance builds the world link of the spot with encodeWorldUrl', () => {
     const model = { model: 'surface', version: 'v', weightsSha256: undefined }
     expect(roomProvenance(model, { seed: 'Demo world', x: -4, z: 7, slot: 'trim' })).toEqual({

@@ -142,18 +142,13 @@ function assertLayoutFamilies(name: string, engine: GenEngine, layouts: LatentLa
 
 /**
  * The family vector of a surface request: the embedding row (or blend) its `family` names, for a family-conditioned
- * model; nothing for a model without families. Throws `FamilyError` when the two do not fit.
+ * model. A model without families paints without one: the world plans a family for every room whatever model it
+ * runs (requests go out before `ready` says what the model is), and the result then names no family. Throws
+ * `FamilyError` when a conditioned model and the request do not fit.
  */
 function requestFamily(req: GenerateRequest, engine: GenEngine): Float32Array | undefined {
   const families = engine.families
-  if (families === undefined) {
-    if (req.family !== undefined)
-      throw new FamilyError(
-        'not-conditioned',
-        `${engine.version} has no material families, so it cannot paint "${req.family.a}"`,
-      )
-    return undefined
-  }
+  if (families === undefined) return undefined
   if (req.slot === 'sky') throw new FamilyError('not-conditioned', 'the sky takes no material family')
   if (req.family === undefined)
     throw new FamilyError(
@@ -226,10 +221,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           `size ${max.cellsW}×${max.cellsH} cells exceeds the ${latent.cellsW}×${latent.cellsH} field`,
         )
       // The caller built the field (family vector included): the family only has to be one the model has.
-      if (req.family !== undefined) {
-        if (engine.families === undefined) requestFamily(req, engine)
-        else assertConditioning(engine.families, req.family)
-      }
+      if (req.family !== undefined && engine.families !== undefined) assertConditioning(engine.families, req.family)
       return latent.field
     }
     const family = requestFamily(req, engine)
@@ -275,7 +267,8 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       const height = sky !== undefined ? SKY_PANORAMA_PX.height : cellsH * engine.cellPx
       const nSeed = req.latent.kind === 'field' ? (req.latent.noiseSeed ?? 0) : noiseSeed(req.latent.roomSeed, req.slot)
       // The field's hash already covers the family vector; the family's name keeps keys readable and distinct even so.
-      const fam = req.family === undefined ? '' : `|f${familyKey(req.family)}`
+      const painted = engine.families === undefined ? undefined : req.family
+      const fam = painted === undefined ? '' : `|f${familyKey(painted)}`
       const key = `${req.cacheKey ?? ''}|n${nSeed}${fam}|${textureCacheKey(engine.version, crop, width, height)}`
       const t0 = now()
       let pixels: Uint8Array | undefined
@@ -313,6 +306,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           ms: now() - t0,
           fromCache,
           version: engine.version,
+          ...(painted !== undefined ? { family: painted } : {}),
         },
         [buffer],
       )

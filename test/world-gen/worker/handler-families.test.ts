@@ -82,9 +82,9 @@ describe('generation worker handler: material families', () => {
     const family = { a: 'brick', b: 'plaster', t: 0.25 }
     h.handle(seeded('s', family))
     await h.idle()
-    expect(of('result').map((r) => [r.width, r.final])).toEqual([
-      [4, false],
-      [8, true],
+    expect(of('result').map((r) => [r.width, r.final, r.family])).toEqual([
+      [4, false, family],
+      [8, true, family],
     ])
     const vector = familyVector(manifest.families!, family)
     const full = slotField('walls', GLOBAL, localField(77, 'walls', 4, 4, layout), 4, 4, layout, vector)
@@ -146,15 +146,22 @@ describe('generation worker handler: material families', () => {
     expect(calls.length).toBe(1 + 3)
   })
 
-  it('a model without families refuses a family (not-conditioned) and paints requests without one', async () => {
-    const { h, of } = await setup({ families: false })
+  it('a model without families paints without the family (the world names one whatever the model) and says so', async () => {
+    const { h, of, calls } = await setup({ families: false })
     expect(of('ready')[0]!.families).toBeUndefined()
     h.handle(seeded('fam', { a: 'brick' }))
     h.handle(seeded('plain', undefined))
     await h.idle()
-    expect(of('error')).toMatchObject([{ id: 'fam', reason: 'not-conditioned' }])
-    expect(of('error')[0]!.message).toMatch(/has no material families, so it cannot paint "brick"/)
-    expect(of('result').map((r) => r.id)).toEqual(['plain', 'plain'])
+    expect(of('error')).toEqual([])
+    expect(of('result').map((r) => [r.id, r.family])).toEqual([
+      ['fam', undefined],
+      ['fam', undefined],
+      ['plain', undefined],
+      ['plain', undefined],
+    ])
+    // The same field either way: [global ++ local], 4 + 2 channels.
+    expect(calls[2]!.field).toEqual(calls[4]!.field)
+    expect(calls[2]!.field.length).toBe(4 * 4 * 6)
   })
 
   it('refuses at load a surface model missing a district family, or whose family vector the layout does not expect', async () => {
