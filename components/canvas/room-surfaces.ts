@@ -18,10 +18,32 @@ import {
   UnsignedByteType,
   type WebGLRenderer,
 } from 'three'
-import type { RoomKey, SurfaceSlot } from '../../world-gen'
+import type { FamilyConditioning, RoomKey, SurfaceSlot } from '../../world-gen'
 
 /** Materials of one room, one per surface slot. */
 export type RoomMaterials = Record<SurfaceSlot, MeshStandardMaterial>
+
+/** A generated texture on a room's surface, as `texturesOf` hands it to export. */
+export type SurfaceTexture = {
+  slot: SurfaceSlot
+  width: number
+  height: number
+  pixels: Uint8Array
+  /** The material family it was painted as (family-conditioned models only). */
+  family?: FamilyConditioning
+}
+
+/** Options of `RoomSurfaces.upload`. */
+export type SurfaceUploadOptions = {
+  /** Texture repeats per mesh UV unit (world-gen `textureUvScale`: the family's size per repeat). @default 1 */
+  uvScale?: number
+  /** The material family the texture was painted as, kept for export. */
+  family?: FamilyConditioning
+}
+
+// What each generated texture was painted as, kept beside the texture rather than on it (three objects get no ad-hoc
+// fields), and dropped with the texture.
+const _families = new WeakMap<DataTexture, FamilyConditioning>()
 
 /** Flat colours of untextured surfaces: neutral greys, so nothing pretends to be generated. */
 const UNTEXTURED_COLOR: Record<SurfaceSlot, number> = { floor: 0x6b6b6b, walls: 0x8c8c8c, trim: 0x5a5a5a }
@@ -68,8 +90,8 @@ export class RoomSurfaces {
 
   /**
    * Put generated RGBA8 pixels `[height, width, 4]` on a room's surface, replacing (and disposing) the texture it
-   * had, and upload now through `renderer.initTexture` so the per-frame upload cap is real. Returns false when the
-   * room is not attached.
+   * had, and upload now through `renderer.initTexture` so the per-frame upload cap is real. `options.uvScale` sets how
+   * many repeats of it one mesh UV unit holds (a family's texture scale). Returns false when the room is not attached.
    */
   upload(
     renderer: WebGLRenderer,
@@ -78,6 +100,7 @@ export class RoomSurfaces {
     pixels: ArrayBuffer,
     width: number,
     height: number,
+    options: SurfaceUploadOptions = {},
   ): boolean {
     const material = this.rooms.get(key)?.[slot]
     if (material === undefined) return false
@@ -89,6 +112,10 @@ export class RoomSurfaces {
     texture.minFilter = LinearMipmapLinearFilter
     texture.magFilter = LinearFilter
     texture.anisotropy = this.anisotropy
+    // The map and the bump map are this one texture, so both take the repeat.
+    const uvScale = options.uvScale ?? 1
+    texture.repeat.set(uvScale, uvScale)
+    if (options.family !== undefined) _families.set(texture, options.family)
     texture.needsUpdate = true
     const previous = material.map
     const hadMap = previous !== null
@@ -107,14 +134,16 @@ export class RoomSurfaces {
    * The generated pixels currently on a room's surfaces (for export): RGBA8 `[height, width, 4]` per slot that has a
    * texture. The arrays are the textures' own CPU copies: callers must not modify them.
    */
-  texturesOf(key: RoomKey): { slot: SurfaceSlot; width: number; height: number; pixels: Uint8Array }[] {
+  texturesOf(key: RoomKey): SurfaceTexture[] {
     const materials = this.rooms.get(key)
     if (materials === undefined) return []
-    const out: { slot: SurfaceSlot; width: number; height: number; pixels: Uint8Array }[] = []
+    const out: SurfaceTexture[] = []
     for (const [slot, material] of Object.entries(materials) as [SurfaceSlot, MeshStandardMaterial][]) {
-      const image = (material.map as DataTexture | null)?.image
-      if (image?.data instanceof Uint8Array)
-        out.push({ slot, width: image.width, height: image.height, pixels: image.data })
+      const map = material.map as DataTexture | null
+      const image = map?.image
+      if (map === null || !(image?.data instanceof Uint8Array)) continue
+      const family = _families.get(map)
+      out.push({ slot, width: image.width, height: image.height, pixels: image.data, ...(family ? { family } : {}) })
     }
     return out
   }

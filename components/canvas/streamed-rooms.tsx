@@ -76,7 +76,8 @@ export function StreamedRooms({ streamer, surfaces }: { streamer: WorldStreamer;
     for (let n = 0; n < MAX_UPLOADS_PER_FRAME; n++) {
       const upload: PendingUpload | undefined = streamer.takeUpload(canUpload)
       if (upload === undefined) break
-      if (surfaces.upload(gl, upload.key, upload.slot, upload.pixels, upload.width, upload.height))
+      // The upload itself carries the options (uvScale, family): nothing is allocated per frame.
+      if (surfaces.upload(gl, upload.key, upload.slot, upload.pixels, upload.width, upload.height, upload))
         streamer.markUploaded(upload)
     }
   })

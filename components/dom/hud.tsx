@@ -2,7 +2,7 @@
 
 import Link from 'next/link'
 import { useCallback, useEffect, useState } from 'react'
-import { encodeWorldUrl } from '../../world-gen'
+import { encodeWorldUrl, familyLabel, SURFACE_SLOTS, type FamilyConditioning, type SurfaceSlot } from '../../world-gen'
 import { skyExportTexture, type ExportModelInfo, type ExportTexture } from '../export/export-png'
 import { useWorldSession } from '../session/world-session-context'
 import { useWorldStore, type SkyState } from '../stores/world-store'
@@ -47,6 +47,18 @@ function skyLine(sky: SkyState): { text: string; severity: 'ok' | 'info' | 'warn
   return { text: 'Sky: placeholder gradient until the generated sky arrives…', severity: 'info' }
 }
 
+/** A family label for people: `stone blocks 75% + brick 25%` (names are written with underscores in the model). */
+const familyText = (cond: FamilyConditioning) => familyLabel(cond).replaceAll('_', ' ')
+
+/**
+ * The HUD's materials line: the family each surface of the room is painted as (a blend near a district border), or
+ * nothing while the model's families are unknown or when it has none (its textures are then painted without them).
+ */
+function materialsLine(families: Record<SurfaceSlot, FamilyConditioning> | null): string | null {
+  if (families === null) return null
+  return `Materials: ${SURFACE_SLOTS.map((slot) => `${slot} ${familyText(families[slot])}`).join(' · ')}`
+}
+
 const COPIED_RESET_MS = 1600
 
 /**
@@ -66,8 +78,17 @@ export function Hud() {
   const skyModelInfo = useModelInfo(SKY_MODEL_URL, shareOpen && sky.available === true)
   const getTextures = useCallback((): ExportTexture[] => {
     if (modelInfo === null) return []
-    return session.currentTextures().map((t) => ({ ...t, ...modelInfo }))
+    return session.currentTextures().map(({ family, ...t }) => ({
+      ...t,
+      ...modelInfo,
+      ...(family !== undefined ? { family: familyLabel(family) } : {}),
+    }))
   }, [session, modelInfo])
+  // Read on every render: the HUD re-renders when the room changes and when the worker is ready (backend), which is
+  // when the surface model's families become known.
+  const materials = materialsLine(
+    session.streamer.surfaceFamilies() === null ? null : session.streamer.spec(room.x, room.z).families,
+  )
   const getSky = useCallback(() => {
     const current = session.currentSky()
     if (current === null || skyModelInfo === null) return null
@@ -146,6 +167,11 @@ export function Hud() {
       )}
       <div className="hud-bottom">
         <p className="hud-hint">Click to look around · WASD / arrows to walk · Shift to run · Esc releases the mouse</p>
+        {materials !== null && (
+          <p className="hud-hint hud-materials" data-testid="hud-materials">
+            {materials}
+          </p>
+        )}
         <p className="hud-hint hud-sky" data-testid="hud-sky" data-severity={line.severity} role="status">
           {line.text}
         </p>

@@ -91,7 +91,12 @@ export function SharePanel({ url, seed, room, getTextures, getSky }: SharePanelP
         if (i > 0) await new Promise((wait) => setTimeout(wait, DOWNLOAD_GAP_MS))
         downloadBytes(texturePng(texture, { seed, room, url: shareUrl }), textureFileName(seed, room, texture.slot))
       }
-      setStatus(`Exported ${textures.length} texture${textures.length === 1 ? '' : 's'}`)
+      // Name what each file holds when the model paints material families ("walls: brick").
+      const named = textures.filter((t) => t.family !== undefined).map((t) => `${t.slot}: ${t.family}`)
+      setStatus(
+        `Exported ${textures.length} texture${textures.length === 1 ? '' : 's'}` +
+          (named.length > 0 ? ` (${named.join(', ')})` : ''),
+      )
     } catch (e) {
       setStatus(`Export failed: ${(e as Error).message.split('\n')[0]}`)
     }

@@ -24,6 +24,11 @@ export interface ExportTexture {
   weightsSha256?: string
   /** Licence of the weights and their outputs (model.json `latentscape.licence`). @default DEFAULT_LICENCE */
   licence?: string
+  /**
+   * The material family it was painted as, as world-gen `familyLabel` names it (`brick`, `brick 75% + plaster 25%`);
+   * absent for the sky and for models without families.
+   */
+  family?: string
 }
 
 /** A generator's identity as its model.json states it (`latentscape.model`, `version`, `weightsSha256`, `licence`). */
@@ -75,6 +80,7 @@ export function textureProvenance(texture: ExportTexture, spot: ExportSpot): Pro
     seed: spot.seed,
     room: { x: spot.room.x, z: spot.room.z },
     slot: texture.slot,
+    ...(texture.family !== undefined ? { family: texture.family } : {}),
     url: spot.url,
   }
 }

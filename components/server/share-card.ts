@@ -9,11 +9,14 @@ import {
   cellsForPx,
   composeRoomSky,
   decodeWorldParams,
+  familyLabel,
+  type FamilyConditioning,
   type LatentSlot,
   roomProvenance,
   roomSlotInput,
   SKY_FIELD_CELLS,
   SKY_PANORAMA_PX,
+  textureRepeatM,
   withProvenance,
 } from '../../world-gen'
 import type { Generator } from '../../world-gen/gan'
@@ -33,7 +36,10 @@ import { compositeOver, renderSkyView, type SkyViewOptions } from './sky-view'
 /** Size of the card, in pixels (the Open Graph recommendation). */
 export const SHARE_CARD_SIZE = { width: 1200, height: 630 } as const
 
-/** Side of the floor swatch, in pixels: one 2 m repeat, small because the ground is seen from afar. */
+/**
+ * Side of the floor swatch, in pixels: one repeat (2 m, or 128 px / the floor family's px per metre), small because
+ * the ground is seen from afar.
+ */
 const FLOOR_SWATCH_PX = 128
 
 /**
@@ -86,11 +92,21 @@ function generators(root: string): Promise<Generators> {
   return _generators
 }
 
-/** One slot of the start room, painted as the world paints it: RGBA8 [cellsH·cellPx, cellsW·cellPx, 4]. */
+/**
+ * One slot of the start room, painted as the world paints it (a family-conditioned surface model paints the room's
+ * material family): RGBA8 [cellsH·cellPx, cellsW·cellPx, 4], and the family painted, if any.
+ */
 async function paint(gen: Generator, seed: string, slot: LatentSlot, cellsW: number, cellsH: number) {
-  const input = roomSlotInput(seed, START_ROOM.x, START_ROOM.z, slot, cellsW, cellsH)
+  const families = slot === 'sky' ? undefined : gen.families
+  const input = roomSlotInput(seed, START_ROOM.x, START_ROOM.z, slot, cellsW, cellsH, { families })
   const data = await gen.generate(input.field, cellsH, cellsW, input.noiseSeed)
-  return { data, widthPx: cellsW * gen.cellPx, heightPx: cellsH * gen.cellPx, global: input.global }
+  return {
+    data,
+    widthPx: cellsW * gen.cellPx,
+    heightPx: cellsH * gen.cellPx,
+    global: input.global,
+    family: input.family,
+  }
 }
 
 /** Timings of the last card rendered in this process, in milliseconds (for logs and benchmarks). */
@@ -115,9 +131,10 @@ export const GROUND_CREDIT_KEY = 'latentscape:ground'
  * Add a `latentscape:ground` text chunk naming the generator that painted the ground (the start room's floor
  * texture), next to the sky's provenance: the card shows the output of both models.
  */
-function withGroundCredit(png: Uint8Array, surface: Generator): Uint8Array {
+function withGroundCredit(png: Uint8Array, surface: Generator, family: FamilyConditioning | undefined): Uint8Array {
   const m = surface.manifest
-  const text = `floor of the start room by the ${m.model} generator (${m.version}${m.weightsSha256 !== undefined ? `, weights sha256 ${m.weightsSha256}` : ''})`
+  const painted = family === undefined ? '' : ` (${familyLabel(family)})`
+  const text = `floor of the start room${painted} by the ${m.model} generator (${m.version}${m.weightsSha256 !== undefined ? `, weights sha256 ${m.weightsSha256}` : ''})`
   const chunks = extractChunks(png)
   return encodeChunks([chunks[0]!, pngText.encode(GROUND_CREDIT_KEY, text), ...chunks.slice(1)])
 }
@@ -137,7 +154,9 @@ async function renderCard(seed: string, root: string): Promise<Uint8Array> {
   const floorCells = cellsForPx('floor', FLOOR_SWATCH_PX)
   const floor = await paint(surface, seed, 'floor', floorCells.cellsW, floorCells.cellsH)
   const t2 = performance.now()
-  const rgba = renderSkyView(sky, floor, SHARE_CARD_VIEW)
+  // One floor repeat covers as many metres on the card's ground as in the world (the floor family's scale).
+  const tileM = textureRepeatM(floor.widthPx, floor.family, surface.families?.pxPerMetre)
+  const rgba = renderSkyView(sky, floor, { ...SHARE_CARD_VIEW, tileM })
   compositeOver(
     rgba,
     await renderLabelLayer({ seed, caption: 'AI-generated sky and floor · start room' }, SHARE_CARD_SIZE),
@@ -151,7 +170,7 @@ async function renderCard(seed: string, root: string): Promise<Uint8Array> {
   }
   const png = encode({ ...SHARE_CARD_SIZE, data: rgb, depth: 8, channels: 3 })
   const meta = roomProvenance(skyGen.manifest, { seed, ...START_ROOM, slot: 'sky' })
-  const card = withGroundCredit(withProvenance(png, meta), surface)
+  const card = withGroundCredit(withProvenance(png, meta), surface, floor.family)
   const t3 = performance.now()
   _lastTimings = { skyMs: t1 - t0, floorMs: t2 - t1, composeMs: t3 - t2, totalMs: t3 - t0 }
   return card

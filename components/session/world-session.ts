@@ -6,7 +6,7 @@
  * the session directly. No React and no three here: the React side is `world-session-context.tsx`.
  */
 import type { StoreApi } from 'zustand/vanilla'
-import { encodeWorldUrl, PlayerRig, roomKey, type Rgb, type RoomKey } from '../../world-gen'
+import { encodeWorldUrl, PlayerRig, roomKey, type FamilyConditioning, type Rgb, type RoomKey } from '../../world-gen'
 import type { RoomCoord, WorldStore } from '../stores/world-store'
 import { WorldStreamer, type GeneratedSky, type WorldStreamerOptions } from '../streaming/world-streamer'
 import { createXRTelemetry, type XRTelemetry } from '../xr/xr-telemetry'
@@ -55,8 +55,14 @@ export type CurrentSky = {
   ground: Rgb
 }
 
-/** A generated texture on one of the current room's surfaces. */
-export type CurrentTexture = { slot: string; width: number; height: number; pixels: Uint8Array }
+/** A generated texture on one of the current room's surfaces, with the material family it was painted as (if any). */
+export type CurrentTexture = {
+  slot: string
+  width: number
+  height: number
+  pixels: Uint8Array
+  family?: FamilyConditioning
+}
 
 /**
  * What the mounted scene lends the session: parts bound to the WebGL renderer, so created and disposed inside the

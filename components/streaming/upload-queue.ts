@@ -2,7 +2,7 @@
  * Generated surface textures on their way to the GPU: the queue the renderer takes a few from per frame, and the count
  * of GPU bytes held by what it uploaded (per room and slot, so a room's bytes go when the room goes).
  */
-import type { RoomKey, SurfaceSlot } from '../../world-gen'
+import type { FamilyConditioning, RoomKey, SurfaceSlot } from '../../world-gen'
 
 /** A generated texture waiting to be uploaded to the GPU. */
 export type PendingUpload = {
@@ -12,6 +12,13 @@ export type PendingUpload = {
   height: number
   pixels: ArrayBuffer
   final: boolean
+  /** The material family it was painted as (family-conditioned models only). */
+  family?: FamilyConditioning
+  /**
+   * Texture repeats per mesh UV unit (world-gen `textureUvScale`), so one repeat covers the family's size in metres.
+   * @default 1 (TEXTURE_TILE_M)
+   */
+  uvScale?: number
 }
 
 type Uploaded = { widthPx: number; heightPx: number; final: boolean }

@@ -22,6 +22,7 @@ import {
   skyPriority,
   surfacePriority,
   SURFACE_SLOTS,
+  textureUvScale,
   type RoomKey,
   type RoomSpec,
   type SkyLight,
@@ -143,6 +144,9 @@ type RoomRecord = {
   slots: Record<SurfaceSlot, SlotState>
 }
 
+/** The material families of a family-conditioned surface model, as its worker's `ready` lists them. */
+export type SurfaceFamilies = { names: string[]; pxPerMetre: Record<string, number> }
+
 /** Input of `WorldStreamer.update`, from the player. */
 export type StreamerUpdate = {
   position: [number, number]
@@ -183,6 +187,8 @@ export class WorldStreamer {
   private readonly modelBytes = new Map<string, { loaded: number; total: number }>()
   /** False once the worker came up without the surface model: surfaces then stay untextured. */
   private surfaceModel = true
+  /** The surface model's material families (names, px per metre) once `ready` says it has them; null otherwise. */
+  private families: SurfaceFamilies | null = null
   private readonly uploads = new UploadQueue()
   private readonly specs = new Map<RoomKey, RoomSpec>()
   private jobSeq = 0
@@ -376,6 +382,14 @@ export class WorldStreamer {
     return this.skies.get(key)?.sky ?? undefined
   }
 
+  /**
+   * The surface model's material families, once its worker is ready; null before, and for a model without families
+   * (its textures are then painted without the rooms' families, which the HUD must not name).
+   */
+  surfaceFamilies(): SurfaceFamilies | null {
+    return this.families
+  }
+
   /** Whether the sky generator runs (null until the worker has tried to load it), its version and last error. */
   skyStatus(): SkyGenStatus {
     return this.sky
@@ -459,6 +473,8 @@ export class WorldStreamer {
       latent: { kind: 'seeded', global: roomLatent(this.seed, x, z, slot), roomSeed: spec.roomSeed },
       sizes,
       cacheKey: this.seed,
+      // The room's district family; a model without families paints without it (its result then names none).
+      family: spec.families[slot],
     })
   }
 
@@ -492,6 +508,7 @@ export class WorldStreamer {
       }
       case 'ready': {
         if (msg.scriptUrls !== undefined) this.options.onWorkerScripts?.(msg.scriptUrls)
+        this.families = msg.families?.surface ?? null
         const skyVersion = msg.versions.sky
         this.setSkyStatus(
           skyVersion !== undefined
@@ -543,6 +560,9 @@ export class WorldStreamer {
           height: msg.height,
           pixels: msg.pixels,
           final: msg.final,
+          ...(msg.family !== undefined ? { family: msg.family } : {}),
+          // One repeat covers width / pxPerMetre metres of the family painted (2 m without families).
+          uvScale: textureUvScale(msg.width, msg.family, this.families?.pxPerMetre),
         })
         return
       }

@@ -48,6 +48,24 @@ describe('RoomSurfaces', () => {
     ])
   })
 
+  it('a family texture repeats at its scale (bump map too) and export names the family painted', () => {
+    const { renderer } = fakeRenderer()
+    const surfaces = new RoomSurfaces(renderer)
+    const materials = createRoomMaterials()
+    surfaces.attach(KEY, materials)
+    const family = { a: 'brick', b: 'plaster', t: 0.25 }
+    surfaces.upload(renderer, KEY, 'walls', pixels(4, 3), 4, 4, { uvScale: 0.75, family })
+    surfaces.upload(renderer, KEY, 'floor', pixels(4, 5), 4, 4)
+    const map = materials.walls.map!
+    expect([map.repeat.x, map.repeat.y]).toEqual([0.75, 0.75])
+    expect(materials.walls.bumpMap).toBe(map)
+    expect([materials.floor.map!.repeat.x, materials.floor.map!.repeat.y]).toEqual([1, 1])
+    expect(surfaces.texturesOf(KEY)).toEqual([
+      { slot: 'floor', width: 4, height: 4, pixels: new Uint8Array(64).fill(5) },
+      { slot: 'walls', width: 4, height: 4, pixels: new Uint8Array(64).fill(3), family },
+    ])
+  })
+
   it('a new texture replaces and disposes the previous one; detach and dispose release everything once', () => {
     const { renderer } = fakeRenderer()
     const surfaces = new RoomSurfaces(renderer)

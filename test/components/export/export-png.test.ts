@@ -47,6 +47,13 @@ describe('texture export', () => {
     })
   })
 
+  it('names the material family painted (a blend too) in the provenance; none when the model has no families', () => {
+    const spot = { seed: 'demo', room: { x: -3, z: 0 }, url: '/w/demo?r=-3,0&h=0' }
+    const blend = { ...texture(8, 8), slot: 'walls', family: 'brick 85% + plaster 15%' }
+    expect(readProvenance(texturePng(blend, spot))).toMatchObject({ slot: 'walls', family: 'brick 85% + plaster 15%' })
+    expect(readProvenance(texturePng(texture(8, 8), spot)).family).toBeUndefined()
+  })
+
   it.each([
     ['Demo world', { x: 2, z: -1 }, 'walls', 'latentscape-Demo-world-2_-1-walls.png'],
     ['../../etc/passwd', { x: 0, z: 0 }, 'floor', 'latentscape-etc-passwd-0_0-floor.png'],

@@ -6,17 +6,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { decode } from 'fast-png'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
-import {
-  atmosphereFromLatent,
-  composeSky,
-  localField,
-  localSeed,
-  noiseSeed,
-  room,
-  roomLatent,
-  SKY_FIELD_CELLS,
-  slotField,
-} from '../../../world-gen'
+import { atmosphereFromLatent, composeSky, roomSlotInput, SKY_FIELD_CELLS } from '../../../world-gen'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readPngText, readProvenance } from '../../../world-gen/provenance'
 import { loadGenerator } from '../../../world-gen/gan'
 import { renderSkyView } from '../../../components/server/sky-view'
@@ -59,24 +49,19 @@ describe('shareCardPng', () => {
   it("shows the world's own sky and floor: the card's upper part is the view of the room's generated panorama", async () => {
     // Paint the start room's sky (its 16×16-cell cloud layer under its atmosphere) and floor the way the world does.
     const seed = 'Demo world'
-    const spec = room(seed, 0, 0)
     const paint = async (name: 'sky' | 'surface', slot: 'sky' | 'floor', cellsW: number, cellsH: number) => {
       const gen = await loadGenerator({
         manifest: manifest(name),
         weights: new Uint8Array(readFileSync(`${REPO}public/models/${name}/weights.bin`)),
       })
-      const global = roomLatent(seed, 0, 0, slot)
-      const field = slotField(
-        slot,
-        global,
-        localField(localSeed(seed, spec.roomSeed, slot), slot, cellsW, cellsH),
-        cellsW,
-        cellsH,
-      )
-      const data = await gen.generate(field, cellsH, cellsW, noiseSeed(localSeed(seed, spec.roomSeed, slot), slot))
+      // The world's field: global latent (+ the room's material family for a family-conditioned model) + local noise.
+      const families = slot === 'sky' ? undefined : gen.families
+      const { global, field, noiseSeed } = roomSlotInput(seed, 0, 0, slot, cellsW, cellsH, { families })
+      const data = await gen.generate(field, cellsH, cellsW, noiseSeed)
+      const cellPx = gen.cellPx
       gen.dispose()
-      if (slot !== 'sky') return { data, widthPx: cellsW * 16, heightPx: cellsH * 16 }
-      const panorama = composeSky(data, cellsW * 16, gen.cloudLayer!, atmosphereFromLatent(global))
+      if (slot !== 'sky') return { data, widthPx: cellsW * cellPx, heightPx: cellsH * cellPx }
+      const panorama = composeSky(data, cellsW * cellPx, gen.cloudLayer!, atmosphereFromLatent(global))
       return { data: panorama, widthPx: 512, heightPx: 128 }
     }
     const sky = await paint('sky', 'sky', SKY_FIELD_CELLS.cellsW, SKY_FIELD_CELLS.cellsH)
