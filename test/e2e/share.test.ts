@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { describe, expect, inject, it } from 'vitest'
+import { familyLabel, room, SURFACE_SLOTS } from '../../world-gen'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readProvenance } from '../../world-gen/provenance'
 import { openPage, browserForFile } from './support/browser'
 import { pngDataUrlStats } from './support/pixels'
@@ -12,6 +13,8 @@ const modelMeta = (name: string) =>
   JSON.parse(readFileSync(join(REPO_ROOT, `public/models/${name}/model.json`), 'utf8')).latentscape as {
     version: string
     weightsSha256: string
+    /** Set for a family-conditioned surface model. */
+    families?: { names: string[] }
   }
 const MODEL = modelMeta('surface')
 const SKY_MODEL = modelMeta('sky')
@@ -162,6 +165,17 @@ describe('export from the world view', () => {
       expect(meta.room).toEqual({ x: 1, z: -2 })
       expect(meta.slot).toBe('floor')
       expect(meta.xmp).toContain(DIGITAL_SOURCE_TYPE_TRAINED)
+      // A family-conditioned model paints the room's district family, and the file and the HUD name it.
+      const families = room('Export test', 1, -2).families
+      if (MODEL.families !== undefined) {
+        expect(meta.family).toBe(familyLabel(families.floor))
+        const materials = await page.getByTestId('hud-materials').innerText()
+        for (const slot of SURFACE_SLOTS)
+          expect(materials).toContain(`${slot} ${familyLabel(families[slot]).replaceAll('_', ' ')}`)
+      } else {
+        expect(meta.family).toBeUndefined()
+        expect(await page.getByTestId('hud-materials').count()).toBe(0)
+      }
       const stats = pngDataUrlStats(`data:image/png;base64,${Buffer.from(bytes).toString('base64')}`)
       expect(stats.widthPx).toBe(64)
       expect(stats.distinctColors, 'a generated texture, not a flat fill').toBeGreaterThan(20)

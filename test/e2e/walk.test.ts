@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core'
 import { describe, expect, inject, it } from 'vitest'
-import type { RoomSpec, Side } from '../../world-gen'
+import { room, type RoomSpec, type Side } from '../../world-gen'
 import { openPage, browserForFile, type PageRecord } from './support/browser'
 import { pngDataUrlMeanDiff, pngDataUrlStats } from './support/pixels'
 
@@ -194,6 +194,8 @@ describe('explorable world', () => {
         ),
       )
       expect(specs[0]).toEqual(specs[1])
+      // Each room names its material families (its district style), the same for every visitor.
+      expect(specs[0]![0]!.families).toEqual(room(specs[0]![0]!.seed, 1, -1).families)
       await Promise.all(opened.map(({ page }) => settleFrames(page)))
       const [a, b] = await Promise.all(opened.map(({ page }) => canvasPng(page)))
       expect(pngDataUrlStats(a).lumaStdDev).toBeGreaterThan(10)
