@@ -239,13 +239,18 @@ async function main(): Promise<void> {
   const png = new PNG({ width: args.widthPx, height: args.heightPx })
   png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength)
   const familyName = family === undefined ? undefined : familyLabel(family)
-  const provenance = roomProvenance(gen.manifest, {
-    seed: args.seed,
-    x: args.x,
-    z: args.z,
-    slot: args.slot,
-    ...(familyName !== undefined ? { family: familyName } : {}),
-  })
+  const licence = typeof gen.manifest.meta.licence === 'string' ? gen.manifest.meta.licence : undefined
+  const provenance = {
+    ...roomProvenance(gen.manifest, {
+      seed: args.seed,
+      x: args.x,
+      z: args.z,
+      slot: args.slot,
+      ...(familyName !== undefined ? { family: familyName } : {}),
+    }),
+    // The weights' own licence (model.json), which their outputs carry.
+    ...(licence !== undefined ? { licence } : {}),
+  }
   writeFileSync(args.out, withProvenance(new Uint8Array(PNG.sync.write(png)), provenance))
   console.log(
     JSON.stringify({

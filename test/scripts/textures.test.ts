@@ -22,7 +22,7 @@ import { loadGenerator, selectBackend } from '../../world-gen/gan'
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const TSX = join(REPO, 'node_modules/.bin/tsx')
 const manifest = (name: string) => JSON.parse(readFileSync(join(REPO, `public/models/${name}/model.json`), 'utf8'))
-const MODEL = manifest('surface').latentscape as { version: string; weightsSha256: string }
+const MODEL = manifest('surface').latentscape as { version: string; weightsSha256: string; licence?: string }
 const SKY_MODEL = manifest('sky').latentscape as { version: string; weightsSha256: string }
 const run = (args: string[]) =>
   promisify(execFile)(TSX, ['scripts/textures.ts', ...args], { cwd: REPO, timeout: 120_000 })
@@ -58,7 +58,7 @@ describe('scripts/textures.ts', () => {
       room: { x: 2, z: -1 },
       slot: 'walls',
       url: '/w/Demo%20world?r=2,-1&h=0',
-      licence: 'CC-BY-SA-3.0',
+      licence: MODEL.licence ?? 'CC-BY-SA-3.0',
       digitalSourceType: DIGITAL_SOURCE_TYPE_TRAINED,
     })
     expect(readPngText(bytes)).toMatchObject({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { WorldStreamer } from '../../../components/streaming/world-streamer'
+import { cellsForPx } from '../../../world-gen'
 import type { GenerateRequest } from '../../../world-gen/protocol'
 import { FakeWorker } from './fake-worker'
 
@@ -31,10 +32,8 @@ describe('WorldStreamer', () => {
       ['0,0', 'walls', 1],
       ['0,0', 'trim', 2],
     ])
-    expect(jobs[0].sizes).toEqual([
-      { cellsW: 4, cellsH: 4 },
-      { cellsW: 16, cellsH: 16 },
-    ])
+    // The 64 px preview, then the 256 px texture, in the surface model's cells (latent-layout.json).
+    expect(jobs[0].sizes).toEqual([cellsForPx('floor', 64), cellsForPx('floor', 256)])
     expect(streamer.store.getState().rooms[0]).toBe('0,0')
     // Standing still, later updates top the prefetch up to the resident budget (25 rooms), then request nothing.
     for (let i = 0; i < 10; i++) streamer.update({ position: [0, 0], headingRad: 0, speedMps: 0 })
@@ -48,7 +47,7 @@ describe('WorldStreamer', () => {
     const { worker, streamer } = setup(64)
     streamer.update({ position: [0, 0], headingRad: 0, speedMps: 0 })
     const jobs = generates(worker).filter((j) => j.roomKey === '0,0')
-    expect(jobs[0].sizes).toEqual([{ cellsW: 4, cellsH: 4 }])
+    expect(jobs[0].sizes).toEqual([cellsForPx('floor', 64)])
     for (const j of jobs) {
       const pixels = new ArrayBuffer(64 * 64 * 4)
       worker.reply({

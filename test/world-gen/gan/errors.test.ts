@@ -58,7 +58,7 @@ const CASES: [string, () => Parameters<typeof loadGenerator>[0], ModelLoadReason
   ],
   [
     'a layer list that does not chain',
-    () => ({ manifest: mutate((m) => (m.latentscape.layers[1].in = 128)), weights: files.weights }),
+    () => ({ manifest: mutate((m) => (m.latentscape.layers[1].in += 1)), weights: files.weights }),
     'bad-shape',
     /l1/,
   ],

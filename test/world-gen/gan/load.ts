@@ -17,8 +17,8 @@ export function surfaceFiles(model = 'surface'): { manifest: Record<string, unkn
 }
 
 /**
- * The golden fixture written by training/export.py: field [2, 3, 80] and the recorded noise maps (one [H, W] per noise
- * layer) → output [32, 48, 3] in [-1, 1].
+ * The golden fixture written by training/export.py: field [2, 3, inputChannels] and the recorded noise maps (one [H, W] per noise
+ * layer) → output [2·cellPx, 3·cellPx, 3] in [-1, 1].
  */
 export function golden(model = 'surface'): {
   field: Float32Array

@@ -18,8 +18,8 @@ const gen = await loadGenerator(surfaceFiles())
 const fx = golden()
 const out = await gen.generateFloat(fx.field, fx.cellsH, fx.cellsW, fx.noise)
 const before = tf.memory().numTensors
-const a = await gen.generate(fx.field.subarray(0, 80).slice(), 1, 1)
-const b = await gen.generate(fx.field.subarray(0, 80).slice(), 1, 1)
+const a = await gen.generate(fx.field.subarray(0, gen.inputChannels).slice(), 1, 1)
+const b = await gen.generate(fx.field.subarray(0, gen.inputChannels).slice(), 1, 1)
 const leaked = tf.memory().numTensors - before
 gen.dispose()
 console.log(
