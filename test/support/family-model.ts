@@ -22,13 +22,15 @@ export interface FamilyModelOptions {
   localDim?: number
   /** @default 'surface-v2-fixture00000' */
   version?: string
+  /** ×2 upsampling layers (cellPx = 2^upsamples); only the last one takes noise, as in the trained model. @default 1 */
+  upsamples?: number
 }
 
 /** A fixture model: its model.json (parsed), weights bytes and the latent layout it was "trained" on. */
 export interface FamilyModel {
   manifest: Record<string, unknown>
   weights: Uint8Array
-  /** The project layout with `surface` replaced by this model's dimensions (cellPx 2). */
+  /** The project layout with `surface` replaced by this model's dimensions (cellPx 2^upsamples). */
   layout: LatentLayout
   names: string[]
   embedding: number[][]
@@ -46,19 +48,33 @@ export function familyModel(options: FamilyModelOptions = {}): FamilyModel {
   const localDim = options.localDim ?? 2
   const inputChannels = globalDim + familyDim + localDim
   const hidden = 4
+  const upsamples = options.upsamples ?? 1
+  const cellPx = 2 ** upsamples
   const embedding = names.map((_, i) => Array.from({ length: familyDim }, (_, c) => Math.cos(i * 1.3 + c * 0.9)))
   const pxPerMetre = Object.fromEntries(names.map((n, i) => [n, fixturePxPerMetre(i)]))
-  const layers = [
-    { name: 'l0', kernel: 3, in: inputChannels, out: hidden, upsample: true, noise: true, activation: 'relu' },
-    { name: 'l1', kernel: 3, in: hidden, out: 3, upsample: false, noise: false, activation: 'tanh' },
-  ]
-  const shapes: [string, number[]][] = [
-    ['l0/kernel', [3, 3, inputChannels, hidden]],
-    ['l0/bias', [hidden]],
-    ['l0/noise', [hidden]],
-    ['l1/kernel', [3, 3, hidden, 3]],
-    ['l1/bias', [3]],
-  ]
+  const layers = Array.from({ length: upsamples }, (_, k) => ({
+    name: `l${k}`,
+    kernel: 3,
+    in: k === 0 ? inputChannels : hidden,
+    out: hidden,
+    upsample: true,
+    noise: k === upsamples - 1,
+    activation: 'relu',
+  }))
+  layers.push({
+    name: `l${upsamples}`,
+    kernel: 3,
+    in: hidden,
+    out: 3,
+    upsample: false,
+    noise: false,
+    activation: 'tanh',
+  })
+  const shapes: [string, number[]][] = layers.flatMap((l) => [
+    [`${l.name}/kernel`, [3, 3, l.in, l.out]] as [string, number[]],
+    [`${l.name}/bias`, [l.out]] as [string, number[]],
+    ...(l.noise ? [[`${l.name}/noise`, [l.out]] as [string, number[]]] : []),
+  ])
   const values: number[] = []
   for (const [, shape] of shapes) {
     const n = shape.reduce((a, b) => a * b, 1)
@@ -71,7 +87,7 @@ export function familyModel(options: FamilyModelOptions = {}): FamilyModel {
       model: 'surface',
       version: options.version ?? 'surface-v2-fixture00000',
       architecture: 'psgan-conv-v2-family',
-      latent: { globalDim, familyDim, localDim, cellPx: 2, wrap: 'xy', inputChannels },
+      latent: { globalDim, familyDim, localDim, cellPx, wrap: 'xy', inputChannels },
       families: { names, dim: familyDim, embedding, pxPerMetre },
       layers,
       weightsSha256: createHash('sha256').update(weights).digest('hex'),
@@ -83,7 +99,7 @@ export function familyModel(options: FamilyModelOptions = {}): FamilyModel {
   }
   const layout: LatentLayout = {
     ...LATENT_LAYOUT,
-    surface: { globalDim, familyDim, localDim, cellPx: 2, trainCells: [4, 4], wrap: 'xy' },
+    surface: { globalDim, familyDim, localDim, cellPx, trainCells: [4, 4], wrap: 'xy' },
   }
   return { manifest, weights, layout, names, embedding, pxPerMetre }
 }
