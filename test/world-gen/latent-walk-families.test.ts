@@ -91,10 +91,14 @@ describe('roomSlotInput with families', () => {
   })
 
   it('a model without families paints as before; asking it for a family, or the sky for one, is refused', () => {
-    const plain = roomSlotInput('demo', 0, 0, 'floor', 2, 2)
+    // A layout without family channels, as for the surface-v1 weights.
+    const v1 = { ...LATENT_LAYOUT, surface: { ...LATENT_LAYOUT.surface, familyDim: 0 } }
+    const plain = roomSlotInput('demo', 0, 0, 'floor', 2, 2, { layout: v1 })
     expect(plain.family).toBeUndefined()
-    expect(plain.field.length).toBe(2 * 2 * (LATENT_LAYOUT.surface.globalDim + LATENT_LAYOUT.surface.localDim))
-    expect(() => roomSlotInput('demo', 0, 0, 'floor', 2, 2, { family: { a: 'brick' } })).toThrow(FamilyError)
+    expect(plain.field.length).toBe(2 * 2 * (v1.surface.globalDim + v1.surface.localDim))
+    expect(() => roomSlotInput('demo', 0, 0, 'floor', 2, 2, { layout: v1, family: { a: 'brick' } })).toThrow(
+      FamilyError,
+    )
     expect(() => roomSlotInput('demo', 0, 0, 'sky', 2, 2, { families, layout, family: { a: 'brick' } })).toThrow(
       'the sky takes no material family',
     )
