@@ -24,18 +24,21 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .models import FoldedGenerator, Generator, fold_bn, latent_layout, recalibrate_bn
+from .models import FoldedGenerator, Generator, fold_bn, recalibrate_bn
 from .sheets import grid, to_uint8
+from .sky_card import write_sky_card
+from .surface_card import write_surface_card
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_ema(run: Path, model: str) -> tuple[Generator, dict]:
+    """The EMA generator of a run's checkpoint, built with the latent layout and families it was trained with."""
     ck = torch.load(run / 'ckpt.pt', map_location='cpu')
-    g = Generator(model)
-    g.load_state_dict(ck['G_ema'])
     cfg = ck['config']
-    cells = tuple(cfg['cells']) if 'cells' in cfg else (cfg['crop'] // 16, cfg['crop'] // 16)
+    g = Generator(model, n_families=len(cfg.get('families') or []), layout=cfg.get('layout'))
+    g.load_state_dict(ck['G_ema'])
+    cells = tuple(cfg['cells']) if 'cells' in cfg else (cfg['crop'] // g.cell_px, cfg['crop'] // g.cell_px)
     recalibrate_bn(g, cells)
     return g.eval(), ck
 
@@ -58,7 +61,16 @@ def fp16_layers(g: Generator) -> list[dict]:
     return layers
 
 
-def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict) -> dict:
+def family_spec(g: Generator, names: list[str], px_per_metre: dict[str, float]) -> dict:
+    """model.json's `families`: the learned embedding table (rounded to float16 like the weights) that the runtime
+    appends to the global latent, and each family's scale (the world repeats a texture of S px every
+    S / pxPerMetre metres)."""
+    table = g.family_embed.weight.detach().half().float()
+    return {'names': names, 'dim': g.family_dim, 'embedding': [[round(v, 5) for v in row] for row in table.tolist()],
+            'pxPerMetre': {n: px_per_metre[n] for n in names}}
+
+
+def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict, families: dict | None = None) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     specs, blobs, arch = [], [], []
     for i, layer in enumerate(layers):
@@ -76,16 +88,19 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict) -> 
     data = b''.join(blobs)
     (out_dir / 'weights.bin').write_bytes(data)
     weights_sha = hashlib.sha256(data).hexdigest()
-    lay = latent_layout(g.model)
+    lay = g.layout
+    conditioned = families is not None
     manifest = {
         'format': 'latentscape-generator',
         'generatedBy': 'training/export.py',
         'latentscape': {
             'model': g.model,
-            'version': f"{g.model}-v1-{weights_sha[:12]}",
-            'architecture': 'psgan-conv-v1',
+            'version': f"{g.model}-{'v2' if conditioned else 'v1'}-{weights_sha[:12]}",
+            'architecture': 'psgan-conv-v2-family' if conditioned else 'psgan-conv-v1',
             'latent': {**{k: lay[k] for k in ('globalDim', 'localDim', 'cellPx', 'wrap')},
+                       **({'familyDim': g.family_dim} if conditioned else {}),
                        'inputChannels': arch[0]['in']},
+            **({'families': families} if conditioned else {}),
             'upsample': 'nearest2x+blur121',
             'noise': 'layers with noise: true add noise[H, W] (i.i.d. N(0,1), one map per layer at its resolution)'
                      ' x <name>/noise[out] after conv + bias, before the activation',
@@ -95,7 +110,7 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict) -> 
             'weightsSha256': weights_sha,
             'noiseScale': NOISE_SCALE.get(g.model, 1.0),
             **({'cloudLayer': cloud_layer_spec()} if g.model == 'sky' else {}),
-            'licence': 'CC-BY-SA-3.0',
+            'licence': 'CC-BY-SA-4.0' if conditioned else 'CC-BY-SA-3.0',
             'aiGenerated': True,
             **meta,
         },
@@ -169,103 +184,74 @@ def sample_sheet(net: FoldedGenerator, g: Generator, path: Path, n: int = 12, si
     Image.fromarray(canvas).save(path)
 
 
-def swd_table(m: dict) -> list[str]:
-    """The model cards' SWD table (per level and mean) of floor, trained, untrained and noise, from metrics.json."""
-    lines = ['| set | ' + ' | '.join(f'{p} px' for p in m['swd_levels_px']) + ' | mean |', '|---|---|---|---|---|']
-    for name, key in (('held-out real vs train (floor)', 'swd_floor'), ('trained generator (EMA)', 'swd_trained'),
-                      ('same net, untrained', 'swd_untrained'), ('colour-matched noise', 'swd_noise')):
-        lines.append(f"| {name} | " + ' | '.join(str(v) for v in m[f'{key}_levels']) + f" | {m[key]} |")
-    return lines
+def family_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Path, per_row: int = 6,
+                 cells: int = 16, walk: tuple[str, str] = ('brick', 'wood_planks'), steps: int = 8,
+                 seed: int = 3) -> None:
+    """One labelled row per family (`per_row` samples of cells x cells, each tiled 2x2 so a seam would show), then a
+    row walking from one family to another (the family vector blended, latents fixed), as the world does at a
+    district border."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:  # Debian fonts-dejavu-core; the sheet is still drawn (with a small bitmap font) where it is missing
+        font = ImageFont.truetype('DejaVuSans-Bold.ttf', 22)
+    except OSError:
+        font = ImageFont.load_default()
+    gen = torch.Generator().manual_seed(seed)
+    label_w, pad = 190, 4
+    rows = []
+    for k, name in enumerate(names):
+        fams = torch.full((per_row,), k, dtype=torch.long)
+        imgs = to_uint8(net(g.sample_field(per_row, cells, cells, gen, families=fams)))
+        rows.append((name, grid(np.tile(imgs, (1, 2, 2, 1)), cols=per_row, pad=pad)))
+    a, b = (names.index(walk[0]), names.index(walk[1])) if set(walk) <= set(names) else (0, len(names) - 1)
+    ea, eb = g.family_vectors(torch.tensor([a, b])).detach()
+    zg = torch.randn(1, g.global_dim, generator=gen)
+    zl = torch.randn(1, g.local_dim, cells, cells, generator=gen)
+    strip = []
+    for i in range(steps):
+        t = i / (steps - 1)
+        strip.append(to_uint8(net(g.make_field(zg, zl, ((1 - t) * ea + t * eb)[None])))[0])
+    rows.append((f'{names[a]} -> {names[b]}', grid(np.stack(strip), cols=steps, pad=pad)))
+    width = label_w + max(r.shape[1] for _, r in rows)
+    canvas = Image.new('RGB', (width, sum(r.shape[0] for _, r in rows)), (24, 24, 24))
+    draw = ImageDraw.Draw(canvas)
+    y = 0
+    for name, r in rows:
+        canvas.paste(Image.fromarray(r), (label_w, y))
+        for i, part in enumerate(name.split(' -> ')):
+            draw.text((10, y + r.shape[0] // 2 - 14 + 26 * i), part if i == 0 else f'-> {part}', fill=(235, 235, 235),
+                      font=font)
+        y += r.shape[0]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    canvas.save(path, optimize=True)
+
+
+def run_speed(run: Path, device: str) -> str | None:
+    """Steps per second and wall time of a run, from its log (elapsed time restarts at every resume: legs)."""
+    path = run / 'log.jsonl'
+    if not path.exists():
+        return None
+    recs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    wall, last = 0.0, None
+    for r in recs:
+        if last is not None and r['elapsed_s'] < last['elapsed_s']:
+            wall += last['elapsed_s']
+        last = r
+    wall += last['elapsed_s'] if last else 0
+    steps = recs[-1]['step'] if recs else 0
+    if not steps or not wall:
+        return None
+    where = 'GPU' if device == 'cuda' else '2 CPU cores, shared with other work for most of the run'
+    return f'{steps} steps in {wall / 3600:.2f} h of training ({steps / wall:.2f} steps/s on {where})'
 
 
 def write_card(model_dir: Path) -> None:
     """public/models/<model>/card.md from model.json and metrics.json (figures are never typed by hand)."""
     man = json.loads((model_dir / 'model.json').read_text())['latentscape']
     if man['model'] == 'sky':
-        from .sky_card import write_sky_card
-
         write_sky_card(model_dir, man)
-        return
-    mpath = model_dir / 'metrics.json'
-    m = json.loads(mpath.read_text()) if mpath.exists() else None
-    lat, tr = man['latent'], man['training']
-    params = sum(l['kernel'] ** 2 * l['in'] * l['out'] + l['out'] for l in man['layers'])
-    chans = ' -> '.join([str(man['layers'][0]['in'])] + [f"{'up,' if l['upsample'] else ''}{l['out']}" for l in man['layers']])
-    lines = [
-        f"# Model card: `{man['model']}` generator ({man['version']})",
-        '',
-        '**Outputs are AI-generated** (IPTC digital source type `trainedAlgorithmicMedia`). They are tileable',
-        'material textures for the floors, walls and trim of Latentscape rooms.',
-        '',
-        '## Architecture',
-        f"- PSGAN-style fully convolutional generator (Bergmann et al. 2017), {params / 1e6:.2f} M parameters,",
-        f"  float16 weights ({(model_dir / 'weights.bin').stat().st_size / 1e6:.1f} MB), BatchNorm folded into the convs.",
-        f"- Input: a latent field of cells, each with {lat['globalDim']} global channels (the same in every cell: which",
-        f"  material) then {lat['localDim']} local i.i.d. N(0,1) channels (the arrangement). One cell paints",
-        f"  {lat['cellPx']}x{lat['cellPx']} px: 8x8 cells = 128 px, 16x16 = 256 px, 64x64 = 1024 px, same weights.",
-        f"- Channels: {chans}; every conv is 3x3 with circular padding in both axes, so every output tiles",
-        '  seamlessly; upsampling is nearest x2 + [1,2,1] blur (bilinear with wrap-around); ReLU, tanh output.',
-        '- Per-pixel noise inputs (StyleGAN-style) after each upsampling conv: one i.i.d. N(0,1) map per layer,',
-        '  scaled by a learned per-channel weight. A first run without them (and with the same blur upsampling)',
-        '  produced smooth marbled blobs with no grain after 1,500 steps; with them, grain appeared within 750.',
-        '  In the world the maps are seeded by (room seed, slot), so a texture is fully determined by its room.',
-        '- Floors, walls and trim come from the same unconditioned model: world-gen gives each slot its own',
-        '  latent walk (separate keyframes), so a room mixes three materials that drift independently.',
-        '- Layout definition shared with TypeScript: `world-gen/latent-layout.json`.',
-        '',
-        '## Training',
-        f"- Data: {tr.get('trainImages')} training images (0 A.D. terrain, Red Eclipse walls/floors), see",
-        '  `training/DATA.md` and `training/CREDITS.md`; dataset manifest sha256',
-        f"  `{tr.get('datasetManifestSha256')}`.",
-        f"- {tr['steps']} steps, batch {tr['batch']}, {tr['crop']}x{tr['crop']} crops; non-saturating loss, lazy R1",
-        '  (gamma 0.1 every 4 steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999,',
-        '  on 2 CPU cores (Debian python3-torch). Discriminator: 4 stride-2 convs + minibatch std.',
-        f"- Code commit at training start: `{tr.get('gitCommit')}`. Retrain: see `training/README.md`.",
-        '',
-        '## Metrics',
-    ]
-    if m:
-        lines += [
-            f"Computed by `training/metrics.py` at step {m['step']} on {m['n_images']} 64x64 crops per set",
-            f"({m['swd_descriptors_per_level']} descriptors per level). SWD x1e3, Laplacian levels {m['swd_levels_px']} px:",
-            '',
-            *swd_table(m),
-        ]
-        lines += [
-            '',
-            f"- SWD gap ratio (trained - floor) / (min(untrained, noise) - floor): **{m['swd_gap_ratio']}** (bar <= 0.25);",
-            f"  per level {m['swd_gap_ratio_levels']}.",
-            f"- seam_ratio (wrap border vs interior lines): **{m['seam_ratio']}** (bar <= 1.1).",
-            f"- diversity_ratio (pairwise texture-statistics distance, samples / real): **{m['diversity_ratio']}** (bar >= 0.5).",
-            f"- nn_ratio (nearest training patch distance, samples / held-out real): **{m['nn_ratio']}** (bar >= 1.0):",
-            '  samples are not closer to the training set than unseen real textures are, i.e. no copying.',
-            f"- Bars: {m['passes']}",
-        ]
     else:
-        lines.append('Not computed yet: run `training/metrics.py`.')
-    lines += [
-        '',
-        '## Limits',
-        '- Trained for about 1.5 hours on 2 shared CPU cores. What it paints reads as ground and rough stone:',
-        '  sand, gravel, dry and green grass, soil, speckled granite-like surfaces, in the palette of the data.',
-        '  It does NOT reproduce structured materials of the training set: no brick courses, tile grids, planks,',
-        '  panels or metal. Walls therefore get stone/gravel-like textures too. Closing that gap needs longer',
-        '  training (a GPU run) and likely larger crops and material-class conditioning.',
-        '- The SWD figures are lenient (shared/notes/gan-prototype.md): they measure local patch statistics at',
-        '  64/32/16 px, which this model matches well, not the large structures it misses. Judge the sheet too.',
-        '- Colour-matched noise draws every pixel from one Gaussian with the training pixels\' mean colour and',
-        '  covariance. A stronger variant that copies each real crop\'s mean and std (so it contains real images\'',
-        "  low frequencies) is also reported as swd_noise_per_image in metrics.json; the generator beats it too.",
-        '- No text, signs or people.',
-        '- Sample sheet: `docs/models/surface-samples.png` (each sample tiled 2x2; bottom row a latent walk).',
-        '',
-        '## Intended use and licence',
-        '- Intended: decorative textures in Latentscape worlds, labelled as AI-generated, exported with provenance',
-        '  metadata. Not intended for passing off as photographs or as the work of the dataset authors.',
-        f"- Weights licence: {man['licence']} (share-alike of the training data); credits in `training/CREDITS.md`.",
-        '',
-    ]
-    (model_dir / 'card.md').write_text('\n'.join(lines))
+        write_surface_card(model_dir, man)
 
 
 def main() -> None:
@@ -283,19 +269,30 @@ def main() -> None:
     g, ck = load_ema(run, args.model)
     cfg = ck['config']
     layers = fp16_layers(g)
-    meta = {'training': {'steps': ck['step'], 'batch': cfg['batch'], 'crop': cfg['crop'],
+    names = cfg.get('families') or []
+    families = None
+    if names:
+        from .surface_data import PX_PER_METRE
+
+        families = family_spec(g, names, PX_PER_METRE)
+    meta = {'training': {'steps': ck['step'], 'batch': cfg['batch'], 'crop': cfg['crop'], 'r1': cfg.get('r1'),
                          'gitCommit': cfg.get('git_commit'), 'datasetManifestSha256': cfg.get('manifest_sha256'),
                          'trainImages': cfg.get('train_images'), 'cells': cfg.get('cells'),
                          'device': cfg.get('device', 'cpu')}}
     out_dir = Path(args.out) if args.out else ROOT / 'public' / 'models' / args.model
-    manifest = write_model(layers, g, out_dir, meta)
+    meta['training']['families'] = cfg.get('family_counts')
+    meta['training']['speed'] = run_speed(run, cfg.get('device', 'cpu'))
+    manifest = write_model(layers, g, out_dir, meta, families)
     golden(layers, g, Path(args.golden) if args.golden else ROOT / 'test' / 'fixtures' / f'{args.model}-golden.json')
     if not args.no_sheet:
         net = FoldedGenerator(layers)
         # The sky's panoramas (cloud layer + atmosphere) are drawn by the app's own code: scripts/sky-sheet.ts.
         name = 'sky-layer' if args.model == 'sky' else args.model
         sheet = Path(args.sheet) if args.sheet else ROOT / 'docs' / 'models' / f'{name}-samples.png'
-        sample_sheet(net, g, sheet)
+        if names:
+            family_sheet(net, g, names, sheet)
+        else:
+            sample_sheet(net, g, sheet)
     write_card(out_dir)
     size = (out_dir / 'weights.bin').stat().st_size
     print(json.dumps({'model': args.model, 'step': ck['step'], 'version': manifest['latentscape']['version'],

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# One lease of a CUDA machine: train the sky generator in two legs (a mid-run checkpoint and the final one)
-# and copy the checkpoints, logs and sample grids to $OUT. Used with the device tool; see training/README.md.
+# One lease of a CUDA machine: train a generator (MODEL=surface, the default, or sky) in two legs (a mid-run
+# checkpoint and the final one) and copy the checkpoints, logs and sample grids to $OUT. Sized for one 10-minute
+# run. Used with the device tool; see training/README.md (carry the prepared dataset: surface2.npz + manifest).
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 OUT=${OUT:-/tmp/gpu-out}; mkdir -p "$OUT"
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 python3 -c "import torch; print('torch', torch.__version__, torch.cuda.is_available())"
 slim() { python3 -c "import torch,sys; ck=torch.load(sys.argv[1], map_location='cpu'); torch.save({k: ck[k] for k in ('G_ema','step','config')}, sys.argv[2])" "$1" "$2"; }
-RUN=training/runs/sky
-ARGS="--model sky --crop 64 --batch ${BATCH:-32} --steps 60000 --threads 8 --ckpt-every 1000 --sample-every 2000"
+MODEL=${MODEL:-surface}
+RUN=training/runs/$MODEL
+if [ "$MODEL" = sky ]; then
+  ARGS="--model sky --crop 64 --batch ${BATCH:-32} --steps 60000 --threads 8 --ckpt-every 1000 --sample-every 2000"
+else
+  ARGS="--model surface --crop 40 --batch ${BATCH:-32} --r1 1 --noise-from 4000 --steps 60000 --threads 8"
+  ARGS="$ARGS --ckpt-every 1000 --sample-every 2000"
+fi
 python3 -m training.train $ARGS --max-minutes "${LEG1:-3.6}" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl
 slim $RUN/ckpt.pt "$OUT/ckpt-mid.pt"
 python3 -m training.train $ARGS --max-minutes "${LEG2:-6.9}" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl

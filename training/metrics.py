@@ -33,7 +33,7 @@ import torch.nn.functional as F
 
 from .export import fp16_layers, load_ema, write_card
 from .models import FoldedGenerator, Generator, recalibrate_bn
-from .train import CropSampler
+from .train import CropSampler, MaterialSampler, MaterialSet
 
 _G5 = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
 _G5 = (_G5[:, None] * _G5[None, :]) / 256.0
@@ -151,27 +151,83 @@ def crops_of(images: np.ndarray, n: int, crop: int, seed: int, model: str = 'sur
 
 
 @torch.no_grad()
-def generate(net, g: Generator, n: int, cells: tuple[int, int], seed: int, batch: int = 64) -> torch.Tensor:
+def generate(net, g: Generator, n: int, cells: tuple[int, int], seed: int, batch: int = 64,
+             family: int | None = None) -> torch.Tensor:
     gen = torch.Generator().manual_seed(seed)
     out = []
     for i in range(0, n, batch):
-        out.append(net(g.sample_field(min(batch, n - i), cells[0], cells[1], gen)))
+        b = min(batch, n - i)
+        fams = torch.full((b,), family, dtype=torch.long) if family is not None else None
+        out.append(net(g.sample_field(b, cells[0], cells[1], gen, families=fams)))
     return torch.cat(out)
+
+
+def material_crops(data: MaterialSet, family: int, n: int, crop: int, seed: int) -> torch.Tensor:
+    """Real crops of one family, taken as in training (inside images that do not tile)."""
+    sampler = MaterialSampler(data, crop, seed, only=family)
+    return torch.cat([sampler(min(256, n - i))[0] for i in range(0, n, 256)])
 
 
 def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: np.ndarray, n: int = 1024,
             crop: int = 64, bank: int = 20000, seed: int = 0) -> dict:
     train, held = images[train_mask], images[~train_mask]
     model = g_trained.model
-    cells = (crop // 16, crop // 16)
+    cells = (crop // g_trained.cell_px, crop // g_trained.cell_px)
     real_train = crops_of(train, n, crop, seed, model)
     real_held = crops_of(held, n, crop, seed + 1, model)
     fake = generate(net_trained, g_trained, n, cells, seed + 2)
-    torch.manual_seed(seed)
-    g0 = Generator(g_trained.model)
-    recalibrate_bn(g0, cells, batches=4, batch=32)
+    g0 = untrained_like(g_trained, cells, seed)
     untrained = generate(g0.eval(), g0, n, cells, seed + 3)
     ref = crops_of(train, n, crop, seed + 4, model)
+    big = generate(net_trained, g_trained, 64, (8, 8), seed + 6, batch=16)
+    bank_imgs = crops_of(train, bank, 32, seed + 8, model).reshape(bank, -1)
+    m = compare(real_train, real_held, fake, untrained, ref, big, bank_imgs, n, crop, seed)
+    q_fake = fake[: min(512, n), :, :32, :32].reshape(min(512, n), -1)
+    loo = leave_one_out_nn(images, train_mask, q_fake, seed + 9, model) if len(images) <= 100 else None
+    return {**m, 'nn_bank_patches': bank, **(loo or {})}
+
+
+def untrained_like(g: Generator, cells: tuple[int, int], seed: int) -> Generator:
+    """The same architecture (and family table size) with fresh weights: the SWD ceiling of an untrained net."""
+    torch.manual_seed(seed)
+    g0 = Generator(g.model, n_families=g.n_families, layout=g.layout)
+    recalibrate_bn(g0, cells, batches=4, batch=32)
+    return g0
+
+
+def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n: int = 256, crop: int = 40,
+                     bank: int = 4000, seed: int = 0) -> dict:
+    """Per family: the same figures as `compute`, on that family's real crops (training and held-out groups) and
+    samples conditioned on it."""
+    cells = (crop // g.cell_px, crop // g.cell_px)
+    g0 = untrained_like(g, cells, seed)
+    out = {}
+    for k, name in enumerate(train.families):
+        if not (train.family == k).any() or not (held.family == k).any():
+            out[name] = {'n_train': int((train.family == k).sum()), 'n_heldout': int((held.family == k).sum()),
+                         'skipped': 'no held-out images'}
+            continue
+        s = seed + 100 * (k + 1)
+        real_train = material_crops(train, k, n, crop, s)
+        real_held = material_crops(held, k, n, crop, s + 1)
+        fake = generate(net, g, n, cells, s + 2, family=k)
+        untrained = generate(g0.eval(), g0, n, cells, s + 3, family=k)
+        ref = material_crops(train, k, n, crop, s + 4)
+        big = generate(net, g, 32, (16, 16), s + 6, batch=8, family=k)
+        bank_imgs = material_crops(train, k, bank, 32, s + 8).reshape(bank, -1)
+        m = compare(real_train, real_held, fake, untrained, ref, big, bank_imgs, n, crop, s)
+        out[name] = {key: m[key] for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'swd_gap_ratio',
+                                             'swd_gap_ratio_levels', 'nn_ratio', 'diversity_ratio', 'seam_ratio')}
+        out[name].update({'n_train': int((train.family == k).sum()), 'n_heldout': int((held.family == k).sum()),
+                          'passes': passes(m)})
+        print(json.dumps({name: out[name]}), flush=True)
+    return out
+
+
+def compare(real_train: torch.Tensor, real_held: torch.Tensor, fake: torch.Tensor, untrained: torch.Tensor,
+            ref: torch.Tensor, big: torch.Tensor, bank_imgs: torch.Tensor, n: int, crop: int, seed: int) -> dict:
+    """All figures from prepared sets: crops of training and held-out real images, samples, untrained samples,
+    a second draw of training crops (for the noise baselines), whole tiles (seams) and the nearest-neighbour bank."""
     gen = torch.Generator().manual_seed(seed + 5)
     # Colour-matched noise: every pixel i.i.d. from one Gaussian with the training pixels' mean colour and 3x3 colour
     # covariance (the palette, nothing of any image). The per-image variant below (each noise image takes one real
@@ -190,24 +246,21 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
 
     floor, trained, untr, nz, nz_img = s(real_held), s(fake), s(untrained), s(noise), s(noise_img)
     base = min(untr['mean'], nz['mean'])
-    gap = (trained['mean'] - floor['mean']) / max(base - floor['mean'], 1e-9)
+    # Undefined when the held-out floor is not below the baselines (a family whose few held-out images differ from
+    # its training images as much as noise does): no ratio is reported rather than a meaningless huge one.
+    gap = (trained['mean'] - floor['mean']) / (base - floor['mean']) if base > floor['mean'] else None
     gap_levels = [round((t - f) / (min(u, z) - f), 3) if min(u, z) > f else None for t, f, u, z in
                   zip(trained['levels'], floor['levels'], untr['levels'], nz['levels'])]
 
-    # Whole outputs: 8x8-cell tiles.
-    big = generate(net_trained, g_trained, 64, (8, 8), seed + 6, batch=16)
     seam = seam_ratio(big)
 
     div_fake = mean_pairwise(texture_stats(fake[:512]))
     div_real = mean_pairwise(texture_stats(real_train[:512]))
 
-    gen = torch.Generator().manual_seed(seed + 7)
     q = min(512, n)
-    bank_imgs = crops_of(train, bank, 32, seed + 8, model).reshape(bank, -1)
     q_fake = fake[:q, :, :32, :32].reshape(q, -1)
     q_held = real_held[:q, :, :32, :32].reshape(q, -1)
     nn_fake, nn_held = nn_distance(q_fake, bank_imgs), nn_distance(q_held, bank_imgs)
-    loo = leave_one_out_nn(images, train_mask, q_fake, seed + 9, model) if len(images) <= 100 else None
 
     return {
         'swd_floor': floor['mean'], 'swd_trained': trained['mean'], 'swd_untrained': untr['mean'],
@@ -215,20 +268,46 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
         'swd_levels_px': [crop, crop // 2, crop // 4],
         'swd_floor_levels': floor['levels'], 'swd_trained_levels': trained['levels'],
         'swd_untrained_levels': untr['levels'], 'swd_noise_levels': nz['levels'],
-        'swd_gap_ratio': round(gap, 3), 'swd_gap_ratio_levels': gap_levels,
+        'swd_gap_ratio': round(gap, 3) if gap is not None else None, 'swd_gap_ratio_levels': gap_levels,
         'seam_ratio': round(seam, 4),
         'diversity_ratio': round(div_fake / div_real, 3), 'diversity_samples': round(div_fake, 4),
         'diversity_real': round(div_real, 4),
         'nn_ratio': round(nn_fake / nn_held, 3), 'nn_samples': round(nn_fake, 3), 'nn_heldout': round(nn_held, 3),
-        'n_images': n, 'nn_bank_patches': bank, 'swd_descriptors_per_level': n * 64,
-        **(loo or {}),
+        'n_images': n, 'swd_descriptors_per_level': n * 64,
     }
+
+
+def compute_conditioned(g: Generator, net, data_path: str, n: int = 1024, crop: int = 40, bank: int = 20000,
+                        seed: int = 0) -> dict:
+    """A family-conditioned generator: overall figures on class-balanced crops (every family equally often, samples
+    of uniformly drawn families), then the same per family under `families`."""
+    train, held = MaterialSet(data_path, split=0), MaterialSet(data_path, split=1)
+    cells = (crop // g.cell_px, crop // g.cell_px)
+
+    def balanced(data: MaterialSet, count: int, size: int, s: int) -> torch.Tensor:
+        sampler = MaterialSampler(data, size, s)
+        return torch.cat([sampler(min(256, count - i))[0] for i in range(0, count, 256)])
+
+    real_train = balanced(train, n, crop, seed)
+    real_held = balanced(held, n, crop, seed + 1)
+    fake = generate(net, g, n, cells, seed + 2)
+    g0 = untrained_like(g, cells, seed)
+    untrained = generate(g0.eval(), g0, n, cells, seed + 3)
+    ref = balanced(train, n, crop, seed + 4)
+    big = generate(net, g, 64, (16, 16), seed + 6, batch=8)
+    bank_imgs = balanced(train, bank, 32, seed + 8).reshape(bank, -1)
+    m = compare(real_train, real_held, fake, untrained, ref, big, bank_imgs, n, crop, seed)
+    m['nn_bank_patches'] = bank
+    m['heldout_images'] = len(held)
+    m['families'] = compute_families(g, net, train, held, n=max(128, n // 4), crop=crop, bank=max(2000, bank // 5),
+                                     seed=seed)
+    return m
 
 
 def passes(m: dict) -> dict:
     """The bars of the model issue."""
     return {
-        'swd_gap_le_0.25': m['swd_gap_ratio'] <= 0.25,
+        'swd_gap_le_0.25': m['swd_gap_ratio'] is not None and m['swd_gap_ratio'] <= 0.25,
         'seam_ratio_le_1.1': m['seam_ratio'] <= 1.1,
         'nn_ratio_ge_1.0': m['nn_ratio'] >= 1.0,
         **({'nn_ratio_loo_ge_1.0': m['nn_ratio_loo'] >= 1.0} if 'nn_ratio_loo' in m else {}),
@@ -240,22 +319,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--model', default='surface')
     ap.add_argument('--run', default=None, help='default training/runs/<model>')
-    ap.add_argument('--data', default=None, help='default training/.cache/<model>.npz')
+    ap.add_argument('--data', default=None, help="default: the run's dataset")
     ap.add_argument('--out', default=None, help='default public/models/<model>/metrics.json')
     ap.add_argument('--n', type=int, default=1024)
     ap.add_argument('--bank', type=int, default=20000)
     ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
     args.run = args.run or f'training/runs/{args.model}'
-    args.data = args.data or f'training/.cache/{args.model}.npz'
     torch.set_num_threads(2)
     g, ck = load_ema(Path(args.run), args.model)
+    args.data = args.data or ck['config'].get('data') or f'training/.cache/{args.model}.npz'
     net = FoldedGenerator(fp16_layers(g))
-    data = np.load(args.data)
-    m = compute(g, net, data['images'], data['train'], n=args.n, crop=ck['config']['crop'], bank=args.bank,
-                seed=args.seed)
+    crop = ck['config']['crop']
+    if g.family_dim:
+        m = compute_conditioned(g, net, args.data, n=args.n, crop=crop, bank=args.bank, seed=args.seed)
+    else:
+        data = np.load(args.data)
+        m = compute(g, net, data['images'], data['train'], n=args.n, crop=crop, bank=args.bank, seed=args.seed)
+        m['heldout_images'] = int((~data['train']).sum())
     m['step'] = ck['step']
-    m['heldout_images'] = int((~data['train']).sum())
     m['passes'] = passes(m)
     out = Path(args.out) if args.out else Path('public/models') / args.model / 'metrics.json'
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ Generator: a fully convolutional PSGAN-style generator (Bergmann, Jetchev & Voll
 latent *field* [B, globalDim + localDim, cellsH, cellsW] (layout in world-gen/latent-layout.json):
 global channels repeat in every cell, local channels are i.i.d. N(0, 1). Every 3x3 conv pads
 circularly in both axes (surface textures and the sky's cloud tiles both tile), so a field of any size gives an
-image of 16x its size that wraps seamlessly. Upsampling is nearest x2 followed by a fixed [1,2,1]
+image of cellPx times its size that wraps seamlessly. Upsampling is nearest x2 followed by a fixed [1,2,1]
 blur, which equals bilinear (half-pixel) upsampling with wrap-around and avoids the alternate-line
 artefact that plain nearest upsampling left in the prototype (shared/notes/gan-prototype.md).
 BatchNorm + ReLU trained stably in that prototype; at export BN is folded into the convs.
@@ -58,12 +58,12 @@ class ConvBlock(nn.Module):
     (grain, speckle) that a smooth upsampled latent field cannot; it is i.i.d. N(0, 1), so it tiles on the torus.
     """
 
-    def __init__(self, cin: int, cout: int, up: bool):
+    def __init__(self, cin: int, cout: int, up: bool, noise: bool | None = None):
         super().__init__()
         self.up = up
         self.upsample = Upsample2x() if up else None
         self.conv = nn.Conv2d(cin, cout, 3, padding=0, bias=False)
-        self.noise_weight = nn.Parameter(torch.zeros(cout)) if up else None
+        self.noise_weight = nn.Parameter(torch.zeros(cout)) if (up if noise is None else noise) else None
         self.bn = nn.BatchNorm2d(cout)
 
     def forward(self, x: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
@@ -77,42 +77,82 @@ class ConvBlock(nn.Module):
         return F.relu(self.bn(y))
 
 
-# (channels out, upsample before) per block; 4 upsamplings: one latent cell paints 16x16 px.
-GEN_PLAN = [(256, False), (256, False), (192, True), (128, True), (64, True), (32, True)]
+# (channels out, upsample before[, noise]) per block; noise defaults to "on the upsampling blocks".
+# Surface v2: materials have regular structure (brick courses, tile grids, planks) whose layout is decided at the
+# latent resolution, so the trunk there is four convs deep (a receptive field of 9 cells = 72 px, more than two
+# periods of the largest structure at the training scale); three upsamplings (one cell paints 8x8 px). Per-pixel
+# noise only at full resolution: with noise at every scale the generator satisfied the discriminator with grain
+# and never learned layout (measured in the family-conditioned prototypes). ~9 GFLOP per 256x256 px.
+SURFACE_PLAN = [(192, False, False)] * 4 + [(128, True, False), (64, True, False), (32, True, True)]
 # The sky's cloud layer is smoother than materials: a narrower generator (0.6 GFLOP per 128x128 px, 0.94 M params).
 SKY_PLAN = [(192, False), (192, False), (160, True), (96, True), (48, True), (24, True)]
-PLANS = {'surface': GEN_PLAN, 'sky': SKY_PLAN}
+PLANS = {'surface': SURFACE_PLAN, 'sky': SKY_PLAN}
 
 
 class Generator(nn.Module):
-    """Latent field [B, G+L, h, w] -> RGB [B, 3, 16h, 16w] in [-1, 1]."""
+    """Latent field [B, G+F+L, h, w] -> RGB [B, 3, c*h, c*w] in [-1, 1] (c = the layout's cellPx).
 
-    def __init__(self, model: str = 'surface', plan=None):
+    Family conditioning (surface): a learned embedding of the material family (F = `familyDim` channels) is appended
+    to the global latent in every cell. It is part of the input field, so the exported net is a plain conv stack; the
+    runtime looks the vector up in model.json's embedding table, and a district boundary blends two families by
+    blending their vectors.
+    """
+
+    def __init__(self, model: str = 'surface', plan=None, n_families: int = 0, layout: dict | None = None):
         super().__init__()
         plan = plan or PLANS[model]
-        lay = latent_layout(model)
+        lay = layout or latent_layout(model)
+        self.layout = lay
         self.model = model
         if lay['wrap'] != 'xy':
             raise ValueError(f"{model}: only circular padding in both axes is supported, layout says {lay['wrap']!r}")
         self.global_dim, self.local_dim = lay['globalDim'], lay['localDim']
-        cin = self.global_dim + self.local_dim
+        self.family_dim = lay.get('familyDim', 0) if n_families else 0
+        self.n_families = n_families if self.family_dim else 0
+        self.cell_px = lay['cellPx']
+        ups = sum(1 for entry in plan if entry[1])
+        if 2**ups != self.cell_px:
+            raise ValueError(f'{model}: the plan upsamples x{2**ups}, the layout says cellPx={self.cell_px}')
+        self.family_embed = nn.Embedding(self.n_families, self.family_dim) if self.n_families else None
+        cin = self.global_dim + self.family_dim + self.local_dim
         blocks = []
-        for cout, up in plan:
-            blocks.append(ConvBlock(cin, cout, up))
-            cin = cout
+        for entry in plan:
+            blocks.append(ConvBlock(cin, entry[0], entry[1], entry[2] if len(entry) > 2 else None))
+            cin = entry[0]
         self.blocks = nn.ModuleList(blocks)
         self.to_rgb = nn.Conv2d(cin, 3, 3, padding=0, bias=True)
         self.plan = plan
 
-    def make_field(self, z_global: torch.Tensor, z_local: torch.Tensor) -> torch.Tensor:
-        """z_global [B, G], z_local [B, L, h, w] -> field [B, G+L, h, w]."""
-        b, _, h, w = z_local.shape
-        return torch.cat([z_global[:, :, None, None].expand(b, self.global_dim, h, w), z_local], dim=1)
+    @property
+    def in_channels(self) -> int:
+        return self.global_dim + self.family_dim + self.local_dim
 
-    def sample_field(self, b: int, h: int, w: int, gen: torch.Generator | None = None, device='cpu'):
+    def family_vectors(self, families: torch.Tensor) -> torch.Tensor:
+        """Family indices [B] -> embedding vectors [B, F]."""
+        return self.family_embed(families)
+
+    def make_field(self, z_global: torch.Tensor, z_local: torch.Tensor, cond: torch.Tensor | None = None):
+        """z_global [B, G], z_local [B, L, h, w], cond [B, F] (family vectors; conditioned models only)
+        -> field [B, G+F+L, h, w]."""
+        b, _, h, w = z_local.shape
+        if self.family_dim:
+            if cond is None:
+                raise ValueError('a family-conditioned generator needs family vectors')
+            z_global = torch.cat([z_global, cond.to(z_global.dtype)], dim=1)
+        g = z_global.shape[1]
+        return torch.cat([z_global[:, :, None, None].expand(b, g, h, w), z_local], dim=1)
+
+    def sample_field(self, b: int, h: int, w: int, gen: torch.Generator | None = None, device='cpu',
+                     families: torch.Tensor | None = None):
+        """A random field; conditioned models take family indices [B] (uniformly drawn when None)."""
         zg = torch.randn(b, self.global_dim, generator=gen).to(device)
         zl = torch.randn(b, self.local_dim, h, w, generator=gen).to(device)
-        return self.make_field(zg, zl)
+        cond = None
+        if self.family_dim:
+            if families is None:
+                families = torch.randint(0, self.n_families, (b,), generator=gen)
+            cond = self.family_vectors(families.to(device))
+        return self.make_field(zg, zl, cond)
 
     def noise_shapes(self, h: int, w: int) -> list[tuple[int, int]]:
         """[H, W] of the noise map of each noise-taking block, for a field of h x w cells."""
@@ -153,9 +193,11 @@ class MinibatchStd(nn.Module):
 
 
 class Discriminator(nn.Module):
-    """RGB [B, 3, H, W] (64x64 crops) -> logit [B]."""
+    """RGB [B, 3, H, W] crops -> logit [B]. With `n_classes`, a projection discriminator (Miyato & Koyama 2018):
+    the logit adds the inner product of a learned class embedding with the pooled features, so D judges "a
+    plausible brick wall" rather than "a plausible texture"."""
 
-    def __init__(self, channels=(64, 128, 256, 384), in_ch: int = 3):
+    def __init__(self, channels=(64, 128, 256, 384), in_ch: int = 3, n_classes: int = 0):
         super().__init__()
         layers, cin = [], in_ch
         for cout in channels:
@@ -165,12 +207,17 @@ class Discriminator(nn.Module):
         self.mbstd = MinibatchStd()
         self.head_conv = nn.Conv2d(cin + 1, cin, 3, padding=1)
         self.head = nn.Linear(cin, 1)
+        self.class_embed = nn.Embedding(n_classes, cin) if n_classes else None
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, classes: torch.Tensor | None = None) -> torch.Tensor:
         x = self.features(x)
         x = F.leaky_relu(self.head_conv(self.mbstd(x)), 0.2)
         # Global average over positions keeps D usable on any crop size.
-        return self.head(x.mean(dim=(2, 3))).squeeze(1)
+        h = x.mean(dim=(2, 3))
+        out = self.head(h).squeeze(1)
+        if self.class_embed is not None:
+            out = out + (self.class_embed(classes) * h).sum(dim=1)
+        return out
 
 
 @torch.no_grad()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .export import swd_table
+from .cards import swd_table
 
 
 # Judged by eye on the sample sheets of the exported weights (not computed): what a user will see.
@@ -95,7 +95,7 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
             f"  per level {m['swd_gap_ratio_levels']}. Only {m.get('heldout_images', 'a few')} held-out skies: the floor is noisy.",
             *(['  Below 0 means the samples match the TRAINING clouds\' statistics more closely than unseen real clouds',
                '  do: the bar passes, but it is a sign of fitting the training set, not of a better-than-real model.']
-              if m['swd_gap_ratio'] < 0 else []),
+              if m['swd_gap_ratio'] is not None and m['swd_gap_ratio'] < 0 else []),
             f"- seam_ratio across the tile's wrap (both axes) vs interior lines: **{m['seam_ratio']}** (1.0 = the wrap",
             '  is like any other line). The panorama has no longitude seam by construction (the plane has no border',
             '  there); `test/world-gen/sky-compose.test.ts` checks it.',

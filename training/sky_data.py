@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .data import CACHE, ROOT, fetch_packages
+from .common import CACHE, ROOT, fetch_debs, write_credits_section
 
 # The cloud deck: a plane at unit height, DECK_EXTENT units each way from the point overhead, DECK_PX pixels square.
 DECK_EXTENT = 1.5
@@ -428,7 +428,7 @@ def main() -> None:
     ap.add_argument('--only', default=None, help='only sources whose name contains this (inspection)')
     ap.add_argument('--preview', default=None, help='also write a contact sheet PNG here: each deck beside its cloud layer')
     args = ap.parse_args()
-    fetch_packages()
+    fetch_debs({'0ad-data': 'x0ad', 'redeclipse-data': 'xre'})
     fetch_extra()
     images, decks, manifest, stats = build(args.height, args.holdout, args.seed, args.only)
     if args.preview:
@@ -448,11 +448,7 @@ def main() -> None:
     text = json.dumps(man, indent=1)
     out.with_suffix('.manifest.json').write_text(text)
     write_card(man, ROOT / 'SKY-DATA.md')
-    surface = CACHE / 'surface.manifest.json'
-    if surface.exists():  # CREDITS.md lists every generator's sources
-        from .data import write_cards
-
-        write_cards(json.loads(surface.read_text()), ROOT / 'DATA.md', ROOT / 'CREDITS.md')
+    write_credits_section('sky', 'sky_data.py', credits_lines(man))
     print(json.dumps({**stats, 'manifest_sha256': hashlib.sha256(text.encode()).hexdigest(), 'out': str(out)}))
 
 

@@ -1,5 +1,5 @@
 """Smoke test of the whole training pipeline on a tiny synthetic dataset (runs in the README's test
-command): data filters, a few training steps, resume, export, golden fixture, metrics.
+command): sampling, a few family-conditioned training steps, resume, export, golden fixture, metrics.
 
 The real dataset is 2.2 GB of Debian packages; CI does not fetch it. The images here are tileable
 synthetic patterns, enough to prove the mechanics (shapes, wrap-around, file formats), not quality.
@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import data as data_mod
 from .export import fp16_layers, load_ema
-from .metrics import compute, seam_ratio
-from .models import FoldedGenerator, Generator
+from .metrics import compute, compute_conditioned, seam_ratio
+from .models import Discriminator, FoldedGenerator, Generator
+from .train import MaterialSampler, MaterialSet, d_step, g_step
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -45,57 +45,107 @@ def synthetic_images(n: int, size: int, seed: int = 0) -> np.ndarray:
     return out
 
 
+def write_material_set(path: Path, families: list[str], per_family: int = 6, seed: int = 0) -> None:
+    """A tiny family-labelled set in training/surface_data.py's format: images of varied sizes (some tile, some
+    do not), one family per pattern, one held-out image per family."""
+    rng = np.random.default_rng(seed)
+    imgs, fam, tiles, split = [], [], [], []
+    for k in range(len(families)):
+        base = synthetic_images(per_family, 64, seed + k)
+        for i in range(per_family):
+            h, w = (int(v) for v in rng.integers(48, 80, size=2))
+            imgs.append(np.resize(base[i], (h, w, 3)))
+            fam.append(k)
+            tiles.append(i % 2)
+            split.append(1 if i == 0 else 0)
+    shapes = np.array([im.shape[:2] for im in imgs], np.int32)
+    offsets = np.cumsum([0] + [im.size for im in imgs])[:-1].astype(np.int64)
+    np.savez(path, pixels=np.concatenate([im.reshape(-1) for im in imgs]), shapes=shapes, offsets=offsets,
+             family=np.array(fam, np.int16), group=np.arange(len(imgs), dtype=np.int32),
+             split=np.array(split, np.uint8), tiles=np.array(tiles, np.uint8))
+    path.with_suffix('.manifest.json').write_text(json.dumps({'families': families, 'images': [], 'synthetic': True}))
+
+
+SMOKE_FAMILIES = ['brick', 'floor_tiles', 'wood_planks']
+
+
 class PipelineTest(unittest.TestCase):
+    """The family-conditioned `surface` path: sampling, a tiny conditioned run, resume, export with the family
+    table, golden, metrics per family, tiling."""
+
     @classmethod
     def setUpClass(cls):
         torch.set_num_threads(2)
         cls.tmp = Path(tempfile.mkdtemp(prefix='ls-smoke-'))
-        imgs = synthetic_images(24, 96)
-        train = np.arange(24) % 6 != 0
-        np.savez(cls.tmp / 'tiny.npz', images=imgs, train=train)
-        (cls.tmp / 'tiny.manifest.json').write_text(json.dumps({'files': [], 'synthetic': True}))
+        write_material_set(cls.tmp / 'tiny.npz', SMOKE_FAMILIES)
         cls.run_dir = cls.tmp / 'run'
+        cls.layout = json.loads((ROOT / 'world-gen' / 'latent-layout.json').read_text())['surface']
 
     def _train(self, steps: int) -> str:
         cmd = [sys.executable, '-m', 'training.train', '--data', str(self.tmp / 'tiny.npz'), '--run',
-               str(self.run_dir), '--steps', str(steps), '--batch', '4', '--sample-every', '1000', '--ckpt-every', '2']
+               str(self.run_dir), '--steps', str(steps), '--batch', '6', '--crop', str(4 * self.layout['cellPx']),
+               '--sample-every', '1000', '--ckpt-every', '2', '--noise-from', '5']
         return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
 
-    def test_1_filters(self):
-        tileable = synthetic_images(1, 64)[0]
-        self.assertLess(data_mod.tile_ratio(tileable), 2.0, 'a wrapping pattern counts as tileable')
-        ramp = np.tile(np.linspace(0, 255, 64)[None, :, None], (64, 1, 3)).astype(np.uint8)
-        self.assertGreater(data_mod.tile_ratio(ramp), 2.0, 'a ramp has a hard seam at the wrap')
-        rgba = np.dstack([tileable, np.full((64, 64), 255, np.uint8)])
-        self.assertTrue(data_mod._accept(rgba)[0])
-        flat = np.full((64, 64, 4), 255, np.uint8)
-        self.assertEqual(data_mod._accept(flat), (False, 'flat'))
+    def test_1_sampler(self):
+        data = MaterialSet(self.tmp / 'tiny.npz')
+        self.assertEqual(data.families, SMOKE_FAMILIES)
+        self.assertEqual(data.counts(), {name: 5 for name in SMOKE_FAMILIES})
+        crops, fams = MaterialSampler(data, 40, seed=0)(300)
+        self.assertEqual(tuple(crops.shape), (300, 3, 40, 40))
+        self.assertTrue(crops.min() >= -1 and crops.max() <= 1)
+        counts = np.bincount(fams.numpy(), minlength=3)
+        self.assertTrue((counts > 60).all(), f'class-balanced draws, got {counts}')
+        only, fams = MaterialSampler(data, 40, seed=1, only=2)(20)
+        self.assertTrue((fams == 2).all())
+        # A crop of an image that does not tile lies inside it: every crop is a window of some source image.
+        still = [i for i in range(len(data)) if not data.tiles[i]][0]
+        img = data.images[still]
+        sampler = MaterialSampler(data, 40, seed=2)
+        sampler.by_family = [np.array([still])] * 3
+        c, _ = sampler(1)
+        window = ((c[0] + 1) * 127.5).round().to(torch.uint8)
+        found = any(torch.equal(window, img[:, y : y + 40, x : x + 40].flip(2)) or
+                    torch.equal(window, img[:, y : y + 40, x : x + 40])
+                    for y in range(img.shape[1] - 39) for x in range(img.shape[2] - 39))
+        self.assertTrue(found, 'a crop of a non-tiling image is a window inside it')
 
     def test_2_train_resume_export(self):
-        out = self._train(4)
+        self._train(4)
         ck = torch.load(self.run_dir / 'ckpt.pt', map_location='cpu')
         self.assertEqual(ck['step'], 4)
+        noise = [p for n, p in ck['G'].items() if n.endswith('noise_weight')]
+        self.assertTrue(noise and all(float(p.abs().max()) == 0 for p in noise), 'noise held at zero before --noise-from')
         out = self._train(6)
         self.assertIn('resumed at step 4', out)
         self.assertEqual(torch.load(self.run_dir / 'ckpt.pt', map_location='cpu')['step'], 6)
         cfg = json.loads((self.run_dir / 'config.json').read_text())
-        for key in ('git_commit', 'manifest_sha256', 'seed', 'g_params'):
+        for key in ('git_commit', 'manifest_sha256', 'seed', 'g_params', 'layout', 'families', 'family_counts'):
             self.assertIn(key, cfg)
+        self.assertEqual(cfg['families'], SMOKE_FAMILIES)
 
         model_dir, golden = self.tmp / 'model', self.tmp / 'golden.json'
         subprocess.run([sys.executable, '-m', 'training.export', '--run', str(self.run_dir), '--out', str(model_dir),
                         '--golden', str(golden), '--sheet', str(self.tmp / 'sheet.png')],
                        cwd=ROOT, check=True, capture_output=True)
-        manifest = json.loads((model_dir / 'model.json').read_text())
-        layers = manifest['latentscape']['layers']
-        lay = json.loads((ROOT / 'world-gen' / 'latent-layout.json').read_text())['surface']
-        self.assertEqual(layers[0]['in'], lay['globalDim'] + lay['localDim'])
+        lat = json.loads((model_dir / 'model.json').read_text())
+        manifest = lat['latentscape']
+        layers = manifest['layers']
+        lay = self.layout
+        self.assertEqual(manifest['latent']['familyDim'], lay['familyDim'])
+        self.assertEqual(layers[0]['in'], lay['globalDim'] + lay['familyDim'] + lay['localDim'])
         self.assertEqual(layers[-1]['out'], 3)
-        self.assertEqual(sum(l['upsample'] for l in layers), 4, 'one latent cell paints 16x16 px')
-        specs = manifest['weightsManifest'][0]['weights']
+        self.assertEqual(2 ** sum(l['upsample'] for l in layers), lay['cellPx'])
+        fam = manifest['families']
+        self.assertEqual(fam['names'], SMOKE_FAMILIES)
+        self.assertEqual(np.array(fam['embedding']).shape, (3, lay['familyDim']))
+        self.assertEqual(set(fam['pxPerMetre']), set(SMOKE_FAMILIES))
+        self.assertEqual(manifest['licence'], 'CC-BY-SA-4.0')
+        specs = lat['weightsManifest'][0]['weights']
         expected = sum(int(np.prod(s['shape'])) for s in specs) * 2  # float16
         self.assertEqual((model_dir / 'weights.bin').stat().st_size, expected)
         self.assertTrue((self.tmp / 'sheet.png').stat().st_size > 1000)
+        self.assertIn('wood_planks', (model_dir / 'card.md').read_text())
 
         # Rebuild the net from the exported files alone (as the TS runtime does) and match the golden.
         raw = np.frombuffer((model_dir / 'weights.bin').read_bytes(), dtype=np.float16)
@@ -112,35 +162,79 @@ class PipelineTest(unittest.TestCase):
         noise = [torch.tensor(n).reshape(1, 1, *s) for n, s in zip(g['noise'], g['noiseShapes'])]
         self.assertEqual(len(noise), sum(l['noise'] for l in layers))
         out = FoldedGenerator(rebuilt)(field, noise)[0].permute(1, 2, 0).reshape(-1)
-        self.assertEqual(g['outputShape'], [g['cells'][0] * 16, g['cells'][1] * 16, 3])
+        self.assertEqual(g['outputShape'], [g['cells'][0] * lay['cellPx'], g['cells'][1] * lay['cellPx'], 3])
         self.assertLess(float((out - torch.tensor(g['output'])).abs().max()), 1e-4)
+        # The family vector in the golden field is a row of the exported table (fp16-rounded like the weights).
+        vec = np.array(g['field'][lay['globalDim'] : lay['globalDim'] + lay['familyDim']])
+        self.assertLess(float(np.abs(np.array(fam['embedding']) - vec).max(axis=1).min()), 1e-3)
 
     def test_3_metrics_and_tiling(self):
         gen, ck = load_ema(self.run_dir, 'surface')
         net = FoldedGenerator(fp16_layers(gen))
-        d = np.load(self.tmp / 'tiny.npz')
-        m = compute(gen, net, d['images'], d['train'], n=32, bank=256)
+        m = compute_conditioned(gen, net, str(self.tmp / 'tiny.npz'), n=32, crop=ck['config']['crop'], bank=256)
         for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'seam_ratio', 'diversity_ratio',
                     'nn_ratio'):
-            self.assertIn(key, m)
             self.assertTrue(np.isfinite(m[key]), key)
+        self.assertEqual(list(m['families']), SMOKE_FAMILIES)
+        for name, f in m['families'].items():
+            for key in ('swd_floor', 'swd_trained', 'swd_gap_ratio', 'nn_ratio', 'diversity_ratio', 'seam_ratio',
+                        'n_train', 'n_heldout'):
+                self.assertIn(key, f, f'{name}.{key}')
         # Circular padding: the exported net tiles exactly, whatever its weights (noise rolled with the field).
+        c = gen.cell_px
         with torch.no_grad():
             field = gen.sample_field(2, 4, 4, torch.Generator().manual_seed(0))
             noise = [torch.randn(2, 1, h, w) for h, w in gen.noise_shapes(4, 4)]
             img = net(field, noise)
             rolled_noise = [torch.roll(n, (n.shape[2] // 4, n.shape[3] // 2), (2, 3)) for n in noise]
             rolled = net(torch.roll(field, (1, 2), (2, 3)), rolled_noise)
-        self.assertLess(float((torch.roll(img, (16, 32), (2, 3)) - rolled).abs().max()), 1e-5,
-                        'shifting the latent field by one cell shifts the image by 16 px: no edge effects')
+        self.assertLess(float((torch.roll(img, (c, 2 * c), (2, 3)) - rolled).abs().max()), 1e-5,
+                        'shifting the latent field by one cell shifts the image by one cell: no edge effects')
         self.assertLess(seam_ratio(img), 1.5)
 
-    def test_4_generator_sizes(self):
-        g = Generator('surface').eval()
+    def test_5_steps(self):
+        """One discriminator and one generator step, called directly: each moves only its own network, and the
+        projection discriminator gives a different logit for the same crop under another family."""
+        torch.manual_seed(0)
+        g = Generator('surface', n_families=3)
+        d = Discriminator(n_classes=3)
+        opt_g = torch.optim.Adam(g.parameters(), lr=1e-3)
+        opt_d = torch.optim.Adam(d.parameters(), lr=1e-3)
+        aug = torch.Generator().manual_seed(0)
+        cells = (4, 4)
+        real = torch.rand(4, 3, 4 * g.cell_px, 4 * g.cell_px) * 2 - 1
+        fams = torch.tensor([0, 1, 2, 0])
+        g0 = [p.clone() for p in g.parameters()]
+        d0 = [p.clone() for p in d.parameters()]
+        out = d_step(g, d, opt_d, real, fams, aug, cells, r1_gamma=1.0, r1_every=1, step=0)
+        self.assertTrue(all(np.isfinite(v) for v in out.values()))
+        self.assertGreater(out['r1'], 0)
+        self.assertTrue(all(torch.equal(a, b) for a, b in zip(g0, g.parameters())), 'D step leaves G alone')
+        self.assertFalse(all(torch.equal(a, b) for a, b in zip(d0, d.parameters())))
+        d1 = [p.clone() for p in d.parameters()]
+        out = g_step(g, d, opt_g, 4, fams, aug, cells, 'cpu', freeze_noise=True)
+        self.assertTrue(np.isfinite(out['loss_g']))
+        self.assertTrue(all(torch.equal(a, b) for a, b in zip(d1, d.parameters())), 'G step leaves D alone')
+        self.assertFalse(all(torch.equal(a, b) for a, b in zip(g0, g.parameters())))
+        noise = [blk.noise_weight for blk in g.blocks if blk.noise_weight is not None]
+        self.assertTrue(all(float(w.abs().max()) == 0 for w in noise), 'frozen noise strengths stay at zero')
         with torch.no_grad():
-            self.assertEqual(tuple(g(g.sample_field(1, 2, 3)).shape), (1, 3, 32, 48))
-            self.assertEqual(tuple(g(g.sample_field(1, 8, 8)).shape), (1, 3, 128, 128))
+            self.assertFalse(torch.allclose(d(real, torch.zeros(4, dtype=torch.long)),
+                                            d(real, torch.full((4,), 2, dtype=torch.long))))
 
+    def test_4_generator_sizes_and_blends(self):
+        g = Generator('surface', n_families=3).eval()
+        c = g.cell_px
+        with torch.no_grad():
+            self.assertEqual(tuple(g(g.sample_field(1, 2, 3)).shape), (1, 3, 2 * c, 3 * c))
+            self.assertEqual(tuple(g(g.sample_field(1, 8, 8)).shape), (1, 3, 8 * c, 8 * c))
+            # A blend of two family vectors is a valid input (district borders in the world).
+            ea, eb = g.family_vectors(torch.tensor([0, 2]))
+            zl = torch.randn(1, g.local_dim, 2, 2)
+            field = g.make_field(torch.randn(1, g.global_dim), zl, (0.5 * ea + 0.5 * eb)[None])
+            self.assertEqual(field.shape[1], g.in_channels)
+        with self.assertRaises(ValueError):
+            g.make_field(torch.randn(1, g.global_dim), zl)
 
 
 def synthetic_decks(n: int, size: int, seed: int = 0) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .models import Discriminator, Generator, recalibrate_bn
+from .models import Discriminator, Generator, latent_layout, recalibrate_bn
 from .sheets import save_grid
 
 
@@ -78,6 +78,133 @@ class CropSampler:
         return out.float() / 127.5 - 1.0
 
 
+# Families whose orientation means something in the world (brick courses and ashlar run horizontally on a wall,
+# plank and panel seams follow the texture's axes): no 90-degree rotations for them, only mirror flips.
+ORIENTED_FAMILIES = {'brick', 'stone_blocks', 'wood_planks', 'metal'}
+
+
+class MaterialSet:
+    """The family-labelled material dataset (training/surface_data.py): images of varied sizes at the training
+    scale, each with a family index, a near-duplicate group, a split and whether it tiles."""
+
+    def __init__(self, path: str | Path, split: int = 0):
+        data = np.load(path)
+        manifest = json.loads(Path(path).with_suffix('.manifest.json').read_text())
+        self.families: list[str] = list(manifest['families'])
+        keep = np.flatnonzero(data['split'] == split)
+        pixels = data['pixels']
+        self.images = []
+        for i in keep:
+            h, w = (int(v) for v in data['shapes'][i])
+            o = int(data['offsets'][i])
+            self.images.append(torch.from_numpy(pixels[o : o + h * w * 3].reshape(h, w, 3)).permute(2, 0, 1))
+        self.family = data['family'][keep].astype(np.int64)
+        self.tiles = data['tiles'][keep].astype(bool)
+        self.group = data['group'][keep]
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def counts(self) -> dict[str, int]:
+        return {name: int((self.family == k).sum()) for k, name in enumerate(self.families)}
+
+
+class MaterialSampler:
+    """Class-balanced random crops from a MaterialSet, in [-1, 1], with their family indices.
+
+    Every family is drawn equally often (brick has ~20 sources, metal ~200: unbalanced sampling would teach metal).
+    Crops wrap around images that tile and stay inside those that do not; an image smaller than the crop in a
+    direction is wrapped there (only tileable images can be)."""
+
+    def __init__(self, data: MaterialSet, crop: int, seed: int, only: int | None = None):
+        self.data = data
+        self.crop = crop
+        self.rng = np.random.default_rng(seed)
+        self.by_family = [np.flatnonzero(data.family == k) for k in range(len(data.families))]
+        self.present = [k for k, idx in enumerate(self.by_family) if len(idx) and (only is None or k == only)]
+        if not self.present:
+            raise ValueError(f'no images of family {only}')
+        self.no_rot = {k for k, name in enumerate(data.families) if name in ORIENTED_FAMILIES}
+
+    def __call__(self, b: int) -> tuple[torch.Tensor, torch.Tensor]:
+        out = torch.empty(b, 3, self.crop, self.crop, dtype=torch.uint8)
+        fams = torch.empty(b, dtype=torch.long)
+        for i in range(b):
+            k = self.present[int(self.rng.integers(len(self.present)))]
+            j = int(self.rng.choice(self.by_family[k]))
+            img = self.data.images[j]
+            _, h, w = img.shape
+            wrap = bool(self.data.tiles[j]) or h < self.crop or w < self.crop
+            y = int(self.rng.integers(h if wrap else h - self.crop + 1))
+            x = int(self.rng.integers(w if wrap else w - self.crop + 1))
+            c = img[:, torch.arange(y, y + self.crop) % h][:, :, torch.arange(x, x + self.crop) % w]
+            if self.rng.random() < 0.5:
+                c = c.flip(2)
+            if k not in self.no_rot:
+                c = torch.rot90(c, int(self.rng.integers(4)), dims=(1, 2))
+            out[i] = c
+            fams[i] = k
+        return out.float() / 127.5 - 1.0, fams
+
+
+def d_step(G, D, opt_d, real: torch.Tensor, fams: torch.Tensor | None, aug_gen: torch.Generator, cells, *,
+           r1_gamma: float, r1_every: int, step: int) -> dict:
+    """One discriminator update: non-saturating loss on augmented real vs generated crops (same families), plus
+    the lazy R1 penalty every `r1_every` steps. Returns the losses and mean logits."""
+    b, device = real.shape[0], real.device
+    with torch.no_grad():
+        fake = G(G.sample_field(b, *cells, device=device, families=fams))
+    real_aug = diff_augment(real, aug_gen)
+    lr_ = D(real_aug, fams)
+    lf_ = D(diff_augment(fake, aug_gen), fams)
+    loss_d = F.softplus(lf_).mean() + F.softplus(-lr_).mean()
+    r1 = torch.zeros(())
+    if r1_gamma > 0 and step % r1_every == 0:
+        real_r1 = real_aug.detach().requires_grad_(True)
+        out = D(real_r1, fams)
+        (grad,) = torch.autograd.grad(out.sum(), real_r1, create_graph=True)
+        r1 = grad.pow(2).sum(dim=(1, 2, 3)).mean()
+        loss_d = loss_d + 0.5 * r1_gamma * r1_every * r1
+    opt_d.zero_grad(set_to_none=True)
+    loss_d.backward()
+    opt_d.step()
+    return {'loss_d': loss_d.item(), 'r1': float(r1), 'real_logit': lr_.mean().item(), 'fake_logit': lf_.mean().item()}
+
+
+def g_step(G, D, opt_g, b: int, fams: torch.Tensor | None, aug_gen: torch.Generator, cells, device, *,
+           freeze_noise: bool = False) -> dict:
+    """One generator update (non-saturating loss). `freeze_noise` keeps the per-pixel noise strengths where they
+    are (zero at the start), so layout forms before grain can satisfy the discriminator."""
+    fake = G(G.sample_field(b, *cells, device=device, families=fams))
+    loss_g = F.softplus(-D(diff_augment(fake, aug_gen), fams)).mean()
+    opt_g.zero_grad(set_to_none=True)
+    loss_g.backward()
+    if freeze_noise:
+        for blk in G.blocks:
+            if blk.noise_weight is not None:
+                blk.noise_weight.grad = None
+    opt_g.step()
+    return {'loss_g': loss_g.item()}
+
+
+def ema_update(G_ema, G, decay: float) -> None:
+    with torch.no_grad():
+        for pe, p in zip(G_ema.parameters(), G.parameters()):
+            pe.lerp_(p, 1 - decay)
+        for be, b in zip(G_ema.buffers(), G.buffers()):
+            be.copy_(b)
+
+
+# The settings each model's shipped weights were trained with. surface: 40 px crops (5x5 cells of 8 px) hold two
+# periods of the largest structure at the training scale; per-pixel noise is held at zero until layout has formed.
+# R1 gamma 0.1: with gamma 1 the discriminator sat at chance (loss ~1.3) and let the generator settle on smooth
+# blobs in every family; the shipped run used 1 for its first 2,000 steps, then 0.1.
+MODEL_DEFAULTS = {
+    'surface': {'batch': 32, 'crop': 40, 'r1': 0.1, 'noise_from': 3000},
+    'sky': {'batch': 16, 'crop': 64, 'r1': 0.1, 'noise_from': 0},
+}
+
+
 def git_commit() -> str:
     try:
         return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, check=True).stdout.strip()
@@ -88,22 +215,27 @@ def git_commit() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--model', default='surface', choices=['surface', 'sky'])
-    ap.add_argument('--data', default=None, help='default training/.cache/<model>.npz')
+    ap.add_argument('--data', default=None, help='default training/.cache/surface2.npz (surface), sky.npz (sky)')
     ap.add_argument('--run', default=None, help='default training/runs/<model>')
+    ap.add_argument('--layout', default=None, help='a latent-layout JSON to train against (default world-gen/latent-layout.json)')
     ap.add_argument('--steps', type=int, default=20000, help='total steps (resume continues to this)')
-    ap.add_argument('--batch', type=int, default=16)
-    ap.add_argument('--crop', type=int, default=64, help='surface: square crop px; sky: longitude crop width px')
+    ap.add_argument('--batch', type=int, default=None, help='default: per model (MODEL_DEFAULTS)')
+    ap.add_argument('--crop', type=int, default=None, help='square crop px, a multiple of the layout cellPx; default per model')
     ap.add_argument('--lr', type=float, default=2e-4)
-    ap.add_argument('--r1', type=float, default=0.1, help='R1 gamma')
+    ap.add_argument('--r1', type=float, default=None, help='R1 gamma; default per model')
     ap.add_argument('--r1-every', type=int, default=4)
     ap.add_argument('--ema', type=float, default=0.999)
+    ap.add_argument('--noise-from', type=int, default=None, help='per-pixel noise strengths stay at zero until this step')
     ap.add_argument('--sample-every', type=int, default=500)
     ap.add_argument('--ckpt-every', type=int, default=250)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this long')
     args = ap.parse_args()
-    args.data = args.data or f'training/.cache/{args.model}.npz'
+    for key, value in MODEL_DEFAULTS[args.model].items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    args.data = args.data or f"training/.cache/{'surface2' if args.model == 'surface' else args.model}.npz"
     args.run = args.run or f'training/runs/{args.model}'
 
     torch.set_num_threads(args.threads)
@@ -115,22 +247,36 @@ def main() -> None:
 
     run = Path(args.run)
     (run / 'samples').mkdir(parents=True, exist_ok=True)
-    data = np.load(args.data)
-    images = data['images'][data['train']]
+    ckpt_path = run / 'ckpt.pt'
+    ck = torch.load(ckpt_path, map_location=device) if ckpt_path.exists() else None
+    if ck is not None:
+        layout = ck['config']['layout']
+    elif args.layout:
+        layout = json.loads(Path(args.layout).read_text())[args.model]
+    else:
+        layout = latent_layout(args.model)
     manifest = Path(args.data).with_suffix('.manifest.json')
     manifest_hash = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
-    cells = (args.crop // 16, args.crop // 16)
+    conditioned = 'pixels' in np.load(args.data).files
+    if conditioned:
+        data = MaterialSet(args.data)
+        families, n_train = data.families, len(data)
+    else:
+        npz = np.load(args.data)
+        images = npz['images'][npz['train']]
+        families, n_train = [], len(images)
+    if args.crop % layout['cellPx']:
+        raise SystemExit(f"--crop {args.crop} is not a multiple of the layout's cellPx {layout['cellPx']}")
+    cells = (args.crop // layout['cellPx'], args.crop // layout['cellPx'])
 
-    G = Generator(args.model).to(device)
-    D = Discriminator().to(device)
+    G = Generator(args.model, n_families=len(families), layout=layout).to(device)
+    D = Discriminator(n_classes=len(families) if G.family_dim else 0).to(device)
     G_ema = copy.deepcopy(G).eval()
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.99))
     step = 0
-    ckpt_path = run / 'ckpt.pt'
     aug_gen = torch.Generator().manual_seed(args.seed + 1)
-    if ckpt_path.exists():
-        ck = torch.load(ckpt_path, map_location=device)
+    if ck is not None:
         G.load_state_dict(ck['G'])
         D.load_state_dict(ck['D'])
         G_ema.load_state_dict(ck['G_ema'])
@@ -140,15 +286,27 @@ def main() -> None:
         torch.set_rng_state(ck['torch_rng'].cpu())
         aug_gen.set_state(ck['aug_rng'].cpu())
         print(f'resumed at step {step}', flush=True)
-    sampler = CropSampler(images, args.crop, args.seed + step, wrap=args.model != 'sky')
+    if conditioned:
+        sampler = MaterialSampler(data, args.crop, args.seed + step)
+    else:
+        plain = CropSampler(images, args.crop, args.seed + step, wrap=args.model != 'sky')
+        sampler = lambda b: (plain(b), None)  # noqa: E731
 
     config = {**vars(args), 'device': device, 'git_commit': git_commit(), 'manifest_sha256': manifest_hash,
-              'train_images': int(len(images)), 'cells': list(cells),
+              'train_images': int(n_train), 'cells': list(cells), 'layout': layout, 'families': families,
+              'family_counts': data.counts() if conditioned else None,
               'g_params': sum(p.numel() for p in G.parameters()),
               'd_params': sum(p.numel() for p in D.parameters())}
     (run / 'config.json').write_text(json.dumps(config, indent=1))
     log = open(run / 'log.jsonl', 'a')
-    fixed = G.sample_field(16, 4, 4, torch.Generator().manual_seed(1234), device)
+    # One row of eight per family: the sheet shows at once which families have learned their structure.
+    fixed_fams = torch.arange(len(families)).repeat_interleave(8) if families else None
+    fixed_cells = (8, 8) if families else (4, 4)
+
+    def fixed_field(net: Generator) -> torch.Tensor:
+        """The same latents at every sample step, with the net's current family vectors."""
+        n = len(fixed_fams) if fixed_fams is not None else 16
+        return net.sample_field(n, *fixed_cells, torch.Generator().manual_seed(1234), device, families=fixed_fams)
 
     def save() -> None:
         tmp = ckpt_path.with_suffix('.tmp')
@@ -160,42 +318,19 @@ def main() -> None:
     t0 = time.time()
     t_last = t0
     while step < args.steps:
-        real = sampler(args.batch).to(device)
-        # --- D step
-        with torch.no_grad():
-            fake = G(G.sample_field(args.batch, *cells, device=device))
-        real_aug = diff_augment(real, aug_gen)
-        lr_ = D(real_aug)
-        lf_ = D(diff_augment(fake, aug_gen))
-        loss_d = F.softplus(lf_).mean() + F.softplus(-lr_).mean()
-        r1 = torch.zeros(())
-        if args.r1 > 0 and step % args.r1_every == 0:
-            real_r1 = real_aug.detach().requires_grad_(True)
-            out = D(real_r1)
-            (grad,) = torch.autograd.grad(out.sum(), real_r1, create_graph=True)
-            r1 = grad.pow(2).sum(dim=(1, 2, 3)).mean()
-            loss_d = loss_d + 0.5 * args.r1 * args.r1_every * r1
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
-        # --- G step
-        fake = G(G.sample_field(args.batch, *cells, device=device))
-        loss_g = F.softplus(-D(diff_augment(fake, aug_gen))).mean()
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
-        with torch.no_grad():
-            for pe, p in zip(G_ema.parameters(), G.parameters()):
-                pe.lerp_(p, 1 - args.ema)
-            for be, b in zip(G_ema.buffers(), G.buffers()):
-                be.copy_(b)
+        real, fams = sampler(args.batch)
+        real = real.to(device)
+        fams = fams.to(device) if fams is not None else None
+        d = d_step(G, D, opt_d, real, fams, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every, step=step)
+        g = g_step(G, D, opt_g, args.batch, fams, aug_gen, cells, device, freeze_noise=step < args.noise_from)
+        ema_update(G_ema, G, args.ema)
         step += 1
 
         if step % 50 == 0:
             now = time.time()
-            rec = {'step': step, 'loss_d': round(loss_d.item(), 4), 'loss_g': round(loss_g.item(), 4),
-                   'r1': round(float(r1), 5), 'real_logit': round(lr_.mean().item(), 3),
-                   'fake_logit': round(lf_.mean().item(), 3), 's_per_step': round((now - t_last) / 50, 3),
+            rec = {'step': step, 'loss_d': round(d['loss_d'], 4), 'loss_g': round(g['loss_g'], 4),
+                   'r1': round(d['r1'], 5), 'real_logit': round(d['real_logit'], 3),
+                   'fake_logit': round(d['fake_logit'], 3), 's_per_step': round((now - t_last) / 50, 3),
                    'elapsed_s': round(now - t0, 1)}
             t_last = now
             log.write(json.dumps(rec) + '\n')
@@ -207,8 +342,15 @@ def main() -> None:
             snap = copy.deepcopy(G_ema)
             recalibrate_bn(snap, cells, batches=8, batch=32)
             with torch.no_grad():
-                imgs = snap.eval()(fixed).cpu()
+                imgs = snap.eval()(fixed_field(snap)).cpu()
             save_grid(imgs, run / 'samples' / f'step_{step:06d}.png', cols=8, tile=True)
+            # The raw generator too: the EMA lags behind it early in a run (BatchNorm statistics are recomputed
+            # for the EMA weights, but the weights themselves average over the last ~1/(1-decay) steps).
+            with torch.no_grad():
+                was = G.training
+                imgs = G.eval()(fixed_field(G)).cpu()
+                G.train(was)
+            save_grid(imgs, run / 'samples' / f'raw_{step:06d}.png', cols=8, tile=True)
         if args.max_minutes and (time.time() - t0) > args.max_minutes * 60:
             save()
             print(f'stopping at step {step} after --max-minutes', flush=True)

@@ -99,7 +99,7 @@ export default function AboutPage() {
 
       <h2>Data cards</h2>
       <p>
-        <code>training/DATA.md</code> (the <code>surface</code> training set):
+        <code>training/SURFACE-DATA.md</code> (the <code>surface</code> training set):
       </p>
       <div className="about-card" data-testid="data-card">
         <Markdown source={docs.dataCard} />

@@ -24,7 +24,7 @@ export interface AboutDocs {
   surface: AboutModel
   /** The sky generator (`public/models/sky/`), or null while there is no trained sky model. */
   sky: AboutModel | null
-  /** `training/DATA.md`: the surface training set. */
+  /** `training/SURFACE-DATA.md`: the surface training set (material families). */
   dataCard: string
   /** `training/SKY-DATA.md`: the sky training set (null when absent). */
   skyDataCard: string | null
@@ -65,7 +65,7 @@ export function readAboutDocs(root = process.cwd()): AboutDocs {
   return {
     surface,
     sky: readModel(root, 'sky'),
-    dataCard: read(root, 'training/DATA.md'),
+    dataCard: read(root, 'training/SURFACE-DATA.md'),
     skyDataCard: readIfExists(root, 'training/SKY-DATA.md'),
     credits: read(root, 'training/CREDITS.md'),
   }

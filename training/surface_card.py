@@ -1,0 +1,160 @@
+"""The model card of the family-conditioned `surface` generator (public/models/surface/card.md), from model.json and
+metrics.json: every figure comes from those files, the judgement by eye from LIMITS below."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .cards import swd_table
+
+# Judged by eye on docs/models/surface-samples.png of the exported weights (not computed): what a visitor will see.
+LIMITS = [
+    '- An interim model: 6,250 steps on 2 CPU cores (no GPU was lent). Families are told apart by palette and, for',
+    '  some, by structure; the regular materials are not there yet. By eye, row by row of the sheet:',
+    '- wood_planks: reads as wood (grain, plank seams, a red-stained and a yellow variant), the best family;',
+    '  grass (lawn greens), snow (white to ice-blue), ground (sand, dry soil) and rock (rough grey and brown stone)',
+    '  read as what they are.',
+    '- plaster: smooth grey concrete-like walls, some with wavy streaks borrowed from wood; passable as concrete.',
+    '- metal: dark grey to black plates with horizontal slots and ribs; reads as dark metal at a distance.',
+    '- stone_blocks: beige and brown rough rectangular blocks; sometimes a rough block wall, often just rough.',
+    '- floor_tiles: grey, blue or cream surfaces with faint rectangular lines; a tiled floor only with goodwill, no',
+    '  clean grid.',
+    '- cobble: brown-grey rough paving; weak.',
+    '- brick: NOT brick. A dark brown wall with short golden horizontal dashes, more woven cloth than brickwork; two',
+    '  of six samples are pale grey. Brick has the fewest sources (11 training images, 9 groups) and its courses',
+    '  at 96 px/m are ~7 px, below what this short run resolved.',
+    '- Surfaces have a slightly embossed, "melted" look (smooth shapes outlined by thin light/dark contours) left',
+    '  from the first half of the run, when layout was formed without per-pixel noise.',
+    '- The family walk (last row) passes smoothly from brick to wood planks, as district borders do in the world.',
+    '- What would fix it: more steps (the run resumes from its checkpoint; on a lent GPU, training/gpu_run.sh trains',
+    '  tens of thousands of steps in ten minutes) and more brick and tile data under compatible licences.',
+]
+
+
+# How the shipped run went, where its settings changed on the way (the checkpoint keeps only the last ones).
+HISTORY = [
+    '- Run history: steps 0-2,000 with R1 gamma 1; the discriminator sat near chance (loss ~1.3) and every family',
+    '  drifted towards the same smooth outlined blobs, so the run resumed from step 2,000 with gamma 0.1.',
+]
+
+
+def family_table(m: dict) -> list[str]:
+    """Per-family figures: the bars are swd_gap_ratio <= 0.25, nn_ratio >= 1.0, seam_ratio <= 1.1."""
+    lines = ['| family | train | held-out | SWD floor | SWD trained | gap ratio | nn_ratio | diversity | seam |',
+             '|---|---|---|---|---|---|---|---|---|']
+    for name, f in m.get('families', {}).items():
+        if 'skipped' in f:
+            lines.append(f"| {name} | {f['n_train']} | {f['n_heldout']} | – | – | – | – | – | – ({f['skipped']}) |")
+            continue
+        gap = 'n/a (floor above a baseline)' if f['swd_gap_ratio'] is None else f['swd_gap_ratio']
+        lines.append(f"| {name} | {f['n_train']} | {f['n_heldout']} | {f['swd_floor']} | {f['swd_trained']} | "
+                     f"{gap} | {f['nn_ratio']} | {f['diversity_ratio']} | {f['seam_ratio']} |")
+    failing = {name: [bar for bar, ok in f['passes'].items() if not ok and bar != 'diversity_ratio_ge_0.5']
+               for name, f in m.get('families', {}).items() if 'passes' in f}
+    failing = {name: bars for name, bars in failing.items() if bars}
+    lines += ['', 'Bars per family (swd_gap_ratio <= 0.25, nn_ratio >= 1.0, seam_ratio <= 1.1): ' +
+              ('all pass.' if not failing else 'failing: ' + '; '.join(f"{n} {', '.join(b)}" for n, b in failing.items())
+               + '. A negative gap ratio with nn_ratio below 1 means the samples sit closer to the training images'
+               ' than the few held-out ones do: the model fits those families\' training sets rather than generalising.')]
+    return lines
+
+
+def write_surface_card(model_dir: Path, man: dict) -> None:
+    mpath = model_dir / 'metrics.json'
+    m = json.loads(mpath.read_text()) if mpath.exists() else None
+    lat, tr, fam = man['latent'], man['training'], man['families']
+    params = sum(l['kernel'] ** 2 * l['in'] * l['out'] + l['out'] for l in man['layers'])
+    chans = ' -> '.join([str(man['layers'][0]['in'])] + [f"{'up,' if l['upsample'] else ''}{l['out']}" for l in man['layers']])
+    trunk = sum(1 for l in man['layers'] if not l['upsample']) - 1
+    cell = lat['cellPx']
+    rf_cells = 2 * trunk + 1
+    device = ('one lent datacenter GPU (`training/gpu_run.sh`)' if tr.get('device') == 'cuda'
+              else '2 CPU cores (Debian python3-torch)')
+    ppm = fam['pxPerMetre']
+    lines = [
+        f"# Model card: `surface` generator ({man['version']})",
+        '',
+        '**Outputs are AI-generated** (IPTC digital source type `trainedAlgorithmicMedia`). They are tileable',
+        'material textures for the floors, walls and trim of Latentscape rooms, in eleven families a person can name.',
+        '',
+        '## Architecture',
+        f"- PSGAN-style fully convolutional generator (Bergmann et al. 2017), {params / 1e6:.2f} M parameters,",
+        f"  float16 weights ({(model_dir / 'weights.bin').stat().st_size / 1e6:.1f} MB), BatchNorm folded into the convs.",
+        f"- Input: a latent field of cells, each holding {lat['globalDim']} global channels (the same in every cell, from",
+        f"  the world's latent walk: which variant of the material), then the {lat['familyDim']}-channel **family vector**,",
+        f"  then {lat['localDim']} local i.i.d. N(0,1) channels (the arrangement). One cell paints {cell}x{cell} px: a",
+        f"  256 px texture is a {256 // cell}x{256 // cell}-cell field, same weights at any size.",
+        f"- Family conditioning: a learned embedding table ({len(fam['names'])} x {fam['dim']}, in model.json) whose row is",
+        '  appended to the global latent; a district border in the world blends two rows. The discriminator is a',
+        '  projection discriminator (Miyato & Koyama 2018): the family embedding dotted with its pooled features.',
+        f"- Channels: {chans}; every conv is 3x3 with circular padding in both axes (every output tiles seamlessly);",
+        '  upsampling nearest x2 + [1,2,1] blur (bilinear with wrap-around); ReLU, tanh output.',
+        f"- Layout is decided at the latent resolution by a trunk of {trunk + 1} convs: a receptive field of {rf_cells} cells",
+        f"  = {rf_cells * cell} px before upsampling, more than two periods of the largest regular structure at the training",
+        '  scale (brick length ~21 px, tile ~19 px, stone course ~19 px).',
+        '- Per-pixel noise only at full resolution, held at zero for the first steps: with noise at every scale the',
+        '  generator satisfied the discriminator with grain and did not learn layout (family-conditioned prototypes).',
+        '',
+        '## Scale (pixels per metre at the training scale; the world repeats an S px texture every S / ppm metres)',
+        '',
+        '| family | px per metre | a 256 px texture covers |',
+        '|---|---|---|',
+        *[f"| {n} | {ppm[n]} | {256 / ppm[n]:.2f} m |" for n in fam['names']],
+        '',
+        '## Training',
+        f"- Data: {tr.get('trainImages')} training images in {len(fam['names'])} families from Red Eclipse, SuperTuxKart,",
+        '  Cube 2, 0 A.D. and MegaGlest (Debian packages), see `training/SURFACE-DATA.md` and `training/CREDITS.md`;',
+        f"  dataset manifest sha256 `{tr.get('datasetManifestSha256')}`. Per family (train): {tr.get('families')}.",
+        f"- {tr['steps']} steps, batch {tr['batch']}, {tr['crop']}x{tr['crop']} px crops ({tr['crop'] // cell}x{tr['crop'] // cell} cells),",
+        '  class-balanced (every family drawn equally often), crops wrapping around images that tile and inside those',
+        '  that do not; mirror flips, 90-degree rotations only for unoriented families. Non-saturating loss, lazy R1',
+        f"  (gamma {tr.get('r1')} every 4 steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA",
+        f"  0.999, on {device}.",
+        *HISTORY,
+    ]
+    if tr.get('speed'):
+        lines.append(f"- Speed: {tr['speed']}.")
+    lines += [
+        f"- Code commit at training start: `{tr.get('gitCommit')}`. Retrain: see `training/README.md`.",
+        '',
+        '## Metrics',
+    ]
+    if m:
+        lines += [
+            f"Computed by `training/metrics.py` at step {m['step']}: overall on {m['n_images']} class-balanced",
+            f"{tr['crop']}x{tr['crop']} px crops per set ({m['swd_descriptors_per_level']} descriptors per level), SWD x1e3,",
+            f"Laplacian levels {m['swd_levels_px']} px:",
+            '',
+            *swd_table(m),
+            '',
+            f"- SWD gap ratio (trained - floor) / (min(untrained, noise) - floor): **{m['swd_gap_ratio']}** (bar <= 0.25);",
+            f"  per level {m['swd_gap_ratio_levels']}.",
+            f"- seam_ratio (wrap border vs interior lines): **{m['seam_ratio']}** (bar <= 1.1).",
+            f"- diversity_ratio (pairwise texture-statistics distance, samples / real): **{m['diversity_ratio']}**.",
+            f"- nn_ratio (nearest training patch distance, samples / held-out real): **{m['nn_ratio']}** (bar >= 1.0).",
+            '',
+            'Per family (held-out = whole near-duplicate groups never trained on):',
+            '',
+            *family_table(m),
+            '',
+            'The SWD figures are lenient: they compare local patch statistics, which a model can match while missing',
+            'the structure that makes a material nameable. Judge the sample sheet too (below).',
+        ]
+    else:
+        lines.append('Not computed yet: run `training/metrics.py`.')
+    lines += [
+        '',
+        '## Limits (by eye, from the sample sheet)',
+        *LIMITS,
+        '- Sample sheet: `docs/models/surface-samples.png`: one row per family (six samples of 128 px, each tiled',
+        '  2x2 so a seam would show), then a row walking from brick to wood planks by blending the family vector.',
+        '',
+        '## Intended use and licence',
+        '- Intended: decorative textures in Latentscape worlds, labelled as AI-generated, exported with provenance',
+        '  metadata. Not intended for passing off as photographs or as the work of the dataset authors.',
+        f"- Weights licence: {man['licence']} (CC BY-SA 3.0 data may be adapted under 4.0, section 4(b); BY, CC0, MIT,",
+        '  zlib and public-domain data are compatible); every author is credited in `training/CREDITS.md`.',
+        '',
+    ]
+    (model_dir / 'card.md').write_text('\n'.join(lines))
