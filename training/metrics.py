@@ -162,8 +162,8 @@ def generate(net, g: Generator, n: int, cells: tuple[int, int], seed: int, batch
     return torch.cat(out)
 
 
-def material_crops(data: MaterialSet, family: int, n: int, crop: int, seed: int) -> torch.Tensor:
-    """Real crops of one family, taken as in training (inside images that do not tile)."""
+def material_crops(data: MaterialSet, n: int, crop: int, seed: int, family: int | None = None) -> torch.Tensor:
+    """Real crops taken as in training (inside images that do not tile): of one family, or class-balanced."""
     sampler = MaterialSampler(data, crop, seed, only=family)
     return torch.cat([sampler(min(256, n - i))[0] for i in range(0, n, 256)])
 
@@ -208,13 +208,13 @@ def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n
                          'skipped': 'no held-out images'}
             continue
         s = seed + 100 * (k + 1)
-        real_train = material_crops(train, k, n, crop, s)
-        real_held = material_crops(held, k, n, crop, s + 1)
+        real_train = material_crops(train, n, crop, s, k)
+        real_held = material_crops(held, n, crop, s + 1, k)
         fake = generate(net, g, n, cells, s + 2, family=k)
         untrained = generate(g0.eval(), g0, n, cells, s + 3, family=k)
-        ref = material_crops(train, k, n, crop, s + 4)
+        ref = material_crops(train, n, crop, s + 4, k)
         big = generate(net, g, 32, (16, 16), s + 6, batch=8, family=k)
-        bank_imgs = material_crops(train, k, bank, 32, s + 8).reshape(bank, -1)
+        bank_imgs = material_crops(train, bank, 32, s + 8, k).reshape(bank, -1)
         m = compare(real_train, real_held, fake, untrained, ref, big, bank_imgs, n, crop, s)
         out[name] = {key: m[key] for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'swd_gap_ratio',
                                              'swd_gap_ratio_levels', 'nn_ratio', 'diversity_ratio', 'seam_ratio')}
@@ -284,18 +284,14 @@ def compute_conditioned(g: Generator, net, data_path: str, n: int = 1024, crop: 
     train, held = MaterialSet(data_path, split=0), MaterialSet(data_path, split=1)
     cells = (crop // g.cell_px, crop // g.cell_px)
 
-    def balanced(data: MaterialSet, count: int, size: int, s: int) -> torch.Tensor:
-        sampler = MaterialSampler(data, size, s)
-        return torch.cat([sampler(min(256, count - i))[0] for i in range(0, count, 256)])
-
-    real_train = balanced(train, n, crop, seed)
-    real_held = balanced(held, n, crop, seed + 1)
+    real_train = material_crops(train, n, crop, seed)
+    real_held = material_crops(held, n, crop, seed + 1)
     fake = generate(net, g, n, cells, seed + 2)
     g0 = untrained_like(g, cells, seed)
     untrained = generate(g0.eval(), g0, n, cells, seed + 3)
-    ref = balanced(train, n, crop, seed + 4)
+    ref = material_crops(train, n, crop, seed + 4)
     big = generate(net, g, 64, (16, 16), seed + 6, batch=8)
-    bank_imgs = balanced(train, bank, 32, seed + 8).reshape(bank, -1)
+    bank_imgs = material_crops(train, bank, 32, seed + 8).reshape(bank, -1)
     m = compare(real_train, real_held, fake, untrained, ref, big, bank_imgs, n, crop, seed)
     m['nn_bank_patches'] = bank
     m['heldout_images'] = len(held)
