@@ -1,0 +1,394 @@
+/**
+ * Style from a photo: fit the surface generator's inputs (the global latent and a softmax mixture over the model's
+ * family vectors) to a photo by gradient descent (Adam) through the generator, on the device.
+ *
+ * The distance is texture statistics that need no pretrained network: on each level of a Gaussian pyramid (2×2
+ * average pooling), the colour mean and 3×3 colour covariance, the log energy of the Laplacian band (the level minus
+ * its upsampled coarser level) and the log energies of the horizontal and vertical differences, per channel. Colour
+ * moments carry the palette, band energies the contrast at each scale (grain vs blocks), the directional energies the
+ * orientation (planks, courses of brick). They are translation invariant, so a texture matches a photo without being
+ * aligned to it, cheap (pooling and means: a fraction of the generator's own cost), deterministic (no random
+ * projections, unlike a sliced Wasserstein distance), and differentiable with kernels every tf.js backend has.
+ * In the spirit of Portilla & Simoncelli 2000 (https://doi.org/10.1023/A:1026553619983), much reduced.
+ *
+ * `Generator.forward` builds its input tensor from a Float32Array, so no gradient reaches the field through it;
+ * `DifferentiableGenerator` runs the same ops from a tensor field (the unit test holds it to `Generator.forward`).
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { ensureGradients } from './gradients'
+import { createRng, gaussian } from '../seed'
+import type { FamilyTable } from '../families'
+import { quantiseStyle, toLatentSphere, type WorldStyle } from '../style'
+import type { SurfaceSlot } from '../layout'
+import { decodeWeights, type GeneratorManifest } from './manifest'
+import type { NoiseMaps } from './generator'
+
+/** Pyramid levels of the statistics: 64 → 32 → 16 → 8 px for the default 64² fit. */
+export const STYLE_LEVELS = 4
+
+/** Statistics per level: mean (3) + covariance (9) + band, x and y log energies (3 each). */
+const STATS_PER_LEVEL = 21
+
+/** Energies are compared as logs; this floor keeps flat regions from dominating. */
+const ENERGY_EPS = 1e-4
+
+/**
+ * Weight of each statistic in the distance: colour means and covariances are in [-1, 1]² units, log energies are
+ * ratios, so they are scaled to contribute comparably for real textures (about 1/3 of the start distance each).
+ */
+const W_MEAN = 4
+const W_COV = 40
+const W_LOG_ENERGY = 0.25
+
+/** Kernels the fit's backward pass needs (gradients of conv, depthwise conv, nearest resize, slice/concat, pooling). */
+export const FIT_GRADIENT_KERNELS = [
+  'Conv2DBackpropInput',
+  'DepthwiseConv2dNativeBackpropInput',
+  'ResizeNearestNeighborGrad',
+  'AvgPoolGrad',
+  'PadV2',
+  'Slice',
+  'Step',
+  'Softmax',
+] as const
+
+/** The gradient kernels `backend` does not register (empty: it can run the fit). */
+export function missingGradientKernels(backend: string): string[] {
+  return FIT_GRADIENT_KERNELS.filter((k) => tf.getKernel(k, backend) === undefined)
+}
+
+/** Wrap-pad an NHWC tensor by 1 px, circular in both axes (the generator's padding). */
+function wrapPad(x: tf.Tensor4D): tf.Tensor4D {
+  const [, h, w] = x.shape
+  const xw = tf.concat(
+    [tf.slice(x, [0, 0, w - 1, 0], [-1, -1, 1, -1]), x, tf.slice(x, [0, 0, 0, 0], [-1, -1, 1, -1])],
+    2,
+  )
+  return tf.concat(
+    [tf.slice(xw, [0, h - 1, 0, 0], [-1, 1, -1, -1]), xw, tf.slice(xw, [0, 0, 0, 0], [-1, 1, -1, -1])],
+    1,
+  )
+}
+
+/**
+ * The surface generator's forward pass from a tensor field, so gradients reach the field: the same layers, weights and
+ * noise as `Generator.forward` (world-gen/gan/generator.ts), which takes a Float32Array. Owns its own weight tensors
+ * (created on the backend active at construction) until `dispose()`.
+ */
+export class DifferentiableGenerator {
+  /** The validated manifest. */
+  readonly manifest: GeneratorManifest
+  private readonly layers: { kernel: tf.Tensor4D; bias: tf.Tensor1D; noise?: tf.Tensor1D }[]
+  private readonly blur = new Map<number, tf.Tensor4D>()
+  private disposed = false
+
+  /** Upload `weights` (model.json shards, concatenated) for `manifest` on the active backend. */
+  constructor(manifest: GeneratorManifest, weights: Uint8Array) {
+    this.manifest = manifest
+    const values = decodeWeights(manifest, weights)
+    this.layers = manifest.layers.map((spec) => ({
+      kernel: tf.tensor4d(values.get(`${spec.name}/kernel`)!, [3, 3, spec.in, spec.out]),
+      bias: tf.tensor1d(values.get(`${spec.name}/bias`)!),
+      ...(spec.noise ? { noise: tf.tensor1d(values.get(`${spec.name}/noise`)!) } : {}),
+    }))
+    const k = [1, 2, 1, 2, 4, 2, 1, 2, 1].map((v) => v / 16)
+    for (const l of manifest.layers) {
+      if (!l.upsample || this.blur.has(l.in)) continue
+      const data = new Float32Array(9 * l.in)
+      for (let i = 0; i < 9; i++) data.fill(k[i]!, i * l.in, (i + 1) * l.in)
+      this.blur.set(l.in, tf.tensor4d(data, [3, 3, l.in, 1]))
+    }
+  }
+
+  /** [H, W] of each noise map for a field of cellsH × cellsW cells, in layer order. */
+  noiseShapes(cellsH: number, cellsW: number): [number, number][] {
+    const shapes: [number, number][] = []
+    let f = 1
+    for (const l of this.manifest.layers) {
+      if (l.upsample) f *= 2
+      if (l.noise) shapes.push([cellsH * f, cellsW * f])
+    }
+    return shapes
+  }
+
+  /** Seeded noise maps, identical to `Generator.noiseMaps` (same PRNG, same order). */
+  noiseMaps(noiseSeed: number, cellsH: number, cellsW: number): NoiseMaps {
+    const rng = createRng(noiseSeed >>> 0)
+    return this.noiseShapes(cellsH, cellsW).map(([h, w]) => {
+      const m = new Float32Array(h * w)
+      for (let i = 0; i < m.length; i++) m[i] = gaussian(rng)
+      return m
+    })
+  }
+
+  /**
+   * In: field [1, cellsH, cellsW, inputChannels]. Out: [1, cellsH·cellPx, cellsW·cellPx, 3] in [-1, 1].
+   * Synchronous tf ops: call inside `tf.tidy` (or a gradient function).
+   */
+  forward(field: tf.Tensor4D, noise: NoiseMaps): tf.Tensor4D {
+    if (this.disposed) throw new Error(`generator ${this.manifest.version} is disposed`)
+    const [, cellsH, cellsW] = field.shape
+    const shapes = this.noiseShapes(cellsH, cellsW)
+    let x = field
+    let k = 0
+    this.manifest.layers.forEach((spec, i) => {
+      const { kernel, bias, noise: noiseWeight } = this.layers[i]!
+      if (spec.upsample) {
+        const [, h, w, c] = x.shape
+        x = tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false)
+        x = tf.depthwiseConv2d(wrapPad(x), this.blur.get(c)!, 1, 'valid')
+      }
+      let y = tf.add(tf.conv2d(wrapPad(x), kernel, 1, 'valid'), bias) as tf.Tensor4D
+      if (noiseWeight !== undefined) {
+        const [hk, wk] = shapes[k]!
+        y = tf.add(y, tf.mul(tf.tensor4d(noise[k]!, [1, hk, wk, 1]), noiseWeight)) as tf.Tensor4D
+        k++
+      }
+      x = spec.activation === 'relu' ? tf.relu(y) : tf.tanh(y)
+    })
+    return x
+  }
+
+  /** Release the weight tensors. Idempotent. */
+  dispose(): void {
+    if (this.disposed) return
+    this.disposed = true
+    for (const l of this.layers) tf.dispose(l.noise ? [l.kernel, l.bias, l.noise] : [l.kernel, l.bias])
+    for (const b of this.blur.values()) b.dispose()
+  }
+}
+
+/**
+ * The texture statistics of an image: float32 [STYLE_LEVELS · 21]. In: [1, H, W, 3] in [-1, 1], H and W divisible by
+ * 2^(STYLE_LEVELS − 1). Per level: colour mean (3), colour covariance (9), then log(ε + energy) of the Laplacian band,
+ * of horizontal and of vertical differences (3 channels each). Synchronous: call inside `tf.tidy`.
+ */
+export function textureStats(image: tf.Tensor4D, levels = STYLE_LEVELS): tf.Tensor1D {
+  const parts: tf.Tensor[] = []
+  let g: tf.Tensor4D = image
+  for (let l = 0; l < levels; l++) {
+    const [, h, w] = g.shape
+    const flat = tf.reshape(g, [h * w, 3])
+    const mean = tf.mean(flat, 0)
+    const centred = tf.sub(flat, mean)
+    const cov = tf.div(tf.matMul(centred, centred, true, false), h * w)
+    const coarse = tf.avgPool(g, 2, 2, 'valid') as tf.Tensor4D
+    const band = tf.sub(g, tf.image.resizeNearestNeighbor(coarse, [h, w], false, false))
+    const dx = tf.sub(tf.slice(g, [0, 0, 1, 0], [-1, -1, w - 1, -1]), tf.slice(g, [0, 0, 0, 0], [-1, -1, w - 1, -1]))
+    const dy = tf.sub(tf.slice(g, [0, 1, 0, 0], [-1, h - 1, -1, -1]), tf.slice(g, [0, 0, 0, 0], [-1, h - 1, -1, -1]))
+    const logEnergy = (t: tf.Tensor) => tf.log(tf.add(tf.mean(tf.square(t), [0, 1, 2]), ENERGY_EPS))
+    parts.push(
+      tf.mul(mean, Math.sqrt(W_MEAN)),
+      tf.mul(tf.reshape(cov, [9]), Math.sqrt(W_COV)),
+      tf.mul(logEnergy(band), Math.sqrt(W_LOG_ENERGY)),
+      tf.mul(logEnergy(dx), Math.sqrt(W_LOG_ENERGY)),
+      tf.mul(logEnergy(dy), Math.sqrt(W_LOG_ENERGY)),
+    )
+    g = coarse
+  }
+  return tf.concat(parts) as tf.Tensor1D
+}
+
+/** Squared distance between two statistics vectors (`textureStats`): a scalar, 0 for identical textures. */
+export function statsDistance(a: tf.Tensor1D, b: tf.Tensor1D): tf.Scalar {
+  return tf.sum(tf.squaredDifference(a, b)) as tf.Scalar
+}
+
+/** The texture-statistics distance between two images [1, H, W, 3] in [-1, 1] (synchronous; call inside `tf.tidy`). */
+export function styleDistance(a: tf.Tensor4D, b: tf.Tensor4D): tf.Scalar {
+  return statsDistance(textureStats(a), textureStats(b))
+}
+
+/** Statistics of one target image, float32 [STYLE_LEVELS · 21], from float32 [S, S, 3] in [-1, 1]. */
+export function targetStats(target: Float32Array, sizePx: number): Float32Array {
+  return tf.tidy(() => textureStats(tf.tensor4d(target, [1, sizePx, sizePx, 3])).dataSync() as Float32Array)
+}
+
+/** Options of `fitStyle`. */
+export interface FitStyleOptions {
+  /** The slot the style will paint. */
+  slot: SurfaceSlot
+  /** Field size of the fit, in cells (square). @default 8 (a 64² texture with 8 px cells) */
+  cells?: number
+  /** Adam steps. @default 100 */
+  steps?: number
+  /** Adam learning rate. @default 0.05 */
+  learningRate?: number
+  /** Seed of the start latent, the local field and the noise maps (uint32): same seed + photo → same style. @default 1 */
+  seed?: number
+  /** Called after each step with the loss (after awaiting it, the fit goes on: yield here to let messages in). */
+  onStep?: (step: number, steps: number, loss: number) => void | Promise<void>
+  /** Polled between steps: true stops the fit (it then throws `FitCancelledError`). */
+  cancelled?: () => boolean
+}
+
+/** The outcome of `fitStyle`. */
+export interface FitStyleResult {
+  /** The fitted style, quantised exactly as the URL carries it. */
+  style: WorldStyle
+  /** Index of the family the fit started from (the best single family at the start latent). */
+  startFamily: number
+  /** Distance at the start (that family, the start latent). */
+  startLoss: number
+  /** Distance of the last step (unquantised parameters). */
+  fittedLoss: number
+  /** Distance of the quantised style, the one the world paints. */
+  quantisedLoss: number
+  /** Steps run. */
+  steps: number
+}
+
+/** The fit was stopped through `cancelled`. */
+export class FitCancelledError extends Error {
+  constructor() {
+    super('style fit cancelled')
+    this.name = 'FitCancelledError'
+  }
+}
+
+/** The local field [cells, cells, localDim] of a fit: i.i.d. N(0, 1) from the fit's seed. */
+function fitLocal(seed: number, cells: number, localDim: number): Float32Array {
+  const rng = createRng((seed ^ 0x5354594c) >>> 0) // 'STYL'
+  const local = new Float32Array(cells * cells * localDim)
+  for (let i = 0; i < local.length; i++) local[i] = gaussian(rng)
+  return local
+}
+
+/** The start latent: N(0, I) from the fit's seed, on the √dim sphere (where the walk's keyframes lie). */
+function fitStart(seed: number, dim: number): Float32Array {
+  const rng = createRng((seed ^ 0x5a535452) >>> 0) // 'ZSTR'
+  const z = new Float32Array(dim)
+  for (let i = 0; i < dim; i++) z[i] = gaussian(rng)
+  return toLatentSphere(z)
+}
+
+/**
+ * Fit a style to `target` (float32 [S, S, 3] in [-1, 1], S = cells · cellPx; world-gen `photoTarget`). Starts from the
+ * family whose vector paints the closest texture at the start latent (a softmax mixture with logit 4 on it), then runs
+ * Adam on the latent (kept on the √dim sphere by normalisation inside the graph) and the mixture logits together.
+ * Synchronous tf math per step inside tidy; leaves no tensor behind, also when cancelled or failing.
+ */
+export async function fitStyle(
+  gen: DifferentiableGenerator,
+  families: FamilyTable,
+  target: Float32Array,
+  options: FitStyleOptions,
+): Promise<FitStyleResult> {
+  await ensureGradients()
+  const m = gen.manifest
+  const cells = options.cells ?? 8
+  const steps = options.steps ?? 100
+  const seed = options.seed ?? 1
+  const size = cells * m.cellPx
+  if (target.length !== size * size * 3)
+    throw new RangeError(`target has ${target.length} values, expected ${size}×${size}×3 for ${cells}² cells`)
+  const familyDim = families.dim
+  const gDim = fitGlobalDim(m)
+  const localDim = m.inputChannels - familyDim - gDim
+  const noise = gen.noiseMaps(seed, cells, cells)
+  const n = cells * cells
+  const z0 = fitStart(seed, gDim)
+
+  const keep: tf.Tensor[] = []
+  const own = <T extends tf.Tensor>(t: T): T => {
+    keep.push(t)
+    return t
+  }
+  let optimizer: tf.Optimizer | undefined
+  try {
+    const targetStatsT = own(tf.tidy(() => textureStats(tf.tensor4d(target, [1, size, size, 3]))))
+    const embedding = own(tf.tensor2d(concatRows(families.embedding, familyDim), [families.names.length, familyDim]))
+    const local = own(tf.tensor2d(fitLocal(seed, cells, localDim), [n, localDim]))
+    const image = (z: tf.Tensor, mix: tf.Tensor): tf.Tensor4D => {
+      const onSphere = tf.mul(z, tf.div(Math.sqrt(gDim), tf.norm(z)))
+      const fam = tf.matMul(tf.reshape(mix, [1, -1]), embedding)
+      const shared = tf.tile(tf.concat([tf.reshape(onSphere, [1, gDim]), fam], 1), [n, 1])
+      const field = tf.reshape(tf.concat([shared, local], 1), [1, cells, cells, m.inputChannels]) as tf.Tensor4D
+      return gen.forward(field, noise)
+    }
+    const distance = (z: tf.Tensor, mix: tf.Tensor) => statsDistance(textureStats(image(z, mix)), targetStatsT)
+
+    // Start: the best single family at the start latent (one forward pass per family).
+    let startFamily = 0
+    let best = Infinity
+    for (let f = 0; f < families.names.length; f++) {
+      const d = tf.tidy(() => distance(tf.tensor1d(z0), tf.oneHot(tf.tensor1d([f], 'int32'), families.names.length)))
+      const v = (await d.data())[0]!
+      d.dispose()
+      if (v < best) {
+        best = v
+        startFamily = f
+      }
+    }
+    const logits0 = new Float32Array(families.names.length)
+    logits0[startFamily] = 4
+    // tf.variable keeps its initial tensor's data alive as a separate tensor: create both inside tidy.
+    const z = own(tf.tidy(() => tf.variable(tf.tensor1d(z0))))
+    const logits = own(tf.tidy(() => tf.variable(tf.tensor1d(logits0))))
+    const startLoss = tf.tidy(() => distance(z, tf.softmax(logits)).dataSync()[0]!)
+    optimizer = tf.train.adam(options.learningRate ?? 0.05)
+    let fittedLoss = startLoss
+    for (let step = 1; step <= steps; step++) {
+      if (options.cancelled?.() === true) throw new FitCancelledError()
+      const loss = optimizer.minimize(() => distance(z, tf.softmax(logits)), true, [z, logits])!
+      fittedLoss = (await loss.data())[0]!
+      loss.dispose()
+      await options.onStep?.(step, steps, fittedLoss)
+    }
+    if (options.cancelled?.() === true) throw new FitCancelledError()
+    const zFit = (await z.data()) as Float32Array
+    const mixFit = tf.tidy(() => tf.softmax(logits).dataSync() as Float32Array)
+    const style = quantiseStyle(options.slot, zFit, mixFit)
+    const mixQ = new Float32Array(families.names.length)
+    for (const f of style.families) mixQ[f.index] = f.weight
+    const quantisedLoss = tf.tidy(() => distance(tf.tensor1d(style.global), tf.tensor1d(mixQ)).dataSync()[0]!)
+    return { style, startFamily, startLoss, fittedLoss, quantisedLoss, steps }
+  } finally {
+    optimizer?.dispose()
+    tf.dispose(keep)
+  }
+}
+
+/** The global latent's length, from model.json `latent.globalDim` (the rest of a cell is family + local channels). */
+function fitGlobalDim(m: GeneratorManifest): number {
+  const meta = m.meta.latent as { globalDim?: unknown } | undefined
+  if (meta !== undefined && typeof meta.globalDim === 'number') return meta.globalDim
+  throw new Error(`${m.version}: model.json names no latent.globalDim, so the global latent cannot be fitted`)
+}
+
+function concatRows(rows: Float32Array[], dim: number): Float32Array {
+  const out = new Float32Array(rows.length * dim)
+  rows.forEach((r, i) => out.set(r, i * dim))
+  return out
+}
+
+/**
+ * The distance between the texture a style paints and a target, as the world paints it (the fit's local field and
+ * noise): for benchmarks and tests. `mixture`: one weight per family of the table.
+ */
+export function paintedDistance(
+  gen: DifferentiableGenerator,
+  families: FamilyTable,
+  target: Float32Array,
+  global: Float32Array,
+  mixture: Float32Array,
+  options: { cells?: number; seed?: number } = {},
+): number {
+  const cells = options.cells ?? 8
+  const seed = options.seed ?? 1
+  const m = gen.manifest
+  const gDim = fitGlobalDim(m)
+  const localDim = m.inputChannels - families.dim - gDim
+  const size = cells * m.cellPx
+  return tf.tidy(() => {
+    const fam = tf.matMul(
+      tf.tensor2d(mixture, [1, families.names.length]),
+      tf.tensor2d(concatRows(families.embedding, families.dim), [families.names.length, families.dim]),
+    )
+    const shared = tf.tile(tf.concat([tf.tensor2d(toLatentSphere(global), [1, gDim]), fam], 1), [cells * cells, 1])
+    const local = tf.tensor2d(fitLocal(seed, cells, localDim), [cells * cells, localDim])
+    const field = tf.reshape(tf.concat([shared, local], 1), [1, cells, cells, m.inputChannels]) as tf.Tensor4D
+    const img = gen.forward(field, gen.noiseMaps(seed, cells, cells))
+    return styleDistance(img, tf.tensor4d(target, [1, size, size, 3])).dataSync()[0]!
+  })
+}
