@@ -2,8 +2,8 @@
  * The PSGAN-style fully convolutional generator (Bergmann et al. 2017, https://arxiv.org/abs/1705.06566) rebuilt
  * from tf.js ops: the TypeScript twin of `training/models.py` `FoldedGenerator` (golden-tested in test/world-gen/gan/).
  * Per layer: [nearest ×2 → depthwise [1,2,1]⊗[1,2,1]/16 blur with wrap padding] → wrap pad 1 → 3×3 'valid' conv + bias
- * → relu | tanh. "Wrap" is circular in both axes, which is what makes the surface textures and the sky's cloud tiles
- * tile.
+ * → relu | tanh (computed as a wrap pad at the low resolution, one bilinear ×2 and a fused conv: see `forward`).
+ * "Wrap" is circular in both axes, which is what makes the surface textures and the sky's cloud tiles tile.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { createRng, gaussian } from '../seed'
@@ -46,17 +46,24 @@ interface LayerTensors {
  */
 export type NoiseMaps = Float32Array[]
 
-/** Wrap-pad an NHWC tensor by 1 px, circular in both axes. */
+/**
+ * Wrap-pad an NHWC tensor (batch 1) by 1 px, circular in both axes. The width step works on the [H, W·C] view, where
+ * a column of pixels is one C-wide block per row, so backends copy H runs of C values rather than going pixel by pixel
+ * through a 4-D slice.
+ */
 function wrapPad(x: tf.Tensor4D): tf.Tensor4D {
-  const [, h, w] = x.shape
-  const xw = tf.concat(
-    [tf.slice(x, [0, 0, w - 1, 0], [-1, -1, 1, -1]), x, tf.slice(x, [0, 0, 0, 0], [-1, -1, 1, -1])],
-    2,
-  )
-  return tf.concat(
-    [tf.slice(xw, [0, h - 1, 0, 0], [-1, 1, -1, -1]), xw, tf.slice(xw, [0, 0, 0, 0], [-1, 1, -1, -1])],
-    1,
-  )
+  const [, h, w, c] = x.shape
+  const rows = tf.reshape(x, [h, w * c])
+  const xw = tf.concat([tf.slice(rows, [0, (w - 1) * c], [h, c]), rows, tf.slice(rows, [0, 0], [h, c])], 1)
+  const padded = tf.concat([tf.slice(xw, [h - 1, 0], [1, -1]), xw, tf.slice(xw, [0, 0], [1, -1])], 0)
+  return tf.reshape(padded, [1, h + 2, w + 2, c])
+}
+
+/** Cut the outer 1 px ring off an NHWC tensor (batch 1), through the [H, W·C] view as in `wrapPad`. */
+function cropRing(x: tf.Tensor4D): tf.Tensor4D {
+  const [, h, w, c] = x.shape
+  const inner = tf.slice(tf.reshape(x, [h, w * c]), [1, c], [h - 2, (w - 2) * c])
+  return tf.reshape(inner, [1, h - 2, w - 2, c])
 }
 
 /** A loaded generator: owns its weight tensors until `dispose()`. */
@@ -64,14 +71,12 @@ export class Generator {
   /** The validated manifest (model name, version, layers). */
   readonly manifest: GeneratorManifest
   private layers: LayerTensors[]
-  private blur = new Map<number, tf.Tensor4D>()
   private disposed = false
 
   /** Use `loadGenerator`; this takes ownership of the tensors. */
-  constructor(manifest: GeneratorManifest, layers: LayerTensors[], blur: Map<number, tf.Tensor4D>) {
+  constructor(manifest: GeneratorManifest, layers: LayerTensors[]) {
     this.manifest = manifest
     this.layers = layers
-    this.blur = blur
   }
 
   /** Model version, e.g. `surface-v1-0f249bb140bd` (part of every cache key). */
@@ -148,19 +153,31 @@ export class Generator {
     let x = tf.tensor4d(field, [1, cellsH, cellsW, this.manifest.inputChannels])
     let k = 0
     for (const { spec, kernel, bias, noise: noiseWeight } of this.layers) {
+      const tanh = spec.activation === 'tanh'
+      // Bias and relu ride in the conv kernel (one pass over the output instead of three); noise goes in before the
+      // activation, so a noise layer fuses the bias only.
+      const activation = noiseWeight === undefined && !tanh ? 'relu' : 'linear'
+      let y: tf.Tensor4D
       if (spec.upsample) {
-        const [, h, w, c] = x.shape
-        x = tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false)
-        x = tf.depthwiseConv2d(wrapPad(x), this.blur.get(c)!, 1, 'valid')
+        // Nearest ×2 then the [1,2,1]⊗[1,2,1]/16 blur is exactly bilinear ×2 with half-pixel centres (each output
+        // pixel is ¾ of its own source and ¼ of the neighbour). Wrap-padding by 1 at the low resolution first makes
+        // that bilinear step produce the image wrap-padded by 2, whose inner ring is the conv's padding: the full
+        // resolution is never padded. The conv runs 'valid' over that 1 px larger frame, so its output has a 1 px
+        // ring (computed from the bilinear step's clamped border), which is cut off.
+        const [, h, w] = x.shape
+        const up = tf.image.resizeBilinear(wrapPad(x), [2 * h + 4, 2 * w + 4], false, true)
+        y = cropRing(tf.fused.conv2d({ x: up, filter: kernel, strides: 1, pad: 'valid', bias, activation }))
+      } else {
+        y = tf.fused.conv2d({ x: wrapPad(x), filter: kernel, strides: 1, pad: 'valid', bias, activation })
       }
-      let y = tf.add(tf.conv2d(wrapPad(x), kernel, 1, 'valid'), bias) as tf.Tensor4D
       if (noiseWeight !== undefined) {
         const [hk, wk] = shapes[k]!
         // [1, H, W, 1] noise × [out] per-channel strength, broadcast over channels.
         y = tf.add(y, tf.mul(tf.tensor4d(maps[k]!, [1, hk, wk, 1]), noiseWeight)) as tf.Tensor4D
         k++
+        if (!tanh) y = tf.relu(y)
       }
-      x = spec.activation === 'relu' ? tf.relu(y) : tf.tanh(y)
+      x = tanh ? tf.tanh(y) : y
     }
     return x
   }
@@ -219,9 +236,7 @@ export class Generator {
     if (this.disposed) return
     this.disposed = true
     for (const l of this.layers) tf.dispose(l.noise ? [l.kernel, l.bias, l.noise] : [l.kernel, l.bias])
-    for (const b of this.blur.values()) b.dispose()
     this.layers = []
-    this.blur.clear()
   }
 }
 
@@ -336,15 +351,5 @@ export async function loadGenerator(source: GeneratorSource, options: LoadGenera
     bias: tf.tensor1d(values.get(`${spec.name}/bias`)!),
     ...(spec.noise ? { noise: tf.tensor1d(values.get(`${spec.name}/noise`)!) } : {}),
   }))
-  const blur = new Map<number, tf.Tensor4D>()
-  for (const l of manifest.layers) if (l.upsample && !blur.has(l.in)) blur.set(l.in, blurKernel(l.in))
-  return new Generator(manifest, layers, blur)
-}
-
-/** Depthwise blur filter float32 [3, 3, channels, 1] = outer([1,2,1], [1,2,1]) / 16 for every channel. */
-function blurKernel(channels: number): tf.Tensor4D {
-  const k = [1, 2, 1, 2, 4, 2, 1, 2, 1].map((v) => v / 16)
-  const data = new Float32Array(9 * channels)
-  for (let i = 0; i < 9; i++) data.fill(k[i], i * channels, (i + 1) * channels)
-  return tf.tensor4d(data, [3, 3, channels, 1])
+  return new Generator(manifest, layers)
 }
