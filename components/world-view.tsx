@@ -24,7 +24,10 @@ const WorldScene = dynamic(() => import('./canvas/world-scene'), {
 export type WorldViewProps = {
   /** The `[seed]` segment (raw or percent-encoded). */
   rawSeed: string
-  /** The page's search params (`r=<x>,<z>`, `h=<heading>`, `tex=<64|128|256|512>`; others are ignored). */
+  /**
+   * The page's search params (`r=<x>,<z>`, `h=<heading>`, `tex=<64|128|256|512>`, `style=<photo style>`; others are
+   * ignored).
+   */
   search: SearchInput
 }
 
@@ -46,7 +49,17 @@ export function WorldView({ rawSeed, search }: WorldViewProps) {
   const { seed, x, z, heading } = result.value
   const texSizePx = parseTexSize(search instanceof URLSearchParams ? search.get('tex') : search.tex)
   return (
-    <WorldStoreProvider key={seed} options={{ seed, room: { x, z }, heading, texSizePx }}>
+    <WorldStoreProvider
+      key={seed}
+      options={{
+        seed,
+        room: { x, z },
+        heading,
+        texSizePx,
+        style: result.value.style ?? null,
+        styleError: result.styleError ?? null,
+      }}
+    >
       <WorldSessionProvider>
         <main className="world">
           <WorldScene />

@@ -51,6 +51,8 @@ export {
   roomLatent,
   roomLatents,
   roomSlotInput,
+  roomStyleBlend,
+  styleWeight,
   SKY_DRIFT_PERIOD_S,
   skyLatent,
   slotLayout,
@@ -88,6 +90,22 @@ export {
   type WorldUrlResult,
 } from './url'
 export {
+  assertStyleFamilies,
+  decodeStyle,
+  encodeStyle,
+  photoTarget,
+  quantiseStyle,
+  STYLE_MAX_FAMILIES,
+  StyleError,
+  styledFamilyVector,
+  styleFamilyLabel,
+  styleFamilyVector,
+  toLatentSphere,
+  type StyleBlend,
+  type StyleFamily,
+  type WorldStyle,
+} from './style'
+export {
   floorHeightAt,
   meshRoom,
   PLAYER_RADIUS_M,
@@ -106,6 +124,7 @@ export {
 } from './room-geometry'
 export {
   AI_TEXTURE_NOTE,
+  PHOTO_GUIDANCE,
   DEFAULT_LICENCE,
   DIGITAL_SOURCE_TYPE_TRAINED,
   escapeXml,

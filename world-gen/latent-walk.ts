@@ -11,7 +11,8 @@
 import layoutJson from './latent-layout.json'
 import { createRng, gaussian, hashCoords, hashString, worldHash } from './seed'
 import { assertRoomCoords, room, SURFACE_SLOTS } from './layout'
-import { FamilyError, familyVector, type FamilyConditioning, type FamilyTable } from './families'
+import { FamilyError, type FamilyConditioning, type FamilyTable } from './families'
+import { styledFamilyVector, toLatentSphere, type StyleBlend, type WorldStyle } from './style'
 
 /** Latent layout of one generator model. */
 export interface ModelLatentLayout {
@@ -103,6 +104,11 @@ export interface LatentWalkOptions {
   layout?: LatentLayout
   /** Keyframe spacing, in rooms. @default KEYFRAME_SPACING_ROOMS */
   spacingRooms?: number
+  /**
+   * A style fitted to a photo (world-gen `style.ts`): for its slot, the keyframe at the lattice origin (room 0,0) is
+   * the style's latent instead of a seeded one, so the rooms around the start take it on and it fades out with distance.
+   */
+  style?: WorldStyle
 }
 
 const smoothstep = (t: number): number => t * t * (3 - 2 * t)
@@ -148,6 +154,7 @@ function sampleLattice(
   t: number,
   dim: number,
   out: Float32Array,
+  centre?: Float32Array,
 ) {
   const slotH = slotHash(seed, slot)
   const acc = new Float64Array(dim)
@@ -166,7 +173,13 @@ function sampleLattice(
       for (let di = 0; di < 2; di++) {
         const fi = di ? wu : 1 - wu
         if (fi === 0) continue
-        addKeyframe(acc, slotH, i0 + di, j0 + dj, k0 + dk, fi * fj * fk)
+        const i = i0 + di
+        const j = j0 + dj
+        const k = k0 + dk
+        if (centre !== undefined && i === 0 && j === 0 && k === 0) {
+          // Already on the √dim sphere, like every seeded keyframe.
+          for (let c = 0; c < dim; c++) acc[c]! += centre[c]! * fi * fj * fk
+        } else addKeyframe(acc, slotH, i, j, k, fi * fj * fk)
       }
     }
   }
@@ -190,7 +203,38 @@ export function roomLatent(
   const spacing = options.spacingRooms ?? KEYFRAME_SPACING_ROOMS
   const target = out ?? new Float32Array(dim)
   if (target.length !== dim) throw new RangeError(`out must have length ${dim}`)
-  return sampleLattice(seed, slot, x / spacing, z / spacing, 0, dim, target)
+  return sampleLattice(seed, slot, x / spacing, z / spacing, 0, dim, target, styleCentre(slot, dim, options.style))
+}
+
+/** The style's latent when it paints `slot` (checked against the slot's dimension), else undefined. */
+function styleCentre(slot: LatentSlot, dim: number, style: WorldStyle | undefined): Float32Array | undefined {
+  if (style === undefined || style.slot !== slot) return undefined
+  if (style.global.length !== dim)
+    throw new RangeError(`the photo style has a ${style.global.length}-d latent, ${slot} wants ${dim}`)
+  return toLatentSphere(style.global)
+}
+
+/**
+ * How much a style paints room (x, z): the weight of the lattice-origin keyframe there, smoothstep(1 − |x| / spacing)
+ * · smoothstep(1 − |z| / spacing): 1 in room 0,0, 0 from `spacingRooms` rooms away along either axis.
+ */
+export function styleWeight(x: number, z: number, spacingRooms: number = KEYFRAME_SPACING_ROOMS): number {
+  const wu = Math.abs(x) / spacingRooms
+  const wv = Math.abs(z) / spacingRooms
+  return wu >= 1 || wv >= 1 ? 0 : smoothstep(1 - wu) * smoothstep(1 - wv)
+}
+
+/** The style blend of one room slot (its weight and mixture), or undefined where the style does not reach. */
+export function roomStyleBlend(
+  x: number,
+  z: number,
+  slot: LatentSlot,
+  style: WorldStyle | undefined,
+  spacingRooms: number = KEYFRAME_SPACING_ROOMS,
+): StyleBlend | undefined {
+  if (style === undefined || style.slot !== slot) return undefined
+  const weight = styleWeight(x, z, spacingRooms)
+  return weight > 0 ? { weight, families: style.families } : undefined
 }
 
 /** The global latents of every slot of room (x, z), keyed by slot name (see `roomLatent`). */
@@ -367,6 +411,8 @@ export interface RoomSlotInputOptions {
   family?: FamilyConditioning
   /** Latent layout to take dimensions from. @default LATENT_LAYOUT */
   layout?: LatentLayout
+  /** A style fitted to a photo: its slot's latent walk centres on it and its family mixture blends in nearby. */
+  style?: WorldStyle
 }
 
 /**
@@ -384,11 +430,18 @@ export function roomSlotInput(
   cellsW: number,
   cellsH: number,
   options: RoomSlotInputOptions = {},
-): { global: Float32Array; field: Float32Array; noiseSeed: number; family?: FamilyConditioning } {
+): {
+  global: Float32Array
+  field: Float32Array
+  noiseSeed: number
+  family?: FamilyConditioning
+  style?: StyleBlend
+} {
   const layout = options.layout ?? LATENT_LAYOUT
   const spec = room(seed, x, z)
   const local = localSeed(seed, spec.roomSeed, slot)
-  const global = roomLatent(seed, x, z, slot, { layout })
+  const global = roomLatent(seed, x, z, slot, { layout, ...(options.style ? { style: options.style } : {}) })
+  const style = roomStyleBlend(x, z, slot, options.style)
   let family: FamilyConditioning | undefined
   if (slot !== 'sky' && options.families !== undefined) family = options.family ?? spec.families[slot]
   else if (options.family !== undefined)
@@ -396,7 +449,15 @@ export function roomSlotInput(
       'not-conditioned',
       slot === 'sky' ? 'the sky takes no material family' : 'this model has no material families',
     )
-  const vector = family === undefined ? undefined : familyVector(options.families!, family)
+  if (style !== undefined && options.families === undefined)
+    throw new FamilyError('not-conditioned', 'a photo style needs a family-conditioned surface model')
+  const vector = family === undefined ? undefined : styledFamilyVector(options.families!, family, style)
   const field = slotField(slot, global, localField(local, slot, cellsW, cellsH, layout), cellsW, cellsH, layout, vector)
-  return { global, field, noiseSeed: noiseSeed(local, slot), ...(family === undefined ? {} : { family }) }
+  return {
+    global,
+    field,
+    noiseSeed: noiseSeed(local, slot),
+    ...(family === undefined ? {} : { family }),
+    ...(style === undefined ? {} : { style }),
+  }
 }

@@ -6,6 +6,8 @@
  */
 import type { FamilyConditioning, FamilyErrorReason } from './families'
 import type { LatentSlot } from './latent-walk'
+import type { SurfaceSlot } from './layout'
+import type { StyleBlend } from './style'
 
 /** A tf.js backend this app can run the generators on (defined here, not in `gan/`, so the main thread needs no tf). */
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu'
@@ -71,6 +73,12 @@ export interface GenerateRequest {
    * slots; a model without families paints without it (its results name no family).
    */
   family?: FamilyConditioning
+  /**
+   * A photo style reaching this room slot (world-gen `roomStyleBlend`): the worker moves the family vector of a
+   * `seeded` field towards the style's mixture by its weight (`styledFamilyVector`). The global latent already holds
+   * the style (the walk centres on it).
+   */
+  style?: StyleBlend
   /** Extra cache-key salt (e.g. world seed); the key always includes model version, latent hash and size. */
   cacheKey?: string
 }
@@ -98,9 +106,31 @@ export interface StatsRequest {
   type: 'stats'
 }
 
+/**
+ * Fit a style to a photo (world-gen/gan `fitStyle`) with a model of `init` on the worker's backend: answered by
+ * `fit-progress` after every step, then `fit-done`, or `error` / `cancelled` (a `cancel` with this id stops it between
+ * steps). Generation jobs wait while a fit runs. The photo is transferred, used for the fit and dropped: it is never
+ * cached, stored or sent anywhere.
+ */
+export interface FitStyleRequest {
+  type: 'fit-style'
+  /** Caller-chosen unique id, echoed by every response about this fit. */
+  id: string
+  /** Model name, a key of `InitRequest.models` (a family-conditioned surface model). */
+  model: string
+  /** The surface slot the style is for. */
+  slot: SurfaceSlot
+  /** The photo: RGBA8 `[heightPx, widthPx, 4]`, transferred. */
+  photo: { widthPx: number; heightPx: number; pixels: ArrayBuffer }
+  /** Adam steps. @default 60 */
+  steps?: number
+  /** Seed of the fit's start latent, local field and noise (uint32). @default 1 */
+  seed?: number
+}
+
 /** Any message to the worker. */
 export type GenRequest =
-  InitRequest | GenerateRequest | CancelRequest | ReprioritizeRequest | DisposeRequest | StatsRequest
+  InitRequest | GenerateRequest | CancelRequest | ReprioritizeRequest | DisposeRequest | StatsRequest | FitStyleRequest
 
 /** The worker is ready: backend chosen, models loaded, warm-up done. */
 export interface ReadyResponse {
@@ -209,8 +239,38 @@ export interface StatsResponse {
   numBytes: number
 }
 
+/** One step of a style fit. */
+export interface FitProgressResponse {
+  type: 'fit-progress'
+  id: string
+  /** Steps done (1-based) and in all. */
+  step: number
+  steps: number
+  /** Texture-statistics distance after this step. */
+  loss: number
+}
+
+/** A style fit finished. */
+export interface FitDoneResponse {
+  type: 'fit-done'
+  id: string
+  /** The fitted style as the URL carries it (`style=` value, world-gen `encodeStyle`). */
+  style: string
+  /** Its family mixture for people (`brick 75% + plaster 25%`). */
+  families: string
+  /** Distance at the start (best single family), after the last step, and of the quantised style the world paints. */
+  startLoss: number
+  fittedLoss: number
+  quantisedLoss: number
+  /** Backend the fit ran on, and how long it took (ms). */
+  backend: BackendName
+  ms: number
+}
+
 /** Any message from the worker. */
 export type GenResponse =
+  | FitProgressResponse
+  | FitDoneResponse
   | ReadyResponse
   | ProgressResponse
   | ResultResponse

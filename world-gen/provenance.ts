@@ -12,6 +12,7 @@
 import extractChunks from 'png-chunks-extract'
 import encodeChunks from 'png-chunks-encode'
 import * as pngText from 'png-chunk-text'
+import type { WorldStyle } from './style'
 import { encodeWorldUrl } from './url'
 
 /** IPTC NewsCodes digital source type of media created by a trained model. */
@@ -19,6 +20,12 @@ export const DIGITAL_SOURCE_TYPE_TRAINED = 'http://cv.iptc.org/newscodes/digital
 
 /** The `Comment` / `Description` of every exported texture. */
 export const AI_TEXTURE_NOTE = 'AI-generated texture (trainedAlgorithmicMedia)'
+
+/**
+ * The `guidance` of a texture painted with a style fitted to a user's photo: says so, and nothing of the photo (its
+ * pixels, name or statistics never go into metadata).
+ */
+export const PHOTO_GUIDANCE = 'style guided by a user photo'
 
 /** The `Software` value. */
 export const PROVENANCE_SOFTWARE = 'Latentscape'
@@ -51,6 +58,8 @@ export interface Provenance {
    * blend (`brick 75% + plaster 25%`, world-gen `familyLabel`). Absent for the sky and for models without families.
    */
   family?: string
+  /** How the generator was guided beyond the world's seed: PHOTO_GUIDANCE for a photo style; absent otherwise. */
+  guidance?: string
   /** App link of that spot (`encodeWorldUrl`), absolute or a path. */
   url: string
   /** Licence of the image. @default DEFAULT_LICENCE */
@@ -74,6 +83,7 @@ export const PROVENANCE_KEYS = {
   room: 'latentscape:room',
   slot: 'latentscape:slot',
   family: 'latentscape:family',
+  guidance: 'latentscape:guidance',
   url: 'latentscape:url',
   licence: 'latentscape:licence',
   digitalSourceType: 'latentscape:digital-source-type',
@@ -142,6 +152,7 @@ export function xmpPacket(meta: Provenance): string {
     ['roomZ', String(meta.room.z)],
     ['slot', meta.slot],
     ['family', meta.family],
+    ['guidance', meta.guidance],
     ['url', meta.url],
   ]
     .filter((kv): kv is [string, string] => kv[1] !== undefined)
@@ -252,7 +263,7 @@ export function withProvenance(png: Uint8Array, meta: Provenance): Uint8Array {
     textChunk(k.software, PROVENANCE_SOFTWARE),
     textChunk(k.source, `${PROVENANCE_SOFTWARE} ${meta.model} generator (${meta.version})`),
     textChunk(k.comment, AI_TEXTURE_NOTE),
-    textChunk(k.description, AI_TEXTURE_NOTE),
+    textChunk(k.description, meta.guidance === undefined ? AI_TEXTURE_NOTE : `${AI_TEXTURE_NOTE}; ${meta.guidance}`),
     textChunk(k.copyright, `Licence: ${licence}`),
     textChunk(k.model, meta.model),
     textChunk(k.version, meta.version),
@@ -261,6 +272,7 @@ export function withProvenance(png: Uint8Array, meta: Provenance): Uint8Array {
     textChunk(k.room, `${meta.room.x},${meta.room.z}`),
     textChunk(k.slot, meta.slot),
     ...(meta.family !== undefined ? [textChunk(k.family, meta.family)] : []),
+    ...(meta.guidance !== undefined ? [textChunk(k.guidance, meta.guidance)] : []),
     textChunk(k.url, meta.url),
     textChunk(k.licence, licence),
     textChunk(k.digitalSourceType, DIGITAL_SOURCE_TYPE_TRAINED),
@@ -289,6 +301,7 @@ export function readProvenance(png: Uint8Array): ReadProvenance {
     room: { x: Number(room[1]), z: Number(room[2]) },
     slot: text[k.slot],
     ...(text[k.family] !== undefined ? { family: text[k.family] } : {}),
+    ...(text[k.guidance] !== undefined ? { guidance: text[k.guidance] } : {}),
     url: text[k.url],
     licence: text[k.licence] ?? DEFAULT_LICENCE,
     ...(xmp !== undefined ? { xmp } : {}),
@@ -317,9 +330,28 @@ export interface ProvenanceModel {
  */
 export function roomProvenance(
   model: ProvenanceModel,
-  spot: { seed: string; x: number; z: number; slot: string; heading?: number; origin?: string; family?: string },
+  spot: {
+    seed: string
+    x: number
+    z: number
+    slot: string
+    heading?: number
+    origin?: string
+    family?: string
+    /** The world's photo style: in the link, and `guidance` says the texture was guided by a user photo. */
+    style?: WorldStyle
+    /** Whether this texture was painted under the style (its slot, within reach of room 0,0). @default true */
+    styled?: boolean
+  },
 ): Provenance {
-  const path = encodeWorldUrl({ seed: spot.seed, x: spot.x, z: spot.z, heading: spot.heading ?? 0 })
+  const path = encodeWorldUrl({
+    seed: spot.seed,
+    x: spot.x,
+    z: spot.z,
+    heading: spot.heading ?? 0,
+    ...(spot.style !== undefined ? { style: spot.style } : {}),
+  })
+  const guided = spot.style !== undefined && spot.styled !== false
   return {
     model: model.model,
     version: model.version,
@@ -328,6 +360,7 @@ export function roomProvenance(
     room: { x: spot.x, z: spot.z },
     slot: spot.slot,
     ...(spot.family !== undefined ? { family: spot.family } : {}),
+    ...(guided ? { guidance: PHOTO_GUIDANCE } : {}),
     url: spot.origin !== undefined ? spot.origin.replace(/\/+$/, '') + path : path,
   }
 }

@@ -194,7 +194,9 @@ export function decodeStyle(text: string): WorldStyle {
   if (bytes.length < 5) throw new StyleError('style parameter is too short (truncated link?)')
   const version = bytes[0]! >> 4
   if (version !== STYLE_FORMAT_VERSION)
-    throw new StyleError(`style parameter has format version ${version}; this app reads version ${STYLE_FORMAT_VERSION}`)
+    throw new StyleError(
+      `style parameter has format version ${version}; this app reads version ${STYLE_FORMAT_VERSION}`,
+    )
   const slot = SURFACE_SLOTS[bytes[0]! & 0x0f]
   if (slot === undefined) throw new StyleError('style parameter names no surface slot (corrupt link?)')
   const dim = bytes[1]!
@@ -221,7 +223,8 @@ export function decodeStyle(text: string): WorldStyle {
   const base = 3 + n
   for (let i = 0; i < dim; i++) {
     let code = 0
-    for (let b = 0; b < STYLE_LATENT_BITS; b++, bit++) code = (code << 1) | ((bytes[base + (bit >> 3)]! >> (7 - (bit & 7))) & 1)
+    for (let b = 0; b < STYLE_LATENT_BITS; b++, bit++)
+      code = (code << 1) | ((bytes[base + (bit >> 3)]! >> (7 - (bit & 7))) & 1)
     raw[i] = latentValue(code)
   }
   return { slot, global: toLatentSphere(raw), families }
@@ -268,7 +271,10 @@ export function styledFamilyVector(
 /** One line naming a style's mixture for people: `brick 75% + plaster 25%` (names from the model's table). */
 export function styleFamilyLabel(names: readonly string[] | undefined, families: readonly StyleFamily[]): string {
   return families
-    .map((f) => `${names?.[f.index] ?? `family #${f.index}`}${families.length > 1 ? ` ${Math.round(f.weight * 100)}%` : ''}`)
+    .map(
+      (f) =>
+        `${names?.[f.index] ?? `family #${f.index}`}${families.length > 1 ? ` ${Math.round(f.weight * 100)}%` : ''}`,
+    )
     .join(' + ')
 }
 

@@ -6,9 +6,12 @@
  * Decoding never throws. An unusable seed is an error (there is no world to show); a bad, duplicated or out-of-range
  * `r` or `h` falls back to room 0,0 / heading 0 (wrapped into range where it is just a number) with a warning, and
  * unknown parameters are dropped. Errors and warnings are fixed one-line texts that never echo the input.
+ * An optional `style=<base64url>` carries a style fitted to a photo (world-gen `style.ts`, 71–74 characters); a
+ * corrupt one is a warning (`styleError`): the seed, room and heading still open, without the photo style.
  */
 import { WORLD_LIMIT } from './layout'
 import { canonicalSeed } from './seed'
+import { decodeStyle, encodeStyle, StyleError, type WorldStyle } from './style'
 
 /** A place in a world: what a shared link restores. */
 export interface WorldLocation {
@@ -20,10 +23,16 @@ export interface WorldLocation {
   z: number
   /** Facing direction in integer degrees, 0–359 (0 = north/−z, 90 = east/+x). */
   heading: number
+  /** A style fitted to a photo (`style=`), centre of its slot's latent walk; absent for a plain world. */
+  style?: WorldStyle
 }
 
-/** Result of decoding: the location plus one-line notes on anything normalised, or a one-line error. */
-export type WorldUrlResult = { ok: true; value: WorldLocation; warnings: string[] } | { ok: false; error: string }
+/**
+ * Result of decoding: the location plus one-line notes on anything normalised (and, for a `style` parameter that
+ * cannot be read, `styleError`: why the world opens without it), or a one-line error.
+ */
+export type WorldUrlResult =
+  { ok: true; value: WorldLocation; warnings: string[]; styleError?: string } | { ok: false; error: string }
 
 /** Longest URL `decodeWorldUrl` looks at, in UTF-16 code units. */
 export const URL_MAX_LENGTH = 2048
@@ -53,7 +62,8 @@ export function encodeWorldUrl(location: WorldLocation): string {
     throw new RangeError(`room coordinates must be integers within ±${WORLD_LIMIT}`)
   }
   if (!Number.isFinite(heading)) throw new RangeError('heading must be a finite number of degrees')
-  return `/w/${encodeURIComponent(seed.seed)}?r=${x + 0},${z + 0}&h=${normaliseHeading(heading)}`
+  const style = location.style === undefined ? '' : `&style=${encodeStyle(location.style)}`
+  return `/w/${encodeURIComponent(seed.seed)}?r=${x + 0},${z + 0}&h=${normaliseHeading(heading)}${style}`
 }
 
 /**
@@ -126,6 +136,8 @@ function decodeParsed(seedText: string, search: SearchInput): WorldUrlResult {
   let x = 0
   let z = 0
   let heading = 0
+  let style: WorldStyle | undefined
+  let styleError: string | undefined
   try {
     const r = valuesOf(search, 'r')
     if (r.length > 1) warnings.push('duplicate r parameter; using room 0,0')
@@ -144,10 +156,27 @@ function decodeParsed(seedText: string, search: SearchInput): WorldUrlResult {
       if (HEADING.test(h[0]!)) heading = normaliseHeading(Number(h[0]))
       else warnings.push('invalid h parameter (expected degrees); using heading 0')
     }
-    if (namesOf(search).some((name) => name !== 'r' && name !== 'h')) warnings.push('ignored unknown parameters')
+    const st = valuesOf(search, 'style')
+    if (st.length > 1) styleError = 'duplicate style parameter'
+    else if (st.length === 1) {
+      try {
+        style = decodeStyle(st[0]!)
+      } catch (e) {
+        if (!(e instanceof StyleError)) throw e
+        styleError = e.message
+      }
+    }
+    if (styleError !== undefined) warnings.push(`${styleError}; the world is shown without the photo style`)
+    if (namesOf(search).some((name) => name !== 'r' && name !== 'h' && name !== 'style'))
+      warnings.push('ignored unknown parameters')
   } catch {
     // A hostile Record (getters, proxies) must not make decoding throw.
     return { ok: false, error: 'unreadable search parameters' }
   }
-  return { ok: true, value: { seed: seed.seed, x, z, heading }, warnings }
+  return {
+    ok: true,
+    value: { seed: seed.seed, x, z, heading, ...(style === undefined ? {} : { style }) },
+    warnings,
+    ...(styleError === undefined ? {} : { styleError }),
+  }
 }

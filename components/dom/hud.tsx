@@ -2,7 +2,17 @@
 
 import Link from 'next/link'
 import { useCallback, useEffect, useState } from 'react'
-import { encodeWorldUrl, familyLabel, SURFACE_SLOTS, type FamilyConditioning, type SurfaceSlot } from '../../world-gen'
+import {
+  decodeStyle,
+  encodeWorldUrl,
+  familyLabel,
+  PHOTO_GUIDANCE,
+  styleWeight,
+  SURFACE_SLOTS,
+  type FamilyConditioning,
+  type SurfaceSlot,
+  type WorldStyle,
+} from '../../world-gen'
 import { skyExportTexture, type ExportModelInfo, type ExportTexture } from '../export/export-png'
 import { useWorldSession } from '../session/world-session-context'
 import { useWorldStore, type SkyState } from '../stores/world-store'
@@ -59,6 +69,25 @@ function materialsLine(families: Record<SurfaceSlot, FamilyConditioning> | null)
   return `Materials: ${SURFACE_SLOTS.map((slot) => `${slot} ${familyText(families[slot])}`).join(' · ')}`
 }
 
+/**
+ * The HUD's style line: the world's photo style and how much of it paints the room you stand in, or why the link's
+ * style could not be read (the world then shows without it); null for a world without one.
+ */
+function styleLine(
+  style: WorldStyle | null,
+  error: string | null,
+  room: { x: number; z: number },
+): { text: string; severity: 'ok' | 'warning' } | null {
+  if (error !== null)
+    return { text: `Style: the link's photo style could not be read (${error}); shown without it`, severity: 'warning' }
+  if (style === null) return null
+  const share = Math.round(styleWeight(room.x, room.z) * 100)
+  return {
+    text: `Style: ${style.slot} ${PHOTO_GUIDANCE} (${share}% here; strongest at room 0, 0, fading out with distance)`,
+    severity: 'ok',
+  }
+}
+
 const COPIED_RESET_MS = 1600
 
 /**
@@ -71,6 +100,8 @@ export function Hud() {
   const heading = useWorldStore((state) => state.heading)
   const backend = useWorldStore((state) => state.backend)
   const sky = useWorldStore((state) => state.sky)
+  const style = useWorldStore((state) => state.style)
+  const styleError = useWorldStore((state) => state.styleError)
   const [copied, setCopied] = useState(false)
   const [shareOpen, setShareOpen] = useState(false)
   const session = useWorldSession()
@@ -78,12 +109,16 @@ export function Hud() {
   const skyModelInfo = useModelInfo(SKY_MODEL_URL, shareOpen && sky.available === true)
   const getTextures = useCallback((): ExportTexture[] => {
     if (modelInfo === null) return []
+    // Textures of the style's slot within its reach were guided by the photo: exports say so (never the photo).
+    const guided = (slot: string) =>
+      style !== null && slot === style.slot && styleWeight(room.x, room.z) > 0 ? { guidance: PHOTO_GUIDANCE } : {}
     return session.currentTextures().map(({ family, ...t }) => ({
       ...t,
       ...modelInfo,
       ...(family !== undefined ? { family: familyLabel(family) } : {}),
+      ...guided(t.slot),
     }))
-  }, [session, modelInfo])
+  }, [session, modelInfo, style, room])
   // Read on every render: the HUD re-renders when the room changes and when the worker is ready (backend), which is
   // when the surface model's families become known.
   const materials = materialsLine(
@@ -95,6 +130,19 @@ export function Hud() {
     return { texture: skyExportTexture(current, skyModelInfo), room: current.room }
   }, [session, skyModelInfo])
   const line = skyLine(sky)
+  const styleInfo = styleLine(style, styleError, room)
+  const spot = { seed, x: room.x, z: room.z, heading: Math.round(heading) % 360 }
+  const fitStyle = useCallback(
+    (...args: Parameters<typeof session.streamer.fitStyle>) => session.streamer.fitStyle(...args),
+    [session],
+  )
+  const styledUrl = (text: string) => {
+    // The styled link of this spot, keeping page options such as ?tex= (the fit's `style=` replaces any old one).
+    let path = encodeWorldUrl({ ...spot, style: decodeStyle(text) })
+    for (const [k, v] of new URLSearchParams(window.location.search))
+      if (k !== 'r' && k !== 'h' && k !== 'style') path += `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`
+    return path
+  }
 
   const copyLink = async () => {
     try {
@@ -157,11 +205,13 @@ export function Hud() {
       {shareOpen && (
         <div className="hud-share">
           <SharePanel
-            url={encodeWorldUrl({ seed, x: room.x, z: room.z, heading: Math.round(heading) % 360 })}
+            url={encodeWorldUrl({ ...spot, ...(style !== null ? { style } : {}) })}
             seed={seed}
             room={room}
             getTextures={getTextures}
             getSky={getSky}
+            fitStyle={fitStyle}
+            styledUrl={styledUrl}
           />
         </div>
       )}
@@ -175,6 +225,11 @@ export function Hud() {
         <p className="hud-hint hud-sky" data-testid="hud-sky" data-severity={line.severity} role="status">
           {line.text}
         </p>
+        {styleInfo !== null && (
+          <p className="hud-hint hud-style" data-testid="hud-style" data-severity={styleInfo.severity}>
+            {styleInfo.text}
+          </p>
+        )}
       </div>
     </div>
   )

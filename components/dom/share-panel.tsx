@@ -4,6 +4,7 @@ import Link from 'next/link'
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import { downloadBytes, texturePng, textureFileName, type ExportTexture } from '../export/export-png'
 import { qrDataUrl } from '../export/qr-code'
+import { StylePhoto, type StylePhotoProps } from './style-photo'
 
 /** Props of `SharePanel`: everything it needs, so wiring it into the HUD is one line. */
 export interface SharePanelProps {
@@ -20,6 +21,10 @@ export interface SharePanelProps {
    * the sky is the placeholder gradient. Without it the panel offers no sky export.
    */
   getSky?: () => { texture: ExportTexture; room: { x: number; z: number } } | null
+  /** Fits a style to a user photo on the device (the "Style from a photo" section); without it there is none. */
+  fitStyle?: StylePhotoProps['fitStyle']
+  /** The link of this spot with a fitted style (`style=` value): where the panel goes once a fit is done. */
+  styledUrl?: StylePhotoProps['styledUrl']
 }
 
 /** The surface slots offered for export one by one (plus "all"). */
@@ -35,7 +40,7 @@ const DOWNLOAD_GAP_MS = 250
  * Share and export: copy the link, a QR code of it (drawn locally, for opening the same spot on a headset), the Web
  * Share sheet where the browser has one, and PNG export of the current textures with provenance metadata.
  */
-export function SharePanel({ url, seed, room, getTextures, getSky }: SharePanelProps) {
+export function SharePanel({ url, seed, room, getTextures, getSky, fitStyle, styledUrl }: SharePanelProps) {
   // The page URL and Web Share support exist only in the browser: the server render (and hydration) uses the given
   // url and no share button, then the client switches to the absolute link.
   const pageHref = useSyncExternalStore(
@@ -175,6 +180,7 @@ export function SharePanel({ url, seed, room, getTextures, getSky }: SharePanelP
           <Link href="/about">How it works</Link>
         </p>
       </div>
+      {fitStyle !== undefined && styledUrl !== undefined && <StylePhoto fitStyle={fitStyle} styledUrl={styledUrl} />}
       <p className="share-status" role="status" aria-live="polite">
         {status}
       </p>

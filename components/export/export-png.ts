@@ -29,6 +29,8 @@ export interface ExportTexture {
    * absent for the sky and for models without families.
    */
   family?: string
+  /** Set when the texture was painted under a style fitted to a user photo (world-gen PHOTO_GUIDANCE). */
+  guidance?: string
 }
 
 /** A generator's identity as its model.json states it (`latentscape.model`, `version`, `weightsSha256`, `licence`). */
@@ -81,6 +83,7 @@ export function textureProvenance(texture: ExportTexture, spot: ExportSpot): Pro
     room: { x: spot.room.x, z: spot.room.z },
     slot: texture.slot,
     ...(texture.family !== undefined ? { family: texture.family } : {}),
+    ...(texture.guidance !== undefined ? { guidance: texture.guidance } : {}),
     url: spot.url,
   }
 }

@@ -3,6 +3,7 @@
 import { createContext, useContext, useState, type ReactNode } from 'react'
 import { useStore } from 'zustand'
 import { createStore, type StoreApi } from 'zustand/vanilla'
+import type { WorldStyle } from '../../world-gen'
 
 /** Room grid coordinates (integers; one room per cell). */
 export type RoomCoord = { x: number; z: number }
@@ -30,6 +31,10 @@ export type WorldState = {
   firstRoomTextured: boolean
   /** The sky generator and the sky on screen. */
   sky: SkyState
+  /** The style fitted to a user photo that this world's link carries (`style=`), or null. */
+  style: WorldStyle | null
+  /** Why the link's `style=` could not be read (the world then shows without it), or null. */
+  styleError: string | null
 }
 
 /** Generator progress as the loading screen shows it. */
@@ -82,6 +87,10 @@ export type WorldStoreOptions = {
   heading?: number
   /** @default DEFAULT_TEX_SIZE_PX */
   texSizePx?: number
+  /** @default null */
+  style?: WorldStyle | null
+  /** @default null */
+  styleError?: string | null
 }
 
 /** Full texture size when the URL has no `?tex=`. */
@@ -102,11 +111,15 @@ export function createWorldStore({
   room = { x: 0, z: 0 },
   heading = 0,
   texSizePx = DEFAULT_TEX_SIZE_PX,
+  style = null,
+  styleError = null,
 }: WorldStoreOptions): StoreApi<WorldStore> {
   return createStore<WorldStore>()((set) => ({
     seed,
     room,
     heading,
+    style,
+    styleError,
     backend: null,
     ready: false,
     texSizePx,

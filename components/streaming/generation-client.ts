@@ -58,9 +58,9 @@ export class GenerationClient {
     return true
   }
 
-  /** Send a request to the current worker (dropped when none runs). */
-  post(msg: GenRequest): void {
-    this.worker?.postMessage(msg)
+  /** Send a request to the current worker (dropped when none runs); `transfer` lists buffers to move, not copy. */
+  post(msg: GenRequest, transfer: Transferable[] = []): void {
+    this.worker?.postMessage(msg, transfer)
   }
 
   /**

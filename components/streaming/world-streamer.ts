@@ -16,6 +16,7 @@ import {
   roomKey,
   localSeed,
   roomLatent,
+  roomStyleBlend,
   SKY_FIELD_CELLS,
   skyLatent,
   skyLight,
@@ -27,9 +28,11 @@ import {
   type RoomSpec,
   type SkyLight,
   type SurfaceSlot,
+  type WorldStyle,
 } from '../../world-gen'
 import type {
   BackendName,
+  FitDoneResponse,
   GenRequest,
   GenResponse,
   InitFailedResponse,
@@ -89,6 +92,31 @@ export type WorldStreamerOptions = {
    * cannot see a worker's own requests.
    */
   onWorkerScripts?: (urls: string[]) => void
+  /** A style fitted to a photo (from the URL): its slot's latent walk centres on it around room 0,0. */
+  style?: WorldStyle
+}
+
+/** A style fit in progress: `done` settles with the worker's answer; `cancel()` stops it (then `done` rejects). */
+export type StyleFit = {
+  done: Promise<FitDoneResponse>
+  cancel(): void
+}
+
+/** Why a style fit ended without a style. */
+export class StyleFitError extends Error {
+  /** True when it was cancelled (by `cancel()`, a newer fit or the streamer's end) rather than failing. */
+  readonly cancelled: boolean
+  constructor(message: string, cancelled: boolean) {
+    super(message)
+    this.name = 'StyleFitError'
+    this.cancelled = cancelled
+  }
+}
+
+type FitRecord = {
+  onProgress: (step: number, steps: number, loss: number) => void
+  resolve: (done: FitDoneResponse) => void
+  reject: (e: StyleFitError) => void
 }
 
 /** Whether the sky generator runs: `available` is null until the worker has loaded (or failed to load) it. */
@@ -196,6 +224,7 @@ export class WorldStreamer {
   private destroyed = false
   private gaveUp = false
   private workerMemory: { numTensors: number; numBytes: number } | null = null
+  private readonly fits = new Map<string, FitRecord>()
 
   constructor(options: WorldStreamerOptions) {
     this.options = options
@@ -269,6 +298,28 @@ export class WorldStreamer {
     })
   }
 
+  /**
+   * Fit a style for `slot` to a photo (RGBA8 `[heightPx, widthPx, 4]`, transferred to the worker and used only
+   * there), with the surface model on the worker's backend; generation waits while it runs. `onProgress` gets each
+   * step's loss.
+   */
+  fitStyle(
+    photo: { widthPx: number; heightPx: number; pixels: ArrayBuffer },
+    slot: SurfaceSlot,
+    onProgress: (step: number, steps: number, loss: number) => void,
+  ): StyleFit {
+    const id = `fit/${this.jobSeq++}`
+    const done = new Promise<FitDoneResponse>((resolve, reject) => {
+      if (this.destroyed || !this.client.running) {
+        reject(new StyleFitError('the texture generator is not running', false))
+        return
+      }
+      this.fits.set(id, { onProgress, resolve, reject })
+    })
+    if (this.fits.has(id)) this.client.post({ type: 'fit-style', id, model: 'surface', slot, photo }, [photo.pixels])
+    return { done, cancel: () => this.post({ type: 'cancel', ids: [id] }) }
+  }
+
   /** Fault injection for tests: terminate the worker as if it had crashed, and recover as from a real crash. */
   simulateWorkerCrash(): void {
     this.recover('the generation worker was terminated')
@@ -277,6 +328,8 @@ export class WorldStreamer {
   /** Stop everything: the worker is told to dispose its models, then terminated. */
   destroy(): void {
     this.destroyed = true
+    for (const f of this.fits.values()) f.reject(new StyleFitError('the world was closed', true))
+    this.fits.clear()
     this.client.destroy()
     this.rooms.clear()
     this.jobs.clear()
@@ -461,6 +514,8 @@ export class WorldStreamer {
     const full = cellsForPx(slot, this.texSizePx)
     const sizes = this.texSizePx > PREVIEW_PX ? [cellsForPx(slot, PREVIEW_PX), full] : [full]
     const id = `${key}/${slot}/${this.jobSeq++}`
+    const style = this.options.style
+    const blend = roomStyleBlend(x, z, slot, style)
     r.slots[slot].jobId = id
     this.jobs.set(id, { key, slot })
     this.post({
@@ -470,11 +525,16 @@ export class WorldStreamer {
       model: 'surface',
       slot,
       roomKey: key,
-      latent: { kind: 'seeded', global: roomLatent(this.seed, x, z, slot), roomSeed: spec.roomSeed },
+      latent: {
+        kind: 'seeded',
+        global: roomLatent(this.seed, x, z, slot, style === undefined ? {} : { style }),
+        roomSeed: spec.roomSeed,
+      },
       sizes,
       cacheKey: this.seed,
       // The room's district family; a model without families paints without it (its result then names none).
       family: spec.families[slot],
+      ...(blend === undefined ? {} : { style: blend }),
     })
   }
 
@@ -566,7 +626,22 @@ export class WorldStreamer {
         })
         return
       }
+      case 'fit-progress':
+        this.fits.get(msg.id)?.onProgress(msg.step, msg.steps, msg.loss)
+        return
+      case 'fit-done': {
+        const fit = this.fits.get(msg.id)
+        this.fits.delete(msg.id)
+        fit?.resolve(msg)
+        return
+      }
       case 'cancelled': {
+        const fit = this.fits.get(msg.id)
+        if (fit !== undefined) {
+          this.fits.delete(msg.id)
+          fit.reject(new StyleFitError('the style fit was cancelled', true))
+          return
+        }
         // Superseded or cancelled jobs were already forgotten by `drop`; nothing else supersedes ours.
         const skyKey = this.skyJobs.get(msg.id)
         if (skyKey !== undefined) {
@@ -582,9 +657,16 @@ export class WorldStreamer {
         }
         return
       }
-      case 'error':
+      case 'error': {
+        const fit = msg.id === undefined ? undefined : this.fits.get(msg.id)
+        if (fit !== undefined) {
+          this.fits.delete(msg.id!)
+          fit.reject(new StyleFitError(msg.message, false))
+          return
+        }
         this.jobFailed(msg.id, msg.message)
         return
+      }
       case 'model-failed':
         this.modelFailed(msg)
         return

@@ -35,7 +35,8 @@ interface DepthwiseBackpropAttrs {
   inputShape: [number, number, number, number]
 }
 
-const isOne = (v: number | [number, number] | undefined) => v === undefined || v === 1 || (Array.isArray(v) && v[0] === 1 && v[1] === 1)
+const isOne = (v: number | [number, number] | undefined) =>
+  v === undefined || v === 1 || (Array.isArray(v) && v[0] === 1 && v[1] === 1)
 
 /**
  * `DepthwiseConv2dNativeBackpropInput` for wasm, for what the generator uses (stride 1, no dilation, 'valid'

@@ -21,3 +21,20 @@ export {
   type SelectBackendOptions,
 } from './backend'
 export { IdbTextureCache, LruTextureCache, openIdbTextureCache, textureCacheKey, type TextureCache } from './cache'
+export {
+  DifferentiableGenerator,
+  fetchDifferentiableGenerator,
+  FitCancelledError,
+  fitPhoto,
+  fitStyle,
+  missingGradientKernels,
+  paintedDistance,
+  STYLE_LEVELS,
+  styleDistance,
+  targetStats,
+  textureStats,
+  type FitPhotoOptions,
+  type FitStyleOptions,
+  type FitStyleResult,
+} from './style-fit'
+export { ensureGradients } from './gradients'

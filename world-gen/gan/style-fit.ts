@@ -18,9 +18,9 @@ import * as tf from '@tensorflow/tfjs-core'
 import { ensureGradients } from './gradients'
 import { createRng, gaussian } from '../seed'
 import type { FamilyTable } from '../families'
-import { quantiseStyle, toLatentSphere, type WorldStyle } from '../style'
+import { photoTarget, quantiseStyle, toLatentSphere, type WorldStyle } from '../style'
 import type { SurfaceSlot } from '../layout'
-import { decodeWeights, type GeneratorManifest } from './manifest'
+import { decodeWeights, parseManifest, type GeneratorManifest } from './manifest'
 import type { NoiseMaps } from './generator'
 
 /** Pyramid levels of the statistics: 64 → 32 → 16 → 8 px for the default 64² fit. */
@@ -391,4 +391,56 @@ export function paintedDistance(
     const img = gen.forward(field, gen.noiseMaps(seed, cells, cells))
     return styleDistance(img, tf.tensor4d(target, [1, size, size, 3])).dataSync()[0]!
   })
+}
+
+/**
+ * Load a `DifferentiableGenerator` from an absolute model.json URL (the shards it lists, relative to it). The browser's
+ * HTTP cache (or the offline cache) usually answers: the generation worker fetched the same files at start.
+ */
+export async function fetchDifferentiableGenerator(
+  url: string,
+  f: typeof fetch = globalThis.fetch,
+): Promise<DifferentiableGenerator> {
+  const get = async (u: string) => {
+    const res = await f(u)
+    if (!res.ok) throw new Error(`cannot fetch ${u}: HTTP ${res.status}`)
+    return res
+  }
+  const manifest = parseManifest(await (await get(url)).json())
+  const parts = await Promise.all(
+    manifest.paths.map(async (p) => new Uint8Array(await (await get(new URL(p, url).href)).arrayBuffer())),
+  )
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
+  let o = 0
+  for (const p of parts) {
+    bytes.set(p, o)
+    o += p.byteLength
+  }
+  return new DifferentiableGenerator(manifest, bytes)
+}
+
+/** Options of `fitPhoto`. */
+export interface FitPhotoOptions extends FitStyleOptions {
+  /** The photo's shorter side is scaled to this many pixels before the centre square is cut. @default the fit's size */
+  scalePx?: number
+}
+
+/**
+ * Fit a style to a photo: RGBA8 `[heightPx, widthPx, 4]` → the centre square at the fit's size (world-gen
+ * `photoTarget`) → `fitStyle`. What the worker, the CLI and the benchmark run.
+ */
+export function fitPhoto(
+  gen: DifferentiableGenerator,
+  photo: { widthPx: number; heightPx: number; pixels: Uint8Array | Uint8ClampedArray },
+  options: FitPhotoOptions,
+): Promise<FitStyleResult> {
+  const families = gen.manifest.families
+  if (families === undefined)
+    return Promise.reject(new Error(`${gen.manifest.version} has no material families: it cannot fit a style`))
+  const sizePx = (options.cells ?? 8) * gen.manifest.cellPx
+  const target = photoTarget(photo.pixels, photo.widthPx, photo.heightPx, {
+    sizePx,
+    ...(options.scalePx !== undefined ? { scalePx: options.scalePx } : {}),
+  })
+  return fitStyle(gen, families, target, options)
 }

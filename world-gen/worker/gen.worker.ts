@@ -3,7 +3,11 @@
  * Create with `new Worker(new URL('../../world-gen/worker/gen.worker.ts', import.meta.url), { type: 'module' })`.
  */
 import {
+  ensureGradients,
+  fetchDifferentiableGenerator,
+  fitPhoto,
   loadGenerator,
+  type DifferentiableGenerator,
   LruTextureCache,
   openIdbTextureCache,
   selectBackend,
@@ -20,7 +24,7 @@ const scope = self as unknown as {
   onmessage: ((e: MessageEvent<GenRequest>) => void) | null
   postMessage(msg: GenResponse, transfer: Transferable[]): void
   performance: { now(): number; getEntriesByType(type: 'resource'): { name: string }[] }
-  location: { origin: string }
+  location: { origin: string; href: string }
 }
 
 /** Script URLs this worker loaded from its own origin (its chunks), for the page's offline cache. */
@@ -34,6 +38,23 @@ function ownScriptUrls(): string[] {
 
 const caches: TextureCache[] = [new LruTextureCache(MEMORY_CACHE_BYTES)]
 
+/** The style fit's generator (its own weight tensors, loaded at the first fit and kept for the next). */
+let fitter: { url: string; gen: Promise<DifferentiableGenerator> } | undefined
+
+function fitterFor(url: string): Promise<DifferentiableGenerator> {
+  const abs = new URL(url, scope.location.href).href
+  if (fitter?.url !== abs) {
+    void fitter?.gen.then(
+      (g) => g.dispose(),
+      () => undefined,
+    )
+    fitter = { url: abs, gen: ensureGradients().then(() => fetchDifferentiableGenerator(abs)) }
+    // A failed load is retried at the next fit rather than remembered.
+    fitter.gen.catch(() => (fitter = undefined))
+  }
+  return fitter.gen
+}
+
 const handler = createGenHandler({
   post: (msg, transfer) =>
     scope.postMessage(msg.type === 'ready' ? { ...msg, scriptUrls: ownScriptUrls() } : msg, transfer),
@@ -43,6 +64,14 @@ const handler = createGenHandler({
   now: () => scope.performance.now(),
   caches,
   memory: tensorMemory,
+  fitStyle: async (req, hooks) => {
+    const gen = await fitterFor(req.modelUrl)
+    // The photo's bytes live only in this call: never cached, stored or posted anywhere.
+    const photo = { widthPx: req.photo.widthPx, heightPx: req.photo.heightPx, pixels: new Uint8Array(req.photo.pixels) }
+    return fitPhoto(gen, photo, { slot: req.slot, steps: req.steps, seed: req.seed, ...hooks, onStep: hooks.onStep })
+  },
+  // A macrotask between fit steps, so that a `cancel` message is handled before the next step.
+  yieldToMessages: () => new Promise((resolve) => setTimeout(resolve, 0)),
 })
 
 // IndexedDB is optional: open it in the background; until then (or if it fails) only the memory cache is used.

@@ -5,20 +5,15 @@
  * `gen.worker.ts` only wires `self.onmessage` to `handle` and `post` to `self.postMessage`.
  */
 import { assertDistrictFamilies } from '../districts'
-import {
-  assertConditioning,
-  FamilyError,
-  familyKey,
-  familyVector,
-  type FamilyErrorReason,
-  type FamilyTable,
-} from '../families'
+import { assertConditioning, FamilyError, familyKey, type FamilyErrorReason, type FamilyTable } from '../families'
+import { encodeStyle, styledFamilyVector, styleFamilyLabel, type WorldStyle } from '../style'
 import { LATENT_LAYOUT, localField, noiseSeed, slotField, type LatentLayout } from '../latent-walk'
 import { assertCloudTileSize, composeRoomSky, SKY_PANORAMA_PX, type CloudLayerSpec } from '../sky-compose'
 import type {
   BackendName,
   CellSize,
   FailureReason,
+  FitStyleRequest,
   GenerateRequest,
   GenRequest,
   GenResponse,
@@ -65,6 +60,25 @@ export interface GenHandlerDeps {
   memory?: () => { numTensors: number; numBytes: number }
   /** The latent layout that models are checked against and `seeded` fields are built with. @default LATENT_LAYOUT */
   layout?: LatentLayout
+  /**
+   * Fit a style to a photo with the model served at `modelUrl` (world-gen/gan `fitStyle`), on the active backend.
+   * Absent: `fit-style` requests are refused.
+   */
+  fitStyle?(
+    request: {
+      modelUrl: string
+      slot: FitStyleRequest['slot']
+      photo: FitStyleRequest['photo']
+      steps: number
+      seed: number
+    },
+    hooks: { onStep(step: number, steps: number, loss: number): Promise<void>; cancelled(): boolean },
+  ): Promise<{ style: WorldStyle; startLoss: number; fittedLoss: number; quantisedLoss: number }>
+  /**
+   * Let queued messages in (a macrotask): the fit calls it between steps so a `cancel` can arrive.
+   * @default () => Promise.resolve()
+   */
+  yieldToMessages?: () => Promise<void>
 }
 
 interface Job {
@@ -155,8 +169,11 @@ function requestFamily(req: GenerateRequest, engine: GenEngine): Float32Array | 
       'missing-family',
       `${engine.version} paints material families: the request for ${req.slot} of room ${req.roomKey} names none`,
     )
-  return familyVector(families, req.family)
+  return styledFamilyVector(families, req.family, req.style)
 }
+
+/** Adam steps of a style fit unless the request says otherwise. */
+export const DEFAULT_FIT_STEPS = 60
 
 /** Create the worker logic over injected effects (see `GenHandlerDeps`). */
 export function createGenHandler(deps: GenHandlerDeps): GenHandler {
@@ -172,11 +189,15 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
   let seq = 0
   let pumping: Promise<void> = Promise.resolve()
   let idleWaiters: (() => void)[] = []
+  let backend: BackendName | undefined
+  const modelUrls = new Map<string, string>()
+  /** The style fit running (or waiting for the current generation to finish): generation waits meanwhile. */
+  let fit: { id: string; cancelled: boolean } | undefined
 
   const post = (msg: GenResponse, transfer: ArrayBuffer[] = []) => deps.post(msg, transfer)
 
   function notifyIdle(): void {
-    if (running !== undefined || (ready && queue.length > 0)) return
+    if (running !== undefined || fit !== undefined || (ready && queue.length > 0)) return
     const w = idleWaiters
     idleWaiters = []
     for (const f of w) f()
@@ -194,7 +215,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
   }
 
   function schedule(): void {
-    if (!ready || disposed || running !== undefined) return notifyIdle()
+    if (!ready || disposed || running !== undefined || fit !== undefined) return notifyIdle()
     const job = nextJob()
     if (job === undefined) return notifyIdle()
     running = job
@@ -316,7 +337,9 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
   async function init(msg: InitRequest): Promise<void> {
     try {
       const choice = await deps.selectBackend(msg.backends, msg.wasmPath, msg.allowSoftwareGpu)
+      backend = choice.backend
       for (const [name, url] of Object.entries(msg.models)) {
+        modelUrls.set(name, url)
         try {
           const engine = await deps.loadModel(url, (loadedBytes, totalBytes) =>
             post({ type: 'progress', model: name, loadedBytes, totalBytes }),
@@ -358,6 +381,61 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
     schedule()
   }
 
+  async function runFit(msg: FitStyleRequest, state: { id: string; cancelled: boolean }): Promise<void> {
+    // The generation in progress (if any) finishes first; the queue then waits until the fit is over.
+    await pumping
+    const engine = models.get(msg.model)
+    const url = modelUrls.get(msg.model)
+    if (!ready || engine === undefined || url === undefined)
+      throw new Error(`no "${msg.model}" model is loaded to fit a style with`)
+    if (engine.families === undefined)
+      throw new FamilyError('not-conditioned', `${engine.version} has no material families: it cannot fit a style`)
+    if (deps.fitStyle === undefined) throw new Error('this worker cannot fit styles')
+    const names = engine.families.names
+    const yieldNow = deps.yieldToMessages ?? (() => Promise.resolve())
+    const t0 = now()
+    const result = await deps.fitStyle(
+      { modelUrl: url, slot: msg.slot, photo: msg.photo, steps: msg.steps ?? DEFAULT_FIT_STEPS, seed: msg.seed ?? 1 },
+      {
+        onStep: async (step, steps, loss) => {
+          if (!state.cancelled) post({ type: 'fit-progress', id: msg.id, step, steps, loss })
+          await yieldNow()
+        },
+        cancelled: () => state.cancelled,
+      },
+    )
+    if (state.cancelled) return
+    post({
+      type: 'fit-done',
+      id: msg.id,
+      style: encodeStyle(result.style),
+      families: styleFamilyLabel(names, result.style.families),
+      startLoss: result.startLoss,
+      fittedLoss: result.fittedLoss,
+      quantisedLoss: result.quantisedLoss,
+      backend: backend ?? 'cpu',
+      ms: now() - t0,
+    })
+  }
+
+  function startFit(msg: FitStyleRequest): void {
+    if (disposed) return post({ type: 'error', id: msg.id, message: 'worker is disposed' })
+    if (fit !== undefined && !fit.cancelled) {
+      fit.cancelled = true
+      post({ type: 'cancelled', id: fit.id, reason: 'superseded' })
+    }
+    const state = { id: msg.id, cancelled: false }
+    fit = state
+    void runFit(msg, state)
+      .catch((e: unknown) => {
+        if (!state.cancelled) post({ type: 'error', id: msg.id, message: oneLine(e), ...withReason(e) })
+      })
+      .finally(() => {
+        if (fit === state) fit = undefined
+        schedule()
+      })
+  }
+
   function cancelJob(job: Job, reason: 'cancelled' | 'superseded' | 'disposed'): void {
     if (job.cancelled) return
     job.cancelled = true
@@ -395,6 +473,10 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           }
         }
         if (running !== undefined && ids.has(running.req.id)) cancelJob(running, 'cancelled')
+        if (fit !== undefined && ids.has(fit.id) && !fit.cancelled) {
+          fit.cancelled = true
+          post({ type: 'cancelled', id: fit.id, reason: 'cancelled' })
+        }
         notifyIdle()
         return
       }
@@ -407,6 +489,10 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         disposed = true
         for (const job of queue.splice(0)) cancelJob(job, 'disposed')
         if (running !== undefined) cancelJob(running, 'disposed')
+        if (fit !== undefined && !fit.cancelled) {
+          fit.cancelled = true
+          post({ type: 'cancelled', id: fit.id, reason: 'disposed' })
+        }
         // Release the weights only after the running generation returns: it still reads them.
         void pumping.then(() => {
           for (const m of models.values()) m.dispose()
@@ -416,6 +502,9 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         })
         return
       }
+      case 'fit-style':
+        startFit(msg)
+        return
       case 'stats': {
         // tf.memory() throws while no backend is initialised: report only once ready (an uncaught error here would
         // read as a worker crash on the main side).
