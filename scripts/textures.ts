@@ -4,6 +4,8 @@
  *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot walls --family brick --out brick.png
  *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot sky --out sky.png   (512x128, the only sky size)
  *   npm run --silent textures -- --list-families   → the surface model's family names as a JSON array
+ *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot walls --out walls.png --style-from photo.jpg
+ *   npm run --silent textures -- --seed demo --x 0 --z 0 --slot walls --out walls.png --style <style= value>
  * Coordinates may be negative, as typed: `--x -80 --z -3` (world-gen `joinNegativeOptionValues`).
  * Same latent field as the world: world-gen `slotField(slot, roomLatent(…), localField(localSeed(…), slot, …), family)`
  * (global latent + the family vector of the room's material family, for a family-conditioned surface model + local
@@ -14,6 +16,11 @@
  * upper hemisphere in equirectangular projection, SKY_PANORAMA_PX, so another size is refused.
  * The PNG carries provenance metadata (world-gen `withProvenance`: XMP with IPTC `trainedAlgorithmicMedia`, model,
  * version, weights sha256, seed, room, slot, family, world link, licence).
+ * `--style-from <photo.png|jpg>` fits a style to the photo first (world-gen/gan `fitPhoto`, `--style-steps` Adam steps,
+ * default 60; on the --backend, wasm or cpu) and paints with it, as the app's "Style from a photo" does; `--style`
+ * paints with a style from a link. The style paints `--slot` (its walk centres on room 0,0 and fades with distance);
+ * the JSON line then has `style` (the link's `style=` value), the fit's distances, and the PNG's provenance says the
+ * texture was guided by a user photo (nothing of the photo goes into it).
  * Prints one JSON line ({ backend, ms, width, height, model, version, family, … }); bad arguments (an unknown family
  * among them) → one line on stderr, exit 2.
  */
@@ -23,6 +30,7 @@ import { parseArgs } from 'node:util'
 import { PNG } from 'pngjs'
 import {
   assertDistrictFamilies,
+  assertStyleFamilies,
   assertFamily,
   canonicalSeed,
   composeRoomSky,
@@ -32,6 +40,7 @@ import {
   LATENT_SLOTS,
   type LatentLayout,
   type LatentSlot,
+  type SurfaceSlot,
   parseLatentLayout,
   room,
   roomProvenance,
@@ -46,12 +55,16 @@ import {
 import { parseManifest, type GeneratorManifest } from '../world-gen/gan/manifest'
 import { joinNegativeOptionValues, parseIntegerArg } from '../world-gen/cli-args'
 import { hasWebgpuEnv, installNodeWebgpu, rerunWithWebgpuEnv } from '../bench/node-webgpu'
+import { decodeStyle, encodeStyle, styleFamilyLabel, type WorldStyle } from '../world-gen/style'
+import { readPhoto, type PhotoFile } from './photo-file'
 
 const USAGE =
-  'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--family <name>] [--backend cpu|wasm|webgpu] [--model-dir <dir>] [--layout <latent-layout.json>] (--size is optional for sky: 512x128) | textures --list-families [--model-dir <dir>]'
+  'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--family <name>] [--style-from <photo.png|jpg> [--style-steps N] | --style <style>] [--backend cpu|wasm|webgpu] [--model-dir <dir>] [--layout <latent-layout.json>] (--size is optional for sky: 512x128) | textures --list-families [--model-dir <dir>]'
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const
 
 class UsageError extends Error {}
+
+const round4 = (v: number) => Math.round(v * 1e4) / 1e4
 
 function fail(message: string, code: number): never {
   process.stderr.write(`textures: ${message.split('\n')[0]}\n`)
@@ -71,6 +84,9 @@ const OPTIONS = {
   'model-dir': { type: 'string' },
   layout: { type: 'string' },
   'list-families': { type: 'boolean' },
+  'style-from': { type: 'string' },
+  'style-steps': { type: 'string' },
+  style: { type: 'string' },
 } as const
 
 /** The folder of the committed models (`<model>/model.json` + `weights.bin`). */
@@ -154,6 +170,33 @@ function parse() {
   if (!values.out!.toLowerCase().endsWith('.png')) throw new UsageError(`--out must be a .png file`)
   if (values.family !== undefined && values.slot === 'sky')
     throw new UsageError(`--family paints a surface as a material family; the sky takes none`)
+  if ((values['style-from'] !== undefined || values.style !== undefined) && values.slot === 'sky')
+    throw new UsageError(`a photo style paints floor, walls or trim; the sky takes none`)
+  if (values['style-from'] !== undefined && values.style !== undefined)
+    throw new UsageError(`--style-from fits a new style; --style paints with a given one: pass one of them`)
+  if (values['style-from'] !== undefined && values.backend === 'webgpu')
+    throw new UsageError(`--style-from fits on wasm or cpu in Node (--backend wasm|cpu)`)
+  let style: WorldStyle | undefined
+  if (values.style !== undefined) {
+    try {
+      style = decodeStyle(values.style)
+    } catch (e) {
+      throw new UsageError(`bad --style: ${(e as Error).message}`)
+    }
+    if (style.slot !== values.slot)
+      throw new UsageError(`--style paints ${style.slot}, not ${values.slot}: pass --slot ${style.slot}`)
+  }
+  const styleSteps = values['style-steps'] === undefined ? 60 : Number(values['style-steps'])
+  if (!Number.isInteger(styleSteps) || styleSteps < 1 || styleSteps > 2000)
+    throw new UsageError(`--style-steps must be an integer 1–2000, got "${values['style-steps']}"`)
+  let photo: PhotoFile | undefined
+  if (values['style-from'] !== undefined) {
+    try {
+      photo = readPhoto(values['style-from'])
+    } catch (e) {
+      throw new UsageError(`--style-from: ${(e as Error).message}`)
+    }
+  }
   return {
     listFamilies: false as const,
     modelDir: values['model-dir'],
@@ -167,6 +210,9 @@ function parse() {
     heightPx,
     out: values.out!,
     backend: values.backend as (typeof BACKENDS)[number],
+    style,
+    photo,
+    styleSteps,
   }
 }
 
@@ -210,23 +256,61 @@ async function main(): Promise<void> {
 
   if (args.backend === 'webgpu') await installNodeWebgpu()
   // Imported after navigator.gpu exists (the webgpu backend probes it when loaded).
-  const { loadGenerator, selectBackend } = await import('../world-gen/gan')
+  const { DifferentiableGenerator, fitPhoto, loadGenerator, selectBackend } = await import('../world-gen/gan')
   const wasmPath = fileURLToPath(new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url))
   const choice = await selectBackend({ order: [args.backend], wasmPath, allowSoftwareGpu: true })
   const gen = await loadGenerator({
     manifest: JSON.parse(readFileSync(modelDir + 'model.json', 'utf8')),
     weights: readFileSync(modelDir + 'weights.bin'),
   })
+  let style = args.style
+  let fit: Record<string, unknown> | undefined
+  if (style !== undefined && families === undefined)
+    fail(`--style: ${label} has no material families, so it cannot paint a photo style`, 2)
+  if (args.photo !== undefined) {
+    if (families === undefined) fail(`--style-from: ${label} has no material families, so it cannot fit a style`, 2)
+    const fitter = new DifferentiableGenerator(gen.manifest, new Uint8Array(readFileSync(modelDir + 'weights.bin')))
+    const tf0 = performance.now()
+    try {
+      const result = await fitPhoto(fitter, args.photo, { slot: args.slot as SurfaceSlot, steps: args.styleSteps })
+      style = result.style
+      fit = {
+        steps: result.steps,
+        ms: Math.round(performance.now() - tf0),
+        startFamily: families.names[result.startFamily],
+        startLoss: round4(result.startLoss),
+        fittedLoss: round4(result.fittedLoss),
+        quantisedLoss: round4(result.quantisedLoss),
+        drop: round4(1 - result.quantisedLoss / result.startLoss),
+      }
+    } finally {
+      fitter.dispose()
+    }
+  }
+  if (style !== undefined) {
+    try {
+      assertStyleFamilies(families!, style.families)
+    } catch (e) {
+      fail(`--style: ${(e as Error).message}`, 2)
+    }
+  }
   const sky = args.slot === 'sky'
   const cloudLayer = gen.cloudLayer
   if (sky && cloudLayer === undefined) fail(`${label} is not a cloud-layer generator`, 1)
   const cellsW = sky ? SKY_FIELD_CELLS.cellsW : args.widthPx / gen.cellPx
   const cellsH = sky ? SKY_FIELD_CELLS.cellsH : args.heightPx / gen.cellPx
   const spec = room(args.seed, args.x, args.z)
-  const { global, field, noiseSeed, family } = roomSlotInput(args.seed, args.x, args.z, args.slot, cellsW, cellsH, {
+  const {
+    global,
+    field,
+    noiseSeed,
+    family,
+    style: blend,
+  } = roomSlotInput(args.seed, args.x, args.z, args.slot, cellsW, cellsH, {
     families,
     family: override,
     layout: args.layout,
+    ...(style !== undefined ? { style } : {}),
   })
 
   const t0 = performance.now()
@@ -247,6 +331,7 @@ async function main(): Promise<void> {
       z: args.z,
       slot: args.slot,
       ...(familyName !== undefined ? { family: familyName } : {}),
+      ...(style !== undefined ? { style, styled: blend !== undefined } : {}),
     }),
     // The weights' own licence (model.json), which their outputs carry.
     ...(licence !== undefined ? { licence } : {}),
@@ -272,6 +357,16 @@ async function main(): Promise<void> {
       repeatM: sky ? null : textureRepeatM(args.widthPx, family, families?.pxPerMetre),
       roomSeed: spec.roomSeed,
       out: args.out,
+      // The photo style: the link's `style=` value, its families, its weight in this room and the fit's figures.
+      ...(style !== undefined
+        ? {
+            style: encodeStyle(style),
+            styleFamilies: styleFamilyLabel(families?.names, style.families),
+            styleWeight: blend?.weight ?? 0,
+            guidance: provenance.guidance ?? null,
+          }
+        : {}),
+      ...(fit !== undefined ? { fit } : {}),
     }),
   )
 }

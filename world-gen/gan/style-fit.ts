@@ -210,9 +210,9 @@ export interface FitStyleOptions {
   slot: SurfaceSlot
   /** Field size of the fit, in cells (square). @default 8 (a 64² texture with 8 px cells) */
   cells?: number
-  /** Adam steps. @default 100 */
+  /** Adam steps on latent and mixture together (then `polishSteps(steps)` more on the latent alone). @default 60 */
   steps?: number
-  /** Adam learning rate. @default 0.05 */
+  /** Adam learning rate. @default 0.1 */
   learningRate?: number
   /** Seed of the start latent, the local field and the noise maps (uint32): same seed + photo → same style. @default 1 */
   seed?: number
@@ -226,16 +226,21 @@ export interface FitStyleOptions {
 export interface FitStyleResult {
   /** The fitted style, quantised exactly as the URL carries it. */
   style: WorldStyle
-  /** Index of the family the fit started from (the best single family at the start latent). */
+  /** Index of the family the fit started from (the closest single family over FIT_START_LATENTS start latents). */
   startFamily: number
-  /** Distance at the start (that family, the start latent). */
+  /** Distance at the start (that family and start latent, as the softmax mixture the fit begins with). */
   startLoss: number
-  /** Distance of the last step (unquantised parameters). */
+  /** Distance of the last step (the quantised mixture, the latent before quantisation). */
   fittedLoss: number
   /** Distance of the quantised style, the one the world paints. */
   quantisedLoss: number
-  /** Steps run. */
+  /** Steps run (joint + polish). */
   steps: number
+}
+
+/** Steps that polish the latent under the quantised mixture after `steps` joint steps: a quarter, at least 1. */
+export function polishSteps(steps: number): number {
+  return Math.max(1, Math.round(steps / 4))
 }
 
 /** The fit was stopped through `cancelled`. */
@@ -254,9 +259,12 @@ function fitLocal(seed: number, cells: number, localDim: number): Float32Array {
   return local
 }
 
-/** The start latent: N(0, I) from the fit's seed, on the √dim sphere (where the walk's keyframes lie). */
-function fitStart(seed: number, dim: number): Float32Array {
-  const rng = createRng((seed ^ 0x5a535452) >>> 0) // 'ZSTR'
+/** Start latents tried per family: the fit starts from the closest (family, latent) pair. */
+export const FIT_START_LATENTS = 4
+
+/** Start latent `k`: N(0, I) from the fit's seed, on the √dim sphere (where the walk's keyframes lie). */
+function fitStart(seed: number, dim: number, k: number): Float32Array {
+  const rng = createRng((seed ^ 0x5a535452 ^ Math.imul(k, 0x9e3779b1)) >>> 0) // 'ZSTR'
   const z = new Float32Array(dim)
   for (let i = 0; i < dim; i++) z[i] = gaussian(rng)
   return toLatentSphere(z)
@@ -264,7 +272,7 @@ function fitStart(seed: number, dim: number): Float32Array {
 
 /**
  * Fit a style to `target` (float32 [S, S, 3] in [-1, 1], S = cells · cellPx; world-gen `photoTarget`). Starts from the
- * family whose vector paints the closest texture at the start latent (a softmax mixture with logit 4 on it), then runs
+ * (family, start latent) pair that paints the closest texture (a softmax mixture with logit 4 on it), then runs
  * Adam on the latent (kept on the √dim sphere by normalisation inside the graph) and the mixture logits together.
  * Synchronous tf math per step inside tidy; leaves no tensor behind, also when cancelled or failing.
  */
@@ -277,7 +285,7 @@ export async function fitStyle(
   await ensureGradients()
   const m = gen.manifest
   const cells = options.cells ?? 8
-  const steps = options.steps ?? 100
+  const steps = options.steps ?? 60
   const seed = options.seed ?? 1
   const size = cells * m.cellPx
   if (target.length !== size * size * 3)
@@ -287,7 +295,7 @@ export async function fitStyle(
   const localDim = m.inputChannels - familyDim - gDim
   const noise = gen.noiseMaps(seed, cells, cells)
   const n = cells * cells
-  const z0 = fitStart(seed, gDim)
+  const starts = Array.from({ length: FIT_START_LATENTS }, (_, k) => fitStart(seed, gDim, k))
 
   const keep: tf.Tensor[] = []
   const own = <T extends tf.Tensor>(t: T): T => {
@@ -308,16 +316,22 @@ export async function fitStyle(
     }
     const distance = (z: tf.Tensor, mix: tf.Tensor) => statsDistance(textureStats(image(z, mix)), targetStatsT)
 
-    // Start: the best single family at the start latent (one forward pass per family).
+    // Start: the closest single family and start latent (one forward pass per pair: cheap next to the fit).
     let startFamily = 0
+    let z0 = starts[0]!
     let best = Infinity
-    for (let f = 0; f < families.names.length; f++) {
-      const d = tf.tidy(() => distance(tf.tensor1d(z0), tf.oneHot(tf.tensor1d([f], 'int32'), families.names.length)))
-      const v = (await d.data())[0]!
-      d.dispose()
-      if (v < best) {
-        best = v
-        startFamily = f
+    for (const start of starts) {
+      for (let f = 0; f < families.names.length; f++) {
+        const d = tf.tidy(() =>
+          distance(tf.tensor1d(start), tf.oneHot(tf.tensor1d([f], 'int32'), families.names.length)),
+        )
+        const v = (await d.data())[0]!
+        d.dispose()
+        if (v < best) {
+          best = v
+          startFamily = f
+          z0 = start
+        }
       }
     }
     const logits0 = new Float32Array(families.names.length)
@@ -326,7 +340,7 @@ export async function fitStyle(
     const z = own(tf.tidy(() => tf.variable(tf.tensor1d(z0))))
     const logits = own(tf.tidy(() => tf.variable(tf.tensor1d(logits0))))
     const startLoss = tf.tidy(() => distance(z, tf.softmax(logits)).dataSync()[0]!)
-    optimizer = tf.train.adam(options.learningRate ?? 0.05)
+    optimizer = tf.train.adam(options.learningRate ?? 0.1)
     let fittedLoss = startLoss
     for (let step = 1; step <= steps; step++) {
       if (options.cancelled?.() === true) throw new FitCancelledError()
@@ -336,13 +350,25 @@ export async function fitStyle(
       await options.onStep?.(step, steps, fittedLoss)
     }
     if (options.cancelled?.() === true) throw new FitCancelledError()
-    const zFit = (await z.data()) as Float32Array
+    // The URL keeps the mixture's three heaviest families in sixteenths: fix that mixture, then polish the latent
+    // under it, so the style a link carries is fitted as it will be painted.
     const mixFit = tf.tidy(() => tf.softmax(logits).dataSync() as Float32Array)
-    const style = quantiseStyle(options.slot, zFit, mixFit)
+    const families0 = quantiseStyle(options.slot, (await z.data()) as Float32Array, mixFit).families
     const mixQ = new Float32Array(families.names.length)
-    for (const f of style.families) mixQ[f.index] = f.weight
-    const quantisedLoss = tf.tidy(() => distance(tf.tensor1d(style.global), tf.tensor1d(mixQ)).dataSync()[0]!)
-    return { style, startFamily, startLoss, fittedLoss, quantisedLoss, steps }
+    for (const f of families0) mixQ[f.index] = f.weight
+    const mixQT = own(tf.tensor1d(mixQ))
+    const polish = polishSteps(steps)
+    for (let step = 1; step <= polish; step++) {
+      if (options.cancelled?.() === true) throw new FitCancelledError()
+      const loss = optimizer.minimize(() => distance(z, mixQT), true, [z])!
+      fittedLoss = (await loss.data())[0]!
+      loss.dispose()
+      await options.onStep?.(steps + step, steps + polish, fittedLoss)
+    }
+    if (options.cancelled?.() === true) throw new FitCancelledError()
+    const style = quantiseStyle(options.slot, (await z.data()) as Float32Array, mixQ)
+    const quantisedLoss = tf.tidy(() => distance(tf.tensor1d(style.global), mixQT).dataSync()[0]!)
+    return { style, startFamily, startLoss, fittedLoss, quantisedLoss, steps: steps + polish }
   } finally {
     optimizer?.dispose()
     tf.dispose(keep)

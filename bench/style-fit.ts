@@ -1,0 +1,111 @@
+/**
+ * Style-fit benchmark: held-out real textures of the surface model's test split as "photos". For each, the style fit
+ * (world-gen/gan `fitPhoto`, as the app and the texture CLI run it) starts from the best single family at the start
+ * latent and runs Adam; reported per family: the texture-statistics distance between photo and generated texture at
+ * that start and for the quantised fitted style (what a link paints), and the drop. Figures, never pass/fail.
+ *   python3 bench/export-heldout.py          # once: the held-out PNGs (CC BY / BY-SA, never committed)
+ *   npm run --silent bench:style -- [--backend wasm|cpu] [--steps 60] [--per-family 2]
+ * Writes bench/results/style-fit.json.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { readPhoto } from '../scripts/photo-file'
+
+const HELDOUT = fileURLToPath(new URL('../training/.cache/style-heldout/', import.meta.url))
+const MODEL = fileURLToPath(new URL('../public/models/surface/', import.meta.url))
+const WASM = fileURLToPath(new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url))
+const OUT = fileURLToPath(new URL('./results/style-fit.json', import.meta.url))
+
+const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      backend: { type: 'string', default: 'wasm' },
+      steps: { type: 'string', default: '60' },
+      'per-family': { type: 'string', default: '2' },
+    },
+  })
+  if (!existsSync(HELDOUT + 'index.json')) {
+    process.stderr.write('bench:style: no held-out PNGs; run `python3 bench/export-heldout.py` first\n')
+    process.exit(1)
+  }
+  const steps = Number(values.steps)
+  const perFamily = Number(values['per-family'])
+  const { DifferentiableGenerator, fitPhoto, selectBackend } = await import('../world-gen/gan')
+  const { parseManifest } = await import('../world-gen/gan/manifest')
+  const choice = await selectBackend({ order: [values.backend as 'wasm' | 'cpu'], wasmPath: WASM })
+  const manifest = parseManifest(JSON.parse(readFileSync(MODEL + 'model.json', 'utf8')))
+  const gen = new DifferentiableGenerator(manifest, new Uint8Array(readFileSync(MODEL + 'weights.bin')))
+  const index = JSON.parse(readFileSync(HELDOUT + 'index.json', 'utf8')) as {
+    file: string
+    family: string
+    width: number
+    height: number
+  }[]
+  const taken = new Map<string, number>()
+  const rows: Record<string, unknown>[] = []
+  for (const item of index) {
+    const n = taken.get(item.family) ?? 0
+    if (n >= perFamily) continue
+    taken.set(item.family, n + 1)
+    const photo = readPhoto(HELDOUT + item.file)
+    const t0 = performance.now()
+    // Held-out textures are at the training scale already (the family's px per metre): cut the 64 px centre square
+    // without rescaling (those under 64 px are enlarged to it).
+    const r = await fitPhoto(gen, photo, {
+      slot: 'walls',
+      steps,
+      scalePx: Math.max(64, Math.min(photo.widthPx, photo.heightPx)),
+    })
+    const row = {
+      file: item.file,
+      family: item.family,
+      startFamily: manifest.families!.names[r.startFamily],
+      fittedFamilies: r.style.families.map(
+        (f) => `${manifest.families!.names[f.index]} ${Math.round(f.weight * 100)}%`,
+      ),
+      startLoss: round(r.startLoss),
+      fittedLoss: round(r.fittedLoss),
+      quantisedLoss: round(r.quantisedLoss),
+      drop: round(1 - r.quantisedLoss / r.startLoss, 3),
+      ms: Math.round(performance.now() - t0),
+    }
+    rows.push(row)
+    console.log(JSON.stringify(row))
+  }
+  gen.dispose()
+  const families = [...new Set(rows.map((r) => r.family as string))]
+  const perFam = families.map((family) => {
+    const rs = rows.filter((r) => r.family === family)
+    const mean = (k: string) => rs.reduce((s, r) => s + (r[k] as number), 0) / rs.length
+    return {
+      family,
+      images: rs.length,
+      startLoss: round(mean('startLoss')),
+      fittedLoss: round(mean('quantisedLoss')),
+      drop: round(1 - mean('quantisedLoss') / mean('startLoss'), 3),
+      msPerFit: Math.round(mean('ms')),
+    }
+  })
+  const result = {
+    backend: choice.backend,
+    steps,
+    fieldCells: 8,
+    version: manifest.version,
+    perFamily: perFam,
+    overallDrop: round(
+      1 -
+        rows.reduce((s, r) => s + (r.quantisedLoss as number), 0) /
+          rows.reduce((s, r) => s + (r.startLoss as number), 0),
+      3,
+    ),
+    images: rows,
+  }
+  writeFileSync(OUT, JSON.stringify(result, null, 1) + '\n')
+  console.table(perFam)
+  console.log(`overall drop ${(result.overallDrop * 100).toFixed(1)}% → ${OUT}`)
+}
+
+void main()
