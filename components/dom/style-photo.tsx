@@ -55,6 +55,7 @@ export function StylePhoto({ fitStyle, styledUrl }: StylePhotoProps) {
   const [slot, setSlot] = useState<SurfaceSlot>('walls')
   const [progress, setProgress] = useState<{ step: number; steps: number; loss: number } | null>(null)
   const [message, setMessage] = useState('')
+  const [fitting, setFitting] = useState(false)
   const running = useRef<{ cancel(): void } | null>(null)
 
   // Closing the panel (or leaving the world) stops a fit in progress.
@@ -75,9 +76,11 @@ export function StylePhoto({ fitStyle, styledUrl }: StylePhotoProps) {
     setMessage('Fitting the generator to the photo on this device…')
     const fit = fitStyle(photo, slot, (step, steps, loss) => setProgress({ step, steps, loss }))
     running.current = fit
+    setFitting(true)
     try {
       const done = await fit.done
       running.current = null
+      setFitting(false)
       setMessage(
         `Fitted ${slot} to ${done.families.replaceAll('_', ' ')} in ${(done.ms / 1000).toFixed(1)} s on ${done.backend} ` +
           `(distance ${done.startLoss.toFixed(2)} → ${done.quantisedLoss.toFixed(2)}); opening the styled world…`,
@@ -85,6 +88,7 @@ export function StylePhoto({ fitStyle, styledUrl }: StylePhotoProps) {
       window.location.assign(styledUrl(done.style))
     } catch (e) {
       running.current = null
+      setFitting(false)
       setProgress(null)
       const err = e as Error & { cancelled?: boolean }
       setMessage(err.cancelled === true ? 'Style fit cancelled' : `The style fit failed: ${err.message.split('\n')[0]}`)
@@ -123,7 +127,7 @@ export function StylePhoto({ fitStyle, styledUrl }: StylePhotoProps) {
             }}
           />
         </label>
-        {progress !== null && running.current !== null && (
+        {fitting && (
           <button type="button" className="button button-secondary" onClick={() => running.current?.cancel()}>
             Cancel
           </button>

@@ -26,9 +26,6 @@ import type { NoiseMaps } from './generator'
 /** Pyramid levels of the statistics: 64 → 32 → 16 → 8 px for the default 64² fit. */
 export const STYLE_LEVELS = 4
 
-/** Statistics per level: mean (3) + covariance (9) + band, x and y log energies (3 each). */
-const STATS_PER_LEVEL = 21
-
 /** Energies are compared as logs; this floor keeps flat regions from dominating. */
 const ENERGY_EPS = 1e-4
 
