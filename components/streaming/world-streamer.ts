@@ -27,6 +27,7 @@ import {
   type RoomKey,
   type RoomSpec,
   type SkyLight,
+  type FamilyConditioning,
   type SurfaceSlot,
   type WorldStyle,
 } from '../../world-gen'
@@ -205,7 +206,8 @@ export class WorldStreamer {
   private readonly options: WorldStreamerOptions
   private readonly client: GenerationClient
   private readonly rooms = new Map<RoomKey, RoomRecord>()
-  private readonly jobs = new Map<string, { key: RoomKey; slot: SurfaceSlot }>()
+  /** Surface jobs by id; `styleWeight`: how much the photo style paints it (world-gen `roomStyleBlend`), 0 for none. */
+  private readonly jobs = new Map<string, { key: RoomKey; slot: SurfaceSlot; styleWeight: number }>()
   private readonly skies = new Map<RoomKey, SkyRecord>()
   private readonly skyJobs = new Map<string, RoomKey>()
   private sky: SkyGenStatus = { available: null, version: null, error: null }
@@ -296,6 +298,16 @@ export class WorldStreamer {
     this.options.onStatus?.({
       error: `The texture generator stopped (${reason}). Restarted it (${this.client.restarts} of ${MAX_WORKER_RESTARTS}); ${missing} missing textures are being generated again.`,
     })
+  }
+
+  /**
+   * The family whose texture scale one repeat takes: the photo style's heaviest family where the style outweighs the
+   * district's (as a blend's heavier family decides), else the family painted.
+   */
+  private repeatFamily(styleWeight: number, painted: FamilyConditioning | undefined): FamilyConditioning | undefined {
+    const top = this.options.style?.families[0]
+    const name = top === undefined ? undefined : this.families?.names[top.index]
+    return styleWeight > 0.5 && name !== undefined ? { a: name } : painted
   }
 
   /**
@@ -517,7 +529,7 @@ export class WorldStreamer {
     const style = this.options.style
     const blend = roomStyleBlend(x, z, slot, style)
     r.slots[slot].jobId = id
-    this.jobs.set(id, { key, slot })
+    this.jobs.set(id, { key, slot, styleWeight: blend?.weight ?? 0 })
     this.post({
       type: 'generate',
       id,
@@ -622,7 +634,7 @@ export class WorldStreamer {
           final: msg.final,
           ...(msg.family !== undefined ? { family: msg.family } : {}),
           // One repeat covers width / pxPerMetre metres of the family painted (2 m without families).
-          uvScale: textureUvScale(msg.width, msg.family, this.families?.pxPerMetre),
+          uvScale: textureUvScale(msg.width, this.repeatFamily(job.styleWeight, msg.family), this.families?.pxPerMetre),
         })
         return
       }

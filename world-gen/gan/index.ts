@@ -28,7 +28,7 @@ export {
   fitPhoto,
   fitStyle,
   missingGradientKernels,
-  paintedDistance,
+  paintStyle,
   STYLE_LEVELS,
   styleDistance,
   targetStats,

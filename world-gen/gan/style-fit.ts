@@ -386,36 +386,30 @@ function concatRows(rows: Float32Array[], dim: number): Float32Array {
 }
 
 /**
- * The distance between the texture a style paints and a target, as the world paints it (the fit's local field and
- * noise): for benchmarks and tests. `mixture`: one weight per family of the table.
+ * The texture a style paints in the fit's setting (its local field and noise for `seed`): [1, S, S, 3] in [-1, 1],
+ * S = cells · cellPx. `mixture`: one weight per family of the table. Synchronous: call inside `tf.tidy`.
  */
-export function paintedDistance(
+export function paintStyle(
   gen: DifferentiableGenerator,
   families: FamilyTable,
-  target: Float32Array,
   global: Float32Array,
   mixture: Float32Array,
   options: { cells?: number; seed?: number } = {},
-): number {
+): tf.Tensor4D {
   const cells = options.cells ?? 8
   const seed = options.seed ?? 1
   const m = gen.manifest
   const gDim = fitGlobalDim(m)
   const localDim = m.inputChannels - families.dim - gDim
-  const size = cells * m.cellPx
-  return tf.tidy(() => {
-    const fam = tf.matMul(
-      tf.tensor2d(mixture, [1, families.names.length]),
-      tf.tensor2d(concatRows(families.embedding, families.dim), [families.names.length, families.dim]),
-    )
-    const shared = tf.tile(tf.concat([tf.tensor2d(toLatentSphere(global), [1, gDim]), fam], 1), [cells * cells, 1])
-    const local = tf.tensor2d(fitLocal(seed, cells, localDim), [cells * cells, localDim])
-    const field = tf.reshape(tf.concat([shared, local], 1), [1, cells, cells, m.inputChannels]) as tf.Tensor4D
-    const img = gen.forward(field, gen.noiseMaps(seed, cells, cells))
-    return styleDistance(img, tf.tensor4d(target, [1, size, size, 3])).dataSync()[0]!
-  })
+  const fam = tf.matMul(
+    tf.tensor2d(mixture, [1, families.names.length]),
+    tf.tensor2d(concatRows(families.embedding, families.dim), [families.names.length, families.dim]),
+  )
+  const shared = tf.tile(tf.concat([tf.tensor2d(toLatentSphere(global), [1, gDim]), fam], 1), [cells * cells, 1])
+  const local = tf.tensor2d(fitLocal(seed, cells, localDim), [cells * cells, localDim])
+  const field = tf.reshape(tf.concat([shared, local], 1), [1, cells, cells, m.inputChannels]) as tf.Tensor4D
+  return gen.forward(field, gen.noiseMaps(seed, cells, cells))
 }
-
 /**
  * Load a `DifferentiableGenerator` from an absolute model.json URL (the shards it lists, relative to it). The browser's
  * HTTP cache (or the offline cache) usually answers: the generation worker fetched the same files at start.

@@ -140,7 +140,7 @@ describe('gradient kernels', () => {
           Float32Array.from({ length: 3 * 3 * 3 }, (_, i) => Math.cos(i)),
           [3, 3, 3, 1],
         )
-        const g = tf.grad((t: tf.Tensor4D) => tf.sum(tf.square(tf.depthwiseConv2d(t, f, 1, 'valid'))))(x)
+        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(t as tf.Tensor4D, f, 1, 'valid'))))(x)
         return g.dataSync() as Float32Array
       })
     const onWasm = grad()

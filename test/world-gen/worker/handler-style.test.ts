@@ -6,7 +6,7 @@ import { decodeStyle, styleFamilyVector, type WorldStyle } from '../../../world-
 import { createGenHandler, type GenEngine, type GenHandlerDeps } from '../../../world-gen/worker/handler'
 import { familyModel } from '../../support/family-model'
 
-const flush = () => new Promise((r) => setTimeout(r, 0))
+const flush = () => new Promise<void>((r) => setTimeout(r, 0))
 
 const STYLE: WorldStyle = {
   slot: 'walls',
