@@ -5,7 +5,8 @@
  * and writes them to bench/results/frames.json; never passes or fails on time.
  *
  * Usage: `npm run bench:frames -- [--seed amber-fern-drift] [--rooms 20] [--tex 128] [--width 960 --height 540]
- * [--base-url http://localhost:3000]`. Without --base-url it serves the existing production build (building first
+ * [--threads 2] [--base-url http://localhost:3000]`. `--threads` asks the wasm backend for that many threads
+ * (`?threads=`; default: the app's own choice, every core but one). Without --base-url it serves the existing production build (building first
  * if there is none). Note that headless Chromium here renders with SwiftShader (software), so frame times measure
  * the CPU, not a GPU.
  */
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
       tex: { type: 'string', default: '128' },
       width: { type: 'string', default: '960' },
       height: { type: 'string', default: '540' },
+      threads: { type: 'string' },
     },
   })
   const { baseUrl, server } = await serveApp(values['base-url'])
@@ -129,7 +131,7 @@ async function main(): Promise<void> {
       const { page, context } = await openPage(
         browser,
         baseUrl,
-        `/w/${encodeURIComponent(values.seed)}?tex=${values.tex}`,
+        `/w/${encodeURIComponent(values.seed)}?tex=${values.tex}${values.threads ? `&threads=${values.threads}` : ''}`,
         { viewport },
       )
       try {
@@ -153,13 +155,14 @@ async function main(): Promise<void> {
           roomsEnteredUntextured: entries.filter((ready) => !ready).length,
           frameMs: stats.frameMs,
           backend: (await page.evaluate(() => window.latentscape!.getState().backend)) ?? null,
+          threads: await page.evaluate(() => window.latentscape!.getState().threads),
           endStats: stats,
         }
         console.log(
           `[bench:frames] ${label}: ${result.rooms} rooms in ${result.walkSeconds} s; frame ms median ${stats.frameMs.median}, ` +
             `p95 ${stats.frameMs.p95}, p99 ${stats.frameMs.p99} (${stats.frameMs.count} frames); ` +
             `entered untextured ${result.roomsEnteredUntextured}/${result.roomsEntered}; ` +
-            `first textured room after ${result.firstTexturedRoomSeconds} s (${result.backend})`,
+            `first textured room after ${result.firstTexturedRoomSeconds} s (${result.backend}, ${result.threads} thread(s))`,
         )
         runs.push(result)
       } finally {

@@ -11,7 +11,7 @@ import { WorldLoading } from './dom/world-loading'
 import { WorldNotice } from './dom/world-notice'
 import { rememberWorld } from './worlds/recent-worlds'
 import { WorldError } from './dom/world-error'
-import { parseTexSize, useWorldStoreApi, WorldStoreProvider } from './stores/world-store'
+import { parseTexSize, parseWasmThreads, useWorldStoreApi, WorldStoreProvider } from './stores/world-store'
 import { decodeWorldParams, type SearchInput } from '../world-gen'
 
 // three, R3F (and later tfjs) load only in the browser: never on the server, never in the landing page bundle.
@@ -48,6 +48,7 @@ export function WorldView({ rawSeed, search }: WorldViewProps) {
 
   const { seed, x, z, heading } = result.value
   const texSizePx = parseTexSize(search instanceof URLSearchParams ? search.get('tex') : search.tex)
+  const wasmThreads = parseWasmThreads(search instanceof URLSearchParams ? search.get('threads') : search.threads)
   return (
     <WorldStoreProvider
       key={seed}
@@ -56,6 +57,7 @@ export function WorldView({ rawSeed, search }: WorldViewProps) {
         room: { x, z },
         heading,
         texSizePx,
+        wasmThreads,
         style: result.value.style ?? null,
         styleError: result.styleError ?? null,
       }}

@@ -43,6 +43,11 @@ export interface InitRequest {
   wasmPath?: string
   /** Accept software GPU backends (SwiftShader): for tests of the GPU code paths. @default false */
   allowSoftwareGpu?: boolean
+  /**
+   * Threads asked of the wasm backend, its own included: more than 1 starts tfjs's threaded build, which needs a
+   * cross-origin isolated page. Opt-in (`?threads=`): on the machines measured so far it was not faster. @default 1
+   */
+  wasmThreads?: number
 }
 
 /**
@@ -138,6 +143,8 @@ export interface ReadyResponse {
   backend: BackendName
   /** Backends tried before `backend` and why each was refused. */
   refusals: { backend: BackendName; reason: string }[]
+  /** Threads the backend computes on (more than 1 only for threaded wasm). @default 1 */
+  threads?: number
   /** Version per loaded model name. */
   versions: Record<string, string>
   /** Warm-up time (ms). */

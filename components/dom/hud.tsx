@@ -99,6 +99,7 @@ export function Hud() {
   const room = useWorldStore((state) => state.room)
   const heading = useWorldStore((state) => state.heading)
   const backend = useWorldStore((state) => state.backend)
+  const threads = useWorldStore((state) => state.loading.threads)
   const sky = useWorldStore((state) => state.sky)
   const style = useWorldStore((state) => state.style)
   const styleError = useWorldStore((state) => state.styleError)
@@ -180,8 +181,9 @@ export function Hud() {
             </div>
             <div>
               <dt>Backend</dt>
-              <dd className="mono" data-testid="hud-backend">
-                {backend ?? '…'}
+              <dd className="mono">
+                <span data-testid="hud-backend">{backend ?? '…'}</span>
+                {threads !== null && threads > 1 ? <span data-testid="hud-threads"> ×{threads} threads</span> : null}
               </dd>
             </div>
           </dl>

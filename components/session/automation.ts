@@ -9,6 +9,8 @@ export type LatentscapeState = {
   room: { x: number; z: number }
   heading: number
   backend: string | null
+  /** Threads the backend computes on (more than 1 only for threaded wasm); null until the generator runs. */
+  threads: number | null
   ready: boolean
   /** Player position on the floor plane in world metres (room (x, z) is centred at (14x, 14z)); null before the scene mounts. */
   position: { x: number; z: number } | null
@@ -69,7 +71,7 @@ export function installAutomation(store: StoreApi<WorldStore>, session: WorldSes
   const api: LatentscapeApi = {
     version: 1,
     getState: () => {
-      const { seed, room: r, heading, backend, ready, firstRoomTextured, sky } = store.getState()
+      const { seed, room: r, heading, backend, ready, firstRoomTextured, sky, loading } = store.getState()
       // The session's view of the sky on screen, updated in the same sync as the store's (so as the HUD's).
       const skyRoom = session.shownSkyRoom()
       return {
@@ -77,6 +79,7 @@ export function installAutomation(store: StoreApi<WorldStore>, session: WorldSes
         room: { x: r.x, z: r.z },
         heading,
         backend,
+        threads: loading.threads,
         ready,
         position: session.attached ? session.position() : null,
         textured: firstRoomTextured,

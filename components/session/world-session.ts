@@ -111,12 +111,13 @@ export class WorldSession {
 
   constructor(store: StoreApi<WorldStore>, options: WorldSessionOptions = {}) {
     this.store = store
-    const { seed, room, heading, texSizePx, style } = store.getState()
+    const { seed, room, heading, texSizePx, style, wasmThreads } = store.getState()
     this.rig = new PlayerRig(seed, room.x, room.z, heading)
     this.streamer = new WorldStreamer({
       seed,
       texSizePx,
       ...(style !== null ? { style } : {}),
+      ...(wasmThreads !== null ? { wasmThreads } : {}),
       createWorker: options.createWorker,
       onWorkerScripts: options.onWorkerScripts,
       // Status arrives from the worker's onmessage: plain store updates, outside any frame loop.

@@ -25,6 +25,8 @@ export type WorldState = {
   ready: boolean
   /** Size of the full textures, in pixels (a square; `?tex=`). */
   texSizePx: number
+  /** Threads asked of the wasm backend (`?threads=`), or null for the device's default. */
+  wasmThreads: number | null
   /** What the generator is doing, for the loading screen. */
   loading: GenStatus
   /** True once the spawn room has all its full-size textures on the GPU (the loading screen then goes away). */
@@ -48,6 +50,8 @@ export type GenStatus = {
   refusals: { backend: string; reason: string }[]
   /** Warm-up time of the chosen backend, in ms (null until ready). */
   warmupMs: number | null
+  /** Threads the chosen backend computes on (more than 1 only for threaded wasm; null until ready). */
+  threads: number | null
   /** Last error message of the generator, or null. */
   error: string | null
 }
@@ -91,6 +95,8 @@ export type WorldStoreOptions = {
   style?: WorldStyle | null
   /** @default null */
   styleError?: string | null
+  /** Threads for the wasm backend (`?threads=`); null: the device's default. @default null */
+  wasmThreads?: number | null
 }
 
 /** Full texture size when the URL has no `?tex=`. */
@@ -105,6 +111,12 @@ export function parseTexSize(value: string | string[] | null | undefined): numbe
   return (TEX_SIZES_PX as readonly number[]).includes(n) ? n : DEFAULT_TEX_SIZE_PX
 }
 
+/** Parse `?threads=`: a whole number of wasm threads from 1 to 8 (tfjs's pthread pool), else null (the default). */
+export function parseWasmThreads(value: string | string[] | null | undefined): number | null {
+  const n = Number(Array.isArray(value) ? value[0] : value)
+  return Number.isInteger(n) && n >= 1 && n <= 8 ? n : null
+}
+
 /** Create a vanilla world store (usable without React, e.g. from `window.latentscape`). */
 export function createWorldStore({
   seed,
@@ -113,6 +125,7 @@ export function createWorldStore({
   texSizePx = DEFAULT_TEX_SIZE_PX,
   style = null,
   styleError = null,
+  wasmThreads = null,
 }: WorldStoreOptions): StoreApi<WorldStore> {
   return createStore<WorldStore>()((set) => ({
     seed,
@@ -123,12 +136,14 @@ export function createWorldStore({
     backend: null,
     ready: false,
     texSizePx,
+    wasmThreads,
     loading: {
       phase: 'starting',
       modelLoadedBytes: 0,
       modelTotalBytes: 0,
       refusals: [],
       warmupMs: null,
+      threads: null,
       error: null,
     },
     firstRoomTextured: false,

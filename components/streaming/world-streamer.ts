@@ -52,6 +52,7 @@ export type StreamerStatus = {
   backend?: BackendName
   refusals?: { backend: string; reason: string }[]
   warmupMs?: number
+  threads?: number
   error?: string
 }
 
@@ -78,6 +79,8 @@ export type WorldStreamerOptions = {
   seed: string
   /** Full texture size in pixels (a multiple of the surface model's `cellPx`). @default 256 */
   texSizePx?: number
+  /** Threads asked of the wasm backend (see `InitRequest.wasmThreads`). @default 1 */
+  wasmThreads?: number
   /** URL of the surface model. @default SURFACE_MODEL_URL */
   modelUrl?: string
   /** URL of the sky model. @default SKY_MODEL_URL */
@@ -251,7 +254,8 @@ export class WorldStreamer {
     this.modelErrors.clear()
     this.modelBytes.clear()
     this.surfaceModel = true
-    this.post({ type: 'init', models: this.models() })
+    const threads = this.options.wasmThreads
+    this.post({ type: 'init', models: this.models(), ...(threads !== undefined ? { wasmThreads: threads } : {}) })
   }
 
   /** The models the worker loads, by name. */
@@ -608,6 +612,7 @@ export class WorldStreamer {
           backend: msg.backend,
           refusals: msg.refusals,
           warmupMs: msg.warmupMs,
+          threads: msg.threads ?? 1,
         })
         return
       }

@@ -22,6 +22,8 @@ export interface BackendChoice {
   backend: BackendName
   /** Backends tried before it, in order, and why each failed. */
   refusals: BackendRefusal[]
+  /** Threads it computes on: more than 1 only for a threaded wasm backend. */
+  threads: number
 }
 
 /** Options of `selectBackend`. */
@@ -39,7 +41,16 @@ export interface SelectBackendOptions {
    * @default false
    */
   allowSoftwareGpu?: boolean
+  /**
+   * Threads of the wasm backend (its own thread included). More than 1 takes effect only where the scope is
+   * cross-origin isolated (SharedArrayBuffer); elsewhere, and in Node, wasm runs single-threaded. The threaded build's
+   * scripts are loaded from `wasmPath` (see `scripts/copy-tfjs-wasm.mjs`). @default 1
+   */
+  wasmThreads?: number
 }
+
+/** Name of the threaded build's pthread worker script, served beside the wasm binaries. */
+const PTHREAD_WORKER_SCRIPT = 'tfjs-backend-wasm-threaded-simd.worker.js'
 
 const SOFTWARE_GPU = /swiftshader|llvmpipe|softpipe|software|basic render/i
 
@@ -80,31 +91,72 @@ export function tensorMemory(): { numTensors: number; numBytes: number } {
 /** The app's URL prefix of the wasm binaries copied by `scripts/copy-tfjs-wasm.mjs` into `public/tfjs/`. */
 export const DEFAULT_WASM_PATH = '/tfjs/'
 
-async function register(name: BackendName, wasmPath: string, allowSoftware: boolean): Promise<void> {
+/**
+ * tfjs starts each pthread worker from a blob: URL of its worker script (`locateFile` → `URL.createObjectURL`), which
+ * a CSP without blob: in script-src blocks inside the worker. Route exactly that object URL — a Blob of the worker
+ * script's type, asked for while the wasm backend starts — to the same-origin copy instead. Returns the undo.
+ */
+function routePthreadWorkers(workerUrl: string): () => void {
+  const original = URL.createObjectURL
+  URL.createObjectURL = (obj: Blob | MediaSource) =>
+    obj instanceof Blob && obj.type === 'application/javascript' ? workerUrl : original.call(URL, obj)
+  return () => {
+    URL.createObjectURL = original
+  }
+}
+
+/**
+ * Whether the wasm backend may start threads here: a cross-origin isolated scope (shared wasm memory), and the
+ * same-origin worker script present (a missing one would hang the backend's start waiting for its workers).
+ */
+async function canThread(workerUrl: string): Promise<boolean> {
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) return false
+  try {
+    return (await fetch(workerUrl, { method: 'HEAD' })).ok
+  } catch {
+    return false
+  }
+}
+
+/** What `register` set up: the threads asked of the backend, and what to undo once it has started. */
+type Registered = { threads: number; undo?: () => void }
+
+async function register(
+  name: BackendName,
+  wasmPath: string,
+  allowSoftware: boolean,
+  wasmThreads: number,
+): Promise<Registered> {
   switch (name) {
     case 'webgpu':
       await checkWebgpuAdapter(allowSoftware)
       await import('@tensorflow/tfjs-backend-webgpu')
-      return
+      return { threads: 1 }
     case 'webgl':
       // The generator runs in a worker, off the render thread, where WebGL needs an OffscreenCanvas.
       if (typeof OffscreenCanvas === 'undefined') throw new Error('no OffscreenCanvas to create a WebGL context')
       checkWebglRenderer(allowSoftware)
       await import('@tensorflow/tfjs-backend-webgl')
-      return
+      return { threads: 1 }
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm')
       // Self-hosted binaries: the app makes no third-party request.
       wasm.setWasmPaths(wasmPath)
-      // The pages are cross-origin isolated (COOP/COEP in next.config.ts), so tfjs would pick its threaded build, whose
-      // pthread workers `importScripts` a blob: URL that our CSP (`script-src 'self'`) blocks. Single-threaded SIMD
-      // wasm is kept: threads would need `blob:` in script-src and gain little on the 2–4 cores this mostly runs on.
-      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false)
-      return
+      const workerUrl = new URL(
+        wasmPath + PTHREAD_WORKER_SCRIPT,
+        (globalThis as { location?: { href: string } }).location?.href ?? 'file:///',
+      ).href
+      // At most the 8 pthread workers tfjs's build starts with its module: more would be started later, from blob:.
+      const threads = wasmThreads > 1 && (await canThread(workerUrl)) ? Math.min(8, Math.floor(wasmThreads)) : 1
+      // tfjs would otherwise pick its threaded build on its own wherever SharedArrayBuffer exists.
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1)
+      if (threads === 1) return { threads }
+      wasm.setThreadsCount(threads)
+      return { threads, undo: routePthreadWorkers(workerUrl) }
     }
     case 'cpu':
       await import('@tensorflow/tfjs-backend-cpu')
-      return
+      return { threads: 1 }
     default: {
       const never: never = name
       throw new Error(`unknown backend ${String(never)}`)
@@ -121,14 +173,21 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const wasmPath = options.wasmPath ?? DEFAULT_WASM_PATH
   const refusals: BackendRefusal[] = []
   for (const backend of order) {
+    let registered: Registered | undefined
     try {
-      await register(backend, wasmPath, options.allowSoftwareGpu ?? false)
+      registered = await register(backend, wasmPath, options.allowSoftwareGpu ?? false, options.wasmThreads ?? 1)
       if (!(await tf.setBackend(backend))) throw new Error('tf.setBackend returned false (initialisation failed)')
       await tf.ready()
       await smokeTest()
-      return { backend, refusals }
+      // What the library reports, not what was asked: the threaded build can start and still compute on one thread.
+      const threads =
+        registered.threads > 1 ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : registered.threads
+      return { backend, refusals, threads }
     } catch (e) {
       refusals.push({ backend, reason: oneLine(e) })
+    } finally {
+      // The pthread workers are all started during the backend's start (a fixed pool), so the routing can go.
+      registered?.undo?.()
     }
   }
   throw new Error(`no tf.js backend works: ${refusals.map((r) => `${r.backend}: ${r.reason}`).join('; ')}`)

@@ -58,7 +58,8 @@ function fitterFor(url: string): Promise<DifferentiableGenerator> {
 const handler = createGenHandler({
   post: (msg, transfer) =>
     scope.postMessage(msg.type === 'ready' ? { ...msg, scriptUrls: ownScriptUrls() } : msg, transfer),
-  selectBackend: (order, wasmPath, allowSoftwareGpu) => selectBackend({ order, wasmPath, allowSoftwareGpu }),
+  selectBackend: (order, wasmPath, allowSoftwareGpu, wasmThreads) =>
+    selectBackend({ order, wasmPath, allowSoftwareGpu, wasmThreads }),
   loadModel: (url, onProgress) => loadGenerator({ url }, { onProgress }),
   // Timing is the glue's job: the handler itself stays clock-free.
   now: () => scope.performance.now(),

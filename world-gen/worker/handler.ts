@@ -46,9 +46,12 @@ export interface GenHandlerDeps {
     order: BackendName[] | undefined,
     wasmPath: string | undefined,
     allowSoftwareGpu?: boolean,
+    wasmThreads?: number,
   ): Promise<{
     backend: BackendName
     refusals: { backend: BackendName; reason: string }[]
+    /** Threads the backend computes on. @default 1 */
+    threads?: number
   }>
   /** Load one model (world-gen/gan `loadGenerator`), reporting download bytes. */
   loadModel(url: string, onProgress: (loadedBytes: number, totalBytes: number) => void): Promise<GenEngine>
@@ -336,7 +339,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
 
   async function init(msg: InitRequest): Promise<void> {
     try {
-      const choice = await deps.selectBackend(msg.backends, msg.wasmPath, msg.allowSoftwareGpu)
+      const choice = await deps.selectBackend(msg.backends, msg.wasmPath, msg.allowSoftwareGpu, msg.wasmThreads)
       backend = choice.backend
       for (const [name, url] of Object.entries(msg.models)) {
         modelUrls.set(name, url)
@@ -371,6 +374,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         type: 'ready',
         backend: choice.backend,
         refusals: choice.refusals,
+        threads: choice.threads ?? 1,
         versions,
         warmupMs: now() - t0,
         ...(Object.keys(families).length > 0 ? { families } : {}),

@@ -19,7 +19,7 @@ export async function generateMetadata({ params }: WorldPageProps): Promise<Meta
 }
 
 /** The search parameters the world view reads; no other key is handed to the client. */
-const WORLD_PARAMS = ['r', 'h', 'tex', 'style'] as const
+const WORLD_PARAMS = ['r', 'h', 'tex', 'threads', 'style'] as const
 
 /**
  * Only the known parameters, as strings: other keys never reach the client. Next parses `?constructor=1` into
