@@ -66,11 +66,13 @@ HELDOUT_LIST = Path(os.environ.get('SURFACE_HELDOUT_LIST', ROOT / 'surface-heldo
 FAMILIES = ['brick', 'stone_blocks', 'floor_tiles', 'cobble', 'wood_planks', 'plaster', 'metal', 'rock', 'ground',
             'grass', 'snow']
 # Pixels per metre at training scale (the world paints an S-px texture over S / ppm metres).
-PX_PER_METRE = {'brick': 96, 'stone_blocks': 64, 'floor_tiles': 64, 'cobble': 80, 'wood_planks': 96, 'plaster': 64,
+PX_PER_METRE = {'brick': 160, 'stone_blocks': 64, 'floor_tiles': 64, 'cobble': 80, 'wood_planks': 96, 'plaster': 64,
                 'metal': 64, 'rock': 48, 'ground': 64, 'grass': 64, 'snow': 48}
 # Structure period at training scale, in px, for the regular families: brick course ~75 mm, tile ~0.3 m, plank
-# ~0.15 m wide, stone block course ~0.3 m, cobble stone ~0.12 m, metal panel ~0.5 m.
-TARGET_PERIOD = {'brick': 7.0, 'floor_tiles': 19.0, 'wood_planks': 14.0, 'stone_blocks': 19.0, 'cobble': 10.0,
+# ~0.15 m wide, stone block course ~0.3 m, cobble stone ~0.12 m, metal panel ~0.5 m. Brick has the finest structure
+# and the most px/m: at 96 px/m a course was 7 px with 1-px mortar, finer than the generator's 8-px latent cell, and
+# 6,250 steps painted it as dark noise with light dashes; at 160 px/m a course is 12 px and a brick ~34 px long.
+TARGET_PERIOD = {'brick': 12.0, 'floor_tiles': 19.0, 'wood_planks': 14.0, 'stone_blocks': 19.0, 'cobble': 10.0,
                  'metal': 32.0}
 # Which autocorrelation axes carry the period: brick and block courses are horizontal (period along y); tiles and
 # cobbles repeat both ways; planks and panels in whichever direction shows the clearest peak.
