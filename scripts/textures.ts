@@ -288,6 +288,12 @@ async function main(): Promise<void> {
     }
   }
   if (style !== undefined) {
+    const globalDim = (args.layout ?? LATENT_LAYOUT).surface.globalDim
+    if (style.global.length !== globalDim)
+      fail(
+        `--style: its latent has ${style.global.length} values, ${label} takes ${globalDim} (another model's link?)`,
+        2,
+      )
     try {
       assertStyleFamilies(families!, style.families)
     } catch (e) {

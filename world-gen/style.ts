@@ -205,6 +205,8 @@ export function decodeStyle(text: string): WorldStyle {
   const want = 3 + n + Math.ceil((dim * STYLE_LATENT_BITS) / 8) + 1
   if (dim < 1 || bytes.length !== want)
     throw new StyleError(`style parameter has ${bytes.length} bytes, its header says ${want} (truncated link?)`)
+  // One text per style: stray bits in the last character would make two links of one world.
+  if (toBase64Url(bytes) !== text) throw new StyleError('style parameter is not canonical base64url (corrupt link?)')
   if (crc8(bytes, bytes.length - 1) !== bytes[bytes.length - 1])
     throw new StyleError('style parameter is corrupt (checksum mismatch)')
   const families: StyleFamily[] = []

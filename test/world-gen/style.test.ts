@@ -78,6 +78,7 @@ describe('encodeStyle / decodeStyle', () => {
     ['a flipped character in the latent', flip(good, 30), /checksum|corrupt/],
     ['a flipped character in the header', flip(good, 1), /corrupt|bytes|version|truncated/],
     ['much too long', 'A'.repeat(400), /too long/],
+    ['stray bits in the last character', good.slice(0, -1) + (good.endsWith('w') ? 'x' : 'w'), /canonical|checksum/],
     ['a future format version', 'IUABT6kK6ZM6G4ZXY4KH3o2ILo155V42aW43IV4Im2tWqmJoKX8pXlTqW2XoHmY5F22VnOw', /version/],
   ])('refuses %s with a one-line StyleError that does not echo the input', (_, text, reason) => {
     let err: unknown
