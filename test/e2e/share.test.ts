@@ -149,7 +149,9 @@ describe('export from the world view', () => {
       await page.getByRole('button', { name: 'Share · Export' }).click()
       const panel = page.getByRole('region', { name: 'Share and export' })
       await panel.waitFor()
-      expect(await panel.locator('input').inputValue()).toContain('/w/Export%20test?r=1,-2&h=90')
+      expect(await panel.getByRole('textbox', { name: 'Link to this spot' }).inputValue()).toContain(
+        '/w/Export%20test?r=1,-2&h=90',
+      )
       await panel.locator('img.share-qr').waitFor()
       const [download] = await Promise.all([
         page.waitForEvent('download'),
