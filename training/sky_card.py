@@ -13,8 +13,7 @@ LIMITS = [
     '- Trained on 24 skies, a tiny dataset even for a texture, and it shows in the figures: nn_ratio is below 1 (the',
     '  samples sit closer to the training clouds than unseen real clouds do) and the trained SWD is far below the',
     '  held-out floor. It is a weak generator of clouds; the design (clouds learned, light computed) carries the look.',
-    '  More skies are the fix, not more training (a checkpoint at a third of the steps scored about the same), and no',
-    '  more are to be had under a licence compatible with the weights: training/SKY-DATA.md lists the packages searched.',
+    '  More skies are the fix, not more training (a checkpoint at a third of the steps scored about the same).',
     '- Seen from the ground (docs/models/sky-samples.png) it reads well: fair-weather cumulus, scattered small clouds,',
     '  clear skies, hazy overcast, dusk and low sun, and a walk changes the weather in place. Up close the tiles show',
     '  their weaknesses: small round white puffs repeated across the tile (the sun discs left in several training',
@@ -23,6 +22,19 @@ LIMITS = [
     '- The tile (256 px, 6 units) repeats; with few clouds the repetition can be seen overhead.',
     '- No night, no storm towers, no cirrus streaks worth the name: the data has almost none.',
 ]
+
+
+def licence_note(man: dict) -> list[str]:
+    """Why the weights carry their licence, from what they were trained on."""
+    if man['licence'] == 'CC-BY-SA-4.0':
+        return ['  The training skies are CC BY-SA 4.0, CC BY-SA 3.0, CC BY 3.0, CC0, zlib and Philo\'s any-purpose',
+                '  licence: BY-SA 4.0 images can only go into a BY-SA 4.0 adaptation, and CC BY-SA 3.0 section 4(b) lets',
+                '  an adaptation of BY-SA 3.0 images be released under a later version with the same licence elements.']
+    return [f"  These weights were trained on {man['training'].get('trainImages')} skies under CC BY-SA 3.0, CC BY 3.0 and"
+            ' CC0 only',
+            '  (dataset manifest above), so BY-SA 3.0 is their licence. `training/SKY-DATA.md` now describes a larger',
+            '  set that adds CC BY-SA 4.0 skies; weights trained on it are exported as CC-BY-SA-4.0 (CC BY-SA 3.0',
+            '  section 4(b) lets BY-SA 3.0 images go into a 4.0 adaptation) and this card will say so.']
 
 
 def write_sky_card(model_dir: Path, man: dict) -> None:
@@ -123,7 +135,8 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
         '## Intended use and licence',
         '- Intended: decorative skies in Latentscape worlds, labelled as AI-generated, exported with provenance',
         '  metadata. Not intended for passing off as photographs or lighting references.',
-        f"- Weights licence: {man['licence']} (share-alike of the training data); credits in `training/CREDITS.md`.",
+        f"- Weights licence: **{man['licence']}** (share-alike of the training data); credits in `training/CREDITS.md`.",
+        *licence_note(man),
         '',
     ]
     (model_dir / 'card.md').write_text('\n'.join(lines))

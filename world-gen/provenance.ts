@@ -30,7 +30,12 @@ export const PHOTO_GUIDANCE = 'style guided by a user photo'
 /** The `Software` value. */
 export const PROVENANCE_SOFTWARE = 'Latentscape'
 
-/** Licence of the generator weights and hence of their outputs (share-alike of the CC-BY-SA-3.0 training data). */
+/**
+ * Licence assumed for a record that names none: PNGs written before provenance carried the weights' own licence,
+ * when every model was CC-BY-SA-3.0. Writers pass the licence of the weights that painted the image (model.json
+ * `latentscape.licence`: CC-BY-SA-4.0 for weights trained on CC BY-SA 4.0 images, which CC BY-SA 3.0 section 4(b)
+ * lets BY-SA 3.0 images join).
+ */
 export const DEFAULT_LICENCE = 'CC-BY-SA-3.0'
 
 /** iTXt keyword of an XMP packet (XMP spec part 3). */
@@ -321,12 +326,14 @@ export interface ProvenanceModel {
   version: string
   /** Hex sha256 of the weights, when known. */
   weightsSha256?: string
+  /** Licence of the weights and their outputs (model.json `latentscape.licence`), when known. */
+  licence?: string
 }
 
 /**
  * Provenance of the texture of one room slot: the generator plus the spot's link (`encodeWorldUrl`, heading 0 unless
- * given), prefixed with `origin` (e.g. `https://latentscape.example`) when given, and the material family painted
- * when there is one. Throws RangeError on a bad seed/room.
+ * given), prefixed with `origin` (e.g. `https://latentscape.example`) when given, the material family painted when
+ * there is one, and the weights' licence when `model` names it. Throws RangeError on a bad seed/room.
  */
 export function roomProvenance(
   model: ProvenanceModel,
@@ -362,5 +369,6 @@ export function roomProvenance(
     ...(spot.family !== undefined ? { family: spot.family } : {}),
     ...(guided ? { guidance: PHOTO_GUIDANCE } : {}),
     url: spot.origin !== undefined ? spot.origin.replace(/\/+$/, '') + path : path,
+    ...(model.licence !== undefined ? { licence: model.licence } : {}),
   }
 }

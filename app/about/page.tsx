@@ -134,7 +134,10 @@ export default function AboutPage() {
             </>
           )}
           , the share-alike licence of the training images; the images they produce are offered under the same licence,
-          with the credits above.
+          with the credits above. Each licence shown is the one in the served weights&apos; <code>model.json</code>.
+          Weights trained on CC BY-SA 4.0 images are released under CC BY-SA 4.0; CC BY-SA 3.0 images may go into them
+          because CC BY-SA 3.0, section 4(b), lets an adaptation be released under a later version of the licence with
+          the same elements (CC BY, CC0 and zlib images allow it too).
         </li>
         <li>Code: no licence has been declared yet.</li>
       </ul>

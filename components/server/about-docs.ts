@@ -1,6 +1,7 @@
 import 'server-only'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { DEFAULT_LICENCE } from '../../world-gen'
 
 /** The facts /about shows about one trained generator, from `public/models/<model>/`. */
 export interface AboutModel {
@@ -51,7 +52,7 @@ function readModel(root: string, name: 'surface' | 'sky'): AboutModel | null {
   return {
     card: readIfExists(root, `${dir}/card.md`),
     version: String(ls.version),
-    licence: String(ls.licence ?? 'CC-BY-SA-3.0'),
+    licence: typeof ls.licence === 'string' ? ls.licence : DEFAULT_LICENCE,
     ...(typeof training.trainImages === 'number' ? { trainImages: training.trainImages } : {}),
     ...(typeof training.steps === 'number' ? { steps: training.steps } : {}),
     ...(nnRatio !== undefined ? { nnRatio } : {}),

@@ -169,7 +169,12 @@ async function renderCard(seed: string, root: string): Promise<Uint8Array> {
     rgb[j + 2] = rgba[i + 2]!
   }
   const png = encode({ ...SHARE_CARD_SIZE, data: rgb, depth: 8, channels: 3 })
-  const meta = roomProvenance(skyGen.manifest, { seed, ...START_ROOM, slot: 'sky' })
+  // The licence of the sky weights that painted the card (model.json), not a default: it changes with the weights.
+  const skyLicence = skyGen.manifest.meta.licence
+  const meta = roomProvenance(
+    { ...skyGen.manifest, ...(typeof skyLicence === 'string' ? { licence: skyLicence } : {}) },
+    { seed, ...START_ROOM, slot: 'sky' },
+  )
   const card = withGroundCredit(withProvenance(png, meta), surface, floor.family)
   const t3 = performance.now()
   _lastTimings = { skyMs: t1 - t0, floorMs: t2 - t1, composeMs: t3 - t2, totalMs: t3 - t0 }

@@ -13,6 +13,8 @@ const modelMeta = (name: string) =>
   JSON.parse(readFileSync(join(REPO_ROOT, `public/models/${name}/model.json`), 'utf8')).latentscape as {
     version: string
     weightsSha256: string
+    /** The weights' licence, which the images they paint carry. */
+    licence: string
     /** Set for a family-conditioned surface model. */
     families?: { names: string[] }
   }
@@ -111,7 +113,8 @@ describe('share card (Open Graph image of /w/<seed>)', () => {
       room: { x: 0, z: 0 },
       slot: 'sky',
       url: '/w/Demo%20world?r=0,0&h=0',
-      licence: 'CC-BY-SA-3.0',
+      // The sky weights' own licence (CC-BY-SA-3.0 for weights trained without BY-SA 4.0 skies, 4.0 after).
+      licence: SKY_MODEL.licence,
       digitalSourceType: DIGITAL_SOURCE_TYPE_TRAINED,
     })
     expect(provenance.xmp).toContain('Iptc4xmpExt:DigitalSourceType')

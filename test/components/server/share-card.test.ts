@@ -17,7 +17,8 @@ const { GROUND_CREDIT_KEY, SHARE_CARD_VIEW, lastShareCardTimings, shareCardPng }
 
 const REPO = fileURLToPath(new URL('../../..', import.meta.url))
 const manifest = (name: string) => JSON.parse(readFileSync(`${REPO}public/models/${name}/model.json`, 'utf8'))
-const model = (name: string) => manifest(name).latentscape as { version: string; weightsSha256: string }
+const model = (name: string) =>
+  manifest(name).latentscape as { version: string; weightsSha256: string; licence: string }
 
 describe('shareCardPng', () => {
   let png: Uint8Array
@@ -41,6 +42,8 @@ describe('shareCardPng', () => {
       room: { x: 0, z: 0 },
       slot: 'sky',
       url: '/w/Demo%20world?r=0,0&h=0',
+      // The licence of the sky weights in model.json, not a default (the card once always said CC-BY-SA-3.0).
+      licence: sky.licence,
       digitalSourceType: DIGITAL_SOURCE_TYPE_TRAINED,
     })
     expect(readPngText(png)[GROUND_CREDIT_KEY]).toContain(model('surface').version)
