@@ -159,19 +159,27 @@ export {
 export {
   atmosphereFromLatent,
   atmosphereShader,
+  EVENING_SUN_ELEVATION_DEG,
   SKY_EXPOSURE_KEY,
+  SKY_WEATHER_BANDS,
+  SKY_WEATHER_CHANNELS,
+  skyWeatherFromLatent,
   SUN_DISC_RAD,
   SUN_ELEVATION_DEG,
   type Atmosphere,
   type AtmosphereShader,
   type SkyTerms,
+  type SkyWeather,
 } from './sky-atmosphere'
 export {
   assertCloudTileSize,
   composeRoomSky,
   composeSky,
   decodeCloudLayer,
+  OVERCAST_COVER,
+  OVERCAST_LIGHT,
   SKY_PANORAMA_PX,
+  thickenCloudLayer,
   type CloudLayerSpec,
 } from './sky-compose'
 export { mipChain, sampleMip, type RgbaImage } from './mip'

@@ -26,7 +26,36 @@ export interface Atmosphere {
   mieCoefficient: number
   /** Henyey–Greenstein asymmetry of the Mie lobe (the sun's glow). */
   mieDirectionalG: number
+  /**
+   * How overcast: 0 the cloud layer as generated … 1 a closed grey deck (`sky-compose.ts` thickens the generated
+   * layer towards it). @default 0
+   */
+  overcast?: number
 }
+
+/** Where a sky latent leans: towards evening and towards overcast, each 0 … 1, smooth in the latent. */
+export interface SkyWeather {
+  /** 0 daylight … 1 evening: the sun sinks to the horizon and the air reddens. */
+  evening: number
+  /** 0 as generated … 1 a closed grey deck. */
+  overcast: number
+}
+
+/**
+ * Latent channels of the weather (after the four of the atmosphere): the generator sees the same channels, so the
+ * clouds and the weather move together along the walk.
+ */
+export const SKY_WEATHER_CHANNELS = { evening: 4, overcast: 5 } as const
+
+/**
+ * Normal-CDF bands of the weather channels: the weight rises from 0 at the first value to 1 at the second, so about
+ * one room in five leans clearly (weight > 0.5) to each state and the rest is daylight as before
+ * (test/world-gen/sky-weather.test.ts measures it over many worlds' walks).
+ */
+export const SKY_WEATHER_BANDS = { evening: [0.72, 0.84], overcast: [0.74, 0.86] } as const
+
+/** Sun elevation of a full evening, degrees: from the horizon glow (the walk's lowest sun) to a low golden sun. */
+export const EVENING_SUN_ELEVATION_DEG = { min: 1.5, max: 5 } as const
 
 /** Range of the sun's elevation over the walk, degrees: a low sun gives dawn and dusk, a high one midday. */
 export const SUN_ELEVATION_DEG = { min: 1.5, max: 62 } as const
@@ -61,25 +90,56 @@ function normalCdf(x: number): number {
   return x >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y)
 }
 
+/** Channel `i` of a latent through the normal CDF, in [0, 1]; 0.5 (the median) when absent or not finite. */
+function channelCdf(latent: ArrayLike<number>, i: number): number {
+  const v = i < latent.length ? Number(latent[i]) : NaN
+  return Number.isFinite(v) ? normalCdf(v) : 0.5
+}
+
+/**
+ * The weather of a sky latent: channels 4 (evening) and 5 (overcast) through the normal CDF, each weight smoothstep
+ * over its band (`SKY_WEATHER_BANDS`), so a state fades in and out along the walk instead of switching. A latent of
+ * fewer than 6 channels, or non-finite ones, has no weather (both 0).
+ */
+export function skyWeatherFromLatent(latent: ArrayLike<number>): SkyWeather {
+  const [e0, e1] = SKY_WEATHER_BANDS.evening
+  const [o0, o1] = SKY_WEATHER_BANDS.overcast
+  return {
+    evening: smoothstep(e0, e1, channelCdf(latent, SKY_WEATHER_CHANNELS.evening)),
+    overcast: smoothstep(o0, o1, channelCdf(latent, SKY_WEATHER_CHANNELS.overcast)),
+  }
+}
+
 /**
  * The atmosphere of a sky latent (`skyLatent`, `[sky.globalDim]`): its first four channels, each mapped through the
  * normal CDF to [0, 1], set the sun's elevation (skewed low, so dawn and dusk come up often), the sun's azimuth,
- * turbidity and Rayleigh scale. The walk interpolates latents smoothly, so these drift smoothly too.
+ * turbidity and Rayleigh scale; the weather (`skyWeatherFromLatent`) then pulls them towards evening (the sun down to
+ * `EVENING_SUN_ELEVATION_DEG`, redder air) and overcast (a closed deck, diffuse light). The walk interpolates latents
+ * smoothly, so these drift smoothly too.
  */
 export function atmosphereFromLatent(latent: ArrayLike<number>): Atmosphere {
   if (latent.length < 4) throw new RangeError(`a sky latent has at least 4 channels, got ${latent.length}`)
-  const u = [0, 1, 2, 3].map((i) => {
-    const v = Number(latent[i])
-    return Number.isFinite(v) ? normalCdf(v) : 0.5
-  })
-  const elevationDeg = SUN_ELEVATION_DEG.min + (SUN_ELEVATION_DEG.max - SUN_ELEVATION_DEG.min) * u[0] ** 1.6
+  const u = [0, 1, 2, 3].map((i) => channelCdf(latent, i))
+  const { evening, overcast } = skyWeatherFromLatent(latent)
+  const dayDeg = SUN_ELEVATION_DEG.min + (SUN_ELEVATION_DEG.max - SUN_ELEVATION_DEG.min) * u[0] ** 1.6
+  const eveningDeg =
+    EVENING_SUN_ELEVATION_DEG.min + (EVENING_SUN_ELEVATION_DEG.max - EVENING_SUN_ELEVATION_DEG.min) * u[0]
+  const elevationDeg = dayDeg + (Math.min(dayDeg, eveningDeg) - dayDeg) * evening
+  const dayTurbidity = 2 + 8 * u[2]
+  const dayRayleigh = 1 + 2 * u[3]
+  // Evening air: more molecular scattering (a deeper red at the horizon) and some haze to catch the low light.
+  const eveningRayleigh = dayRayleigh + (Math.max(dayRayleigh, 2.4 + 0.6 * u[3]) - dayRayleigh) * evening
+  const eveningTurbidity = dayTurbidity + (Math.max(dayTurbidity, 4 + 3 * u[2]) - dayTurbidity) * evening
+  // Overcast keeps the air's turbidity: hazier air would tint the grey deck brown through its extinction.
   return {
     sunElevationRad: (elevationDeg * Math.PI) / 180,
     sunAzimuthRad: (u[1] * 2 - 1) * Math.PI,
-    turbidity: 2 + 8 * u[2],
-    rayleigh: 1 + 2 * u[3],
+    turbidity: eveningTurbidity,
+    rayleigh: eveningRayleigh,
     mieCoefficient: 0.004,
-    mieDirectionalG: 0.88,
+    // Below a closed deck the light is diffuse: the aerosol glow around the sun flattens out with the overcast.
+    mieDirectionalG: 0.88 - 0.6 * overcast,
+    overcast,
   }
 }
 
@@ -124,6 +184,9 @@ export function atmosphereShader(atmosphere: Atmosphere): AtmosphereShader {
   const g2 = g * g
   const sunDiscCos = Math.cos(SUN_DISC_RAD)
   const sunDiscEdge = 1 / (Math.cos(SUN_DISC_RAD * 0.8) - sunDiscCos)
+  // A closed deck scatters the direct beam: under full overcast no disc is seen, only the clouds' diffuse glow.
+  const overcast = Math.min(1, Math.max(0, atmosphere.overcast ?? 0))
+  const discThrough = (1 - overcast) * (1 - overcast)
 
   function terms(x: number, y: number, z: number, out?: SkyTerms): SkyTerms {
     const o = out ?? { sky: [0, 0, 0], extinction: [0, 0, 0], ambient: [0, 0, 0] }
@@ -145,7 +208,7 @@ export function atmosphereShader(atmosphere: Atmosphere): AtmosphereShader {
       lin *= 1 + (Math.sqrt(sunE * scatter * fex) - 1) * horizonMix
       const l0 = 0.1 * fex
       const night = i === 1 ? 0.0003 : i === 2 ? 0.00075 : 0
-      const discColor = 760 * disc * Math.min(sunE * fex, 80)
+      const discColor = 760 * disc * Math.min(sunE * fex, 80) * discThrough
       o.sky[i] = (lin + l0) * 0.04 + discColor + night
       o.ambient[i] = lin * 0.04 + night
       o.extinction[i] = fex

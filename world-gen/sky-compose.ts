@@ -65,6 +65,28 @@ export function decodeCloudLayer(
   return { alpha, light }
 }
 
+/** Cover of the closed deck an overcast sky thickens the generated layer towards: a thin gap of sky is left. */
+export const OVERCAST_COVER = 0.96
+/** Brightness L of that deck's base: a grey stratus underside, darker than sunlit cumulus tops. */
+export const OVERCAST_LIGHT = 0.55
+
+/**
+ * Thicken a decoded cloud layer (cover α and premultiplied brightness α·L, in place) towards a closed grey deck by
+ * `overcast` (0 … 1): α' = α + (1 − α)·k with k = `OVERCAST_COVER`·overcast, the added cover at brightness
+ * `OVERCAST_LIGHT`. No texture is added: the generated clouds stay where they were (brighter than the grey around
+ * them), and at 0 the layer is untouched.
+ */
+export function thickenCloudLayer(alpha: Float32Array, light: Float32Array, overcast: number): void {
+  const k = Math.min(1, Math.max(0, overcast)) * OVERCAST_COVER
+  if (!(k > 0)) return
+  for (let i = 0; i < alpha.length; i++) {
+    const a = alpha[i]!
+    const added = (1 - a) * k
+    alpha[i] = a + added
+    light[i] = light[i]! + added * OVERCAST_LIGHT
+  }
+}
+
 /** Narkowicz's ACES filmic fit. */
 function aces(x: number): number {
   const v = Math.max(0, x)
@@ -79,7 +101,7 @@ export function assertCloudTileSize(widthPx: number, heightPx: number): void {
 
 /**
  * A room's sky panorama as every consumer paints it (worker, share card, CLI, sample sheet): its cloud-layer tile under
- * the atmosphere of the same global sky latent the tile was generated from.
+ * the atmosphere and weather (evening, overcast) of the same global sky latent the tile was generated from.
  */
 export function composeRoomSky(
   tile: Uint8Array,
@@ -106,6 +128,7 @@ export function composeSky(
   if (!Number.isInteger(widthPx) || !Number.isInteger(heightPx) || widthPx < 1 || heightPx < 1)
     throw new RangeError(`bad panorama size ${widthPx}×${heightPx}`)
   const { alpha, light } = decodeCloudLayer(tile, tileSize, tileSize, spec)
+  thickenCloudLayer(alpha, light, atmosphere.overcast ?? 0)
   // Cover α in red, α·L in green, 8 bits each (the tile's own precision), filtered with the share card's mip code.
   const layer = new Uint8Array(tileSize * tileSize * 4)
   for (let i = 0; i < alpha.length; i++) {
@@ -117,7 +140,9 @@ export function composeSky(
   // Mean cover of the layer: a thick, unbroken deck lets less sunlight through than scattered clouds, so overcast skies
   // are grey and fair-weather clouds white (the photos' brightness was normalised per sky when the data was built).
   const cover = mips[mips.length - 1]!.data[0]! / 255
-  const sunThrough = 1 - 0.8 * cover * cover
+  // An overcast sky's deck is thick as well as closed: less direct sun again, the light mostly diffuse and grey.
+  const overcast = Math.min(1, Math.max(0, atmosphere.overcast ?? 0))
+  const sunThrough = (1 - 0.8 * cover * cover) * (1 - 0.8 * overcast)
   // Skylight on the clouds' undersides: the clear sky's light from overhead, which turns grey under a thick deck (there
   // is no blue sky above it to light the clouds).
   const zenith = shader.terms(0, 1, 0).ambient
@@ -157,7 +182,8 @@ export function composeSky(
       const silver = Math.min(3, 0.51 / Math.pow(1.49 - cosTheta * 1.4, 1.5))
       const edge = a * (1 - a) * 4
       const shade = 0.3 + 0.7 * brightness
-      const coverHere = a * horizonFade
+      // Clouds fade out at the horizon, where the plane's far edge would show; a closed deck reaches it.
+      const coverHere = a * (horizonFade + (1 - horizonFade) * overcast)
       const o = (row * widthPx + col) * 4
       const amb = t.ambient
       for (let c = 0; c < 3; c++) {
