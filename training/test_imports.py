@@ -73,11 +73,12 @@ def _is_dynamic_import(func: ast.expr) -> bool:
 
 def training_sources() -> dict[str, str]:
     """Source of every .py file under training/ by its repository path, found afresh on each run so that files added
-    later (in subfolders too) are checked as well."""
+    later (in subfolders too) are checked as well. The git-ignored download cache is not ours: extracted packages
+    (e.g. Blender's scripts) carry Python files of their own."""
     return {
         p.relative_to(ROOT).as_posix(): p.read_text(encoding='utf-8')
         for p in sorted(TRAINING.rglob('*.py'))
-        if '__pycache__' not in p.parts
+        if '__pycache__' not in p.parts and '.cache' not in p.relative_to(TRAINING).parts
     }
 
 

@@ -96,6 +96,9 @@ class PipelineTest(unittest.TestCase):
         self.assertTrue(crops.min() >= -1 and crops.max() <= 1)
         counts = np.bincount(fams.numpy(), minlength=3)
         self.assertTrue((counts > 60).all(), f'class-balanced draws, got {counts}')
+        _, fams = MaterialSampler(data, 40, seed=3, weights={SMOKE_FAMILIES[0]: 4.0})(600)
+        counts = np.bincount(fams.numpy(), minlength=3)
+        self.assertTrue(counts[0] > 2.5 * max(counts[1], counts[2]), f'weighted draws (4:1:1), got {counts}')
         only, fams = MaterialSampler(data, 40, seed=1, only=2)(20)
         self.assertTrue((fams == 2).all())
         # A crop of an image that does not tile lies inside it: every crop is a window of some source image.

@@ -116,7 +116,8 @@ class MaterialSampler:
     Crops wrap around images that tile and stay inside those that do not; an image smaller than the crop in a
     direction is wrapped there (only tileable images can be)."""
 
-    def __init__(self, data: MaterialSet, crop: int, seed: int, only: int | None = None):
+    def __init__(self, data: MaterialSet, crop: int, seed: int, only: int | None = None,
+                 weights: dict[str, float] | None = None):
         self.data = data
         self.crop = crop
         self.rng = np.random.default_rng(seed)
@@ -125,12 +126,16 @@ class MaterialSampler:
         if not self.present:
             raise ValueError(f'no images of family {only}')
         self.no_rot = {k for k, name in enumerate(data.families) if name in ORIENTED_FAMILIES}
+        # Relative draw weight per present family (1 unless given): a family that collapsed to one look gets its
+        # discriminator more examples than the rest.
+        w = np.array([(weights or {}).get(data.families[k], 1.0) for k in self.present], dtype=np.float64)
+        self.p = w / w.sum()
 
     def __call__(self, b: int) -> tuple[torch.Tensor, torch.Tensor]:
         out = torch.empty(b, 3, self.crop, self.crop, dtype=torch.uint8)
         fams = torch.empty(b, dtype=torch.long)
         for i in range(b):
-            k = self.present[int(self.rng.integers(len(self.present)))]
+            k = self.present[int(self.rng.choice(len(self.present), p=self.p))]
             j = int(self.rng.choice(self.by_family[k]))
             img = self.data.images[j]
             _, h, w = img.shape
@@ -230,6 +235,8 @@ def main() -> None:
     ap.add_argument('--ckpt-every', type=int, default=250)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--family-weights', type=lambda v: {k: float(x) for k, x in (p.split('=') for p in v.split(','))},
+                    default=None, help='relative crop draws per family, e.g. brick=3,floor_tiles=2 (default: equal)')
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this long')
     args = ap.parse_args()
     for key, value in MODEL_DEFAULTS[args.model].items():
@@ -287,7 +294,7 @@ def main() -> None:
         aug_gen.set_state(ck['aug_rng'].cpu())
         print(f'resumed at step {step}', flush=True)
     if conditioned:
-        sampler = MaterialSampler(data, args.crop, args.seed + step)
+        sampler = MaterialSampler(data, args.crop, args.seed + step, weights=args.family_weights)
     else:
         plain = CropSampler(images, args.crop, args.seed + step, wrap=args.model != 'sky')
         sampler = lambda b: (plain(b), None)  # noqa: E731
