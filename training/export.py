@@ -32,9 +32,10 @@ from .surface_card import write_surface_card
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_ema(run: Path, model: str) -> tuple[Generator, dict]:
-    """The EMA generator of a run's checkpoint, built with the latent layout and families it was trained with."""
-    ck = torch.load(run / 'ckpt.pt', map_location='cpu')
+def load_ema(run: Path, model: str, ckpt: str = 'ckpt.pt') -> tuple[Generator, dict]:
+    """The EMA generator of a run's checkpoint (`ckpt`: the last, or `best.pt` chosen by training/sky_select.py), built
+    with the latent layout and families it was trained with."""
+    ck = torch.load(run / ckpt, map_location='cpu')
     cfg = ck['config']
     g = Generator(model, n_families=len(cfg.get('families') or []), layout=cfg.get('layout'))
     g.load_state_dict(ck['G_ema'])
@@ -110,7 +111,9 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict, fam
             'weightsSha256': weights_sha,
             'noiseScale': NOISE_SCALE.get(g.model, 1.0),
             **({'cloudLayer': cloud_layer_spec()} if g.model == 'sky' else {}),
-            'licence': 'CC-BY-SA-4.0' if conditioned else 'CC-BY-SA-3.0',
+            # The family-conditioned surface set and the sky set hold CC BY-SA 4.0 images (BY-SA 3.0 material may go
+            # into a 4.0 adaptation: its section 4(b)); only the old single-family surface set was BY-SA 3.0 at most.
+            'licence': 'CC-BY-SA-4.0' if conditioned or g.model == 'sky' else 'CC-BY-SA-3.0',
             'aiGenerated': True,
             **meta,
         },
@@ -262,11 +265,12 @@ def main() -> None:
     ap.add_argument('--golden', default=None, help='default test/fixtures/<model>-golden.json')
     ap.add_argument('--sheet', default=None, help='default docs/models/<model>-samples.png')
     ap.add_argument('--no-sheet', action='store_true')
+    ap.add_argument('--ckpt', default='ckpt.pt', help='checkpoint file in the run folder (sky: best.pt from sky_select)')
     args = ap.parse_args()
     torch.set_num_threads(2)
     torch.manual_seed(0)
     run = Path(args.run or f'training/runs/{args.model}')
-    g, ck = load_ema(run, args.model)
+    g, ck = load_ema(run, args.model, args.ckpt)
     cfg = ck['config']
     layers = fp16_layers(g)
     names = cfg.get('families') or []

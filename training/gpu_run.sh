@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One lease of a CUDA machine: train a generator (MODEL=surface, the default, or sky) in two legs (a mid-run
 # checkpoint and the final one) and copy the checkpoints, logs and sample grids to $OUT. Sized for one 10-minute
-# run. Used with the device tool; see training/README.md (carry the prepared dataset: surface2.npz + manifest).
+# run. Used with the device tool; see training/README.md (carry the prepared dataset: surface2.npz + manifest, or
+# sky.npz + sky.manifest.json for MODEL=sky, which also chooses its checkpoint with training/sky_select.py).
 set -uo pipefail
 export PYTHONUNBUFFERED=1
 OUT=${OUT:-/tmp/gpu-out}; mkdir -p "$OUT"
@@ -12,6 +13,8 @@ MODEL=${MODEL:-surface}
 RUN=training/runs/$MODEL
 if [ "$MODEL" = sky ]; then
   ARGS="--model sky --crop 64 --batch ${BATCH:-32} --steps 60000 --threads 8 --ckpt-every 1000 --sample-every 2000"
+  # Shorter legs than surface: the snapshot scoring at the end (sky_select) needs a minute or two of the lease.
+  LEG1=${LEG1:-2.5}; LEG2=${LEG2:-4.5}
 else
   ARGS="--model surface --crop 40 --batch ${BATCH:-32} --r1 1 --noise-from 4000 --steps 60000 --threads 8"
   ARGS="$ARGS --ckpt-every 1000 --sample-every 2000"
@@ -20,6 +23,11 @@ python3 -m training.train $ARGS --max-minutes "${LEG1:-3.6}" 2>&1 | grep -v '"st
 slim $RUN/ckpt.pt "$OUT/ckpt-mid.pt"
 python3 -m training.train $ARGS --max-minutes "${LEG2:-6.9}" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl
 slim $RUN/ckpt.pt "$OUT/ckpt.pt"; cp $RUN/log.jsonl $RUN/config.json "$OUT/"
+if [ "$MODEL" = sky ]; then
+  # The shipped checkpoint is chosen by the leave-one-group-out nn_ratio over the run's snapshots, not the last step.
+  python3 -m training.sky_select --run $RUN --threads 8 | tail -1
+  cp $RUN/best.pt $RUN/select.json "$OUT/"
+fi
 ls $RUN/samples | tail -2
 last=$(ls $RUN/samples | tail -1); [ -n "$last" ] && cp "$RUN/samples/$last" "$OUT/last-samples.png"
 ls -la "$OUT"

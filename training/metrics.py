@@ -126,22 +126,27 @@ def nn_distance(query: torch.Tensor, bank: torch.Tensor, chunk: int = 256) -> fl
 
 
 def leave_one_out_nn(images: np.ndarray, train_mask: np.ndarray, q_fake: torch.Tensor, seed: int, model: str,
-                     per_image: int = 800, queries: int = 64) -> dict:
+                     per_image: int = 800, queries: int = 64, groups: np.ndarray | None = None) -> dict:
     """nn_ratio against a leave-one-out reference, for small datasets where a handful of held-out images is a noisy,
     possibly unrepresentative reference: each real image's 32x32 patches against the training patches of every OTHER
     image (how close a new real image comes), averaged over all images, vs the samples against all training patches.
-    The same per-image bank is used on both sides. Also reports the held-out-only and training-only references."""
+    The same per-image bank is used on both sides. Also reports the held-out-only and training-only references.
+    With `groups` (one id per image: near-identical images share one), an image is measured against the training
+    images of the OTHER groups only, so a near-duplicate sibling does not stand in for a new sky."""
     banks = [crops_of(images[i:i + 1], per_image, 32, seed + i, model).reshape(per_image, -1) for i in range(len(images))]
     full = torch.cat([banks[i] for i in range(len(images)) if train_mask[i]])
     nn_fake = nn_distance(q_fake, full)
     ref = []
     for i in range(len(images)):
         q = crops_of(images[i:i + 1], queries, 32, seed + 1000 + i, model).reshape(queries, -1)
-        ref.append(nn_distance(q, torch.cat([banks[j] for j in range(len(images)) if train_mask[j] and j != i])))
+        others = [j for j in range(len(images)) if train_mask[j] and j != i
+                  and (groups is None or groups[j] != groups[i])]
+        ref.append(nn_distance(q, torch.cat([banks[j] for j in others])))
     ref = np.array(ref)
     return {'nn_ratio_loo': round(nn_fake / float(ref.mean()), 3), 'nn_loo_samples': round(nn_fake, 3),
             'nn_loo_real': round(float(ref.mean()), 3), 'nn_loo_real_heldout': round(float(ref[~train_mask].mean()), 3),
-            'nn_loo_real_train': round(float(ref[train_mask].mean()), 3), 'nn_loo_images': int(len(images))}
+            'nn_loo_real_train': round(float(ref[train_mask].mean()), 3), 'nn_loo_images': int(len(images)),
+            **({'nn_loo_by_group': True, 'nn_loo_groups': int(len(set(groups.tolist())))} if groups is not None else {})}
 
 
 def crops_of(images: np.ndarray, n: int, crop: int, seed: int, model: str = 'surface') -> torch.Tensor:
@@ -169,7 +174,7 @@ def material_crops(data: MaterialSet, n: int, crop: int, seed: int, family: int 
 
 
 def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: np.ndarray, n: int = 1024,
-            crop: int = 64, bank: int = 20000, seed: int = 0) -> dict:
+            crop: int = 64, bank: int = 20000, seed: int = 0, groups: np.ndarray | None = None) -> dict:
     train, held = images[train_mask], images[~train_mask]
     model = g_trained.model
     cells = (crop // g_trained.cell_px, crop // g_trained.cell_px)
@@ -183,7 +188,7 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
     bank_imgs = crops_of(train, bank, 32, seed + 8, model).reshape(bank, -1)
     m = compare(real_train, real_held, fake, untrained, ref, big, bank_imgs, n, crop, seed)
     q_fake = fake[: min(512, n), :, :32, :32].reshape(min(512, n), -1)
-    loo = leave_one_out_nn(images, train_mask, q_fake, seed + 9, model) if len(images) <= 100 else None
+    loo = leave_one_out_nn(images, train_mask, q_fake, seed + 9, model, groups=groups) if len(images) <= 100 else None
     return {**m, 'nn_bank_patches': bank, **(loo or {})}
 
 
@@ -320,10 +325,11 @@ def main() -> None:
     ap.add_argument('--n', type=int, default=1024)
     ap.add_argument('--bank', type=int, default=20000)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--ckpt', default='ckpt.pt', help='checkpoint file in the run folder (sky: best.pt from sky_select)')
     args = ap.parse_args()
     args.run = args.run or f'training/runs/{args.model}'
     torch.set_num_threads(2)
-    g, ck = load_ema(Path(args.run), args.model)
+    g, ck = load_ema(Path(args.run), args.model, args.ckpt)
     args.data = args.data or ck['config'].get('data') or f'training/.cache/{args.model}.npz'
     net = FoldedGenerator(fp16_layers(g))
     crop = ck['config']['crop']
@@ -331,7 +337,8 @@ def main() -> None:
         m = compute_conditioned(g, net, args.data, n=args.n, crop=crop, bank=args.bank, seed=args.seed)
     else:
         data = np.load(args.data)
-        m = compute(g, net, data['images'], data['train'], n=args.n, crop=crop, bank=args.bank, seed=args.seed)
+        m = compute(g, net, data['images'], data['train'], n=args.n, crop=crop, bank=args.bank, seed=args.seed,
+                    groups=data['group'] if 'group' in data.files else None)
         m['heldout_images'] = int((~data['train']).sum())
     m['step'] = ck['step']
     m['passes'] = passes(m)

@@ -3,9 +3,13 @@
 Sources (outdoor skies only; indoor/studio/space panoramas are left out by name)
 - 0ad-data (Wildfire Games, CC-BY-SA-3.0): photographic cloud skyboxes, cube faces front/right/back/left/top
   in mods/public/public.zip, art/textures/skies/<name>/*.dds.
-- redeclipse-data: skyboxes with a licence in their readme (CC-BY-SA-3.0, CC-BY-3.0, zlib), faces ft/rt/bk/lf/up.
+- redeclipse-data: every cube map with an `_up` face, licence and author from each folder's readme (CC-BY-SA-4.0,
+  CC-BY-SA-3.0, CC-BY-3.0, zlib), faces ft/rt/bk/lf/up.
+- cube2-data: Philo's and gk's skyboxes (same face names as Red Eclipse).
+- supertuxkart-data: the track skyboxes whose every face is under a compatible licence (DEP-5 copyright file).
 - npm @pmndrs/assets (Poly Haven, CC0): 512x256 equirectangular EXR panoramas (base64 in hdri/*.exr.js).
 - blender-data (Greg Zaal / Poly Haven, CC0): datafiles/studiolights/world/*.exr, 1024x512 equirectangular.
+Every source is looked at; those with no earth cloud layer overhead are listed in DECK_LEFT_OUT with the reason.
 
 Each source becomes an equirectangular image of the upper hemisphere (elevation 90 deg at row 0 down to the
 horizon at the last row; longitude -180..180 deg across, wrapping) of `--height` x 4*`--height` px. HDR
@@ -51,10 +55,59 @@ DECK_PX = 128
 PX_PER_UNIT = DECK_PX / (2 * DECK_EXTENT)
 # Linear-light RGB of the clear sky behind the clouds in the training images (and in the generator's output).
 CLEAR_RGB = (0.10, 0.25, 0.75)
-# Sources with no usable cloud layer overhead: city towers or a building in the deck, night (nothing lit), or a sun
-# whose glow fills much of the deck (its white would be learned as cloud).
-DECK_LEFT_OUT = {'0ad/cloudless', '0ad/overcast', 'redeclipse/stormydays', 'pmndrs/city', 'pmndrs/sunset', 'blender/city', 'blender/sunset', 'blender/night', 'pmndrs/night',
-                 '0ad/sunset 2', 'redeclipse/sunsetflat'}
+# Sources left out, each with the reason, judged by eye on the decks (`--preview`) and the cube faces: no cloud layer
+# overhead (city towers or a building in the deck, night, a sun whose glow fills much of the deck and would be learned
+# as cloud), or not an earth sky at all (space, nebulae, underwater, abstract or painted backdrops). The data card
+# lists every one.
+DECK_LEFT_OUT = {
+    '0ad/cloudless': 'no cloud layer: a clear gradient',
+    '0ad/overcast': 'a featureless grey deck',
+    '0ad/sunset 2': "the sun's glow fills the deck",
+    'pmndrs/city': 'towers fill the deck', 'blender/city': 'towers fill the deck',
+    'pmndrs/sunset': "the sun's glow fills the deck", 'blender/sunset': "the sun's glow fills the deck",
+    'pmndrs/night': 'night: nothing lit', 'blender/night': 'night: nothing lit',
+    'redeclipse/stormydays': "the sun's glow fills the deck",
+    'redeclipse/sunsetflat': 'night-dark dusk: the deck is near black, no cloud can be separated',
+    'redeclipse/interstellar': 'space: nebula and planets',
+    'redeclipse/gradient': 'abstract: a gradient fill (GIMP)', 'redeclipse/grey': 'abstract: a flat grey gradient',
+    'redeclipse/yellow': 'abstract: a flat yellow fill', 'redeclipse/stars': 'night: a star field',
+    'redeclipse/skylump': 'abstract: procedural lumps, not clouds',
+    'redeclipse/skylump2': 'abstract: coloured procedural lumps',
+    'redeclipse/clouds': 'painted: a grey noise texture on every face, no sky behind it',
+    'redeclipse/clouds2': 'painted: a white noise texture on every face, no sky behind it',
+    'redeclipse/arch3': 'alien: dark sky with a spaceship', 'redeclipse/cave3': 'a cave, no sky',
+    'redeclipse/hot': 'alien: lava-lit black sky', 'redeclipse/skyast': 'space: asteroids',
+    'redeclipse/skyhsky': 'space: stars and planets', 'redeclipse/skype': 'space: planet and rings',
+    'redeclipse/sp2': 'space: planets', 'redeclipse/sp3': 'space: planet', 'redeclipse/tron': 'abstract: a neon grid',
+    'redeclipse/divine': 'space: a purple nebula', 'redeclipse/kenon': 'abstract: coloured noise',
+    'redeclipse/space': 'space: stars', 'redeclipse/space2': 'space: stars',
+    'redeclipse/city': 'towers fill the deck',
+    'redeclipse/aqua4': 'underwater (Bryce): water surface and plants, not a sky',
+    'redeclipse/aqua9': 'underwater (Bryce): water surface, not a sky',
+    'redeclipse/corona': 'space: nebula', 'redeclipse/redeclipse': 'space: an eclipse in a red nebula',
+    'redeclipse/unnamedspace': 'space: nebula', 'redeclipse/unnamedspace2': 'space: nebula',
+    'redeclipse/unnamedspace3': 'space: stars',
+    'redeclipse/arid': 'dust haze: an orange-brown deck with no blue behind it, read as one featureless cloud',
+    'redeclipse/harmony': "haze and the sun's glow, no cloud shapes",
+    'redeclipse/tropic': 'no cloud layer: a clear teal gradient',
+    'redeclipse/violence': 'a purple sky: no blue behind the clouds, the whole deck is read as cloud',
+    'redeclipse/flame': 'smoke over a lava field (Bryce), not cloud',
+    'redeclipse/h2s': 'alien: yellow-green sulphur haze over a black sky',
+    'redeclipse/prehistoric': "no cloud layer: a clear sky with the sun's disc and glow",
+    'redeclipse/scorched': "a dark smoky sky; the sun's glow fills the deck",
+    'stk/abyss': 'underwater (the abyss track): caustics, not a sky',
+    'stk/arena_candela_city': 'night: a clear dark-blue sky, no cloud',
+    'stk/candela_city': 'night: a clear dark-blue sky, no cloud',
+    'stk/cocoa_temple': 'painted: stylised clouds, jungle canopy in the side faces frames the deck',
+    'stk/gran_paradiso_island': 'painted: stylised repeating clouds, identical side faces frame the deck',
+    'cube2/skysfJPG': "a darker, teal-tinted variant of skyfantasy's clouds (same author): little cloud separates",
+    'cube2/cybersky': 'abstract: a neon grid', 'cube2/cyberskydark': 'abstract: a dark neon grid',
+    'stk/fortmagma': 'painted: a flat red backdrop with stylised blots',
+    'stk/sandtrack': 'painted: cartoon clouds on a flat blue',
+    'stk/gpwin': 'night: dark blue with a painted blot',
+    'stk/temple': 'night: dark blue with a painted blot',
+    'stk/lasdunassoccer': 'night: dark sky, a red glow at the horizon only',
+}
 
 PMNDRS_VERSION = '1.7.0'
 BLENDER_VERSION = '3.4.1+dfsg-2'
@@ -64,34 +117,61 @@ BLENDER_VERSION = '3.4.1+dfsg-2'
 PMNDRS_OUTDOOR = ['city', 'dawn', 'night', 'park', 'sky', 'sunrise', 'sunset', 'venice']
 # blender-data studiolights/world: open skies (interior, studio, courtyard arches and forest canopy are left out).
 BLENDER_OUTDOOR = ['city', 'night', 'sunrise', 'sunset']
-# Red Eclipse skyboxes: (folder, name, licence, author). Space/planet, alien, gradient-fill and
-# synthetic boxes (interstellar, skyhsky, sp2, sp3, hot, tron, gradient, grey, ...) are left out.
-REDECLIPSE_SKIES = [
-    ('skyboxes', 'skyhigh', 'CC-BY-SA-3.0', 'Pieter Verhoeven'),
-    ('skyboxes', 'miramar', 'CC-BY-3.0', 'Jockum "hipshot" Skoglund'),
-    ('skyboxes', 'stormydays', 'CC-BY-3.0', 'Jockum "hipshot" Skoglund'),
-    ('skyboxes', 'sunsetflat', 'Zlib', 'LedIris'),
-    ('elyvisions', 'sh', 'CC-BY-3.0', '3delyvisions (Red Eclipse elyvisions)'),
-    ('elyvisions', 'dark', 'CC-BY-3.0', '3delyvisions (Red Eclipse elyvisions)'),
-]
+# Red Eclipse skyboxes (every cube map with an `_up` face): folder -> (licence, author, split group); a name in
+# REDECLIPSE_NAMED overrides its folder's. Licences from the folders' readme.txt and Debian's copyright file
+# (freezurbern: the readme's CC-BY-SA-4.0, newer than copyright's 3.0; folders without a readme of their own fall
+# under the game's default, CC-BY-SA-3.0 or any later version). Sources in DECK_LEFT_OUT are listed, never trained on.
+REDECLIPSE_FOLDERS = {
+    'elyvisions': ('CC-BY-3.0', '3delyvisions (Red Eclipse elyvisions)', 'elyvisions'),
+    'freezurbern': ('CC-BY-SA-4.0', 'Zachery "freezurbern" Slocum', 'freezurbern'),
+    'jojo': ('CC-BY-SA-3.0', 'Red Eclipse Team (data/jojo)', 'redeclipse-team'),
+    'jwin': ('CC-BY-3.0', 'JWindecker', 'jwin'),
+    'mayhem': ('CC-BY-SA-3.0', 'Mayhem (Bryce 6)', 'mayhem'),
+    'skyboxes': ('CC-BY-SA-3.0', 'Red Eclipse Team', 'redeclipse-team'),
+    'ulukai': ('CC-BY-SA-3.0', 'Ulukai', 'ulukai'),
+    'unnamed': ('CC-BY-SA-3.0', 'Red Eclipse Team (data/unnamed)', 'redeclipse-team'),
+}
+REDECLIPSE_NAMED = {
+    'skyhigh': ('CC-BY-SA-3.0', 'Pieter Verhoeven', 'skyhigh'),
+    'miramar': ('CC-BY-3.0', 'Jockum "hipshot" Skoglund', 'hipshot'),
+    'stormydays': ('CC-BY-3.0', 'Jockum "hipshot" Skoglund', 'hipshot'),
+    'interstellar': ('CC-BY-3.0', 'Jockum "hipshot" Skoglund', 'hipshot'),
+    'sunsetflat': ('Zlib', 'LedIris', 'sunsetflat'),
+    'gradient': ('CC-BY-SA-3.0', 'Quinton Reeves', 'redeclipse-team'),
+    'stars': ('CC-BY-SA-3.0', 'Quinton Reeves', 'redeclipse-team'),
+}
+# Every Red Eclipse sky is named 'redeclipse/<name>' (the names are unique across its folders), as before.
 
-# Packages searched for more skies (2026-11-27) and why none of them was added: the data card lists these, so the
-# next person looking for data knows where not to look. The weights are CC-BY-SA-3.0, so a source must be CC0, CC-BY
-# or CC-BY-SA-3.0 (GPL and CC-BY-SA-4.0 material cannot be combined with the CC-BY-SA-3.0 skies in one work).
+# SuperTuxKart tracks whose <sky-box> (scene.xml: top, bottom, east, west, south, north) is under a compatible
+# licence (per file, from the package's DEP-5 copyright file; the rest are GPL-3+ only). Each track's box is read
+# from its scene.xml; the top face's orientation is found by matching its edges to the side faces.
+STK_TRACKS = ['abyss', 'arena_candela_city', 'candela_city', 'cocoa_temple', 'fortmagma', 'gpwin',
+              'gran_paradiso_island', 'lasdunassoccer', 'sandtrack', 'temple']
+STK_VERSION = '1.4+dfsg-2'
+
+# Packages searched for more skies (2026-11-27, revisited 2026-12) and why they are not used: the data card lists
+# these, so the next person looking for data knows where not to look. The weights are CC-BY-SA-4.0 (CC BY-SA 3.0
+# section 4(b) lets an adaptation of BY-SA 3.0 material be released under a later version), so a source must be
+# CC0, CC-BY, zlib/MIT or CC-BY-SA 3.0/4.0; GPL-only material cannot go into the same weights.
 SURVEYED = [
-    ('supertuxkart-data 1.4', 'skyboxes in textures/skybox and tracks/* (summersky, snowsky, blue_sky, ...)',
-     'GPL-3+ (the package default) or CC-BY-SA-4.0; only two flat cloud tiles are compatible (textures/sky3.jpg, '
-     'CC-BY-SA-3.0; textures/sky.jpg, public domain)'),
+    ('supertuxkart-data 1.4', 'the other track skyboxes (textures/blue_sky_*, genericskybox_*, generic_*_skybox_*, '
+     'snowmountain, snowtuxpeak, lighthouse, volcano_island, zengarden, xr591, ...)', 'GPL-3+ only'),
     ('flightgear-data-base 2020.3', 'six cloud-layer textures (Textures/Sky: few, scattered, broken, overcast, overcast_top, cirrus)',
      'GPL-2+'),
     ('trigger-rally-data 0.6.6.1', 'about eight cloud textures (data.zip textures/sky)', 'GPL-2+'),
     ('extremetuxracer-data 0.8.2', 'eight skyboxes (env/*)', 'no top face: nothing overhead to take a deck from'),
     ('torcs-data 1.3.7', 'track backgrounds', 'horizon strips, no sky overhead'),
+    ('cube2-data', 'five skyboxes', 'not fetched for the sky yet (its licences are per folder, see the surface data card)'),
     ('openarena-data, neverball-data, megaglest-data, warzone2100-data', 'searched by file name',
      'no photographic sky or cloud images'),
     ('wallpaper packages (gnome-backgrounds, plasma-workspace-wallpapers, ...)', 'not fetched',
      'ordinary photographs of unknown projection, not hemispheres overhead'),
 ]
+
+# Light under which each deck's cloud layer is separated again, for augmentation (linear-light gains on R, G, B
+# applied to the deck before separation): neutral, two warmer and two cooler. Thin cloud edges read more or less
+# blue under a different light, so each sky yields a few plausible cover maps, not one.
+LIGHT_GAINS = [(1.0, 1.0, 1.0), (1.12, 1.0, 0.88), (1.25, 1.0, 0.78), (0.9, 1.0, 1.1), (0.82, 1.0, 1.2)]
 
 def fetch_extra() -> None:
     """@pmndrs/assets via `npm pack` and blender-data via `apt-get download`, unpacked into the cache."""
@@ -212,7 +292,7 @@ def cloud_layer(deck_u8: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
     for clear sky; the clear-sky reference is the local upper envelope of blueness (a 41 px max filter, blurred),
     never below 0.6 x the deck's 98th percentile or 0.3, so a haze gradient is not cloud and an overcast deck is all
     cloud. Brightness = luminance / the 90th percentile of cloud luminance. A sun's disc is white, so it reads
-    as a small puff of cloud; the three decks where the sun's glow fills much of the view are left out (DECK_LEFT_OUT).
+    as a small puff of cloud; decks where the sun's glow fills much of the view are left out (DECK_LEFT_OUT).
     """
     import cv2
 
@@ -277,9 +357,11 @@ def list_sources():
             return faces, '0ad'
         yield {'package': '0ad-data', 'path': f'mods/public/public.zip:art/textures/skies/{name}/',
                'licence': 'CC-BY-SA-3.0', 'author': 'Wildfire Games (photographs via cgtextures.com)',
-               'kind': 'cube', 'name': f'0ad/{name}', 'load': load}
+               'kind': 'cube', 'name': f'0ad/{name}', 'group': '0ad', 'load': load}
     re_data = CACHE / 'xre/usr/share/games/redeclipse/data'
-    for folder, name, licence, author in REDECLIPSE_SKIES:
+    for up in sorted(re_data.glob('*/*_up.*')):
+        folder, name = up.parent.name, up.name.rsplit('_up', 1)[0]
+        licence, author, group = REDECLIPSE_NAMED.get(name) or REDECLIPSE_FOLDERS[folder]
         def load(folder=folder, name=name):
             faces = {}
             for axis, suffix in (('-z', 'ft'), ('+x', 'lf'), ('+z', 'bk'), ('-x', 'rt'), ('+y', 'up')):
@@ -287,20 +369,112 @@ def list_sources():
                 faces[axis] = np.asarray(Image.open(p).convert('RGB'), dtype=np.float32)
             return faces, 'quake'
         yield {'package': 'redeclipse-data', 'path': f'usr/share/games/redeclipse/data/{folder}/{name}_*',
-               'licence': licence, 'author': author, 'kind': 'cube', 'name': f'redeclipse/{name}', 'load': load}
+               'licence': licence, 'author': author, 'kind': 'cube', 'name': f'redeclipse/{name}', 'group': group,
+               'load': load}
+    yield from list_supertuxkart()
+    yield from list_cube2()
     for name in PMNDRS_OUTDOOR:
         def load(name=name):
             text = (CACHE / f'pmndrs/package/hdri/{name}.exr.js').read_text()
             return _read_exr(base64.b64decode(re.search(r'base64,([A-Za-z0-9+/=]+)', text).group(1))), 'hdr'
         yield {'package': f'npm @pmndrs/assets@{PMNDRS_VERSION}', 'path': f'hdri/{name}.exr.js', 'licence': 'CC0-1.0',
-               'author': 'Poly Haven', 'kind': 'equirect', 'name': f'pmndrs/{name}', 'load': load}
+               'author': 'Poly Haven', 'kind': 'equirect', 'name': f'pmndrs/{name}', 'group': 'polyhaven', 'load': load}
     world = CACHE / 'xblender/usr/share/blender/datafiles/studiolights/world'
     for name in BLENDER_OUTDOOR:
         def load(name=name):
             return _read_exr((world / f'{name}.exr').read_bytes()), 'hdr'
         yield {'package': 'blender-data', 'path': f'usr/share/blender/datafiles/studiolights/world/{name}.exr',
                'licence': 'CC0-1.0', 'author': 'Greg Zaal (Poly Haven)', 'kind': 'equirect',
-               'name': f'blender/{name}', 'load': load}
+               'name': f'blender/{name}', 'group': 'polyhaven', 'load': load}
+
+
+def orient_top(faces: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], float]:
+    """Turn/mirror the top face (one of 8 ways) so its edges continue the side faces under the 'quake' convention;
+    -> (faces, mean abs difference across the top/side border in 8-bit units). For boxes whose top orientation is not
+    documented (SuperTuxKart's scene.xml gives only which file is which face)."""
+    best = None
+    for k in range(8):
+        top = np.rot90(faces['+y'], k % 4)
+        top = top[:, ::-1] if k >= 4 else top
+        cand = {**faces, '+y': np.ascontiguousarray(top)}
+        err = top_seam(cand)
+        if best is None or err < best[1]:
+            best = (cand, err)
+    return best
+
+
+def top_seam(faces: dict[str, np.ndarray], h: int = 64) -> float:
+    """Mean abs colour difference (8-bit) between equirect rows just above and just below the top face's border."""
+    pano = cube_to_hemisphere(faces, h, 'quake')
+    d = hemisphere_dirs(h)
+    on_top = np.abs(d[..., 1]) >= np.maximum(np.abs(d[..., 0]), np.abs(d[..., 2]))
+    cross = on_top[:-1] & ~on_top[1:]
+    return float(np.abs(pano[:-1] - pano[1:])[cross].mean())
+
+
+# Cube 2 (Sauerbraten, the engine Red Eclipse grew from: same face names and orientation) skyboxes:
+# (folder, file stem, licence, author, group), licences from cube2-data's Debian copyright file.
+CUBE2_SKIES = [
+    ('skyboxes/philo', 'sky3', 'Philo-License (any purpose)', 'Philo (philohome.com skycollec); Alon Zakai', 'philo'),
+    ('gk/fantasy/skyfantasy', 'skyfantasy', 'CC-BY-3.0', 'gk (Cube 2 / BananaBread; Mozilla Foundation)', 'gk'),
+    ('gk/future/skysfJPG', 'skysfJ', 'CC-BY-3.0', 'gk (Cube 2 / BananaBread; Mozilla Foundation)', 'gk'),
+    ('gk/cyber/cybersky', 'gkskycyber', 'CC-BY-3.0', 'gk (Cube 2 / BananaBread; Mozilla Foundation)', 'gk'),
+    ('gk/cyber/cyberskydark', 'gkskycyber', 'CC-BY-3.0', 'gk (Cube 2 / BananaBread; Mozilla Foundation)', 'gk'),
+]
+
+
+def list_cube2():
+    data = CACHE / 'xc2/usr/share/games/cube2/packages'
+    for folder, stem, licence, author, group in CUBE2_SKIES:
+        def load(folder=folder, stem=stem):
+            faces = {}
+            for axis, suffix in (('-z', 'ft'), ('+x', 'lf'), ('+z', 'bk'), ('-x', 'rt'), ('+y', 'up')):
+                p = next(q for q in sorted((data / folder).glob(f'{stem}_{suffix}.*')) if q.suffix != '.dds')
+                faces[axis] = np.asarray(Image.open(p).convert('RGB'), dtype=np.float32)
+            return faces, 'quake'
+        yield {'package': 'cube2-data', 'path': f'usr/share/games/cube2/packages/{folder}/{stem}_*', 'licence': licence,
+               'author': author, 'kind': 'cube', 'name': f"cube2/{folder.rsplit('/', 1)[-1]}", 'group': group,
+               'load': load}
+
+
+def list_supertuxkart():
+    """SuperTuxKart track skyboxes under a compatible licence (per file, DEP-5), faces from each scene.xml."""
+    from fnmatch import fnmatch
+
+    from .surface_data import dep5_stanzas, licence_ok, pick_licence
+
+    root = CACHE / 'xstk'
+    data = root / 'usr/share/games/supertuxkart/data'
+    stanzas = dep5_stanzas(root / 'usr/share/doc/supertuxkart-data/copyright')
+    for track in STK_TRACKS:
+        m = re.search(r'<sky-box texture="([^"]+)"', (data / 'tracks' / track / 'scene.xml').read_text())
+        names = m.group(1).split()  # top, bottom, east, west, south, north
+        paths = [(data / 'tracks' / track / n) if (data / 'tracks' / track / n).exists() else data / 'textures' / n
+                 for n in names]
+        lics, holders = [], []
+        for q in paths:
+            rel = 'data/' + str(q.relative_to(data))
+            lic, who = 'GPL-3+', ''
+            for globs, l, c in stanzas:  # the last matching stanza wins (DEP-5)
+                if any(fnmatch(rel, g) for g in globs):
+                    lic, who = l, c
+            lics.append(lic)
+            holders.append(who)
+        if not all(licence_ok(l) for l in lics):
+            continue
+        licence = ' and '.join(sorted({pick_licence(l) for l in lics}))
+        author = '; '.join(sorted({h for h in holders if h}))
+        group = 'stk-' + re.sub(r'[^a-z]+', '-', re.sub(r'^[\d\s,-]+', '', author.split(';')[0]).lower()).strip('-')
+
+        def load(paths=paths):
+            faces = {axis: np.asarray(Image.open(paths[i]).convert('RGB'), dtype=np.float32)
+                     for axis, i in (('+y', 0), ('+x', 2), ('-x', 3), ('+z', 4), ('-z', 5))}
+            faces, _ = orient_top(faces)
+            return faces, 'quake'
+        yield {'package': 'supertuxkart-data', 'path': 'usr/share/games/supertuxkart/data/' + ', '.join(
+                   sorted({str(q.relative_to(data)) for q in paths[:1] + paths[2:]})),
+               'licence': licence, 'author': author, 'kind': 'cube', 'name': f'stk/{track}', 'group': group,
+               'load': load}
 
 
 def convert(src: dict, h: int) -> np.ndarray:
@@ -317,36 +491,67 @@ def convert(src: dict, h: int) -> np.ndarray:
     return _srgb_u8(cube_to_hemisphere(data, h, how))
 
 
-def build(h: int, holdout: float, seed: int, only: str | None = None):
-    """-> (cloud-layer images uint8 [N, DECK_PX, DECK_PX, 3], decks as seen [N, ...], manifest, stats)."""
-    images, decks, manifest, rejected = [], [], [], {}
+# Groups always trained on: freezurbern holds the only CC BY-SA 4.0 skies (the reason for the weights' licence) and
+# 0 A.D.'s 18 photographs are the core of the set; holding either out would leave training without them.
+TRAIN_ONLY_GROUPS = {'freezurbern', '0ad'}
+
+
+def split_by_group(groups: list[str], holdout: float, seed: int) -> set[str]:
+    """Held-out groups (an author or source family: near-identical decks share one), so no group straddles train
+    and held-out: groups in a seeded order (never TRAIN_ONLY_GROUPS), each taken while the held-out share stays
+    under 1.5 x `holdout`, until it reaches `holdout`."""
+    sizes: dict[str, int] = {}
+    for g in groups:
+        sizes[g] = sizes.get(g, 0) + 1
+    names = sorted(sizes)
+    order = np.random.default_rng(seed).permutation(len(names))
+    target, held, n = holdout * len(groups), set(), 0
+    for i in order:
+        g = names[i]
+        if n >= target:
+            break
+        if g not in TRAIN_ONLY_GROUPS and n + sizes[g] <= 1.5 * target:
+            held.add(g)
+            n += sizes[g]
+    return held
+
+
+def light_variants(deck: np.ndarray) -> np.ndarray:
+    """The deck's cloud layer separated under each of LIGHT_GAINS (the first is neutral): uint8 [V, S, S, 3]."""
+    lin = srgb_to_linear(deck)
+    return np.stack([cloud_layer(linear_to_srgb_u8(lin * np.asarray(g, np.float32)))[0] for g in LIGHT_GAINS])
+
+
+def build(h: int, holdout: float, seed: int, only: str | None = None, keep_left_out: bool = False):
+    """-> (cloud-layer images uint8 [N, DECK_PX, DECK_PX, 3], the same under other light [N, V, ...], decks as seen
+    [N, ...], manifest, stats). `keep_left_out` (inspection only) converts the left-out sources too."""
+    images, variants, decks, manifest, rejected = [], [], [], [], {}
     for src in list_sources():
         if only and only not in src['name']:
             continue
-        if src['name'] in DECK_LEFT_OUT:
-            rejected['no cloud layer overhead (towers, building, night, sun glow)'] = rejected.get(
-                'no cloud layer overhead (towers, building, night, sun glow)', 0) + 1
+        info = {k: v for k, v in src.items() if k != 'load'}
+        if src['name'] in DECK_LEFT_OUT and not keep_left_out:
+            rejected[src['name']] = {**info, 'reason': DECK_LEFT_OUT[src['name']]}
             continue
         try:
             deck = _srgb_u8(deck_from_hemisphere(convert(src, h)))
         except Exception as e:  # an unreadable source is skipped and counted, never fatal
-            rejected['unreadable'] = rejected.get('unreadable', 0) + 1
+            rejected[src['name']] = {**info, 'reason': f'unreadable: {e}'}
             print(f"skip {src['name']}: {e}")
             continue
         layer, alpha, _ = cloud_layer(deck)
         images.append(layer)
+        variants.append(light_variants(deck))
         decks.append(deck)
-        manifest.append({**{k: v for k, v in src.items() if k != 'load'}, 'cloud_cover': round(float(alpha.mean()), 3)})
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(images))
-    n_hold = max(1, int(round(len(images) * holdout)))
-    held = set(order[:n_hold].tolist())
-    for i, m in enumerate(manifest):
-        m['split'] = 'heldout' if i in held else 'train'
-    stats = {'kept': len(images), 'rejected': rejected,
+        manifest.append({**info, 'cloud_cover': round(float(alpha.mean()), 3)})
+    held = split_by_group([m['group'] for m in manifest], holdout, seed)
+    for m in manifest:
+        m['split'] = 'heldout' if m['group'] in held else 'train'
+    stats = {'kept': len(images), 'left_out': len(rejected),
              'train': sum(m['split'] == 'train' for m in manifest),
-             'heldout': sum(m['split'] == 'heldout' for m in manifest)}
-    return np.stack(images), np.stack(decks), manifest, stats
+             'heldout': sum(m['split'] == 'heldout' for m in manifest),
+             'heldout_groups': sorted(held)}
+    return np.stack(images), np.stack(variants), np.stack(decks), manifest, stats, list(rejected.values())
 
 
 def write_card(man: dict, path: Path) -> None:
@@ -361,38 +566,57 @@ def write_card(man: dict, path: Path) -> None:
         'npm `npm pack`) into the git-ignored `training/.cache/`; nothing here is committed. The per-file manifest is',
         '`training/.cache/sky.manifest.json`. This page is generated from it.',
         '',
-        f"- Skies kept: **{st['kept']}** ({st['train']} train, {st['heldout']} held out); left out: "
-        + (', '.join(f'{v} ({k})' for k, v in st['rejected'].items()) or 'none') + '.',
+        f"- Skies kept: **{st['kept']}** ({st['train']} train, {st['heldout']} held out); left out: {st['left_out']}, each",
+        '  with its reason below. Every sky with a view overhead in the packages searched was looked at (deck and',
+        '  cloud layer side by side, `--preview`); space, nebula, underwater, abstract, painted and night backdrops',
+        '  are left out, and so are decks where towers, haze or the sun\'s glow would be learned as cloud.',
+        f"- Split by **group** (an author or source family), never by sky: near-identical decks (0 A.D.'s `sunny` and",
+        f"  `sunny 1`, Poly Haven's sunrise in npm and in Blender) share a group, and a group is wholly in training or",
+        f"  wholly held out. Held-out groups (seeded, never {' or '.join(sorted(TRAIN_ONLY_GROUPS))}): "
+        f"{', '.join(st['heldout_groups'])}.",
         f"- Each is converted to the upper hemisphere in equirectangular projection ({4 * h}x{h} px), then reprojected",
         f"  onto a horizontal plane at unit height overhead: a \"cloud deck\" of {deck['px']}x{deck['px']} px over",
         f"  +-{deck['extent']} units ({deck['px_per_unit']:.1f} px per unit; elevations above ~25 degrees).",
-        '- Cube skyboxes (0ad-data, redeclipse-data) are resampled from their five upper faces (2x2 supersampled);',
+        '- Cube skyboxes (0ad-data, redeclipse-data, cube2-data, supertuxkart-data) are resampled from their five upper',
+        '  faces (2x2 supersampled; the top face of a SuperTuxKart box is turned to match its side faces\' edges);',
         '  HDR panoramas (Poly Haven EXR) are tone-mapped: exposure keyed on the log-average luminance, ACES filmic',
-        '  curve, sRGB. Indoor, studio and space panoramas are left out.',
+        '  curve, sRGB.',
         '- The cloud layer is separated from the sky behind it: cloud cover from how much bluer than grey each pixel',
         '  is, relative to the clear sky around it; cloud brightness from luminance relative to the bright cloud tops.',
         f"  The training image is that layer over one flat clear-sky colour (linear RGB {deck['clear_rgb']}): no",
         '  gradient, no time of day (the app adds those from a physical atmosphere model). A sun disc in the deck is',
-        '  not removed: it reads as a small white puff, and the generator learned such puffs.',
-        '- Augmentation at training time: random crops inside the decks, flips and 90-degree rotations.',
-        '- Few skies: the model sees each many times. The model card reports nearest-neighbour distances to the',
-        '  training set so memorisation shows. Sun discs are left in (they read as small bright puffs of cloud).',
+        '  not removed: it reads as a small white puff.',
+        f"- The layer is separated again under {len(man['light_gains'])} lights (linear RGB gains on the deck before",
+        f"  separation: {man['light_gains']}): thin cloud edges read more or less blue under a warmer or cooler",
+        '  light, so each sky gives a few plausible cover maps (`variants` in the `.npz`).',
+        '- Augmentation at training time (`training/sky_augment.py`): one of those lights, a rotation about the zenith',
+        '  by any angle (decks are top-down, so it is an image rotation) with a crop whose rotated footprint stays inside',
+        '  the deck, a scale jitter of 0.75-1.33x, a mirror flip, and an exposure jitter of the clouds\' brightness',
+        '  (0.7-1.3x) that leaves the clear-sky colour exact. The checkpoint is chosen by the leave-one-group-out',
+        '  nearest-neighbour ratio (`training/sky_select.py`), not taken from the last step.',
         '',
-        '| source | package | licence | author | cloud cover | split |',
-        '|---|---|---|---|---|---|',
+        '| source | package | licence | author | group | cloud cover | split |',
+        '|---|---|---|---|---|---|---|',
     ]
     for f in files:
-        lines.append(f"| {f['name']} | {f['package']} | {f['licence']} | {f['author']} | {f.get('cloud_cover', '')} | {f['split']} |")
+        lines.append(f"| {f['name']} | {f['package']} | {f['licence']} | {f['author']} | {f['group']} | "
+                     f"{f.get('cloud_cover', '')} | {f['split']} |")
     lics = {}
     for f in files:
         lics[f['licence']] = lics.get(f['licence'], 0) + 1
+    lines += ['', '## Left out (looked at, not trained on)', '', '| source | package | licence | why |', '|---|---|---|---|',
+              *[f"| {r['name']} | {r['package']} | {r['licence']} | {r['reason']} |" for r in man.get('left_out', [])]]
     lines += ['', '## Licences', '', *[f'- {k}: {v} skies' for k, v in sorted(lics.items())], '',
-              'The trained `sky` weights are distributed under **CC-BY-SA-3.0**, compatible with every licence above.',
-              'Credits: `training/CREDITS.md`.', '',
+              'Weights trained on this set are distributed under **CC-BY-SA-4.0** (`training/export.py` writes it into',
+              '`model.json`): CC BY-SA 4.0 material (freezurbern) can only go into a BY-SA 4.0 adaptation, and CC BY-SA',
+              '3.0 section 4(b) lets an adaptation of BY-SA 3.0 material be released under a later version with the same',
+              'licence elements; CC BY, CC0, zlib and Philo\'s any-purpose licence allow it. Every author is credited in',
+              '`training/CREDITS.md`. (Weights trained on an earlier set without BY-SA 4.0 skies keep the licence written',
+              'in their own `model.json`.)', '',
               '## Searched, not used',
               '',
-              'More skies would do more for this model than anything else (the card\'s nn_ratio is below 1). These',
-              'packages were searched for skies with a view overhead under a licence compatible with the weights:',
+              'More skies would do more for this model than anything else. These packages were searched for skies',
+              'with a view overhead under a licence compatible with the weights:',
               '',
               '| package | what it has | why not used |',
               '|---|---|---|',
@@ -405,7 +629,7 @@ def write_card(man: dict, path: Path) -> None:
 
 def credits_lines(man: dict) -> list[str]:
     """The `sky` section of training/CREDITS.md."""
-    lines = ['## Sky', '', 'The `sky` generator was trained on the clouds of panoramas and skyboxes by these authors. Thank you.', '']
+    lines = ['## Sky', '', 'The `sky` generator is trained on the clouds of panoramas and skyboxes by these authors. Thank you.', '']
     seen = []
     for f in man['files']:
         key = (f['author'], f['package'], f['licence'])
@@ -413,8 +637,10 @@ def credits_lines(man: dict) -> list[str]:
             seen.append(key)
     lines += [f'- {a} — {p} — {l}' for a, p, l in sorted(seen)]
     lines += ['', 'Sources: Debian `0ad-data` (0 A.D. skyboxes; photographs from cgtextures.com, see the package\'s',
-              'art/LICENSE), Debian `redeclipse-data` (skyboxes/readme.txt and elyvisions/readme.txt name each author and',
-              f'licence), npm `@pmndrs/assets` {PMNDRS_VERSION} (Poly Haven HDRIs, CC0), Debian `blender-data`',
+              'art/LICENSE), Debian `redeclipse-data` (the readme.txt of each folder names its author and licence;',
+              'freezurbern\'s readme: CC BY-SA 4.0; folders without a readme of their own fall under the game\'s',
+              'CC BY-SA 3.0-or-later default), Debian `cube2-data` (debian/copyright: Philo\'s skies "for any purpose",',
+              f'gk textures CC BY 3.0), npm `@pmndrs/assets` {PMNDRS_VERSION} (Poly Haven HDRIs, CC0), Debian `blender-data`',
               f'{BLENDER_VERSION} (studiolights/world, CC0, Greg Zaal / HDRI Haven).', '']
     return lines
 
@@ -423,33 +649,54 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--out', default=str(CACHE / 'sky.npz'))
     ap.add_argument('--height', type=int, default=256, help='intermediate hemisphere height in px (width is 4x)')
-    ap.add_argument('--holdout', type=float, default=0.15)
+    ap.add_argument('--holdout', type=float, default=0.2, help='share of skies held out, by whole groups')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--only', default=None, help='only sources whose name contains this (inspection)')
     ap.add_argument('--preview', default=None, help='also write a contact sheet PNG here: each deck beside its cloud layer')
+    ap.add_argument('--preview-left-out', action='store_true', help='the contact sheet shows the left-out skies too')
     args = ap.parse_args()
-    fetch_debs({'0ad-data': 'x0ad', 'redeclipse-data': 'xre'})
+    fetch_debs({'0ad-data': 'x0ad', 'redeclipse-data': 'xre', 'supertuxkart-data': 'xstk', 'cube2-data': 'xc2'})
     fetch_extra()
-    images, decks, manifest, stats = build(args.height, args.holdout, args.seed, args.only)
+    images, variants, decks, manifest, stats, left_out = build(args.height, args.holdout, args.seed, args.only,
+                                                               keep_left_out=args.preview_left_out)
     if args.preview:
-        pairs = [np.pad(np.concatenate([d, im], axis=1), ((0, 4), (0, 4), (0, 0))) for d, im in zip(decks, images)]
-        cols = 4
-        pairs += [np.zeros_like(pairs[0])] * (-len(pairs) % cols)
-        rows = [np.concatenate(pairs[r:r + cols], axis=1) for r in range(0, len(pairs), cols)]
-        Image.fromarray(np.concatenate(rows, axis=0)).save(args.preview)
-    if args.only:
+        contact_sheet(decks, images, [f"{m['name']} ({m['split']}{', LEFT OUT' if m['name'] in DECK_LEFT_OUT else ''})"
+                                      for m in manifest], Path(args.preview))
+    if args.only or args.preview_left_out:
         return
     out = Path(args.out)
     split = np.array([m['split'] == 'train' for m in manifest])
-    np.savez(out, images=images, train=split)
+    groups = sorted({m['group'] for m in manifest})
+    group = np.array([groups.index(m['group']) for m in manifest], np.int16)
+    # images: the neutral-light layer (metrics, the old samplers); variants: the layer under LIGHT_GAINS (training's
+    # light-hue augmentation); group: the held-out unit (metrics' leave-one-group-out reference).
+    np.savez(out, images=images, variants=variants, train=split, group=group)
     man = {'height': args.height, 'deck': {'px': DECK_PX, 'extent': DECK_EXTENT, 'px_per_unit': PX_PER_UNIT,
                                             'clear_rgb': list(CLEAR_RGB)},
-           'seed': args.seed, 'stats': stats, 'files': manifest}
+           'light_gains': LIGHT_GAINS, 'groups': groups,
+           'seed': args.seed, 'stats': stats, 'files': manifest, 'left_out': left_out}
     text = json.dumps(man, indent=1)
     out.with_suffix('.manifest.json').write_text(text)
     write_card(man, ROOT / 'SKY-DATA.md')
     write_credits_section('sky', 'sky_data.py', credits_lines(man))
-    print(json.dumps({**stats, 'manifest_sha256': hashlib.sha256(text.encode()).hexdigest(), 'out': str(out)}))
+    print(json.dumps({**stats, 'manifest_sha256': hashlib.sha256(text.encode()).hexdigest(), 'out': str(out),
+                      'npz_bytes': out.stat().st_size}))
+
+
+def contact_sheet(decks: np.ndarray, images: np.ndarray, labels: list[str], path: Path, cols: int = 4) -> None:
+    """Each deck as seen beside its cloud layer, labelled with the source name and split."""
+    from PIL import ImageDraw
+
+    s = decks.shape[1]
+    cell_w, cell_h = 2 * s + 6, s + 18
+    rows = (len(decks) + cols - 1) // cols
+    sheet = Image.new('RGB', (cols * cell_w, rows * cell_h), (24, 24, 24))
+    draw = ImageDraw.Draw(sheet)
+    for k, (d, im, label) in enumerate(zip(decks, images, labels)):
+        x, y = (k % cols) * cell_w, (k // cols) * cell_h
+        sheet.paste(Image.fromarray(np.concatenate([d, im], axis=1)), (x, y + 16))
+        draw.text((x + 2, y + 2), label, fill=(255, 230, 0))
+    sheet.save(path)
 
 
 if __name__ == '__main__':

@@ -266,7 +266,9 @@ class SkyPipelineTest(unittest.TestCase):
         torch.set_num_threads(2)
         cls.tmp = Path(tempfile.mkdtemp(prefix='ls-sky-smoke-'))
         imgs = synthetic_decks(12, 96)
-        np.savez(cls.tmp / 'sky.npz', images=imgs, train=np.arange(12) % 4 != 0)
+        # As training/sky_data.py writes it: light variants (here the layer and its mirror image) and groups.
+        np.savez(cls.tmp / 'sky.npz', images=imgs, variants=np.stack([imgs, imgs[:, :, ::-1]], axis=1),
+                 train=np.arange(12) % 4 != 0, group=(np.arange(12) // 2).astype(np.int16))
         (cls.tmp / 'sky.manifest.json').write_text(json.dumps({'files': [], 'synthetic': True}))
         cls.run_dir = cls.tmp / 'run'
 
@@ -328,17 +330,105 @@ class SkyPipelineTest(unittest.TestCase):
         self.assertGreater(int(out[:, 80:].min()), 220)
         self.assertAlmostEqual(float(bright[:, 80:].mean()), 1.0, delta=0.05)
 
+    def test_6_deck_sampler(self):
+        """The sky's augmented crops: shape and range, the same batches for the same seed, rotation by any angle
+        that keeps the crop inside the deck, and an exposure that scales the clouds but never the clear sky."""
+        from .sky_augment import CLEAR_RGB as AUG_CLEAR, SkyDeckSampler, decode_layer, max_scale, srgb_to_linear
+        from .sky_data import CLEAR_RGB, linear_to_srgb_u8
+
+        self.assertEqual(AUG_CLEAR, CLEAR_RGB)
+        decks = synthetic_decks(6, 128, seed=4)
+        variants = np.stack([decks, decks[:, ::-1]], axis=1)  # [N, V=2, S, S, 3]
+        a = SkyDeckSampler(variants, 64, seed=7)(16)
+        self.assertEqual(tuple(a.shape), (16, 3, 64, 64))
+        self.assertEqual(a.dtype, torch.float32)
+        self.assertTrue(a.min() >= -1 and a.max() <= 1)
+        self.assertTrue(torch.equal(a, SkyDeckSampler(variants, 64, seed=7)(16)), 'same seed, same batch')
+        self.assertFalse(torch.equal(a, SkyDeckSampler(variants, 64, seed=8)(16)), 'another seed, another batch')
+
+        sampler = SkyDeckSampler(variants, 64, seed=1)
+        p = sampler.params(4000)
+        self.assertLess(p['angle'].min(), 0.3)
+        self.assertGreater(p['angle'].max(), 2 * np.pi - 0.3, 'angles cover the full turn, not only 90-degree steps')
+        self.assertTrue(0.74 <= p['scale'].min() and p['scale'].max() <= min(1.33, max_scale(128, 64)) + 1e-9)
+        # Corners of every rotated, scaled footprint lie inside the deck (no wrap, no padding sampled).
+        half = 0.5 * 64 * p['scale'] * (np.abs(np.cos(p['angle'])) + np.abs(np.sin(p['angle'])))
+        self.assertTrue(((p['cx'] - half) >= -1e-9).all() and ((p['cx'] + half) <= 128 + 1e-9).all())
+        self.assertTrue(((p['cy'] - half) >= -1e-9).all() and ((p['cy'] + half) <= 128 + 1e-9).all())
+        self.assertTrue(set(p['light'].tolist()) == {0, 1} and 0.3 < p['flip'].mean() < 0.7)
+
+        # A deck that is one colour on the left half and another on the right: a 90-degree turn puts the border
+        # across the crop's rows instead of its columns.
+        clear = linear_to_srgb_u8(np.asarray(CLEAR_RGB, np.float32))
+        split = np.empty((1, 128, 128, 3), np.uint8)
+        split[:, :, :64] = clear
+        split[:, :, 64:] = 255
+        s = SkyDeckSampler(split, 32, seed=0, scale=(1.0, 1.0), exposure=(1.0, 1.0))
+        s.params = lambda b: {'deck': np.zeros(b, int), 'light': np.zeros(b, int), 'angle': np.array([0.0, np.pi / 2]),
+                              'scale': np.ones(b), 'cx': np.full(b, 64.0), 'cy': np.full(b, 64.0),
+                              'flip': np.zeros(b, bool), 'exposure': np.ones(b)}
+        turned = s(2)
+        def uniform(x: torch.Tensor) -> bool:
+            return float((x - x.mean(dim=(1, 2), keepdim=True)).abs().max()) < 0.05
+
+        self.assertTrue(uniform(turned[0, :, :, :12]), 'unturned: the left columns are one colour')
+        self.assertFalse(uniform(turned[0, :, :12]), 'unturned: the top rows cross the border')
+        self.assertTrue(uniform(turned[1, :, :12]), 'turned by 90 degrees: the top rows are one colour')
+        self.assertFalse(uniform(turned[1, :, :, :12]), 'turned by 90 degrees: the left columns cross the border')
+
+        # Exposure scales the clouds' brightness and leaves clear sky exactly clear.
+        grey = np.empty((1, 128, 128, 3), np.uint8)
+        grey[:, :, :64] = clear
+        grey[:, :, 64:] = linear_to_srgb_u8(np.full(3, 0.5, np.float32))
+        e = SkyDeckSampler(grey, 32, seed=0, scale=(1.0, 1.0), exposure=(1.0, 1.0))
+        out = []
+        for factor in (1.0, 1.3):
+            e.params = lambda b, f=factor: {'deck': np.zeros(b, int), 'light': np.zeros(b, int), 'angle': np.zeros(b),
+                                            'scale': np.ones(b), 'cx': np.array([24.0, 104.0]), 'cy': np.full(b, 64.0),
+                                            'flip': np.zeros(b, bool), 'exposure': np.full(b, f)}
+            out.append(e(2))
+        a_clear, _ = decode_layer(srgb_to_linear((out[1][0] + 1) / 2))
+        self.assertLess(float(a_clear.max()), 0.02, 'clear sky stays clear')
+        self.assertLess(float((out[1][0] - out[0][0]).abs().max()), 1e-5, 'exposure leaves the clear sky alone')
+        _, l1 = decode_layer(srgb_to_linear((out[0][1] + 1) / 2))
+        _, l2 = decode_layer(srgb_to_linear((out[1][1] + 1) / 2))
+        self.assertAlmostEqual(float(l2.mean() / l1.mean()), 1.3, delta=0.03)
+
+    def test_7_select(self):
+        """The checkpoint rule: within the SWD gate the highest nn_ratio_loo wins; with none within, the lowest SWD."""
+        from .sky_select import choose
+
+        recs = [{'step': 500, 'swd': 300.0, 'swd_floor': 100.0, 'seam_ratio': 1.0, 'nn_ratio_loo': 1.9},
+                {'step': 1000, 'swd': 140.0, 'swd_floor': 100.0, 'seam_ratio': 1.0, 'nn_ratio_loo': 1.1},
+                {'step': 1500, 'swd': 110.0, 'swd_floor': 100.0, 'seam_ratio': 1.0, 'nn_ratio_loo': 0.8},
+                {'step': 2000, 'swd': 120.0, 'swd_floor': 100.0, 'seam_ratio': 1.3, 'nn_ratio_loo': 1.5}]
+        self.assertEqual(choose(recs, 1.5)[0]['step'], 1000)
+        self.assertEqual(choose(recs[:1], 1.5)[0]['step'], 500)
+        self.assertEqual(choose([dict(r, swd=400.0 + r['step'] / 100) for r in recs], 1.5)[0]['step'], 500)
+
     def test_5_train_export_golden_metrics(self):
         cmd = [sys.executable, '-m', 'training.train', '--model', 'sky', '--data', str(self.tmp / 'sky.npz'), '--run',
-               str(self.run_dir), '--steps', '3', '--batch', '4', '--crop', '64', '--sample-every', '1000',
-               '--ckpt-every', '3']
+               str(self.run_dir), '--steps', '4', '--batch', '4', '--crop', '64', '--sample-every', '1000',
+               '--ckpt-every', '4', '--snapshot-every', '2']
         subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
         self.assertEqual(json.loads((self.run_dir / 'config.json').read_text())['cells'], [4, 4])
+        # The checkpoint is chosen from the snapshots (steps 2 and 4) by training/sky_select.py.
+        self.assertEqual(sorted(p.name for p in (self.run_dir / 'snapshots').iterdir()),
+                         ['step_000002.pt', 'step_000004.pt'])
+        subprocess.run([sys.executable, '-m', 'training.sky_select', '--run', str(self.run_dir), '--n', '16'],
+                       cwd=ROOT, capture_output=True, text=True, check=True)
+        sel = json.loads((self.run_dir / 'select.json').read_text())
+        self.assertEqual([r['step'] for r in sel['records']], [2, 4])
+        self.assertIn(sel['chosen']['step'], (2, 4))
+        self.assertTrue(all(np.isfinite(r['nn_ratio_loo']) and np.isfinite(r['swd']) for r in sel['records']))
+        self.assertTrue((self.run_dir / 'best.pt').exists())
         model_dir, golden = self.tmp / 'model', self.tmp / 'golden.json'
         subprocess.run([sys.executable, '-m', 'training.export', '--model', 'sky', '--run', str(self.run_dir),
-                        '--out', str(model_dir), '--golden', str(golden), '--sheet', str(self.tmp / 'sheet.png')],
-                       cwd=ROOT, check=True, capture_output=True)
+                        '--out', str(model_dir), '--golden', str(golden), '--sheet', str(self.tmp / 'sheet.png'),
+                        '--ckpt', 'best.pt'], cwd=ROOT, check=True, capture_output=True)
         lat = json.loads((model_dir / 'model.json').read_text())['latentscape']
+        self.assertEqual(lat['training']['steps'], sel['chosen']['step'])
+        self.assertEqual(lat['licence'], 'CC-BY-SA-4.0')
         lay = json.loads((ROOT / 'world-gen' / 'latent-layout.json').read_text())['sky']
         self.assertEqual(lat['latent']['wrap'], 'xy')
         self.assertEqual(lat['latent']['inputChannels'], lay['globalDim'] + lay['localDim'])
@@ -352,7 +442,8 @@ class SkyPipelineTest(unittest.TestCase):
         gen, _ = load_ema(self.run_dir, 'sky')
         net = FoldedGenerator(fp16_layers(gen))
         d = np.load(self.tmp / 'sky.npz')
-        m = compute(gen, net, d['images'], d['train'], n=16, crop=64, bank=64)
+        m = compute(gen, net, d['images'], d['train'], n=16, crop=64, bank=64, groups=d['group'])
+        self.assertTrue(m['nn_loo_by_group'])
         for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'seam_ratio', 'diversity_ratio',
                     'nn_ratio', 'nn_ratio_loo'):
             self.assertTrue(np.isfinite(m[key]), key)

@@ -25,6 +25,7 @@ import torch.nn.functional as F
 
 from .models import Discriminator, Generator, latent_layout, recalibrate_bn
 from .sheets import save_grid
+from .sky_augment import SkyDeckSampler
 
 
 def diff_augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
@@ -206,7 +207,7 @@ def ema_update(G_ema, G, decay: float) -> None:
 # blobs in every family; the shipped run used 1 for its first 2,000 steps, then 0.1.
 MODEL_DEFAULTS = {
     'surface': {'batch': 32, 'crop': 40, 'r1': 0.1, 'noise_from': 3000},
-    'sky': {'batch': 16, 'crop': 64, 'r1': 0.1, 'noise_from': 0},
+    'sky': {'batch': 16, 'crop': 64, 'r1': 0.1, 'noise_from': 0, 'snapshot_every': 500},
 }
 
 
@@ -238,6 +239,8 @@ def main() -> None:
     ap.add_argument('--family-weights', type=lambda v: {k: float(x) for k, x in (p.split('=') for p in v.split(','))},
                     default=None, help='relative crop draws per family, e.g. brick=3,floor_tiles=2 (default: equal)')
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this long')
+    ap.add_argument('--snapshot-every', type=int, default=None,
+                    help='keep a slim EMA snapshot every N steps in <run>/snapshots (default per model: sky 500)')
     args = ap.parse_args()
     for key, value in MODEL_DEFAULTS[args.model].items():
         if getattr(args, key) is None:
@@ -295,6 +298,10 @@ def main() -> None:
         print(f'resumed at step {step}', flush=True)
     if conditioned:
         sampler = MaterialSampler(data, args.crop, args.seed + step, weights=args.family_weights)
+    elif args.model == 'sky' and 'variants' in npz.files:
+        # Cloud decks: rotation about the zenith by any angle, scale, exposure and light (training/sky_augment.py).
+        deck_sampler = SkyDeckSampler(npz['variants'][npz['train']], args.crop, args.seed + step)
+        sampler = lambda b: (deck_sampler(b), None)  # noqa: E731
     else:
         plain = CropSampler(images, args.crop, args.seed + step, wrap=args.model != 'sky')
         sampler = lambda b: (plain(b), None)  # noqa: E731
@@ -345,6 +352,12 @@ def main() -> None:
             print(json.dumps(rec), flush=True)
         if step % args.ckpt_every == 0 or step == args.steps:
             save()
+        if args.snapshot_every and step % args.snapshot_every == 0:
+            # Slim EMA snapshots, so the checkpoint can be chosen afterwards by training/sky_select.py (by the
+            # leave-one-out nearest-neighbour ratio) instead of being whatever the last step left.
+            (run / 'snapshots').mkdir(exist_ok=True)
+            torch.save({'G_ema': G_ema.state_dict(), 'step': step, 'config': config},
+                       run / 'snapshots' / f'step_{step:06d}.pt')
         if step % args.sample_every == 0 or step == args.steps:
             snap = copy.deepcopy(G_ema)
             recalibrate_bn(snap, cells, batches=8, batch=32)
