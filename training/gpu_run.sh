@@ -16,7 +16,8 @@ if [ "$MODEL" = sky ]; then
   # Shorter legs than surface: the snapshot scoring at the end (sky_select) needs a minute or two of the lease.
   LEG1=${LEG1:-2.5}; LEG2=${LEG2:-4.5}
 else
-  ARGS="--model surface --crop 40 --batch ${BATCH:-32} --r1 1 --noise-from 4000 --steps 60000 --threads 8"
+  ARGS="--model surface --crop 40 --batch ${BATCH:-32} --r1 0.1 --noise-from 3000 --steps 60000 --threads 8"
+  ARGS="$ARGS --family-weights brick=3,stone_blocks=2,floor_tiles=2"
   ARGS="$ARGS --ckpt-every 1000 --sample-every 2000"
 fi
 python3 -m training.train $ARGS --max-minutes "${LEG1:-3.6}" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl
