@@ -66,6 +66,27 @@ function cropRing(x: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(inner, [1, h - 2, w - 2, c])
 }
 
+/** [H, W] of each noise map of a generator with `layers`, for a field of cellsH × cellsW cells, in layer order. */
+export function noiseShapes(layers: readonly LayerSpec[], cellsH: number, cellsW: number): [number, number][] {
+  const shapes: [number, number][] = []
+  let f = 1
+  for (const l of layers) {
+    if (l.upsample) f *= 2
+    if (l.noise) shapes.push([cellsH * f, cellsW * f])
+  }
+  return shapes
+}
+
+/** The seeded noise maps of a generator with `layers` (see `Generator.noiseMaps`). */
+export function noiseMaps(layers: readonly LayerSpec[], noiseSeed: number, cellsH: number, cellsW: number): NoiseMaps {
+  const rng = createRng(noiseSeed >>> 0)
+  return noiseShapes(layers, cellsH, cellsW).map(([h, w]) => {
+    const m = new Float32Array(h * w)
+    for (let i = 0; i < m.length; i++) m[i] = gaussian(rng)
+    return m
+  })
+}
+
 /** A loaded generator: owns its weight tensors until `dispose()`. */
 export class Generator {
   /** The validated manifest (model name, version, layers). */
@@ -106,13 +127,7 @@ export class Generator {
 
   /** [H, W] of each noise map for a field of cellsH × cellsW cells, in layer order. */
   noiseShapes(cellsH: number, cellsW: number): [number, number][] {
-    const shapes: [number, number][] = []
-    let f = 1
-    for (const l of this.manifest.layers) {
-      if (l.upsample) f *= 2
-      if (l.noise) shapes.push([cellsH * f, cellsW * f])
-    }
-    return shapes
+    return noiseShapes(this.manifest.layers, cellsH, cellsW)
   }
 
   /**
@@ -120,12 +135,7 @@ export class Generator {
    * world-gen PRNG, no Math.random). Values i.i.d. N(0, 1); the maps tile because the generator wraps.
    */
   noiseMaps(noiseSeed: number, cellsH: number, cellsW: number): NoiseMaps {
-    const rng = createRng(noiseSeed >>> 0)
-    return this.noiseShapes(cellsH, cellsW).map(([h, w]) => {
-      const m = new Float32Array(h * w)
-      for (let i = 0; i < m.length; i++) m[i] = gaussian(rng)
-      return m
-    })
+    return noiseMaps(this.manifest.layers, noiseSeed, cellsH, cellsW)
   }
 
   private check(field: Float32Array, cellsH: number, cellsW: number): void {

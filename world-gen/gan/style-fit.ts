@@ -21,7 +21,7 @@ import type { FamilyTable } from '../families'
 import { photoTarget, quantiseStyle, toLatentSphere, type WorldStyle } from '../style'
 import type { SurfaceSlot } from '../layout'
 import { decodeWeights, parseManifest, type GeneratorManifest } from './manifest'
-import type { NoiseMaps } from './generator'
+import { noiseMaps, noiseShapes, type NoiseMaps } from './generator'
 
 /** Pyramid levels of the statistics: 64 → 32 → 16 → 8 px for the default 64² fit. */
 export const STYLE_LEVELS = 4
@@ -99,23 +99,12 @@ export class DifferentiableGenerator {
 
   /** [H, W] of each noise map for a field of cellsH × cellsW cells, in layer order. */
   noiseShapes(cellsH: number, cellsW: number): [number, number][] {
-    const shapes: [number, number][] = []
-    let f = 1
-    for (const l of this.manifest.layers) {
-      if (l.upsample) f *= 2
-      if (l.noise) shapes.push([cellsH * f, cellsW * f])
-    }
-    return shapes
+    return noiseShapes(this.manifest.layers, cellsH, cellsW)
   }
 
   /** Seeded noise maps, identical to `Generator.noiseMaps` (same PRNG, same order). */
   noiseMaps(noiseSeed: number, cellsH: number, cellsW: number): NoiseMaps {
-    const rng = createRng(noiseSeed >>> 0)
-    return this.noiseShapes(cellsH, cellsW).map(([h, w]) => {
-      const m = new Float32Array(h * w)
-      for (let i = 0; i < m.length; i++) m[i] = gaussian(rng)
-      return m
-    })
+    return noiseMaps(this.manifest.layers, noiseSeed, cellsH, cellsW)
   }
 
   /**
