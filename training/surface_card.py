@@ -10,25 +10,25 @@ from .cards import swd_table
 
 # Judged by eye on docs/models/surface-samples.png of the exported weights (not computed): what a visitor will see.
 LIMITS = [
-    '- An interim model: 6,250 steps on 2 CPU cores (no GPU was lent). Families are told apart by palette and, for',
-    '  some, by structure; the regular materials are not there yet. By eye, row by row of the sheet:',
-    '- wood_planks: reads as wood (grain, plank seams, a red-stained and a yellow variant), the best family;',
-    '  grass (lawn greens), snow (white to ice-blue), ground (sand, dry soil) and rock (rough grey and brown stone)',
-    '  read as what they are.',
-    '- plaster: smooth grey concrete-like walls, some with wavy streaks borrowed from wood; passable as concrete.',
-    '- metal: dark grey to black plates with horizontal slots and ribs; reads as dark metal at a distance.',
-    '- stone_blocks: beige and brown rough rectangular blocks; sometimes a rough block wall, often just rough.',
-    '- floor_tiles: grey, blue or cream surfaces with faint rectangular lines; a tiled floor only with goodwill, no',
-    '  clean grid.',
-    '- cobble: brown-grey rough paving; weak.',
-    '- brick: NOT brick. A dark brown wall with short golden horizontal dashes, more woven cloth than brickwork; two',
-    '  of six samples are pale grey. Brick has the fewest sources (11 training images, 9 groups) and its courses',
-    '  at 96 px/m are ~7 px, below what this short run resolved.',
-    '- Surfaces have a slightly embossed, "melted" look (smooth shapes outlined by thin light/dark contours) left',
-    '  from the first half of the run, when layout was formed without per-pixel noise.',
+    '- Still an interim model: 11,250 steps on 2 CPU cores (no GPU was lent). By eye, row by row of the sheet:',
+    '- brick: reads as brickwork in four of six samples: courses of small rectangular bricks with vertical joints, in',
+    '  dark grey, dark brown and brown, like an old wall seen from a few metres; the other two are white painted',
+    '  brick with faint outlines. Joints are soft and slightly smeared, not crisp mortar lines.',
+    '- stone_blocks: three of six are block walls (beige, yellow, pink-brown rectangular blocks in courses); two are',
+    '  dark rough stone without blocks; one is plain.',
+    '- floor_tiles: two of six read as a tiled floor (a grey square grid, a beige grid of small tiles); the rest are',
+    '  "crazy paving" with irregular outlines, a marble-like swirl, a purple-grey speckle or plain grey.',
+    '- wood_planks: reads as wood: horizontal boards in orange, yellow, brown and dark red with grain, the best family.',
+    '- plaster: smooth grey, blue or cream walls, some with streaks; passes as concrete or painted plaster.',
+    '- metal: dark grey plates with vertical streaks and panel outlines; reads as dark metal, one pale mottled sample',
+    '  does not.',
+    '- cobble: grey fine-gridded mosaic, pebbles, a red speckle; weak. rock, ground (sand, soil), grass and snow read',
+    '  as what they are.',
+    '- Surfaces keep a slightly embossed, "melted" look (shapes outlined by thin light/dark contours), less than at',
+    '  6,250 steps.',
     '- The family walk (last row) passes smoothly from brick to wood planks, as district borders do in the world.',
     '- What would fix it: more steps (the run resumes from its checkpoint; on a lent GPU, training/gpu_run.sh trains',
-    '  tens of thousands of steps in ten minutes) and more brick and tile data under compatible licences.',
+    '  tens of thousands of steps in ten minutes) and more brick, block and tile data under compatible licences.',
 ]
 
 
@@ -36,6 +36,10 @@ LIMITS = [
 HISTORY = [
     '- Run history: steps 0-2,000 with R1 gamma 1; the discriminator sat near chance (loss ~1.3) and every family',
     '  drifted towards the same smooth outlined blobs, so the run resumed from step 2,000 with gamma 0.1.',
+    '- At step 7,500 the dataset was rebuilt with brick at 160 px/m instead of 96 (a course of 12 px instead of 7,',
+    '  whose 1-px mortar was finer than the 8-px latent cell); brick had stayed one dark look with light dashes.',
+    '- At step 8,250 the crops were drawn with brick 3x, stone blocks 2x and floor tiles 2x as often as the other',
+    '  families (`--family-weights`), to give the discriminator more of the structured materials.',
 ]
 
 
