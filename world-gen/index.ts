@@ -243,3 +243,21 @@ export {
   WALK_SPEED_MPS,
   type PlayerInput,
 } from './player-rig'
+export {
+  baseRoughness,
+  FAMILY_ROUGHNESS,
+  heightBytes,
+  isSurfaceMap,
+  normalMapRg,
+  packSurfaceRelief,
+  parseSurfaceMaps,
+  ROUGHNESS_PER_DEPTH_PX,
+  ROUGHNESS_RELIEF_RANGE,
+  roughnessBytes,
+  SLOT_ROUGHNESS,
+  SURFACE_MAPS,
+  surfaceMapRgba,
+  type ReliefSpec,
+  type SurfaceMap,
+  type SurfaceRelief,
+} from './relief'

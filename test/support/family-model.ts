@@ -24,6 +24,13 @@ export interface FamilyModelOptions {
   version?: string
   /** ×2 upsampling layers (cellPx = 2^upsamples); only the last one takes noise, as in the trained model. @default 1 */
   upsamples?: number
+  /**
+   * Make it a relief model: a 4th output channel (height) and a `latentscape.relief` block with this scale. Absent: a
+   * colour-only model (3 outputs).
+   */
+  reliefPxPerUnit?: number
+  /** Channels of the hidden layers. @default 4 */
+  hidden?: number
 }
 
 /** A fixture model: its model.json (parsed), weights bytes and the latent layout it was "trained" on. */
@@ -47,7 +54,8 @@ export function familyModel(options: FamilyModelOptions = {}): FamilyModel {
   const familyDim = options.familyDim ?? 3
   const localDim = options.localDim ?? 2
   const inputChannels = globalDim + familyDim + localDim
-  const hidden = 4
+  const hidden = options.hidden ?? 4
+  const relief = options.reliefPxPerUnit
   const upsamples = options.upsamples ?? 1
   const cellPx = 2 ** upsamples
   const embedding = names.map((_, i) => Array.from({ length: familyDim }, (_, c) => Math.cos(i * 1.3 + c * 0.9)))
@@ -65,7 +73,7 @@ export function familyModel(options: FamilyModelOptions = {}): FamilyModel {
     name: `l${upsamples}`,
     kernel: 3,
     in: hidden,
-    out: 3,
+    out: relief === undefined ? 3 : 4,
     upsample: false,
     noise: false,
     activation: 'tanh',
@@ -90,6 +98,7 @@ export function familyModel(options: FamilyModelOptions = {}): FamilyModel {
       latent: { globalDim, familyDim, localDim, cellPx, wrap: 'xy', inputChannels },
       families: { names, dim: familyDim, embedding, pxPerMetre },
       layers,
+      ...(relief === undefined ? {} : { relief: { channel: 3, pxPerUnit: relief } }),
       weightsSha256: createHash('sha256').update(weights).digest('hex'),
       licence: 'CC-BY-SA-4.0',
     },

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { createRng, gaussian } from '../seed'
 import type { FamilyTable } from '../families'
+import type { ReliefSpec } from '../relief'
 import type { CloudLayerSpec } from '../sky-compose'
 import {
   decodeWeights,
@@ -125,6 +126,16 @@ export class Generator {
     return this.manifest.families
   }
 
+  /** Channels per output pixel: 3 (RGB), or 4 for a relief model (RGB + height). */
+  get outputChannels(): 3 | 4 {
+    return this.manifest.outputChannels
+  }
+
+  /** Set for a relief model: where its height is and how deep (see `GeneratorManifest.relief`). */
+  get relief(): ReliefSpec | undefined {
+    return this.manifest.relief
+  }
+
   /** [H, W] of each noise map for a field of cellsH × cellsW cells, in layer order. */
   noiseShapes(cellsH: number, cellsW: number): [number, number][] {
     return noiseShapes(this.manifest.layers, cellsH, cellsW)
@@ -193,8 +204,8 @@ export class Generator {
   }
 
   /**
-   * Generate float pixels: float32 [cellsH·cellPx, cellsW·cellPx, 3] channels-last in [-1, 1].
-   * Throws RangeError on a field of the wrong length (before allocating any tensor).
+   * Generate float pixels: float32 [cellsH·cellPx, cellsW·cellPx, outputChannels] channels-last in [-1, 1] (RGB, then
+   * the height of a relief model). Throws RangeError on a field of the wrong length (before allocating any tensor).
    */
   async generateFloat(
     field: Float32Array,
@@ -222,7 +233,23 @@ export class Generator {
     cellsW: number,
     noise: NoiseMaps | number = 0,
   ): Promise<Uint8Array> {
-    return toRgba8(await this.generateFloat(field, cellsH, cellsW, noise))
+    return toRgba8(await this.generateFloat(field, cellsH, cellsW, noise), this.outputChannels)
+  }
+
+  /**
+   * Generate a surface: its colour as RGBA8 [cellsH·cellPx, cellsW·cellPx, 4] (as `generate`) and, for a relief model,
+   * its height, float32 [cellsH·cellPx, cellsW·cellPx] in [-1, 1]; one forward pass for both.
+   */
+  async generateMaps(
+    field: Float32Array,
+    cellsH: number,
+    cellsW: number,
+    noise: NoiseMaps | number = 0,
+  ): Promise<GeneratedMaps> {
+    const values = await this.generateFloat(field, cellsH, cellsW, noise)
+    const rgba = toRgba8(values, this.outputChannels)
+    const relief = this.relief
+    return relief === undefined ? { rgba } : { rgba, height: channelOf(values, this.outputChannels, relief.channel) }
   }
 
   /** Multiply-adds ×2 of one image of cellsH×cellsW cells: 2·k²·in·out·H·W per conv, 2·9·C·H·W per blur. */
@@ -250,18 +277,43 @@ export class Generator {
   }
 }
 
-/** Float RGB in [-1, 1] (length 3·n) → RGBA8 (length 4·n), alpha 255. */
-export function toRgba8(rgb: Float32Array, out?: Uint8Array): Uint8Array {
-  const n = rgb.length / 3
+/** What `Generator.generateMaps` returns. */
+export interface GeneratedMaps {
+  /** Colour, RGBA8 [H, W, 4], alpha 255. */
+  rgba: Uint8Array
+  /** Height of a relief model, float32 [H, W] in [-1, 1]; absent for a colour-only model. */
+  height?: Float32Array
+}
+
+/**
+ * Float pixels in [-1, 1] with `channels` values each (RGB first: 3, or 4 with a relief model's height) → RGBA8 of
+ * their RGB (length 4·n), alpha 255; byte = round((v + 1)·127.5) clamped to 0..255.
+ */
+export function toRgba8(values: Float32Array, channels = 3, out?: Uint8Array): Uint8Array {
+  if (!Number.isInteger(channels) || channels < 3 || values.length % channels !== 0)
+    throw new RangeError(
+      `expected pixels of at least 3 channels (RGB first), got ${values.length} values of ${channels}`,
+    )
+  const n = values.length / channels
   const bytes = out ?? new Uint8Array(n * 4)
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < 3; c++) {
-      const v = Math.round((rgb[3 * i + c] + 1) * 127.5)
+      const v = Math.round((values[channels * i + c] + 1) * 127.5)
       bytes[4 * i + c] = v < 0 ? 0 : v > 255 ? 255 : v
     }
     bytes[4 * i + 3] = 255
   }
   return bytes
+}
+
+/** One channel of channels-last float pixels: float32 [n] from [n, channels]. */
+export function channelOf(values: Float32Array, channels: number, channel: number): Float32Array {
+  if (!Number.isInteger(channel) || channel < 0 || channel >= channels)
+    throw new RangeError(`channel ${channel} is not one of ${channels}`)
+  const n = values.length / channels
+  const out = new Float32Array(n)
+  for (let i = 0; i < n; i++) out[i] = values[channels * i + channel]!
+  return out
 }
 
 function concatBytes(parts: Uint8Array[]): Uint8Array {

@@ -10,6 +10,7 @@ export {
   type WeightSpec,
 } from './manifest'
 export { Generator, loadGenerator, toRgba8, type GeneratorSource, type LoadGeneratorOptions } from './generator'
+export { channelOf, type GeneratedMaps } from './generator'
 export {
   BACKEND_ORDER,
   DEFAULT_WASM_PATH,

@@ -4,6 +4,7 @@
  * tensors), so a bad model fails before any GPU memory is allocated.
  */
 import type { FamilyTable } from '../families'
+import type { ReliefSpec } from '../relief'
 import type { CloudLayerSpec } from '../sky-compose'
 
 /** Why a model could not be loaded. */
@@ -73,6 +74,8 @@ export interface GeneratorManifest {
   cellPx: number
   /** Axes with circular padding: both (`xy`), so every output tiles. */
   wrap: 'xy'
+  /** Channels per output pixel: 3 (RGB), or 4 for a relief model (RGB + height, see `relief`). */
+  outputChannels: 3 | 4
   /** Convolutions in order. */
   layers: LayerSpec[]
   /** Shard paths relative to model.json, concatenated in order. */
@@ -91,6 +94,11 @@ export interface GeneratorManifest {
    * every cell is one row, or a blend of two) and their texture scale. Absent for a model without families.
    */
   families?: FamilyTable
+  /**
+   * For a relief model (4 output channels): the channel holding the height (3) and its scale, h·pxPerUnit texture
+   * pixels of relief (world-gen `relief.ts`). Absent for a model that paints colour only.
+   */
+  relief?: ReliefSpec
   /** The raw `latentscape` metadata (licence, training info…), for provenance. */
   meta: Record<string, unknown>
 }
@@ -151,8 +159,13 @@ export function parseManifest(json: unknown): GeneratorManifest {
         `model.json: layer ${layers[i].name} has in=${layers[i].in}, expected ${expectIn}`,
       )
   }
-  if (layers[layers.length - 1].out !== 3)
-    throw new ModelLoadError('bad-shape', 'model.json: the last layer must output 3 (RGB) channels')
+  const outputChannels = layers[layers.length - 1].out
+  if (outputChannels !== 3 && outputChannels !== 4)
+    throw new ModelLoadError(
+      'bad-shape',
+      `model.json: the last layer must output 3 (RGB) or 4 (RGB + height) channels, got ${outputChannels}`,
+    )
+  const relief = parseRelief(ls.relief, outputChannels)
   const cellPx = 2 ** layers.filter((l) => l.upsample).length
   if (latent.cellPx !== undefined && latent.cellPx !== cellPx)
     throw new ModelLoadError(
@@ -218,14 +231,35 @@ export function parseManifest(json: unknown): GeneratorManifest {
     familyDim: familyDim as number,
     cellPx,
     wrap: latent.wrap,
+    outputChannels,
     layers,
     paths,
     weights,
     weightsSha256: sha,
     cloudLayer,
     families,
+    ...(relief !== undefined ? { relief } : {}),
     meta: ls,
   }
+}
+
+/**
+ * Validate `latentscape.relief` against the output channels: a 4-channel model must say where its height is and how
+ * deep it is (`{ channel: 3, pxPerUnit: > 0 }`), and a 3-channel one has no height to describe. Throws
+ * `ModelLoadError('bad-manifest')` naming what is wrong.
+ */
+function parseRelief(r: unknown, outputChannels: number): ReliefSpec | undefined {
+  if (outputChannels === 3) {
+    if (r !== undefined) bad('latentscape.relief describes a height channel, but the last layer outputs only RGB (3)')
+    return undefined
+  }
+  if (r === undefined)
+    bad('the last layer outputs 4 channels but there is no latentscape.relief block saying the 4th is height')
+  if (!isObj(r)) bad('latentscape.relief must be an object { channel: 3, pxPerUnit }')
+  if (r.channel !== 3) bad(`latentscape.relief.channel must be 3 (after RGB), got ${String(r.channel)}`)
+  if (!isFiniteNum(r.pxPerUnit) || r.pxPerUnit <= 0)
+    bad(`latentscape.relief.pxPerUnit must be a number > 0, got ${String(r.pxPerUnit)}`)
+  return { channel: 3, pxPerUnit: r.pxPerUnit }
 }
 
 const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)
