@@ -170,7 +170,21 @@ export interface ProgressResponse {
   totalBytes: number
 }
 
-/** One generated texture: RGBA8 [height, width, 4]; `pixels` is transferred, not copied (no second copy in memory). */
+/**
+ * The relief maps of a surface painted by a relief model (world-gen `relief.ts` `SurfaceRelief`), as buffers that are
+ * transferred with the result.
+ */
+export interface ResultRelief {
+  /** Tangent-space normal map, RG8 `[height, width, 2]` (x right, y to the image's top; z = sqrt(1 − x² − y²)). */
+  normal: ArrayBuffer
+  /** Height, R8 `[height, width]`, byte = round((h + 1)·127.5). */
+  height: ArrayBuffer
+}
+
+/**
+ * One generated texture: RGBA8 [height, width, 4]; `pixels` is transferred, not copied (no second copy in memory). With
+ * `relief`, the alpha of `pixels` is the surface's roughness (byte = round(r·255)) rather than 255.
+ */
 export interface ResultResponse {
   type: 'result'
   id: string
@@ -188,6 +202,11 @@ export interface ResultResponse {
   version: string
   /** The material family it was painted as (the request's), for a family-conditioned model; absent otherwise. */
   family?: FamilyConditioning
+  /**
+   * The normal map and height of a surface painted by a relief model (its roughness is the alpha of `pixels`); absent
+   * for a colour-only model and for the sky.
+   */
+  relief?: ResultRelief
 }
 
 /**
@@ -290,5 +309,6 @@ export type GenResponse =
 
 /** Buffers to transfer with a response, rather than copy. */
 export function transferables(msg: GenResponse): ArrayBuffer[] {
-  return msg.type === 'result' ? [msg.pixels] : []
+  if (msg.type !== 'result') return []
+  return msg.relief === undefined ? [msg.pixels] : [msg.pixels, msg.relief.normal, msg.relief.height]
 }

@@ -3,11 +3,9 @@
  * Create with `new Worker(new URL('../../world-gen/worker/gen.worker.ts', import.meta.url), { type: 'module' })`.
  */
 import {
-  ensureGradients,
-  fetchDifferentiableGenerator,
   fitPhoto,
+  type Generator,
   loadGenerator,
-  type DifferentiableGenerator,
   LruTextureCache,
   openIdbTextureCache,
   selectBackend,
@@ -17,7 +15,7 @@ import {
 import type { GenRequest, GenResponse } from '../protocol'
 import { createGenHandler } from './handler'
 
-/** Memory cache budget of the worker: 96 MiB ≈ 384 textures of 256². */
+/** Memory cache budget of the worker: 96 MiB ≈ 384 textures of 256² (219 of a relief model: 7 bytes a pixel). */
 const MEMORY_CACHE_BYTES = 96 * 1024 * 1024
 
 const scope = self as unknown as {
@@ -38,35 +36,30 @@ function ownScriptUrls(): string[] {
 
 const caches: TextureCache[] = [new LruTextureCache(MEMORY_CACHE_BYTES)]
 
-/** The style fit's generator (its own weight tensors, loaded at the first fit and kept for the next). */
-let fitter: { url: string; gen: Promise<DifferentiableGenerator> } | undefined
-
-function fitterFor(url: string): Promise<DifferentiableGenerator> {
-  const abs = new URL(url, scope.location.href).href
-  if (fitter?.url !== abs) {
-    void fitter?.gen.then(
-      (g) => g.dispose(),
-      () => undefined,
-    )
-    fitter = { url: abs, gen: ensureGradients().then(() => fetchDifferentiableGenerator(abs)) }
-    // A failed load is retried at the next fit rather than remembered.
-    fitter.gen.catch(() => (fitter = undefined))
-  }
-  return fitter.gen
-}
+/**
+ * The generators this worker loaded, by absolute model.json URL: the style fit differentiates through the one that
+ * paints the textures (its weights, its forward pass). The handler disposes them; a fit never outlives its model.
+ */
+const loaded = new Map<string, Generator>()
+const absolute = (url: string) => new URL(url, scope.location.href).href
 
 const handler = createGenHandler({
   post: (msg, transfer) =>
     scope.postMessage(msg.type === 'ready' ? { ...msg, scriptUrls: ownScriptUrls() } : msg, transfer),
   selectBackend: (order, wasmPath, allowSoftwareGpu, wasmThreads) =>
     selectBackend({ order, wasmPath, allowSoftwareGpu, wasmThreads }),
-  loadModel: (url, onProgress) => loadGenerator({ url }, { onProgress }),
+  loadModel: async (url, onProgress) => {
+    const gen = await loadGenerator({ url }, { onProgress })
+    loaded.set(absolute(url), gen)
+    return gen
+  },
   // Timing is the glue's job: the handler itself stays clock-free.
   now: () => scope.performance.now(),
   caches,
   memory: tensorMemory,
   fitStyle: async (req, hooks) => {
-    const gen = await fitterFor(req.modelUrl)
+    const gen = loaded.get(absolute(req.modelUrl))
+    if (gen === undefined) throw new Error(`no generator was loaded from ${req.modelUrl}`)
     // The photo's bytes live only in this call: never cached, stored or posted anywhere.
     const photo = { widthPx: req.photo.widthPx, heightPx: req.photo.heightPx, pixels: new Uint8Array(req.photo.pixels) }
     return fitPhoto(gen, photo, { slot: req.slot, steps: req.steps, seed: req.seed, ...hooks, onStep: hooks.onStep })

@@ -8,6 +8,7 @@ import { assertDistrictFamilies } from '../districts'
 import { assertConditioning, FamilyError, familyKey, type FamilyErrorReason, type FamilyTable } from '../families'
 import { encodeStyle, styledFamilyVector, styleFamilyLabel, type WorldStyle } from '../style'
 import { LATENT_LAYOUT, localField, noiseSeed, slotField, type LatentLayout } from '../latent-walk'
+import { baseRoughness, packSurfaceRelief, type ReliefSpec, type SurfaceRelief } from '../relief'
 import { assertCloudTileSize, composeRoomSky, SKY_PANORAMA_PX, type CloudLayerSpec } from '../sky-compose'
 import type {
   BackendName,
@@ -32,8 +33,23 @@ export interface GenEngine {
   readonly cloudLayer?: CloudLayerSpec
   /** Set for a family-conditioned surface generator: its families, embedding rows and texture scales. */
   readonly families?: FamilyTable
+  /**
+   * Set for a relief model (world-gen/gan `Generator.relief`): its surfaces come with a normal map, height and
+   * roughness, painted by `generateMaps`.
+   */
+  readonly relief?: ReliefSpec
   /** RGBA8 [cellsH·cellPx, cellsW·cellPx, 4] from float32 field [cellsH, cellsW, inputChannels]. */
   generate(field: Float32Array, cellsH: number, cellsW: number, noiseSeed?: number): Promise<Uint8Array>
+  /**
+   * Colour as `generate` and, for a relief model, the height float32 [cellsH·cellPx, cellsW·cellPx] in [-1, 1], from
+   * one pass (world-gen/gan `Generator.generateMaps`). Required of a relief model.
+   */
+  generateMaps?(
+    field: Float32Array,
+    cellsH: number,
+    cellsW: number,
+    noiseSeed?: number,
+  ): Promise<{ rgba: Uint8Array; height?: Float32Array }>
   dispose(): void
 }
 
@@ -175,6 +191,40 @@ function requestFamily(req: GenerateRequest, engine: GenEngine): Float32Array | 
   return styledFamilyVector(families, req.family, req.style)
 }
 
+/**
+ * Version of what a relief surface's cache entry holds (colour with roughness in its alpha, normal map, height) and
+ * of the functions that derive it: part of the cache key, so IndexedDB entries written by older code are not read
+ * back as if current.
+ */
+const RELIEF_CACHE_TAG = 'r1'
+
+/**
+ * One cache entry for a relief surface: RGBA8 (roughness in alpha) ++ RG8 normal ++ R8 height, 7 bytes a pixel (the
+ * caches hold one byte array per key).
+ */
+function joinRelief(rgba: Uint8Array, relief: SurfaceRelief): Uint8Array {
+  const out = new Uint8Array(rgba.length + relief.normal.length + relief.height.length)
+  out.set(rgba, 0)
+  out.set(relief.normal, rgba.length)
+  out.set(relief.height, rgba.length + relief.normal.length)
+  return out
+}
+
+/** Copies of the parts of a `joinRelief` entry of `pixels` pixels; undefined when its length is not 7 bytes a pixel. */
+function splitRelief(entry: Uint8Array, pixels: number): { rgba: Uint8Array; relief: SurfaceRelief } | undefined {
+  if (entry.length !== 7 * pixels) return undefined
+  return {
+    rgba: entry.slice(0, 4 * pixels),
+    relief: { normal: entry.slice(4 * pixels, 6 * pixels), height: entry.slice(6 * pixels) },
+  }
+}
+
+/** The whole ArrayBuffer of `bytes`, copied only when `bytes` is a view on part of a larger one. */
+const ownBuffer = (bytes: Uint8Array): ArrayBuffer =>
+  bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+    ? (bytes.buffer as ArrayBuffer)
+    : (bytes.slice().buffer as ArrayBuffer)
+
 /** Adam steps of a style fit unless the request says otherwise. */
 export const DEFAULT_FIT_STEPS = 60
 
@@ -293,31 +343,51 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       // The field's hash already covers the family vector; the family's name keeps keys readable and distinct even so.
       const painted = engine.families === undefined ? undefined : req.family
       const fam = painted === undefined ? '' : `|f${familyKey(painted)}`
-      const key = `${req.cacheKey ?? ''}|n${nSeed}${fam}|${textureCacheKey(engine.version, crop, width, height)}`
+      // A relief model's surfaces carry their normal map, height and roughness (the sky has no relief).
+      const surface = req.slot === 'sky' ? undefined : req.slot
+      const relief = surface === undefined ? undefined : engine.relief
+      const tag = relief === undefined ? '' : `|${RELIEF_CACHE_TAG}`
+      const key = `${req.cacheKey ?? ''}|n${nSeed}${fam}${tag}|${textureCacheKey(engine.version, crop, width, height)}`
       const t0 = now()
       let pixels: Uint8Array | undefined
+      let maps: SurfaceRelief | undefined
       let hitAt = -1
       for (let c = 0; c < caches.length && pixels === undefined; c++) {
-        pixels = await caches[c].get(key)
-        if (pixels !== undefined) hitAt = c
+        const entry = await caches[c].get(key)
+        if (entry === undefined) continue
+        // A cache hit returns the cache's own array: copy what is posted, so the transfer does not detach the cache.
+        if (relief === undefined) pixels = entry.slice()
+        else {
+          const parts = splitRelief(entry, width * height)
+          if (parts === undefined) continue // not an entry of this shape: read as a miss
+          pixels = parts.rgba
+          maps = parts.relief
+        }
+        hitAt = c
       }
       const fromCache = pixels !== undefined
       if (pixels === undefined) {
-        pixels = await engine.generate(crop, cellsH, cellsW, nSeed)
-        // The sky: the generated cloud layer under the atmosphere of the field's global latent (every cell starts with it).
-        if (sky !== undefined)
-          pixels = composeRoomSky(pixels, cellsW * engine.cellPx, sky, crop.subarray(0, layout.sky.globalDim))
+        if (relief !== undefined && surface !== undefined) {
+          if (engine.generateMaps === undefined) throw new Error(`${engine.version} has relief but no generateMaps`)
+          const out = await engine.generateMaps(crop, cellsH, cellsW, nSeed)
+          if (out.height === undefined) throw new Error(`${engine.version} has relief but painted no height`)
+          pixels = out.rgba
+          const base = baseRoughness(surface, painted)
+          maps = packSurfaceRelief(pixels, out.height, width, height, relief.pxPerUnit, base)
+        } else {
+          pixels = await engine.generate(crop, cellsH, cellsW, nSeed)
+          // The sky: the generated cloud layer under the atmosphere of the field's global latent (every cell starts with it).
+          if (sky !== undefined)
+            pixels = composeRoomSky(pixels, cellsW * engine.cellPx, sky, crop.subarray(0, layout.sky.globalDim))
+        }
       }
       if (job.cancelled) return
-      // Faster caches missed: fill them. Each cache keeps its own copy since `pixels` is transferred below.
+      // Faster caches missed: fill them. Each cache keeps its own copy since the arrays are transferred below.
       const fill = fromCache ? caches.slice(0, hitAt) : caches
-      for (const c of fill) await c.set(key, pixels.slice())
-      // A cache hit returns the cache's own array: copy it so the transfer does not detach the cached bytes.
-      const out = fromCache ? pixels.slice() : pixels
-      const buffer =
-        out.byteOffset === 0 && out.byteLength === out.buffer.byteLength
-          ? (out.buffer as ArrayBuffer)
-          : out.slice().buffer
+      for (const c of fill) await c.set(key, maps === undefined ? pixels.slice() : joinRelief(pixels, maps))
+      const buffer = ownBuffer(pixels)
+      const reliefOut =
+        maps === undefined ? undefined : { normal: ownBuffer(maps.normal), height: ownBuffer(maps.height) }
       post(
         {
           type: 'result',
@@ -331,8 +401,9 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           fromCache,
           version: engine.version,
           ...(painted !== undefined ? { family: painted } : {}),
+          ...(reliefOut !== undefined ? { relief: reliefOut } : {}),
         },
-        [buffer],
+        reliefOut === undefined ? [buffer] : [buffer, reliefOut.normal, reliefOut.height],
       )
     }
   }
