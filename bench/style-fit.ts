@@ -33,11 +33,13 @@ async function main(): Promise<void> {
   }
   const steps = Number(values.steps)
   const perFamily = Number(values['per-family'])
-  const { DifferentiableGenerator, fitPhoto, selectBackend } = await import('../world-gen/gan')
-  const { parseManifest } = await import('../world-gen/gan/manifest')
+  const { fitPhoto, loadGenerator, selectBackend } = await import('../world-gen/gan')
   const choice = await selectBackend({ order: [values.backend as 'wasm' | 'cpu'], wasmPath: WASM })
-  const manifest = parseManifest(JSON.parse(readFileSync(MODEL + 'model.json', 'utf8')))
-  const gen = new DifferentiableGenerator(manifest, new Uint8Array(readFileSync(MODEL + 'weights.bin')))
+  const gen = await loadGenerator({
+    manifest: JSON.parse(readFileSync(MODEL + 'model.json', 'utf8')),
+    weights: readFileSync(MODEL + 'weights.bin'),
+  })
+  const manifest = gen.manifest
   const index = JSON.parse(readFileSync(HELDOUT + 'index.json', 'utf8')) as {
     file: string
     family: string

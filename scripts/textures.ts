@@ -256,7 +256,7 @@ async function main(): Promise<void> {
 
   if (args.backend === 'webgpu') await installNodeWebgpu()
   // Imported after navigator.gpu exists (the webgpu backend probes it when loaded).
-  const { DifferentiableGenerator, fitPhoto, loadGenerator, selectBackend } = await import('../world-gen/gan')
+  const { fitPhoto, loadGenerator, selectBackend } = await import('../world-gen/gan')
   const wasmPath = fileURLToPath(new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url))
   const choice = await selectBackend({ order: [args.backend], wasmPath, allowSoftwareGpu: true })
   const gen = await loadGenerator({
@@ -269,22 +269,17 @@ async function main(): Promise<void> {
     fail(`--style: ${label} has no material families, so it cannot paint a photo style`, 2)
   if (args.photo !== undefined) {
     if (families === undefined) fail(`--style-from: ${label} has no material families, so it cannot fit a style`, 2)
-    const fitter = new DifferentiableGenerator(gen.manifest, new Uint8Array(readFileSync(modelDir + 'weights.bin')))
     const tf0 = performance.now()
-    try {
-      const result = await fitPhoto(fitter, args.photo, { slot: args.slot as SurfaceSlot, steps: args.styleSteps })
-      style = result.style
-      fit = {
-        steps: result.steps,
-        ms: Math.round(performance.now() - tf0),
-        startFamily: families.names[result.startFamily],
-        startLoss: round4(result.startLoss),
-        fittedLoss: round4(result.fittedLoss),
-        quantisedLoss: round4(result.quantisedLoss),
-        drop: round4(1 - result.quantisedLoss / result.startLoss),
-      }
-    } finally {
-      fitter.dispose()
+    const result = await fitPhoto(gen, args.photo, { slot: args.slot as SurfaceSlot, steps: args.styleSteps })
+    style = result.style
+    fit = {
+      steps: result.steps,
+      ms: Math.round(performance.now() - tf0),
+      startFamily: families.names[result.startFamily],
+      startLoss: round4(result.startLoss),
+      fittedLoss: round4(result.fittedLoss),
+      quantisedLoss: round4(result.quantisedLoss),
+      drop: round4(1 - result.quantisedLoss / result.startLoss),
     }
   }
   if (style !== undefined) {

@@ -88,6 +88,15 @@ export function noiseMaps(layers: readonly LayerSpec[], noiseSeed: number, cells
   })
 }
 
+/** Options of `Generator.forwardTensor`. */
+export interface ForwardOptions {
+  /**
+   * Run the convolutions unfused (conv2d, then bias and activation as ops of their own), for a pass that is
+   * differentiated: the same values, and a gradient every backend computes (see `forwardTensor`). @default false
+   */
+  differentiable?: boolean
+}
+
 /** A loaded generator: owns its weight tensors until `dispose()`. */
 export class Generator {
   /** The validated manifest (model name, version, layers). */
@@ -162,22 +171,44 @@ export class Generator {
 
   /**
    * The forward pass as a tensor (synchronous tf ops; call inside `tf.tidy`).
-   * In: field float32 [cellsH, cellsW, inputChannels] channels-last. Out: float32 [1, cellsH·cellPx, cellsW·cellPx, 3]
-   * in [-1, 1]. `noise`: the noise maps (`noiseMaps`), or a uint32 seed to build them from.
+   * In: field float32 [cellsH, cellsW, inputChannels] channels-last. Out: float32 [1, cellsH·cellPx, cellsW·cellPx,
+   * channels] in [-1, 1], the last layer's channels (RGB first). `noise`: the noise maps (`noiseMaps`), or a uint32
+   * seed to build them from.
    */
   forward(field: Float32Array, cellsH: number, cellsW: number, noise: NoiseMaps | number = 0): tf.Tensor4D {
     this.check(field, cellsH, cellsW)
+    return this.forwardTensor(tf.tensor4d(field, [1, cellsH, cellsW, this.manifest.inputChannels]), noise)
+  }
+
+  /**
+   * The forward pass from a field tensor [1, cellsH, cellsW, inputChannels], so that gradients reach the field
+   * (`tf.grad`, an optimizer's `minimize`): what `forward` runs, and what the photo-style fit differentiates. Out and
+   * `noise` as `forward`. Synchronous tf ops: call inside `tf.tidy` or a gradient function.
+   */
+  forwardTensor(field: tf.Tensor4D, noise: NoiseMaps | number = 0, options: ForwardOptions = {}): tf.Tensor4D {
+    if (this.disposed) throw new Error(`generator ${this.manifest.version} is disposed`)
+    const [batch, cellsH, cellsW, channels] = field.shape
+    if (batch !== 1 || channels !== this.manifest.inputChannels)
+      throw new RangeError(`field tensor is ${field.shape.join('×')}, expected 1×H×W×${this.inputChannels}`)
     const maps = typeof noise === 'number' ? this.noiseMaps(noise, cellsH, cellsW) : noise
     const shapes = this.noiseShapes(cellsH, cellsW)
     if (maps.length !== shapes.length || maps.some((m, i) => m.length !== shapes[i]![0] * shapes[i]![1]))
       throw new RangeError(`expected ${shapes.length} noise maps of ${shapes.map((s) => s.join('×')).join(', ')}`)
-    let x = tf.tensor4d(field, [1, cellsH, cellsW, this.manifest.inputChannels])
+    const fused = options.differentiable !== true
+    let x = field
     let k = 0
     for (const { spec, kernel, bias, noise: noiseWeight } of this.layers) {
       const tanh = spec.activation === 'tanh'
       // Bias and relu ride in the conv kernel (one pass over the output instead of three); noise goes in before the
       // activation, so a noise layer fuses the bias only.
       const activation = noiseWeight === undefined && !tanh ? 'relu' : 'linear'
+      const conv = (input: tf.Tensor4D): tf.Tensor4D => {
+        if (fused) return tf.fused.conv2d({ x: input, filter: kernel, strides: 1, pad: 'valid', bias, activation })
+        // The gradient of a fused conv computes the filter's too (wasted here, and wasm has no Conv2DBackpropFilter);
+        // that of conv2d computes only what the tape asks for, the input's.
+        const z = tf.add(tf.conv2d(input, kernel, 1, 'valid'), bias) as tf.Tensor4D
+        return activation === 'relu' ? tf.relu(z) : z
+      }
       let y: tf.Tensor4D
       if (spec.upsample) {
         // Nearest ×2 then the [1,2,1]⊗[1,2,1]/16 blur is exactly bilinear ×2 with half-pixel centres (each output
@@ -186,10 +217,9 @@ export class Generator {
         // resolution is never padded. The conv runs 'valid' over that 1 px larger frame, so its output has a 1 px
         // ring (computed from the bilinear step's clamped border), which is cut off.
         const [, h, w] = x.shape
-        const up = tf.image.resizeBilinear(wrapPad(x), [2 * h + 4, 2 * w + 4], false, true)
-        y = cropRing(tf.fused.conv2d({ x: up, filter: kernel, strides: 1, pad: 'valid', bias, activation }))
+        y = cropRing(conv(tf.image.resizeBilinear(wrapPad(x), [2 * h + 4, 2 * w + 4], false, true)))
       } else {
-        y = tf.fused.conv2d({ x: wrapPad(x), filter: kernel, strides: 1, pad: 'valid', bias, activation })
+        y = conv(wrapPad(x))
       }
       if (noiseWeight !== undefined) {
         const [hk, wk] = shapes[k]!

@@ -9,7 +9,14 @@ export {
   type ModelLoadReason,
   type WeightSpec,
 } from './manifest'
-export { Generator, loadGenerator, toRgba8, type GeneratorSource, type LoadGeneratorOptions } from './generator'
+export {
+  Generator,
+  loadGenerator,
+  toRgba8,
+  type ForwardOptions,
+  type GeneratorSource,
+  type LoadGeneratorOptions,
+} from './generator'
 export { channelOf, type GeneratedMaps } from './generator'
 export {
   BACKEND_ORDER,
@@ -23,8 +30,6 @@ export {
 } from './backend'
 export { IdbTextureCache, LruTextureCache, openIdbTextureCache, textureCacheKey, type TextureCache } from './cache'
 export {
-  DifferentiableGenerator,
-  fetchDifferentiableGenerator,
   FitCancelledError,
   fitPhoto,
   fitStyle,

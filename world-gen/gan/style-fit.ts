@@ -11,8 +11,8 @@
  * projections, unlike a sliced Wasserstein distance), and differentiable with kernels every tf.js backend has.
  * In the spirit of Portilla & Simoncelli 2000 (https://doi.org/10.1023/A:1026553619983), much reduced.
  *
- * `Generator.forward` builds its input tensor from a Float32Array, so no gradient reaches the field through it;
- * `DifferentiableGenerator` runs the same ops from a tensor field (the unit test holds it to `Generator.forward`).
+ * The fit differentiates through the generator itself (`Generator.forwardTensor`, the pass every texture is painted
+ * with), from a field tensor built inside the gradient function.
  */
 import * as tf from '@tensorflow/tfjs-core'
 import { ensureGradients } from './gradients'
@@ -20,8 +20,8 @@ import { createRng, gaussian } from '../seed'
 import type { FamilyTable } from '../families'
 import { photoTarget, quantiseStyle, toLatentSphere, type WorldStyle } from '../style'
 import type { SurfaceSlot } from '../layout'
-import { decodeWeights, parseManifest, type GeneratorManifest } from './manifest'
-import { noiseMaps, noiseShapes, type NoiseMaps } from './generator'
+import type { GeneratorManifest } from './manifest'
+import type { Generator } from './generator'
 
 /** Pyramid levels of the statistics: 64 → 32 → 16 → 8 px for the default 64² fit. */
 export const STYLE_LEVELS = 4
@@ -37,111 +37,26 @@ const W_MEAN = 4
 const W_COV = 40
 const W_LOG_ENERGY = 0.25
 
-/** Kernels the fit's backward pass needs (gradients of conv, depthwise conv, nearest resize, slice/concat, pooling). */
+/**
+ * Kernels the fit's backward pass needs beyond the forward pass's: the gradients of conv (input only), nearest resize
+ * and pooling, pad and split for slice and concat, step for relu, and the products of the bilinear resize's gradient
+ * (world-gen/gan/gradients.ts). Every backend the worker uses (webgpu, webgl, wasm, cpu) registers them all.
+ */
 export const FIT_GRADIENT_KERNELS = [
   'Conv2DBackpropInput',
-  'DepthwiseConv2dNativeBackpropInput',
   'ResizeNearestNeighborGrad',
   'AvgPoolGrad',
   'PadV2',
-  'Slice',
+  'SplitV',
   'Step',
   'Softmax',
+  'BatchMatMul',
+  'Transpose',
 ] as const
 
 /** The gradient kernels `backend` does not register (empty: it can run the fit). */
 export function missingGradientKernels(backend: string): string[] {
   return FIT_GRADIENT_KERNELS.filter((k) => tf.getKernel(k, backend) === undefined)
-}
-
-/** Wrap-pad an NHWC tensor by 1 px, circular in both axes (the generator's padding). */
-function wrapPad(x: tf.Tensor4D): tf.Tensor4D {
-  const [, h, w] = x.shape
-  const xw = tf.concat(
-    [tf.slice(x, [0, 0, w - 1, 0], [-1, -1, 1, -1]), x, tf.slice(x, [0, 0, 0, 0], [-1, -1, 1, -1])],
-    2,
-  )
-  return tf.concat(
-    [tf.slice(xw, [0, h - 1, 0, 0], [-1, 1, -1, -1]), xw, tf.slice(xw, [0, 0, 0, 0], [-1, 1, -1, -1])],
-    1,
-  )
-}
-
-/**
- * The surface generator's forward pass from a tensor field, so gradients reach the field: the same layers, weights and
- * noise as `Generator.forward` (world-gen/gan/generator.ts), which takes a Float32Array. Owns its own weight tensors
- * (created on the backend active at construction) until `dispose()`.
- */
-export class DifferentiableGenerator {
-  /** The validated manifest. */
-  readonly manifest: GeneratorManifest
-  private readonly layers: { kernel: tf.Tensor4D; bias: tf.Tensor1D; noise?: tf.Tensor1D }[]
-  private readonly blur = new Map<number, tf.Tensor4D>()
-  private disposed = false
-
-  /** Upload `weights` (model.json shards, concatenated) for `manifest` on the active backend. */
-  constructor(manifest: GeneratorManifest, weights: Uint8Array) {
-    this.manifest = manifest
-    const values = decodeWeights(manifest, weights)
-    this.layers = manifest.layers.map((spec) => ({
-      kernel: tf.tensor4d(values.get(`${spec.name}/kernel`)!, [3, 3, spec.in, spec.out]),
-      bias: tf.tensor1d(values.get(`${spec.name}/bias`)!),
-      ...(spec.noise ? { noise: tf.tensor1d(values.get(`${spec.name}/noise`)!) } : {}),
-    }))
-    const k = [1, 2, 1, 2, 4, 2, 1, 2, 1].map((v) => v / 16)
-    for (const l of manifest.layers) {
-      if (!l.upsample || this.blur.has(l.in)) continue
-      const data = new Float32Array(9 * l.in)
-      for (let i = 0; i < 9; i++) data.fill(k[i]!, i * l.in, (i + 1) * l.in)
-      this.blur.set(l.in, tf.tensor4d(data, [3, 3, l.in, 1]))
-    }
-  }
-
-  /** [H, W] of each noise map for a field of cellsH × cellsW cells, in layer order. */
-  noiseShapes(cellsH: number, cellsW: number): [number, number][] {
-    return noiseShapes(this.manifest.layers, cellsH, cellsW)
-  }
-
-  /** Seeded noise maps, identical to `Generator.noiseMaps` (same PRNG, same order). */
-  noiseMaps(noiseSeed: number, cellsH: number, cellsW: number): NoiseMaps {
-    return noiseMaps(this.manifest.layers, noiseSeed, cellsH, cellsW)
-  }
-
-  /**
-   * In: field [1, cellsH, cellsW, inputChannels]. Out: [1, cellsH·cellPx, cellsW·cellPx, 3] in [-1, 1].
-   * Synchronous tf ops: call inside `tf.tidy` (or a gradient function).
-   */
-  forward(field: tf.Tensor4D, noise: NoiseMaps): tf.Tensor4D {
-    if (this.disposed) throw new Error(`generator ${this.manifest.version} is disposed`)
-    const [, cellsH, cellsW] = field.shape
-    const shapes = this.noiseShapes(cellsH, cellsW)
-    let x = field
-    let k = 0
-    this.manifest.layers.forEach((spec, i) => {
-      const { kernel, bias, noise: noiseWeight } = this.layers[i]!
-      if (spec.upsample) {
-        const [, h, w, c] = x.shape
-        x = tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false)
-        x = tf.depthwiseConv2d(wrapPad(x), this.blur.get(c)!, 1, 'valid')
-      }
-      let y = tf.add(tf.conv2d(wrapPad(x), kernel, 1, 'valid'), bias) as tf.Tensor4D
-      if (noiseWeight !== undefined) {
-        const [hk, wk] = shapes[k]!
-        y = tf.add(y, tf.mul(tf.tensor4d(noise[k]!, [1, hk, wk, 1]), noiseWeight)) as tf.Tensor4D
-        k++
-      }
-      x = spec.activation === 'relu' ? tf.relu(y) : tf.tanh(y)
-    })
-    return x
-  }
-
-  /** Release the weight tensors. Idempotent. */
-  dispose(): void {
-    if (this.disposed) return
-    this.disposed = true
-    for (const l of this.layers) tf.dispose(l.noise ? [l.kernel, l.bias, l.noise] : [l.kernel, l.bias])
-    for (const b of this.blur.values()) b.dispose()
-  }
 }
 
 /**
@@ -263,7 +178,7 @@ function fitStart(seed: number, dim: number, k: number): Float32Array {
  * Synchronous tf math per step inside tidy; leaves no tensor behind, also when cancelled or failing.
  */
 export async function fitStyle(
-  gen: DifferentiableGenerator,
+  gen: Generator,
   families: FamilyTable,
   target: Float32Array,
   options: FitStyleOptions,
@@ -298,7 +213,7 @@ export async function fitStyle(
       const fam = tf.matMul(tf.reshape(mix, [1, -1]), embedding)
       const shared = tf.tile(tf.concat([tf.reshape(onSphere, [1, gDim]), fam], 1), [n, 1])
       const field = tf.reshape(tf.concat([shared, local], 1), [1, cells, cells, m.inputChannels]) as tf.Tensor4D
-      return gen.forward(field, noise)
+      return rgbOf(gen.forwardTensor(field, noise, { differentiable: true }))
     }
     const distance = (z: tf.Tensor, mix: tf.Tensor) => statsDistance(textureStats(image(z, mix)), targetStatsT)
 
@@ -361,6 +276,14 @@ export async function fitStyle(
   }
 }
 
+/**
+ * The colour of a generator's output [1, H, W, C]: its first 3 channels (a relief model's 4th is height, which a
+ * photo does not show), as [1, H, W, 3].
+ */
+function rgbOf(image: tf.Tensor4D): tf.Tensor4D {
+  return image.shape[3] === 3 ? image : tf.slice(image, [0, 0, 0, 0], [-1, -1, -1, 3])
+}
+
 /** The global latent's length, from model.json `latent.globalDim` (the rest of a cell is family + local channels). */
 function fitGlobalDim(m: GeneratorManifest): number {
   const meta = m.meta.latent as { globalDim?: unknown } | undefined
@@ -379,7 +302,7 @@ function concatRows(rows: Float32Array[], dim: number): Float32Array {
  * S = cells · cellPx. `mixture`: one weight per family of the table. Synchronous: call inside `tf.tidy`.
  */
 export function paintStyle(
-  gen: DifferentiableGenerator,
+  gen: Generator,
   families: FamilyTable,
   global: Float32Array,
   mixture: Float32Array,
@@ -397,32 +320,7 @@ export function paintStyle(
   const shared = tf.tile(tf.concat([tf.tensor2d(toLatentSphere(global), [1, gDim]), fam], 1), [cells * cells, 1])
   const local = tf.tensor2d(fitLocal(seed, cells, localDim), [cells * cells, localDim])
   const field = tf.reshape(tf.concat([shared, local], 1), [1, cells, cells, m.inputChannels]) as tf.Tensor4D
-  return gen.forward(field, gen.noiseMaps(seed, cells, cells))
-}
-/**
- * Load a `DifferentiableGenerator` from an absolute model.json URL (the shards it lists, relative to it). The browser's
- * HTTP cache (or the offline cache) usually answers: the generation worker fetched the same files at start.
- */
-export async function fetchDifferentiableGenerator(
-  url: string,
-  f: typeof fetch = globalThis.fetch,
-): Promise<DifferentiableGenerator> {
-  const get = async (u: string) => {
-    const res = await f(u)
-    if (!res.ok) throw new Error(`cannot fetch ${u}: HTTP ${res.status}`)
-    return res
-  }
-  const manifest = parseManifest(await (await get(url)).json())
-  const parts = await Promise.all(
-    manifest.paths.map(async (p) => new Uint8Array(await (await get(new URL(p, url).href)).arrayBuffer())),
-  )
-  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0))
-  let o = 0
-  for (const p of parts) {
-    bytes.set(p, o)
-    o += p.byteLength
-  }
-  return new DifferentiableGenerator(manifest, bytes)
+  return rgbOf(gen.forwardTensor(field, seed))
 }
 
 /** Options of `fitPhoto`. */
@@ -436,7 +334,7 @@ export interface FitPhotoOptions extends FitStyleOptions {
  * `photoTarget`) → `fitStyle`. What the worker, the CLI and the benchmark run.
  */
 export function fitPhoto(
-  gen: DifferentiableGenerator,
+  gen: Generator,
   photo: { widthPx: number; heightPx: number; pixels: Uint8Array | Uint8ClampedArray },
   options: FitPhotoOptions,
 ): Promise<FitStyleResult> {

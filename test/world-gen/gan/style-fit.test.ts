@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { loadGenerator, selectBackend } from '../../../world-gen/gan'
-import { parseManifest } from '../../../world-gen/gan/manifest'
+import { Generator, loadGenerator, selectBackend } from '../../../world-gen/gan'
+import { decodeWeights, parseManifest } from '../../../world-gen/gan/manifest'
 import {
-  DifferentiableGenerator,
+  FIT_GRADIENT_KERNELS,
   FitCancelledError,
   fitPhoto,
   fitStyle,
@@ -11,7 +11,7 @@ import {
   styleDistance,
   textureStats,
 } from '../../../world-gen/gan/style-fit'
-import { ensureGradients } from '../../../world-gen/gan/gradients'
+import { bilinearMatrix, ensureGradients } from '../../../world-gen/gan/gradients'
 import { encodeStyle } from '../../../world-gen/style'
 import { familyModel } from '../../support/family-model'
 import { maxAbsDiff, surfaceFiles, WASM_DIR } from './load'
@@ -59,27 +59,91 @@ describe('texture-statistics distance', () => {
   })
 })
 
+/** Sum of f(field) · weights over the generator's output: a scalar whose gradient reaches every output pixel. */
+function weightedOutput(gen: Generator, field: tf.Tensor4D, seed: number): tf.Scalar {
+  const out = gen.forwardTensor(field, seed, { differentiable: true })
+  const w = tf.sin(tf.mul(tf.range(0, out.size), 0.37)).reshape(out.shape)
+  return tf.sum(tf.mul(out, w)) as tf.Scalar
+}
+
+/**
+ * The fixture model with a 4th output channel (a relief model's height) added to its last layer: the first 3
+ * channels are the 3-channel model's output, exactly.
+ */
+function withHeightChannel(fixture: { manifest: Record<string, unknown>; weights: Uint8Array }): Generator {
+  const m = parseManifest(fixture.manifest)
+  const values = decodeWeights(m, fixture.weights)
+  const last = m.layers[m.layers.length - 1]!
+  const layers = m.layers.map((spec) => {
+    let kernel = values.get(`${spec.name}/kernel`)!
+    let bias = values.get(`${spec.name}/bias`)!
+    if (spec === last) {
+      const k4 = new Float32Array((kernel.length / 3) * 4)
+      for (let i = 0; i < kernel.length / 3; i++) {
+        k4.set(kernel.subarray(3 * i, 3 * i + 3), 4 * i)
+        k4[4 * i + 3] = Math.cos(i)
+      }
+      kernel = k4
+      bias = Float32Array.from([...bias, 0.1])
+    }
+    const out = spec === last ? 4 : spec.out
+    return {
+      spec: { ...spec, out },
+      kernel: tf.tensor4d(kernel, [3, 3, spec.in, out]),
+      bias: tf.tensor1d(bias),
+      ...(spec.noise ? { noise: tf.tensor1d(values.get(`${spec.name}/noise`)!) } : {}),
+    }
+  })
+  const relief = { channel: 3, pxPerUnit: 4 }
+  return new Generator({ ...m, outputChannels: 4, relief, layers: layers.map((l) => l.spec) }, layers)
+}
+
 describe('the fit on a fixture model (cpu)', () => {
   // Three families and a 16 px field keep the cpu fit to a few seconds.
   const fixture = familyModel({ globalDim: 8, upsamples: 2, names: ['brick', 'plaster', 'metal'] })
   const manifest = parseManifest(fixture.manifest)
-  let gen: DifferentiableGenerator
+  let gen: Generator
 
   beforeAll(async () => {
     await selectBackend({ order: ['cpu'] })
     await ensureGradients()
-    gen = new DifferentiableGenerator(manifest, fixture.weights)
+    gen = await loadGenerator({ manifest: fixture.manifest, weights: fixture.weights })
   })
 
-  it('runs the same forward pass as Generator.forward', async () => {
-    const plain = await loadGenerator({ manifest: fixture.manifest, weights: fixture.weights })
+  it('forwardTensor, fused or differentiable, paints what forward paints', () => {
     const field = Float32Array.from({ length: 3 * 4 * manifest.inputChannels }, (_, i) => Math.sin(i * 0.31))
-    const want = await plain.generateFloat(field, 3, 4, 5)
-    const got = tf.tidy(() =>
-      gen.forward(tf.tensor4d(field, [1, 3, 4, manifest.inputChannels]), gen.noiseMaps(5, 3, 4)).dataSync(),
-    )
-    expect(maxAbsDiff(got as Float32Array, want)).toBeLessThan(1e-5)
-    plain.dispose()
+    const [want, fused, unfused] = tf.tidy(() => {
+      const t = tf.tensor4d(field, [1, 3, 4, manifest.inputChannels])
+      return [
+        gen.forward(field, 3, 4, 5).dataSync() as Float32Array,
+        gen.forwardTensor(t, 5).dataSync() as Float32Array,
+        gen.forwardTensor(t, 5, { differentiable: true }).dataSync() as Float32Array,
+      ]
+    })
+    expect(maxAbsDiff(fused!, want!)).toBe(0)
+    expect(maxAbsDiff(unfused!, want!)).toBeLessThan(1e-5)
+  })
+
+  it('refuses a field tensor of the wrong shape', () => {
+    expect(() =>
+      tf.tidy(() => gen.forwardTensor(tf.zeros([1, 2, 2, manifest.inputChannels + 1]) as tf.Tensor4D)),
+    ).toThrow(RangeError)
+  })
+
+  it('differentiates by the field: along the gradient, the slope is its norm (central differences)', () => {
+    // Along its own direction a wrong gradient shows (tf.js's stock resizeBilinear gradient gives 2.76 here where
+    // the slope is 1.01); the relus make the slope change within ±0.03, so the step is small.
+    const field = Float32Array.from({ length: 3 * 3 * manifest.inputChannels }, (_, i) => Math.cos(i * 0.53))
+    const x = () => tf.tensor4d(field, [1, 3, 3, manifest.inputChannels])
+    const eps = 3e-3
+    const [norm, slope] = tf.tidy(() => {
+      const f = (t: tf.Tensor) => weightedOutput(gen, t as tf.Tensor4D, 3)
+      const g = tf.grad(f)(x())
+      const n = tf.norm(g)
+      const at = (s: number) => f(tf.add(x(), tf.mul(tf.div(g, n), s))).dataSync()[0]!
+      return [n.dataSync()[0]!, (at(eps) - at(-eps)) / (2 * eps)]
+    })
+    expect(slope!).toBeCloseTo(norm!, 2)
   })
 
   const target = stripes(16)
@@ -121,51 +185,95 @@ describe('the fit on a fixture model (cpu)', () => {
     const r = await fitPhoto(gen, { widthPx: 50, heightPx: 40, pixels: photo }, { slot: 'floor', steps: 2, cells: 4 })
     expect(r.style.slot).toBe('floor')
   })
+
+  it('compares only the colour of a generator with a height channel: the same style as without it', async () => {
+    const relief = withHeightChannel(fixture)
+    const a = await fitStyle(gen, manifest.families!, target, options)
+    const b = await fitStyle(relief, manifest.families!, target, options)
+    relief.dispose()
+    expect(encodeStyle(b.style)).toBe(encodeStyle(a.style))
+    expect(b.quantisedLoss).toBeCloseTo(a.quantisedLoss, 5)
+  })
 })
 
 describe('gradient kernels', () => {
-  it('wasm lacks DepthwiseConv2dNativeBackpropInput until the fit registers it; then it matches cpu', async () => {
-    await selectBackend({ order: ['wasm'], wasmPath: WASM_DIR })
-    const missingBefore = missingGradientKernels('wasm')
+  it.each(['cpu', 'wasm'] as const)('%s registers every kernel the fit needs', async (backend) => {
+    await selectBackend({ order: [backend], wasmPath: WASM_DIR })
     await ensureGradients()
-    expect(missingGradientKernels('wasm')).toEqual([])
-    expect(missingBefore.every((k) => k === 'DepthwiseConv2dNativeBackpropInput')).toBe(true)
-    const grad = () =>
-      tf.tidy(() => {
-        const x = tf.tensor4d(
-          Float32Array.from({ length: 2 * 6 * 5 * 3 }, (_, i) => Math.sin(i)),
-          [2, 6, 5, 3],
-        )
-        const f = tf.tensor4d(
-          Float32Array.from({ length: 3 * 3 * 3 }, (_, i) => Math.cos(i)),
-          [3, 3, 3, 1],
-        )
-        const g = tf.grad((t: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(t as tf.Tensor4D, f, 1, 'valid'))))(x)
-        return g.dataSync() as Float32Array
+    expect(missingGradientKernels(backend)).toEqual([])
+    expect(FIT_GRADIENT_KERNELS).not.toContain('ResizeBilinearGrad')
+  })
+
+  it('bilinearMatrix rows sum to 1 and sample as resizeBilinear does (×2, half-pixel centres: ¾ own + ¼ neighbour)', () => {
+    const m = bilinearMatrix(3, 6, false, true)
+    for (let r = 0; r < 6; r++) expect(m.slice(3 * r, 3 * r + 3).reduce((a, b) => a + b)).toBeCloseTo(1, 6)
+    expect(Array.from(m.slice(3, 6))).toEqual([0.75, 0.25, 0])
+    expect(Array.from(m.slice(6, 9))).toEqual([0.25, 0.75, 0])
+  })
+
+  // <resize(x), dy> = <x, grad(dy)> holds for the exact gradient only; tf.js 4.22's own ignores halfPixelCenters.
+  const resizeCases = [
+    { label: '×2 half-pixel (the generator)', inHW: [5, 4], outHW: [10, 8], align: false, half: true },
+    { label: '×2 + 4 half-pixel, non-square', inHW: [4, 6], outHW: [12, 16], align: false, half: true },
+    { label: 'down-scale half-pixel', inHW: [9, 7], outHW: [4, 3], align: false, half: true },
+    { label: 'legacy grid', inHW: [5, 5], outHW: [14, 11], align: false, half: false },
+    { label: 'aligned corners', inHW: [5, 6], outHW: [9, 13], align: true, half: false },
+  ]
+  describe.each(['cpu', 'wasm'] as const)('resizeBilinear gradient on %s', (backend) => {
+    beforeAll(async () => {
+      await selectBackend({ order: [backend], wasmPath: WASM_DIR })
+      await ensureGradients()
+    })
+    it.each(resizeCases)('is the adjoint of the forward resize: $label', ({ inHW, outHW, align, half }) => {
+      const [lhs, rhs] = tf.tidy(() => {
+        const x = tf.sin(tf.mul(tf.range(0, 2 * inHW[0]! * inHW[1]! * 3), 0.9)).reshape([2, inHW[0]!, inHW[1]!, 3])
+        const dy = tf.cos(tf.mul(tf.range(0, 2 * outHW[0]! * outHW[1]! * 3), 0.7)).reshape([2, outHW[0]!, outHW[1]!, 3])
+        const f = (t: tf.Tensor) =>
+          tf.sum(tf.mul(tf.image.resizeBilinear(t as tf.Tensor4D, outHW as [number, number], align, half), dy))
+        const g = tf.grad(f)(x)
+        return [f(x).dataSync()[0]!, tf.sum(tf.mul(x, g)).dataSync()[0]!]
       })
-    const onWasm = grad()
-    await selectBackend({ order: ['cpu'] })
-    expect(maxAbsDiff(onWasm, grad())).toBeLessThan(1e-4)
+      expect(rhs!).toBeCloseTo(lhs!, 3)
+    })
+  })
+
+  it("wasm's gradient through the generator matches cpu's", async () => {
+    const fixture = familyModel({ globalDim: 8, upsamples: 2, names: ['brick', 'plaster', 'metal'] })
+    const c = parseManifest(fixture.manifest).inputChannels
+    const field = Float32Array.from({ length: 4 * 4 * c }, (_, i) => Math.sin(i * 0.29))
+    const grad = async (backend: 'cpu' | 'wasm') => {
+      await selectBackend({ order: [backend], wasmPath: WASM_DIR })
+      await ensureGradients()
+      const gen = await loadGenerator({ manifest: fixture.manifest, weights: fixture.weights })
+      const g = tf.tidy(
+        () =>
+          tf
+            .grad((t: tf.Tensor) => weightedOutput(gen, t as tf.Tensor4D, 7))(tf.tensor4d(field, [1, 4, 4, c]))
+            .dataSync() as Float32Array,
+      )
+      gen.dispose()
+      return g
+    }
+    const onWasm = await grad('wasm')
+    expect(maxAbsDiff(onWasm, await grad('cpu'))).toBeLessThan(1e-4)
   })
 })
 
 describe('the trained surface model (cpu)', () => {
-  it('the differentiable twin matches Generator.forward', async () => {
+  it('the differentiable pass paints what Generator.forward paints', async () => {
     await selectBackend({ order: ['cpu'] })
     const files = surfaceFiles()
     const manifest = parseManifest(files.manifest)
-    const twin = new DifferentiableGenerator(manifest, files.weights)
-    const plain = await loadGenerator(files)
+    const gen = await loadGenerator(files)
     const field = Float32Array.from({ length: 2 * 2 * manifest.inputChannels }, (_, i) => Math.sin(i * 0.7))
-    const want = await plain.generateFloat(field, 2, 2, 9)
+    const want = await gen.generateFloat(field, 2, 2, 9)
     const got = tf.tidy(
       () =>
-        twin
-          .forward(tf.tensor4d(field, [1, 2, 2, manifest.inputChannels]), twin.noiseMaps(9, 2, 2))
+        gen
+          .forwardTensor(tf.tensor4d(field, [1, 2, 2, manifest.inputChannels]), 9, { differentiable: true })
           .dataSync() as Float32Array,
     )
     expect(maxAbsDiff(got, want)).toBeLessThan(1e-4)
-    twin.dispose()
-    plain.dispose()
+    gen.dispose()
   })
 })
