@@ -19,13 +19,24 @@ export type PendingUpload = {
    * @default 1 (TEXTURE_TILE_M)
    */
   uvScale?: number
+  /**
+   * A relief model's normal map (RG8) and height (R8), `[height, width]`; `pixels` then holds the roughness in its
+   * alpha (the worker's `ResultRelief`).
+   */
+  relief?: { normal: ArrayBuffer; height: ArrayBuffer }
 }
 
-type Uploaded = { widthPx: number; heightPx: number; final: boolean }
+type Uploaded = { widthPx: number; heightPx: number; final: boolean; relief: boolean }
 
-/** GPU bytes of an RGBA8 texture with its mip chain (≈ 4/3 of the base level). */
-export function textureBytes(width: number, height: number): number {
-  return Math.round((width * height * 4 * 4) / 3)
+/** GPU bytes a pixel of a surface: RGBA8 colour, plus an RG8 normal map with relief (the height stays on the CPU). */
+const bytesPerPixel = (relief: boolean) => (relief ? 6 : 4)
+
+/**
+ * GPU bytes of a surface's textures with their mip chains (≈ 4/3 of the base level): an RGBA8 colour texture, and with
+ * `relief` its RG8 normal map too (the roughness rides in the colour's alpha).
+ */
+export function textureBytes(width: number, height: number, relief = false): number {
+  return Math.round((width * height * bytesPerPixel(relief) * 4) / 3)
 }
 
 /** Pending uploads and the textures on the GPU, by room and slot. */
@@ -74,9 +85,12 @@ export class UploadQueue {
     let slots = this.uploaded.get(u.key)
     if (slots === undefined) this.uploaded.set(u.key, (slots = new Map()))
     const was = slots.get(u.slot)
+    const relief = u.relief !== undefined
     // A preview's bytes are replaced by the full texture's, never added to them.
-    this.bytes += textureBytes(u.width, u.height) - (was === undefined ? 0 : textureBytes(was.widthPx, was.heightPx))
-    slots.set(u.slot, { widthPx: u.width, heightPx: u.height, final: (was?.final ?? false) || u.final })
+    this.bytes +=
+      textureBytes(u.width, u.height, relief) -
+      (was === undefined ? 0 : textureBytes(was.widthPx, was.heightPx, was.relief))
+    slots.set(u.slot, { widthPx: u.width, heightPx: u.height, final: (was?.final ?? false) || u.final, relief })
   }
 
   /** Whether the full-size texture of (key, slot) is on the GPU. */
@@ -87,7 +101,7 @@ export class UploadQueue {
   /** Forget a room: its queued uploads and the bytes of its textures (the renderer disposes them). */
   forget(key: RoomKey): void {
     const slots = this.uploaded.get(key)
-    if (slots !== undefined) for (const t of slots.values()) this.bytes -= textureBytes(t.widthPx, t.heightPx)
+    if (slots !== undefined) for (const t of slots.values()) this.bytes -= textureBytes(t.widthPx, t.heightPx, t.relief)
     this.uploaded.delete(key)
     this.pending = this.pending.filter((u) => u.key !== key)
   }

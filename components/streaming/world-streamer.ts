@@ -638,6 +638,7 @@ export class WorldStreamer {
           pixels: msg.pixels,
           final: msg.final,
           ...(msg.family !== undefined ? { family: msg.family } : {}),
+          ...(msg.relief !== undefined ? { relief: msg.relief } : {}),
           // One repeat covers width / pxPerMetre metres of the family painted (2 m without families).
           uvScale: textureUvScale(msg.width, this.repeatFamily(job.styleWeight, msg.family), this.families?.pxPerMetre),
         })

@@ -50,3 +50,21 @@ describe('UploadQueue', () => {
     expect([q.length, q.textureBytes, q.finalUploaded('2,0' as RoomKey, 'floor')]).toEqual([0, 0, false])
   })
 })
+
+describe('UploadQueue: relief surfaces', () => {
+  it('counts the RG8 normal map beside the RGBA8 colour: 1.5× the bytes of a colour-only surface', () => {
+    // Per room of three 256 px surfaces, mipmaps included: 1 MiB colour-only, 1.5 MiB with relief.
+    expect(Math.abs(3 * textureBytes(256, 256) - 1024 * 1024)).toBeLessThanOrEqual(2)
+    expect(3 * textureBytes(256, 256, true)).toBe(1.5 * 1024 * 1024)
+    const q = new UploadQueue()
+    const relief = { normal: new ArrayBuffer(64 * 64 * 2), height: new ArrayBuffer(64 * 64) }
+    q.markUploaded({ ...upload('0,0', 'walls', 64, false), relief })
+    expect(q.textureBytes).toBe(textureBytes(64, 64, true))
+    // A colour-only texture in its place (another model after a restart) replaces the relief bytes.
+    q.markUploaded(upload('0,0', 'walls', 256, true))
+    expect(q.textureBytes).toBe(textureBytes(256, 256))
+    q.markUploaded({ ...upload('0,0', 'walls', 256, true), relief })
+    q.forget('0,0' as RoomKey)
+    expect(q.textureBytes).toBe(0)
+  })
+})
