@@ -12,6 +12,7 @@
 import extractChunks from 'png-chunks-extract'
 import encodeChunks from 'png-chunks-encode'
 import * as pngText from 'png-chunk-text'
+import { isSurfaceMap, type SurfaceMap } from './relief'
 import type { WorldStyle } from './style'
 import { encodeWorldUrl } from './url'
 
@@ -65,6 +66,11 @@ export interface Provenance {
   family?: string
   /** How the generator was guided beyond the world's seed: PHOTO_GUIDANCE for a photo style; absent otherwise. */
   guidance?: string
+  /**
+   * Which map of the surface the image is (`color`, `height`, `normal`, `roughness`: world-gen `relief.ts`), for a
+   * surface painted by a relief model, whose exports come as a set; absent for colour-only models and the sky.
+   */
+  map?: SurfaceMap
   /** App link of that spot (`encodeWorldUrl`), absolute or a path. */
   url: string
   /** Licence of the image. @default DEFAULT_LICENCE */
@@ -89,6 +95,7 @@ export const PROVENANCE_KEYS = {
   slot: 'latentscape:slot',
   family: 'latentscape:family',
   guidance: 'latentscape:guidance',
+  map: 'latentscape:map',
   url: 'latentscape:url',
   licence: 'latentscape:licence',
   digitalSourceType: 'latentscape:digital-source-type',
@@ -158,6 +165,7 @@ export function xmpPacket(meta: Provenance): string {
     ['slot', meta.slot],
     ['family', meta.family],
     ['guidance', meta.guidance],
+    ['map', meta.map],
     ['url', meta.url],
   ]
     .filter((kv): kv is [string, string] => kv[1] !== undefined)
@@ -278,6 +286,7 @@ export function withProvenance(png: Uint8Array, meta: Provenance): Uint8Array {
     textChunk(k.slot, meta.slot),
     ...(meta.family !== undefined ? [textChunk(k.family, meta.family)] : []),
     ...(meta.guidance !== undefined ? [textChunk(k.guidance, meta.guidance)] : []),
+    ...(meta.map !== undefined ? [textChunk(k.map, meta.map)] : []),
     textChunk(k.url, meta.url),
     textChunk(k.licence, licence),
     textChunk(k.digitalSourceType, DIGITAL_SOURCE_TYPE_TRAINED),
@@ -307,6 +316,7 @@ export function readProvenance(png: Uint8Array): ReadProvenance {
     slot: text[k.slot],
     ...(text[k.family] !== undefined ? { family: text[k.family] } : {}),
     ...(text[k.guidance] !== undefined ? { guidance: text[k.guidance] } : {}),
+    ...(text[k.map] !== undefined && isSurfaceMap(text[k.map]) ? { map: text[k.map] as SurfaceMap } : {}),
     url: text[k.url],
     licence: text[k.licence] ?? DEFAULT_LICENCE,
     ...(xmp !== undefined ? { xmp } : {}),
@@ -349,6 +359,8 @@ export function roomProvenance(
     style?: WorldStyle
     /** Whether this texture was painted under the style (its slot, within reach of room 0,0). @default true */
     styled?: boolean
+    /** Which map of a relief model's surface the image is. */
+    map?: SurfaceMap
   },
 ): Provenance {
   const path = encodeWorldUrl({
@@ -368,6 +380,7 @@ export function roomProvenance(
     slot: spot.slot,
     ...(spot.family !== undefined ? { family: spot.family } : {}),
     ...(guided ? { guidance: PHOTO_GUIDANCE } : {}),
+    ...(spot.map !== undefined ? { map: spot.map } : {}),
     url: spot.origin !== undefined ? spot.origin.replace(/\/+$/, '') + path : path,
     ...(model.licence !== undefined ? { licence: model.licence } : {}),
   }

@@ -2,7 +2,8 @@
 
 import Link from 'next/link'
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
-import { downloadBytes, texturePng, textureFileName, type ExportTexture } from '../export/export-png'
+import { SURFACE_MAPS, type SurfaceMap } from '../../world-gen/relief'
+import { downloadBytes, texturePng, textureFileName, textureMaps, type ExportTexture } from '../export/export-png'
 import { qrDataUrl } from '../export/qr-code'
 import { StylePhoto, type StylePhotoProps } from './style-photo'
 
@@ -30,6 +31,14 @@ export interface SharePanelProps {
 /** The surface slots offered for export one by one (plus "all"). */
 const EXPORT_SLOTS = ['floor', 'walls', 'trim'] as const
 
+/** How the maps are named for people. */
+const MAP_LABEL: Record<SurfaceMap, string> = {
+  color: 'colour',
+  height: 'height',
+  normal: 'normal',
+  roughness: 'roughness',
+}
+
 /** Neither the page URL nor Web Share support changes while the panel is open. */
 const subscribeNever = () => () => {}
 
@@ -56,6 +65,14 @@ export function SharePanel({ url, seed, room, getTextures, getSky, fitStyle, sty
   const shareUrl = useMemo(() => (pageHref === null ? url : new URL(url, pageHref).href), [url, pageHref])
   const [qr, setQr] = useState<string | null>(null)
   const [status, setStatus] = useState('')
+  // Every map by default: a relief model's surfaces export as a full set (a colour-only model's as its colour).
+  const [maps, setMaps] = useState<ReadonlySet<SurfaceMap>>(() => new Set(SURFACE_MAPS))
+  const toggleMap = (map: SurfaceMap) =>
+    setMaps((current) => {
+      const next = new Set(current)
+      if (!next.delete(map)) next.add(map)
+      return next
+    })
 
   useEffect(() => {
     let live = true
@@ -91,16 +108,41 @@ export function SharePanel({ url, seed, room, getTextures, getSky, fitStyle, sty
       setStatus(slot === null ? 'No textures yet: the room is still generating' : `No ${slot} texture yet`)
       return
     }
+    if (maps.size === 0) {
+      setStatus('No map chosen: tick colour, height, normal or roughness')
+      return
+    }
+    // Each texture's chosen maps that it has, in SURFACE_MAPS order (colour first); a colour-only model has no others.
+    const files = textures.flatMap((texture) =>
+      textureMaps(texture)
+        .filter((map) => maps.has(map))
+        .map((map) => ({ texture, map })),
+    )
+    const colourOnly = textures.every((t) => t.relief === undefined)
+    if (files.length === 0) {
+      setStatus('Nothing to export: this model paints colour only (no height, normal or roughness maps)')
+      return
+    }
     try {
-      for (const [i, texture] of textures.entries()) {
+      for (const [i, { texture, map }] of files.entries()) {
         if (i > 0) await new Promise((wait) => setTimeout(wait, DOWNLOAD_GAP_MS))
-        downloadBytes(texturePng(texture, { seed, room, url: shareUrl }), textureFileName(seed, room, texture.slot))
+        downloadBytes(
+          texturePng(texture, { seed, room, url: shareUrl }, map),
+          textureFileName(seed, room, texture.slot, map),
+        )
       }
       // Name what each file holds when the model paints material families ("walls: brick").
       const named = textures.filter((t) => t.family !== undefined).map((t) => `${t.slot}: ${t.family}`)
+      const chosen = SURFACE_MAPS.filter((m) => maps.has(m))
+      const which = colourOnly
+        ? chosen.some((m) => m !== 'color')
+          ? '; colour only: this model paints no relief'
+          : ''
+        : `; maps: ${chosen.map((m) => MAP_LABEL[m]).join(', ')}`
       setStatus(
         `Exported ${textures.length} texture${textures.length === 1 ? '' : 's'}` +
-          (named.length > 0 ? ` (${named.join(', ')})` : ''),
+          (named.length > 0 ? ` (${named.join(', ')})` : '') +
+          which,
       )
     } catch (e) {
       setStatus(`Export failed: ${(e as Error).message.split('\n')[0]}`)
@@ -151,6 +193,14 @@ export function SharePanel({ url, seed, room, getTextures, getSky, fitStyle, sty
       )}
       <div className="share-export">
         <p className="share-label">Export textures (PNG, tileable)</p>
+        <fieldset className="share-maps">
+          <legend className="share-note">Maps (height, normal and roughness where the model paints relief)</legend>
+          {SURFACE_MAPS.map((map) => (
+            <label key={map} className="share-map">
+              <input type="checkbox" checked={maps.has(map)} onChange={() => toggleMap(map)} /> {MAP_LABEL[map]}
+            </label>
+          ))}
+        </fieldset>
         <div className="share-actions">
           <button type="button" className="button button-secondary" onClick={() => exportTextures(null)}>
             Export textures

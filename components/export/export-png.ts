@@ -1,9 +1,12 @@
 /**
  * Texture export in the browser: RGBA8 pixels → PNG (fast-png) → provenance metadata (world-gen `withProvenance`)
- * → a download through a Blob and `<a download>`. Encoding is plain TypeScript, so it also runs in Node (tests).
+ * → a download through a Blob and `<a download>`. A relief model's surface exports as four maps (colour, height,
+ * normal, roughness: world-gen `surfaceMapRgba`, the same bytes the texture CLI writes). Encoding is plain TypeScript,
+ * so it also runs in Node (tests).
  */
 import { encode } from 'fast-png'
 import { withProvenance, type Provenance } from '../../world-gen/provenance'
+import { SURFACE_MAPS, surfaceMapRgba, type SurfaceMap, type SurfaceRelief } from '../../world-gen/relief'
 import { fullSkyPanorama, type Rgb } from '../../world-gen/sky-panorama'
 
 /** A generated texture as the world store hands it to the share panel. */
@@ -14,8 +17,10 @@ export interface ExportTexture {
   width: number
   /** Height in pixels. */
   height: number
-  /** RGBA8 bytes, row-major from the top-left, length width·height·4. */
+  /** RGBA8 bytes, row-major from the top-left, length width·height·4 (with `relief`, the alpha is the roughness). */
   pixels: Uint8Array
+  /** The normal map and height of a surface painted by a relief model: it then exports as every map of SURFACE_MAPS. */
+  relief?: SurfaceRelief
   /** Generator name (model.json `latentscape.model`). */
   model: string
   /** Generator version (model.json `latentscape.version`). */
@@ -72,8 +77,16 @@ export function encodeRgbaPng(rgba: Uint8Array, widthPx: number, heightPx: numbe
   return encode({ width: widthPx, height: heightPx, data: rgba, depth: 8, channels: 4 })
 }
 
-/** The provenance record of a texture taken at `spot`. */
-export function textureProvenance(texture: ExportTexture, spot: ExportSpot): Provenance {
+/** The maps a texture exports as: every map of SURFACE_MAPS for a relief surface, its colour alone otherwise. */
+export function textureMaps(texture: ExportTexture): SurfaceMap[] {
+  return texture.relief === undefined ? ['color'] : [...SURFACE_MAPS]
+}
+
+/**
+ * The provenance record of a texture taken at `spot`; `map` names which map of a relief surface the image is (left out
+ * for colour-only textures and the sky, which have one image each).
+ */
+export function textureProvenance(texture: ExportTexture, spot: ExportSpot, map: SurfaceMap = 'color'): Provenance {
   return {
     model: texture.model,
     version: texture.version,
@@ -84,6 +97,7 @@ export function textureProvenance(texture: ExportTexture, spot: ExportSpot): Pro
     slot: texture.slot,
     ...(texture.family !== undefined ? { family: texture.family } : {}),
     ...(texture.guidance !== undefined ? { guidance: texture.guidance } : {}),
+    ...(texture.relief !== undefined ? { map } : {}),
     url: spot.url,
   }
 }
@@ -105,22 +119,39 @@ export function skyExportTexture(sky: ExportSkySource, info: ExportModelInfo): E
   }
 }
 
-/** A PNG of the texture carrying its provenance (XMP with IPTC `trainedAlgorithmicMedia`, model, seed, room…). */
-export function texturePng(texture: ExportTexture, spot: ExportSpot): Uint8Array {
-  return withProvenance(encodeRgbaPng(texture.pixels, texture.width, texture.height), textureProvenance(texture, spot))
+/**
+ * A PNG of one map of the texture (its colour unless `map` says otherwise) carrying its provenance (XMP with IPTC
+ * `trainedAlgorithmicMedia`, model, seed, room…). Tileable like the texture: every map is per pixel (the normal map's
+ * differences wrap around). Throws when a relief map is asked of a colour-only texture.
+ */
+export function texturePng(texture: ExportTexture, spot: ExportSpot, map: SurfaceMap = 'color'): Uint8Array {
+  // A colour-only texture (and the sky) is already what the PNG holds: no copy.
+  const rgba =
+    map === 'color' && texture.relief === undefined
+      ? texture.pixels
+      : surfaceMapRgba(map, texture.pixels, texture.width, texture.height, texture.relief)
+  return withProvenance(encodeRgbaPng(rgba, texture.width, texture.height), textureProvenance(texture, spot, map))
 }
 
 /**
- * A safe download name: `latentscape-<seed>-<x>_<z>-<slot>.png`, with the seed reduced to letters, digits, `-` and `_`.
+ * A safe download name: `latentscape-<seed>-<x>_<z>-<slot>.png` for the colour, `…-<slot>-<map>.png` for another map,
+ * with the seed reduced to letters, digits, `-` and `_`.
  * @example textureFileName('Demo world', { x: 2, z: -1 }, 'walls') // 'latentscape-Demo-world-2_-1-walls.png'
+ * @example textureFileName('Demo world', { x: 2, z: -1 }, 'walls', 'normal') // '…-2_-1-walls-normal.png'
  */
-export function textureFileName(seed: string, room: { x: number; z: number }, slot: string): string {
+export function textureFileName(
+  seed: string,
+  room: { x: number; z: number },
+  slot: string,
+  map: SurfaceMap = 'color',
+): string {
   const safe = (s: string) =>
     s
       .normalize('NFC')
       .replace(/[^\p{L}\p{N}_-]+/gu, '-')
       .replace(/^-+|-+$/g, '') || 'world'
-  return `latentscape-${safe(seed).slice(0, 64)}-${room.x}_${room.z}-${safe(slot)}.png`
+  const suffix = map === 'color' ? '' : `-${map}`
+  return `latentscape-${safe(seed).slice(0, 64)}-${room.x}_${room.z}-${safe(slot)}${suffix}.png`
 }
 
 /** Save bytes as a file through a Blob URL and a temporary `<a download>` (browser only). */

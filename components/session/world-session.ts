@@ -6,7 +6,15 @@
  * the session directly. No React and no three here: the React side is `world-session-context.tsx`.
  */
 import type { StoreApi } from 'zustand/vanilla'
-import { encodeWorldUrl, PlayerRig, roomKey, type FamilyConditioning, type Rgb, type RoomKey } from '../../world-gen'
+import {
+  encodeWorldUrl,
+  PlayerRig,
+  roomKey,
+  type FamilyConditioning,
+  type Rgb,
+  type RoomKey,
+  type SurfaceRelief,
+} from '../../world-gen'
 import type { RoomCoord, WorldStore } from '../stores/world-store'
 import { WorldStreamer, type GeneratedSky, type WorldStreamerOptions } from '../streaming/world-streamer'
 import { createXRTelemetry, type XRTelemetry } from '../xr/xr-telemetry'
@@ -60,8 +68,11 @@ export type CurrentTexture = {
   slot: string
   width: number
   height: number
+  /** RGBA8 colour; with `relief`, its alpha is the roughness. */
   pixels: Uint8Array
   family?: FamilyConditioning
+  /** The normal map and height of a surface painted by a relief model. */
+  relief?: SurfaceRelief
 }
 
 /**

@@ -17,6 +17,9 @@ describe('SharePanel (server render)', () => {
     expect(html).toContain('>Copy link</button>')
     expect(html).toContain('>Export textures</button>')
     for (const slot of ['floor', 'walls', 'trim']) expect(html).toContain(`>${slot}</button>`)
+    // Every map is ticked by default; a colour-only model's textures export their colour alone.
+    for (const map of ['colour', 'height', 'normal', 'roughness'])
+      expect(html).toMatch(new RegExp(`<input type="checkbox" checked=""/> (<!-- -->)?${map}</label>`))
     expect(html).not.toContain('Share…')
     expect(html).toContain('href="/about"')
   })
