@@ -21,8 +21,13 @@
  * paints with a style from a link. The style paints `--slot` (its walk centres on room 0,0 and fades with distance);
  * the JSON line then has `style` (the link's `style=` value), the fit's distances, and the PNG's provenance says the
  * texture was guided by a user photo (nothing of the photo goes into it).
+ * `--maps color,height,normal,roughness` writes those maps of the surface, each as a tileable PNG `<out>-<map>.png`
+ * (`walls.png` → `walls-normal.png` …) with the same provenance plus `latentscape:map`: the maps a relief model paints
+ * (world-gen `relief.ts`: its height, the normal map derived from it with wrap-around differences, the roughness of its
+ * family modulated by the height), the same pixels the app's Share · Export writes. A colour-only model has only
+ * `color`; asking it for another map is refused.
  * Prints one JSON line ({ backend, ms, width, height, model, version, family, … }); bad arguments (an unknown family
- * among them) → one line on stderr, exit 2.
+ * or map among them) → one line on stderr, exit 2.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -32,12 +37,15 @@ import {
   assertDistrictFamilies,
   assertStyleFamilies,
   assertFamily,
+  baseRoughness,
   canonicalSeed,
   composeRoomSky,
   familyLabel,
   type FamilyConditioning,
   LATENT_LAYOUT,
   LATENT_SLOTS,
+  packSurfaceRelief,
+  parseSurfaceMaps,
   type LatentLayout,
   type LatentSlot,
   type SurfaceSlot,
@@ -48,6 +56,9 @@ import {
   SKY_FIELD_CELLS,
   SKY_PANORAMA_PX,
   slotLayout,
+  surfaceMapRgba,
+  type SurfaceMap,
+  type SurfaceRelief,
   textureRepeatM,
   withProvenance,
   WORLD_LIMIT,
@@ -59,7 +70,7 @@ import { decodeStyle, encodeStyle, styleFamilyLabel, type WorldStyle } from '../
 import { readPhoto, type PhotoFile } from './photo-file'
 
 const USAGE =
-  'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--family <name>] [--style-from <photo.png|jpg> [--style-steps N] | --style <style>] [--backend cpu|wasm|webgpu] [--model-dir <dir>] [--layout <latent-layout.json>] (--size is optional for sky: 512x128) | textures --list-families [--model-dir <dir>]'
+  'usage: textures --seed <s> --x <int> --z <int> --slot <floor|walls|trim|sky> --size <N|WxH> --out <file.png> [--maps color,height,normal,roughness] [--family <name>] [--style-from <photo.png|jpg> [--style-steps N] | --style <style>] [--backend cpu|wasm|webgpu] [--model-dir <dir>] [--layout <latent-layout.json>] (--size is optional for sky: 512x128) | textures --list-families [--model-dir <dir>]'
 const BACKENDS = ['cpu', 'wasm', 'webgpu'] as const
 
 class UsageError extends Error {}
@@ -87,6 +98,7 @@ const OPTIONS = {
   'style-from': { type: 'string' },
   'style-steps': { type: 'string' },
   style: { type: 'string' },
+  maps: { type: 'string' },
 } as const
 
 /** The folder of the committed models (`<model>/model.json` + `weights.bin`). */
@@ -168,6 +180,17 @@ function parse() {
   if (!(BACKENDS as readonly string[]).includes(values.backend!))
     throw new UsageError(`--backend must be one of ${BACKENDS.join('|')}, got "${values.backend}"`)
   if (!values.out!.toLowerCase().endsWith('.png')) throw new UsageError(`--out must be a .png file`)
+  let maps: SurfaceMap[] | undefined
+  if (values.maps !== undefined) {
+    try {
+      maps = parseSurfaceMaps(values.maps)
+    } catch (e) {
+      throw new UsageError(`--maps: ${(e as Error).message}`)
+    }
+    const relief = maps.filter((m) => m !== 'color')
+    if (values.slot === 'sky' && relief.length > 0)
+      throw new UsageError(`--maps ${relief.join(',')}: the sky is one colour panorama, with no relief maps`)
+  }
   if (values.family !== undefined && values.slot === 'sky')
     throw new UsageError(`--family paints a surface as a material family; the sky takes none`)
   if ((values['style-from'] !== undefined || values.style !== undefined) && values.slot === 'sky')
@@ -213,8 +236,12 @@ function parse() {
     style,
     photo,
     styleSteps,
+    maps,
   }
 }
+
+/** Where `--maps` writes `map`: `<out without .png>-<map>.png`. */
+const mapPath = (out: string, map: SurfaceMap) => `${out.replace(/\.png$/i, '')}-${map}.png`
 
 async function main(): Promise<void> {
   let args
@@ -233,6 +260,14 @@ async function main(): Promise<void> {
   const { dir: modelDir, label } = modelPaths(args.modelDir, modelName)
   const manifest = readManifest(args.modelDir, modelName)
   const families = args.slot === 'sky' ? undefined : manifest.families
+  // Refused before any weights load: only a relief model paints height, and so normal and roughness maps.
+  const wantRelief = (args.maps ?? []).filter((m) => m !== 'color')
+  if (wantRelief.length > 0 && manifest.relief === undefined)
+    fail(
+      `--maps ${wantRelief.join(',')}: ${label} paints no relief (${manifest.outputChannels} output channels: ` +
+        `colour only), so it has no height, normal or roughness map; ask for --maps color`,
+      2,
+    )
   let override: FamilyConditioning | undefined
   if (args.family !== undefined) {
     if (families === undefined)
@@ -315,14 +350,27 @@ async function main(): Promise<void> {
   })
 
   const t0 = performance.now()
-  const generated = await gen.generate(field, cellsH, cellsW, noiseSeed)
+  // A relief model's surface: colour and height from one pass, then the maps the world derives from them (the
+  // roughness packed into the colour's alpha, as the worker sends it).
+  const relief = sky ? undefined : gen.relief
+  const generated = await gen.generateMaps(field, cellsH, cellsW, noiseSeed)
+  let reliefMaps: SurfaceRelief | undefined
+  if (relief !== undefined && generated.height !== undefined)
+    reliefMaps = packSurfaceRelief(
+      generated.rgba,
+      generated.height,
+      args.widthPx,
+      args.heightPx,
+      relief.pxPerUnit,
+      baseRoughness(args.slot as SurfaceSlot, family),
+    )
   const rgba =
-    sky && cloudLayer !== undefined ? composeRoomSky(generated, cellsW * gen.cellPx, cloudLayer, global) : generated
+    sky && cloudLayer !== undefined
+      ? composeRoomSky(generated.rgba, cellsW * gen.cellPx, cloudLayer, global)
+      : generated.rgba
   const ms = performance.now() - t0
   gen.dispose()
 
-  const png = new PNG({ width: args.widthPx, height: args.heightPx })
-  png.data = Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength)
   const familyName = family === undefined ? undefined : familyLabel(family)
   const licence = typeof gen.manifest.meta.licence === 'string' ? gen.manifest.meta.licence : undefined
   const provenance = {
@@ -337,7 +385,24 @@ async function main(): Promise<void> {
     // The weights' own licence (model.json), which their outputs carry.
     ...(licence !== undefined ? { licence } : {}),
   }
-  writeFileSync(args.out, withProvenance(new Uint8Array(PNG.sync.write(png)), provenance))
+  /** One map as a PNG with the provenance, naming the map for a relief surface (whose exports come as a set). */
+  const writeMap = (path: string, map: SurfaceMap) => {
+    const pixels =
+      reliefMaps === undefined && map === 'color'
+        ? rgba
+        : surfaceMapRgba(map, rgba, args.widthPx, args.heightPx, reliefMaps)
+    const png = new PNG({ width: args.widthPx, height: args.heightPx })
+    png.data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength)
+    const meta = reliefMaps === undefined ? provenance : { ...provenance, map }
+    writeFileSync(path, withProvenance(new Uint8Array(PNG.sync.write(png)), meta))
+  }
+  const written: Partial<Record<SurfaceMap, string>> = {}
+  if (args.maps === undefined) writeMap(args.out, 'color')
+  else
+    for (const map of args.maps) {
+      written[map] = mapPath(args.out, map)
+      writeMap(written[map], map)
+    }
   console.log(
     JSON.stringify({
       backend: choice.backend,
@@ -358,6 +423,9 @@ async function main(): Promise<void> {
       repeatM: sky ? null : textureRepeatM(args.widthPx, family, families?.pxPerMetre),
       roomSeed: spec.roomSeed,
       out: args.out,
+      // The relief a relief model paints (texture pixels per unit of height), and with --maps the file of each map.
+      reliefPxPerUnit: reliefMaps === undefined ? null : relief!.pxPerUnit,
+      ...(args.maps !== undefined ? { maps: written } : {}),
       // The photo style: the link's `style=` value, its families, its weight in this room and the fit's figures.
       ...(style !== undefined
         ? {

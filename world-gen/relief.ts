@@ -4,7 +4,7 @@
  * normal map (central differences with wrap-around, so it tiles exactly like the colour), a roughness map, and the
  * 8-bit encodings the worker sends, the GPU holds and the PNG exports write. Pure TypeScript on typed arrays: the
  * worker, the main thread and the CLI share it, so a map exported from the browser and one written by the CLI for the
- * same room are the same bytes.
+ * same room hold the same pixels.
  *
  * Conventions (those of OpenGL, Blender and three.js normal maps): x points to the image's right (increasing column),
  * y to the image's top (decreasing row, the PNG's first row being the top), z out of the surface. A height h in

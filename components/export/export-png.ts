@@ -1,7 +1,7 @@
 /**
  * Texture export in the browser: RGBA8 pixels → PNG (fast-png) → provenance metadata (world-gen `withProvenance`)
  * → a download through a Blob and `<a download>`. A relief model's surface exports as four maps (colour, height,
- * normal, roughness: world-gen `surfaceMapRgba`, the same bytes the texture CLI writes). Encoding is plain TypeScript,
+ * normal, roughness: world-gen `surfaceMapRgba`, the same pixels the texture CLI writes). Encoding is plain TypeScript,
  * so it also runs in Node (tests).
  */
 import { encode } from 'fast-png'
