@@ -281,6 +281,43 @@ export function styleFamilyLabel(names: readonly string[] | undefined, families:
 }
 
 /**
+ * The families a room slot is painted with under a style, heaviest first, with their weights (summing to 1): the
+ * district's conditioning weighted 1 − w and the style's mixture weighted w, which is what `styledFamilyVector` mixes
+ * (the family vector is linear in them). Just the district's without a style. Names of style families from `names`.
+ */
+export function styledFamilyWeights(
+  names: readonly string[],
+  district: FamilyConditioning,
+  blend: StyleBlend | undefined,
+): [string, number][] {
+  const w = blend === undefined || !(blend.weight > 0) ? 0 : Math.min(1, blend.weight)
+  const t = district.b === undefined ? 0 : (district.t ?? 0)
+  const weights = new Map<string, number>()
+  const add = (name: string, v: number) => {
+    if (v > 0) weights.set(name, (weights.get(name) ?? 0) + v)
+  }
+  add(district.a, (1 - w) * (1 - t))
+  if (district.b !== undefined) add(district.b, (1 - w) * t)
+  for (const f of blend?.families ?? []) add(names[f.index] ?? `family #${f.index}`, w * f.weight)
+  return [...weights].sort((p, q) => q[1] - p[1])
+}
+
+/**
+ * One line naming what a room slot is painted with under a style, for people: `cobble 55% + ground 30% + brick 15%`
+ * (the weights of `styledFamilyWeights` in whole percent, those under 1% left out); one name alone has no percentage.
+ */
+export function styledFamilyLabel(
+  names: readonly string[],
+  district: FamilyConditioning,
+  blend: StyleBlend | undefined,
+): string {
+  const parts = styledFamilyWeights(names, district, blend)
+    .map(([name, v]) => [name, Math.round(v * 100)] as const)
+    .filter(([, pct]) => pct > 0)
+  return parts.length === 1 ? parts[0]![0] : parts.map(([name, pct]) => `${name} ${pct}%`).join(' + ')
+}
+
+/**
  * A photo as the fit's target: float32 `[sizePx, sizePx, 3]` channels-last in [-1, 1] from RGBA8 (or RGB8) bytes. The
  * photo is scaled so that its shorter side is `scalePx` pixels (box filter when shrinking, bilinear when enlarging),
  * then the centre `sizePx` square is cut out. `scalePx` defaults to `sizePx` (the whole photo's short side).

@@ -7,6 +7,8 @@ import {
   encodeWorldUrl,
   familyLabel,
   PHOTO_GUIDANCE,
+  roomStyleBlend,
+  styledFamilyLabel,
   styleWeight,
   SURFACE_SLOTS,
   type FamilyConditioning,
@@ -61,12 +63,24 @@ function skyLine(sky: SkyState): { text: string; severity: 'ok' | 'info' | 'warn
 const familyText = (cond: FamilyConditioning) => familyLabel(cond).replaceAll('_', ' ')
 
 /**
- * The HUD's materials line: the family each surface of the room is painted as (a blend near a district border), or
- * nothing while the model's families are unknown or when it has none (its textures are then painted without them).
+ * The HUD's materials line: the family each surface of the room is painted as (a blend near a district border; for
+ * the slot of a photo style within its reach, the district's families and the style's mixture as the room mixes them,
+ * marked as such), or nothing while the model's families are unknown or when it has none (its textures are then painted
+ * without them). `names`: the model's family table.
  */
-function materialsLine(families: Record<SurfaceSlot, FamilyConditioning> | null): string | null {
+function materialsLine(
+  families: Record<SurfaceSlot, FamilyConditioning> | null,
+  names: readonly string[],
+  style: WorldStyle | null,
+  room: { x: number; z: number },
+): string | null {
   if (families === null) return null
-  return `Materials: ${SURFACE_SLOTS.map((slot) => `${slot} ${familyText(families[slot])}`).join(' · ')}`
+  const slotText = (slot: SurfaceSlot) => {
+    const blend = roomStyleBlend(room.x, room.z, slot, style ?? undefined)
+    if (blend === undefined) return familyText(families[slot])
+    return `${styledFamilyLabel(names, families[slot], blend).replaceAll('_', ' ')} (photo style)`
+  }
+  return `Materials: ${SURFACE_SLOTS.map((slot) => `${slot} ${slotText(slot)}`).join(' · ')}`
 }
 
 /**
@@ -122,8 +136,12 @@ export function Hud() {
   }, [session, modelInfo, style, room])
   // Read on every render: the HUD re-renders when the room changes and when the worker is ready (backend), which is
   // when the surface model's families become known.
+  const surfaceFamilies = session.streamer.surfaceFamilies()
   const materials = materialsLine(
-    session.streamer.surfaceFamilies() === null ? null : session.streamer.spec(room.x, room.z).families,
+    surfaceFamilies === null ? null : session.streamer.spec(room.x, room.z).families,
+    surfaceFamilies?.names ?? [],
+    style,
+    room,
   )
   const getSky = useCallback(() => {
     const current = session.currentSky()

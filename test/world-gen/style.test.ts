@@ -5,7 +5,9 @@ import {
   photoTarget,
   quantiseStyle,
   StyleError,
+  styledFamilyLabel,
   styledFamilyVector,
+  styledFamilyWeights,
   styleFamilyVector,
   toLatentSphere,
   type WorldStyle,
@@ -128,6 +130,63 @@ describe('family vectors under a style', () => {
 
   it('refuses a family index the model does not have', () => {
     expect(() => styleFamilyVector(table, [{ index: 7, weight: 1 }])).toThrow(/another surface model/)
+  })
+
+  it('names the mixture a styled slot is painted with: the weights whose family vector it is', () => {
+    const blend = {
+      weight: 0.5,
+      families: [
+        { index: 2, weight: 0.75 },
+        { index: 0, weight: 0.25 },
+      ],
+    }
+    const district = { a: 'a', b: 'b', t: 0.5 }
+    const weights = styledFamilyWeights(table.names, district, blend)
+    expect(weights).toEqual([
+      ['a', 0.375],
+      ['c', 0.375],
+      ['b', 0.25],
+    ])
+    // The same vector as styledFamilyVector: Σ weight·E[name].
+    const v = [0, 0]
+    for (const [name, w] of weights) table.embedding[table.names.indexOf(name)]!.forEach((e, c) => (v[c]! += w * e))
+    expect(v).toEqual(Array.from(styledFamilyVector(table, district, blend)))
+  })
+
+  it.each([
+    { label: 'no style: the district alone', district: { a: 'a' }, blend: undefined, want: 'a' },
+    {
+      label: 'style weight 0',
+      district: { a: 'a' },
+      blend: { weight: 0, families: [{ index: 1, weight: 1 }] },
+      want: 'a',
+    },
+    {
+      label: 'the start room: the style alone',
+      district: { a: 'a' },
+      blend: { weight: 1, families: [{ index: 1, weight: 1 }] },
+      want: 'b',
+    },
+    {
+      label: 'a style family that is the district family adds up',
+      district: { a: 'b' },
+      blend: {
+        weight: 0.4,
+        families: [
+          { index: 1, weight: 0.5 },
+          { index: 2, weight: 0.5 },
+        ],
+      },
+      want: 'b 80% + c 20%',
+    },
+    {
+      label: 'a weight under 1% is left out',
+      district: { a: 'a' },
+      blend: { weight: 0.004, families: [{ index: 2, weight: 1 }] },
+      want: 'a',
+    },
+  ])('labels a styled slot for people: $label', ({ district, blend, want }) => {
+    expect(styledFamilyLabel(table.names, district, blend)).toBe(want)
   })
 })
 
