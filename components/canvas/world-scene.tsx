@@ -48,7 +48,7 @@ function World({ session }: { session: WorldSession }) {
   const { rig, streamer, frames, telemetry } = session
   return (
     <>
-      <WorldSky rig={rig} streamer={streamer} dome={dome} />
+      <WorldSky rig={rig} streamer={streamer} dome={dome} lighting={session} />
       <StreamedRooms streamer={streamer} surfaces={surfaces} />
       <PlayerControls rig={rig} frames={frames} stick={session.stick} />
       <XRWorld rig={rig} streamer={streamer} telemetry={telemetry} />

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef } from 'react'
 import { Color, Fog, type DirectionalLight, type HemisphereLight } from 'three'
 import { ROOM_PITCH_M, roomKey, type RoomKey, type SkyLighting } from '../../world-gen'
 import type { PlayerRig } from '../../world-gen/player-rig'
+import type { LightingOverride } from '../session/world-session'
 import type { WorldStreamer } from '../streaming/world-streamer'
 import { SkyDome } from './sky-dome'
 import { skyPalette } from './world-palette'
@@ -30,12 +31,28 @@ function fallbackLighting(fog: Color): SkyLighting {
   }
 }
 
+/** Intensity of the white sun of a `sun` lighting override (the sky's own sun peaks near 3). */
+const OVERRIDE_SUN_INTENSITY = 3
+/** Intensity of the white ambient light of the `unlit` lighting override. */
+const UNLIT_INTENSITY = 2
+
 /**
  * The sky and the lights that follow it: the sky dome (generated sky of the room the player stands in, crossfading
  * when it changes; the placeholder gradient until one arrives), the hemisphere light, the sun (a shadow-casting
- * directional light centred on the player's room) and the fog colour, all driven every frame from `dome.lighting`.
+ * directional light centred on the player's room) and the fog colour, all driven every frame from `dome.lighting`,
+ * unless `lighting.lighting` (automation) overrides the lights.
  */
-export function WorldSky({ rig, streamer, dome }: { rig: PlayerRig; streamer: WorldStreamer; dome: SkyDome }) {
+export function WorldSky({
+  rig,
+  streamer,
+  dome,
+  lighting,
+}: {
+  rig: PlayerRig
+  streamer: WorldStreamer
+  dome: SkyDome
+  lighting?: { readonly lighting: LightingOverride | null }
+}) {
   const gl = useThree((state) => state.gl)
   const scene = useThree((state) => state.scene)
   const hemi = useRef<HemisphereLight>(null)
@@ -55,10 +72,18 @@ export function WorldSky({ rig, streamer, dome }: { rig: PlayerRig; streamer: Wo
     if (sky !== undefined) dome.show(sky, gl)
     dome.tick(deltaS, gl)
     const l = dome.lighting
+    const override = lighting?.lighting ?? null
     if (hemi.current !== null) {
-      hemi.current.color.setRGB(l.hemiSky[0], l.hemiSky[1], l.hemiSky[2])
-      hemi.current.groundColor.setRGB(l.hemiGround[0], l.hemiGround[1], l.hemiGround[2])
-      hemi.current.intensity = l.hemiIntensity
+      if (override?.kind === 'unlit') {
+        // The same white from above and below: irradiance independent of the normal, so no relief shows.
+        hemi.current.color.setRGB(1, 1, 1)
+        hemi.current.groundColor.setRGB(1, 1, 1)
+        hemi.current.intensity = UNLIT_INTENSITY
+      } else {
+        hemi.current.color.setRGB(l.hemiSky[0], l.hemiSky[1], l.hemiSky[2])
+        hemi.current.groundColor.setRGB(l.hemiGround[0], l.hemiGround[1], l.hemiGround[2])
+        hemi.current.intensity = l.hemiIntensity
+      }
     }
     const light = sun.current
     if (light !== null) {
@@ -69,8 +94,21 @@ export function WorldSky({ rig, streamer, dome }: { rig: PlayerRig; streamer: Wo
       // The target is not part of the scene graph: update its matrix by hand after moving it.
       light.target.position.set(cx, 0, cz)
       light.target.updateMatrixWorld()
-      const d = l.sunDirection
-      light.position.set(cx + d[0] * SUN_DISTANCE_M, d[1] * SUN_DISTANCE_M, cz + d[2] * SUN_DISTANCE_M)
+      // Plain locals, not a destructured tuple: nothing is allocated per frame.
+      let dx = l.sunDirection[0]
+      let dy = l.sunDirection[1]
+      let dz = l.sunDirection[2]
+      if (override?.kind === 'sun') {
+        const az = (override.azimuthDeg * Math.PI) / 180
+        const el = (override.elevationDeg * Math.PI) / 180
+        // Azimuth 0 is north (−z), 90 east (+x), as headings are.
+        dx = Math.sin(az) * Math.cos(el)
+        dy = Math.sin(el)
+        dz = -Math.cos(az) * Math.cos(el)
+        light.color.setRGB(1, 1, 1)
+        light.intensity = OVERRIDE_SUN_INTENSITY
+      } else if (override?.kind === 'unlit') light.intensity = 0
+      light.position.set(cx + dx * SUN_DISTANCE_M, dy * SUN_DISTANCE_M, cz + dz * SUN_DISTANCE_M)
     }
     if (scene.fog instanceof Fog) scene.fog.color.setRGB(l.fog[0], l.fog[1], l.fog[2])
   })

@@ -1,7 +1,7 @@
 import type { StoreApi } from 'zustand/vanilla'
-import { room, type RoomSpec } from '../../world-gen'
+import { room, surfaceMapRgba, type RoomSpec, type SurfaceMap } from '../../world-gen'
 import type { WorldStore } from '../stores/world-store'
-import type { WorldSession, WorldStats } from './world-session'
+import type { CurrentTexture, LightingOverride, WorldSession, WorldStats } from './world-session'
 
 /** A snapshot of the world view for tests and tools: plain data, safe to serialise. */
 export type LatentscapeState = {
@@ -34,6 +34,17 @@ export type LatentscapeSkyState = {
   error: string | null
 }
 
+/** `getSurfaces()`: a generated texture on a room's surface, described for tests. */
+export type LatentscapeSurface = {
+  slot: string
+  widthPx: number
+  heightPx: number
+  /** Its maps: `color`, and `height`, `normal`, `roughness` where a relief model painted it. */
+  maps: SurfaceMap[]
+  /** A 64-bit FNV-1a hex digest of each map's pixels (as exports write them): equal digests, equal maps. */
+  digests: Partial<Record<SurfaceMap, string>>
+}
+
 /** The automation interface at `window.latentscape` (client only, present while a world view is mounted). */
 export type LatentscapeApi = {
   /** Interface version; bumped on breaking changes. */
@@ -54,6 +65,33 @@ export type LatentscapeApi = {
   isRoomReady: (x: number, z: number) => boolean
   /** The layout of room (x, z) of this world (doors, openings, size…), as world-gen computes it. */
   getRoom: (x: number, z: number) => RoomSpec
+  /** The generated textures on room (x, z)'s surfaces (a mounted room): their maps and digests; [] before any. */
+  getSurfaces: (x: number, z: number) => LatentscapeSurface[]
+  /**
+   * Light the world with a fixed white sun (`{ kind: 'sun', azimuthDeg, elevationDeg }`: 0 north, 90 east; degrees
+   * above the horizon) or `{ kind: 'unlit' }` (no sun, a uniform white ambient light: the colour maps unshaded) in
+   * place of the sky's lights; null gives the sky's lights back. Throws on bad angles.
+   */
+  setLighting: (lighting: LightingOverride | null) => void
+}
+
+/** FNV-1a over bytes, two lanes (as the worker's texture cache keys), as 16 hex digits. */
+function digest(bytes: Uint8Array): string {
+  let a = 0x811c9dc5
+  let b = 0x9e3779b9
+  for (let i = 0; i < bytes.length; i++) {
+    a = Math.imul(a ^ bytes[i]!, 0x01000193)
+    b = Math.imul(b ^ bytes[i]!, 0x85ebca6b) ^ (b >>> 15)
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0')
+}
+
+/** What `getSurfaces` says of one texture. */
+function describeSurface(t: CurrentTexture): LatentscapeSurface {
+  const maps: SurfaceMap[] = t.relief === undefined ? ['color'] : ['color', 'height', 'normal', 'roughness']
+  const digests: Partial<Record<SurfaceMap, string>> = {}
+  for (const map of maps) digests[map] = digest(surfaceMapRgba(map, t.pixels, t.width, t.height, t.relief))
+  return { slot: t.slot, widthPx: t.width, heightPx: t.height, maps, digests }
 }
 
 declare global {
@@ -105,6 +143,8 @@ export function installAutomation(store: StoreApi<WorldStore>, session: WorldSes
     resetFrameStats: () => session.frames.reset(),
     isRoomReady: (x, z) => session.streamer.roomReady(x, z),
     getRoom: (x, z) => room(store.getState().seed, x, z),
+    getSurfaces: (x, z) => session.texturesOf(x, z).map(describeSurface),
+    setLighting: (lighting) => session.setLighting(lighting),
   }
   window.latentscape = api
   return () => {

@@ -88,6 +88,13 @@ export type SessionScene = {
   memory: () => { textures: number; geometries: number }
 }
 
+/**
+ * A lighting set by automation (tests, screenshots) in place of the sky's: the sun, white, from a fixed direction
+ * (degrees: azimuth 0 north, 90 east; elevation above the horizon), or `unlit`: no sun and a uniform white ambient
+ * light, the same from every direction, so surfaces show their colour maps unshaded.
+ */
+export type LightingOverride = { kind: 'sun'; azimuthDeg: number; elevationDeg: number } | { kind: 'unlit' }
+
 /** Options of `WorldSession`. */
 export type WorldSessionOptions = {
   /** Replaces the streamer's worker (tests). */
@@ -114,6 +121,14 @@ export class WorldSession {
     return this.stickAxes
   }
   private readonly stickAxes = { x: 0, y: 0 }
+  /**
+   * The lighting automation set in place of the sky's, or null: read by the frame loop (a plain field, never a store
+   * update).
+   */
+  get lighting(): LightingOverride | null {
+    return this.lightingOverride
+  }
+  private lightingOverride: LightingOverride | null = null
   private readonly store: StoreApi<WorldStore>
   private scene: SessionScene | null = null
   /** The room whose generated sky is fully on screen, as of the last sync (what the store shows too). */
@@ -156,6 +171,22 @@ export class WorldSession {
   setStick(x: number, y: number): void {
     this.stickAxes.x = x
     this.stickAxes.y = y
+  }
+
+  /**
+   * Light the world with `lighting` instead of the sky's lights, or with the sky's again (null). Throws RangeError on
+   * angles that are not finite or an elevation outside [-90, 90].
+   */
+  setLighting(lighting: LightingOverride | null): void {
+    // Automation passes whatever a test script wrote: check the shape, not only the type.
+    if (lighting === null) this.lightingOverride = null
+    else if (lighting.kind === 'unlit') this.lightingOverride = { kind: 'unlit' }
+    else if (lighting.kind === 'sun') {
+      const { azimuthDeg, elevationDeg } = lighting
+      if (!Number.isFinite(azimuthDeg) || !Number.isFinite(elevationDeg) || Math.abs(elevationDeg) > 90)
+        throw new RangeError(`sun angles must be finite, elevation within ±90°, got ${azimuthDeg}°, ${elevationDeg}°`)
+      this.lightingOverride = { kind: 'sun', azimuthDeg, elevationDeg }
+    } else throw new RangeError(`lighting must be { kind: 'sun', azimuthDeg, elevationDeg }, { kind: 'unlit' } or null`)
   }
 
   /** Whether a scene is mounted (automation's moves and position wait for it). */
@@ -247,7 +278,12 @@ export class WorldSession {
 
   /** The generated RGBA8 pixels on the current room's surfaces, per slot (for export); empty without a scene. */
   currentTextures(): CurrentTexture[] {
-    return this.scene?.texturesOf(roomKey(this.rig.roomX, this.rig.roomZ)) ?? []
+    return this.texturesOf(this.rig.roomX, this.rig.roomZ)
+  }
+
+  /** The generated textures on room (x, z)'s surfaces (a mounted room); empty without a scene. */
+  texturesOf(x: number, z: number): CurrentTexture[] {
+    return this.scene?.texturesOf(roomKey(x, z)) ?? []
   }
 
   /** The generated sky on screen (or fading in), null while the placeholder gradient shows. */

@@ -5,9 +5,11 @@
  * `Runtime.getHeapUsage` after a forced GC). Prints the curve and writes it as bench/results/soak.json under the
  * ignored test-results/ (`npm run bench:soak` updates the committed file).
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import type { Page } from 'playwright-core'
 import { describe, expect, inject, it } from 'vitest'
+import { parseManifest } from '../../world-gen/gan/manifest'
 import { openPage, browserForFile } from './support/browser'
 import { figurePath } from './support/figures'
 
@@ -15,8 +17,15 @@ const baseUrl = inject('baseUrl')
 const ROOMS = Number(process.env.LATENTSCAPE_SOAK_ROOMS ?? 200)
 const CHECKPOINT_EVERY = 20
 const SEED = 'soak-walk'
-/** At most 25 rooms are resident (world-gen DEFAULT_STREAMING_BUDGET) with 3 generated textures each. */
-const TEXTURE_BUDGET = 25 * 3 + 16
+/** A relief model's surfaces hold two textures each (colour, normal map), a colour-only model's one. */
+const TEXTURES_PER_SURFACE =
+  parseManifest(
+    JSON.parse(readFileSync(fileURLToPath(new URL('../../public/models/surface/model.json', import.meta.url)), 'utf8')),
+  ).relief === undefined
+    ? 1
+    : 2
+/** At most 25 rooms are resident (world-gen DEFAULT_STREAMING_BUDGET) with 3 generated surfaces each. */
+const TEXTURE_BUDGET = 25 * 3 * TEXTURES_PER_SURFACE + 16
 const browser = browserForFile()
 
 type Sample = {
