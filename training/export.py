@@ -37,7 +37,8 @@ def load_ema(run: Path, model: str, ckpt: str = 'ckpt.pt') -> tuple[Generator, d
     with the latent layout and families it was trained with."""
     ck = torch.load(run / ckpt, map_location='cpu')
     cfg = ck['config']
-    g = Generator(model, n_families=len(cfg.get('families') or []), layout=cfg.get('layout'))
+    g = Generator(model, n_families=len(cfg.get('families') or []), layout=cfg.get('layout'),
+                  out_ch=cfg.get('out_ch', 3))
     g.load_state_dict(ck['G_ema'])
     cells = tuple(cfg['cells']) if 'cells' in cfg else (cfg['crop'] // g.cell_px, cfg['crop'] // g.cell_px)
     recalibrate_bn(g, cells)
@@ -71,7 +72,16 @@ def family_spec(g: Generator, names: list[str], px_per_metre: dict[str, float]) 
             'pxPerMetre': {n: px_per_metre[n] for n in names}}
 
 
-def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict, families: dict | None = None) -> dict:
+def relief_spec(px_per_unit: float) -> dict:
+    """model.json's `relief` (4-channel surface generators): which output channel is height and its unit."""
+    return {'channel': 3, 'pxPerUnit': px_per_unit,
+            'meaning': 'channel 3 is height h in [-1, 1] (tanh); h * pxPerUnit is the relief in texture pixels at the '
+                       "texture's own scale, so the slope between neighbouring pixels is (h1 - h0) * pxPerUnit; "
+                       'learned from normal maps integrated to height (training/surface_relief.py)'}
+
+
+def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict, families: dict | None = None,
+                relief: dict | None = None) -> dict:
     out_dir.mkdir(parents=True, exist_ok=True)
     specs, blobs, arch = [], [], []
     for i, layer in enumerate(layers):
@@ -106,7 +116,9 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict, fam
             'noise': 'layers with noise: true add noise[H, W] (i.i.d. N(0,1), one map per layer at its resolution)'
                      ' x <name>/noise[out] after conv + bias, before the activation',
             'padding': 'circular',
-            'output': 'RGB, channels-last, tanh in [-1, 1]; byte = round((v + 1) * 127.5)',
+            'output': ('RGB + height' if relief else 'RGB') + ', channels-last, tanh in [-1, 1]; colour byte = '
+                      'round((v + 1) * 127.5)',
+            **({'relief': relief} if relief else {}),
             'layers': arch,
             'weightsSha256': weights_sha,
             'noiseScale': NOISE_SCALE.get(g.model, 1.0),
@@ -133,7 +145,7 @@ def cloud_layer_spec() -> dict:
 
 
 def golden(layers: list[dict], g: Generator, path: Path, cells=(2, 3), seed: int = 7) -> None:
-    """A fixed latent field (channels-last, [h, w, C]) and the exported net's output [H, W, 3]."""
+    """A fixed latent field (channels-last, [h, w, C]) and the exported net's output [H, W, 3 or 4]."""
     gen = torch.Generator().manual_seed(seed)
     field = g.sample_field(1, cells[0], cells[1], gen)
     noise = [torch.randn(1, 1, h, w, generator=gen) for h, w in g.noise_shapes(cells[0], cells[1])]
@@ -147,7 +159,7 @@ def golden(layers: list[dict], g: Generator, path: Path, cells=(2, 3), seed: int
         'noise': [[round(v, 6) for v in n.reshape(-1).tolist()] for n in noise],
         'noiseShapes': [list(n.shape[2:]) for n in noise],
         'output': [round(v, 5) for v in out[0].permute(1, 2, 0).reshape(-1).tolist()],
-        'outputShape': [out.shape[2], out.shape[3], 3],
+        'outputShape': [out.shape[2], out.shape[3], out.shape[1]],
     }))
 
 
@@ -204,7 +216,7 @@ def family_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
     rows = []
     for k, name in enumerate(names):
         fams = torch.full((per_row,), k, dtype=torch.long)
-        imgs = to_uint8(net(g.sample_field(per_row, cells, cells, gen, families=fams)))
+        imgs = to_uint8(net(g.sample_field(per_row, cells, cells, gen, families=fams))[:, :3])
         rows.append((name, grid(np.tile(imgs, (1, 2, 2, 1)), cols=per_row, pad=pad)))
     a, b = (names.index(walk[0]), names.index(walk[1])) if set(walk) <= set(names) else (0, len(names) - 1)
     ea, eb = g.family_vectors(torch.tensor([a, b])).detach()
@@ -213,7 +225,7 @@ def family_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
     strip = []
     for i in range(steps):
         t = i / (steps - 1)
-        strip.append(to_uint8(net(g.make_field(zg, zl, ((1 - t) * ea + t * eb)[None])))[0])
+        strip.append(to_uint8(net(g.make_field(zg, zl, ((1 - t) * ea + t * eb)[None]))[:, :3])[0])
     rows.append((f'{names[a]} -> {names[b]}', grid(np.stack(strip), cols=steps, pad=pad)))
     width = label_w + max(r.shape[1] for _, r in rows)
     canvas = Image.new('RGB', (width, sum(r.shape[0] for _, r in rows)), (24, 24, 24))
@@ -224,6 +236,54 @@ def family_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
         for i, part in enumerate(name.split(' -> ')):
             draw.text((10, y + r.shape[0] // 2 - 14 + 26 * i), part if i == 0 else f'-> {part}', fill=(235, 235, 235),
                       font=font)
+        y += r.shape[0]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    canvas.save(path, optimize=True)
+
+
+def shade(rgb: np.ndarray, height: np.ndarray, px_per_unit: float, light: tuple[float, float, float]) -> np.ndarray:
+    """Colour lit by one directional light over the relief (Lambert on wrap-around central-difference normals,
+    plus a little ambient): a quick check that relief and colour agree, not the app's renderer."""
+    h = height * px_per_unit
+    dx = (np.roll(h, -1, 1) - np.roll(h, 1, 1)) / 2
+    dy = (np.roll(h, -1, 0) - np.roll(h, 1, 0)) / 2
+    n = np.stack([-dx, dy, np.ones_like(h)], -1)  # x right, y up (rows run down), z out of the wall
+    n /= np.linalg.norm(n, axis=-1, keepdims=True)
+    ld = np.array(light, np.float32)
+    lam = np.clip(n @ (ld / np.linalg.norm(ld)), 0, 1)
+    return np.clip(rgb.astype(np.float32) * (0.25 + 0.95 * lam[..., None]), 0, 255).astype(np.uint8)
+
+
+def relief_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Path, px_per_unit: float, per_row: int = 3,
+                 cells: int = 16, seed: int = 5) -> None:
+    """Per family, `per_row` samples each as colour | height (grey, mid = 0) | lit from the upper left at a grazing
+    angle | lit from the lower right: recessed mortar and plank gaps go dark on the far side from the light."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:
+        font = ImageFont.truetype('DejaVuSans-Bold.ttf', 22)
+    except OSError:
+        font = ImageFont.load_default()
+    gen = torch.Generator().manual_seed(seed)
+    label_w, pad = 190, 4
+    rows = []
+    for k, name in enumerate(names):
+        out = net(g.sample_field(per_row, cells, cells, gen, families=torch.full((per_row,), k, dtype=torch.long)))
+        rgb = to_uint8(out[:, :3])
+        hgt = out[:, 3].numpy()
+        cellsx = []
+        for i in range(per_row):
+            grey = np.repeat(((np.clip(hgt[i], -1, 1) + 1) * 127.5).astype(np.uint8)[..., None], 3, -1)
+            cellsx += [rgb[i], grey, shade(rgb[i], hgt[i], px_per_unit, (-1, 1, 0.35)),
+                       shade(rgb[i], hgt[i], px_per_unit, (1, -1, 0.35))]
+        rows.append((name, grid(np.stack(cellsx), cols=4 * per_row, pad=pad)))
+    width = label_w + max(r.shape[1] for _, r in rows)
+    canvas = Image.new('RGB', (width, sum(r.shape[0] for _, r in rows)), (24, 24, 24))
+    draw = ImageDraw.Draw(canvas)
+    y = 0
+    for name, r in rows:
+        canvas.paste(Image.fromarray(r), (label_w, y))
+        draw.text((10, y + r.shape[0] // 2 - 14), name, fill=(235, 235, 235), font=font)
         y += r.shape[0]
     path.parent.mkdir(parents=True, exist_ok=True)
     canvas.save(path, optimize=True)
@@ -286,7 +346,10 @@ def main() -> None:
     out_dir = Path(args.out) if args.out else ROOT / 'public' / 'models' / args.model
     meta['training']['families'] = cfg.get('family_counts')
     meta['training']['speed'] = run_speed(run, cfg.get('device', 'cpu'))
-    manifest = write_model(layers, g, out_dir, meta, families)
+    relief = relief_spec(cfg['height_px_per_unit']) if g.out_ch == 4 else None
+    if relief:
+        meta['training']['familiesWithHeight'] = cfg.get('families_with_height')
+    manifest = write_model(layers, g, out_dir, meta, families, relief)
     golden(layers, g, Path(args.golden) if args.golden else ROOT / 'test' / 'fixtures' / f'{args.model}-golden.json')
     if not args.no_sheet:
         net = FoldedGenerator(layers)
@@ -295,6 +358,8 @@ def main() -> None:
         sheet = Path(args.sheet) if args.sheet else ROOT / 'docs' / 'models' / f'{name}-samples.png'
         if names:
             family_sheet(net, g, names, sheet)
+            if relief:
+                relief_sheet(net, g, names, sheet.with_name(f'{name}-relief.png'), cfg['height_px_per_unit'])
         else:
             sample_sheet(net, g, sheet)
     write_card(out_dir)

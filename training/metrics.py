@@ -65,8 +65,8 @@ def patches(level: torch.Tensor, per_image: int, gen: torch.Generator, size: int
     return unf.gather(2, idx).permute(0, 2, 1).reshape(-1, c * size * size)
 
 
-def _normalise(d: torch.Tensor) -> torch.Tensor:
-    d = d.reshape(d.shape[0], 3, -1)
+def _normalise(d: torch.Tensor, channels: int = 3) -> torch.Tensor:
+    d = d.reshape(d.shape[0], channels, -1)
     d = d - d.mean(dim=(0, 2), keepdim=True)
     d = d / (d.std(dim=(0, 2), keepdim=True) + 1e-8)
     return d.reshape(d.shape[0], -1)
@@ -92,7 +92,8 @@ def swd_levels(x: torch.Tensor, y: torch.Tensor, levels: int = 3, per_image: int
     out = []
     for lx, ly in zip(px, py):
         # As in ProGAN's sliced_wasserstein.py (finalize_descriptors): each set is normalised per channel on its own.
-        dx, dy = _normalise(patches(lx, per_image, gen)), _normalise(patches(ly, per_image, gen))
+        c = lx.shape[1]
+        dx, dy = _normalise(patches(lx, per_image, gen), c), _normalise(patches(ly, per_image, gen), c)
         out.append(swd(dx, dy, gen) * 1e3)
     return out
 
@@ -157,13 +158,14 @@ def crops_of(images: np.ndarray, n: int, crop: int, seed: int, model: str = 'sur
 
 @torch.no_grad()
 def generate(net, g: Generator, n: int, cells: tuple[int, int], seed: int, batch: int = 64,
-             family: int | None = None) -> torch.Tensor:
+             family: int | None = None, channels: int = 3) -> torch.Tensor:
+    """Samples [n, channels, H, W]: the colour by default (a relief net's height channel is judged apart)."""
     gen = torch.Generator().manual_seed(seed)
     out = []
     for i in range(0, n, batch):
         b = min(batch, n - i)
         fams = torch.full((b,), family, dtype=torch.long) if family is not None else None
-        out.append(net(g.sample_field(b, cells[0], cells[1], gen, families=fams)))
+        out.append(net(g.sample_field(b, cells[0], cells[1], gen, families=fams))[:, :channels])
     return torch.cat(out)
 
 
@@ -282,11 +284,76 @@ def compare(real_train: torch.Tensor, real_held: torch.Tensor, fake: torch.Tenso
     }
 
 
+def normals(height: torch.Tensor, px_per_unit: float) -> torch.Tensor:
+    """Height [B, 1, H, W] (generator units) -> unit normals [B, 3, H, W] (x right, y up, z out), by central
+    differences (edge pixels repeated: crops of real images need not tile)."""
+    h = F.pad(height * px_per_unit, (1, 1, 1, 1), mode='replicate')[:, 0]
+    dx = (h[:, 1:-1, 2:] - h[:, 1:-1, :-2]) / 2
+    dy = (h[:, :-2, 1:-1] - h[:, 2:, 1:-1]) / 2  # rows run down, y up
+    n = torch.stack([-dx, -dy, torch.ones_like(dx)], 1)
+    return n / n.norm(dim=1, keepdim=True)
+
+
+def mean_slope(height: torch.Tensor, px_per_unit: float) -> float:
+    """Mean |dh/dx| + |dh/dy| in texture pixels per pixel: how steep the relief is on average."""
+    h = height[:, 0] * px_per_unit
+    return float((h[:, :, 1:] - h[:, :, :-1]).abs().mean() + (h[:, 1:] - h[:, :-1]).abs().mean())
+
+
+def relief_figures(real_train: torch.Tensor, real_held: torch.Tensor, fake: torch.Tensor, px_per_unit: float,
+                   seed: int) -> dict:
+    """Height and normal-map SWD of samples against held-out real relief (and the train-vs-held-out floor), and
+    relief_ratio = mean slope of samples / of held-out real (1: as steep as real; 0: flat)."""
+    def s(a, b):
+        return round(float(np.mean(swd_levels(a, b, seed=seed))), 2)
+
+    nt, nh, nf = (normals(x, px_per_unit) for x in (real_train, real_held, fake))
+    slope_real = mean_slope(real_held, px_per_unit)
+    return {'swd_height': s(real_held, fake), 'swd_height_floor': s(real_held, real_train),
+            'swd_normal': s(nh, nf), 'swd_normal_floor': s(nh, nt),
+            'relief_ratio': round(mean_slope(fake, px_per_unit) / max(slope_real, 1e-6), 3),
+            'mean_slope_samples': round(mean_slope(fake, px_per_unit), 4), 'mean_slope_heldout': round(slope_real, 4)}
+
+
+def height_crops(data: MaterialSet, n: int, crop: int, seed: int, family: int | None = None) -> torch.Tensor:
+    sampler = MaterialSampler(data, crop, seed, only=family, with_height=True)
+    return torch.cat([sampler(min(256, n - i))[0][:, 3:] for i in range(0, n, 256)])
+
+
+def compute_relief(g: Generator, net, train: MaterialSet, held: MaterialSet, px_per_unit: float, n: int = 256,
+                   crop: int = 40, seed: int = 0) -> dict:
+    """Relief figures overall (class-balanced over the families with held-out height maps) and per family."""
+    cells = (crop // g.cell_px, crop // g.cell_px)
+    ok = [k for k in range(len(train.families))
+          if (train.has_height & (train.family == k)).any() and (held.has_height & (held.family == k)).any()]
+    per = {}
+    fakes, reals_t, reals_h = [], [], []
+    for k in ok:
+        s = seed + 1000 + 100 * k
+        rt, rh = height_crops(train, n, crop, s, k), height_crops(held, n, crop, s + 1, k)
+        fk = generate(net, g, n, cells, s + 2, family=k, channels=4)[:, 3:]
+        per[train.families[k]] = {**relief_figures(rt, rh, fk, px_per_unit, s),
+                                  'n_heldout_height': int((held.has_height & (held.family == k)).sum()),
+                                  'n_train_height': int((train.has_height & (train.family == k)).sum())}
+        print(json.dumps({train.families[k]: per[train.families[k]]}), flush=True)
+        m = max(1, n // len(ok))
+        fakes.append(fk[:m])
+        reals_t.append(rt[:m])
+        reals_h.append(rh[:m])
+    if not ok:
+        return {'skipped': 'no family has held-out height maps', 'px_per_unit': px_per_unit, 'families': {}}
+    overall = relief_figures(torch.cat(reals_t), torch.cat(reals_h), torch.cat(fakes), px_per_unit, seed)
+    no = [f for k, f in enumerate(train.families) if k not in ok]
+    return {**overall, 'px_per_unit': px_per_unit, 'families': per,
+            'families_without_heldout_height': no}
+
+
 def compute_conditioned(g: Generator, net, data_path: str, n: int = 1024, crop: int = 40, bank: int = 20000,
                         seed: int = 0) -> dict:
     """A family-conditioned generator: overall figures on class-balanced crops (every family equally often, samples
     of uniformly drawn families), then the same per family under `families`."""
-    train, held = MaterialSet(data_path, split=0), MaterialSet(data_path, split=1)
+    relief = getattr(g, 'relief_data', None)
+    train, held = MaterialSet(data_path, split=0, relief=relief), MaterialSet(data_path, split=1, relief=relief)
     cells = (crop // g.cell_px, crop // g.cell_px)
 
     real_train = material_crops(train, n, crop, seed)
@@ -302,6 +369,11 @@ def compute_conditioned(g: Generator, net, data_path: str, n: int = 1024, crop: 
     m['heldout_images'] = len(held)
     m['families'] = compute_families(g, net, train, held, n=max(128, n // 4), crop=crop, bank=max(2000, bank // 5),
                                      seed=seed)
+    if relief:
+        m['relief'] = compute_relief(g, net, train, held, g.height_px_per_unit, n=max(128, n // 4), crop=crop,
+                                     seed=seed)
+        for name, r in m['relief']['families'].items():
+            m['families'][name]['relief'] = r
     return m
 
 
@@ -333,6 +405,9 @@ def main() -> None:
     args.data = args.data or ck['config'].get('data') or f'training/.cache/{args.model}.npz'
     net = FoldedGenerator(fp16_layers(g))
     crop = ck['config']['crop']
+    if g.out_ch == 4:  # a relief net: its paired height maps and their unit
+        g.relief_data = ck['config']['relief']
+        g.height_px_per_unit = ck['config']['height_px_per_unit']
     if g.family_dim:
         m = compute_conditioned(g, net, args.data, n=args.n, crop=crop, bank=args.bank, seed=args.seed)
     else:

@@ -90,7 +90,8 @@ PLANS = {'surface': SURFACE_PLAN, 'sky': SKY_PLAN}
 
 
 class Generator(nn.Module):
-    """Latent field [B, G+F+L, h, w] -> RGB [B, 3, c*h, c*w] in [-1, 1] (c = the layout's cellPx).
+    """Latent field [B, G+F+L, h, w] -> RGB [B, 3, c*h, c*w] in [-1, 1] (c = the layout's cellPx); with `out_ch` 4,
+    RGB + height [B, 4, c*h, c*w].
 
     Family conditioning (surface): a learned embedding of the material family (F = `familyDim` channels) is appended
     to the global latent in every cell. It is part of the input field, so the exported net is a plain conv stack; the
@@ -98,7 +99,8 @@ class Generator(nn.Module):
     blending their vectors.
     """
 
-    def __init__(self, model: str = 'surface', plan=None, n_families: int = 0, layout: dict | None = None):
+    def __init__(self, model: str = 'surface', plan=None, n_families: int = 0, layout: dict | None = None,
+                 out_ch: int = 3):
         super().__init__()
         plan = plan or PLANS[model]
         lay = layout or latent_layout(model)
@@ -120,7 +122,10 @@ class Generator(nn.Module):
             blocks.append(ConvBlock(cin, entry[0], entry[1], entry[2] if len(entry) > 2 else None))
             cin = entry[0]
         self.blocks = nn.ModuleList(blocks)
-        self.to_rgb = nn.Conv2d(cin, 3, 3, padding=0, bias=True)
+        # 3: RGB; 4: RGB + height (the relief channel, see training/surface_relief.py), painted by one net so colour
+        # and relief agree.
+        self.out_ch = out_ch
+        self.to_rgb = nn.Conv2d(cin, out_ch, 3, padding=0, bias=True)
         self.plan = plan
 
     @property

@@ -240,6 +240,119 @@ class PipelineTest(unittest.TestCase):
             g.make_field(torch.randn(1, g.global_dim), zl)
 
 
+def write_relief(path: Path, data_path: Path, seed: int = 0) -> np.ndarray:
+    """Paired heights for a tiny material set, in training/surface_relief.py's format (flat float16 heights in px,
+    aligned with the colour pixels; every third image has none, so the relief loss must skip it)."""
+    d = np.load(data_path)
+    rng = np.random.default_rng(seed)
+    flat = []
+    for (h, w), o in zip(d['shapes'], d['offsets']):
+        rgb = d['pixels'][o : o + h * w * 3].reshape(h, w, 3).astype(np.float32)
+        flat.append(((rgb.mean(2) - rgb.mean()) / 32 + rng.normal(0, 0.1, (h, w))).reshape(-1))
+    has = (np.arange(len(d['shapes'])) % 3 != 1).astype(np.uint8)  # the held-out first image of each family has one
+    np.savez(path, height=np.concatenate(flat).astype(np.float16), has_height=has)
+    return has
+
+
+class ReliefTest(unittest.TestCase):
+    """Height from normal maps (Frankot-Chellappa) and the 4-channel colour + height path: masked relief crops, a
+    relief run started from a colour-only checkpoint, resume, export with the relief block, golden, relief metrics."""
+
+    @classmethod
+    def setUpClass(cls):
+        torch.set_num_threads(2)
+        cls.tmp = Path(tempfile.mkdtemp(prefix='ls-relief-smoke-'))
+        write_material_set(cls.tmp / 'tiny.npz', SMOKE_FAMILIES)
+        cls.has = write_relief(cls.tmp / 'relief.npz', cls.tmp / 'tiny.npz')
+        cls.layout = json.loads((ROOT / 'world-gen' / 'latent-layout.json').read_text())['surface']
+
+    def _train(self, run: Path, steps: int, *extra: str) -> str:
+        cmd = [sys.executable, '-m', 'training.train', '--data', str(self.tmp / 'tiny.npz'), '--run', str(run),
+               '--steps', str(steps), '--batch', '6', '--crop', str(4 * self.layout['cellPx']), '--sample-every',
+               '1000', '--ckpt-every', '2', '--relief-batch', '4', *extra]
+        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+
+    def test_1_frankot_chellappa(self):
+        from .surface_relief import frankot_chellappa, integrate
+
+        rng = np.random.default_rng(0)
+        yy, xx = np.meshgrid(np.arange(48), np.arange(64), indexing='ij')
+        h = sum(rng.random() * np.sin(2 * np.pi * (rng.integers(1, 5) * yy / 48 + rng.integers(1, 5) * xx / 64)
+                                      + rng.random() * 6) for _ in range(4))
+        h = (h - h.mean()).astype(np.float32)
+        p = np.roll(h, -1, 1) - h  # forward differences on the torus
+        q = np.roll(h, -1, 0) - h
+        self.assertLess(float(np.abs(frankot_chellappa(p, q) - h).max()), 1e-4, 'exact for periodic data')
+        # A surface that does not tile (a tilted bump): the mirrored mosaic recovers it up to an offset.
+        g = (0.05 * xx + 3 * np.exp(-((yy - 20) ** 2 + (xx - 30) ** 2) / 60)).astype(np.float32)
+        p, q = np.gradient(g, axis=1), np.gradient(g, axis=0)
+        rec = integrate(p.astype(np.float32), q.astype(np.float32), tiles=False)
+        err = (rec - rec.mean()) - (g - g.mean())
+        self.assertLess(float(np.abs(err).mean()), 0.05 * float(np.abs(g - g.mean()).mean()))
+
+    def test_2_sampler_masks(self):
+        from .train import MaterialSampler
+
+        data = MaterialSet(self.tmp / 'tiny.npz', relief=self.tmp / 'relief.npz')
+        crops, fams = MaterialSampler(data, 32, seed=0, with_height=True)(64)
+        self.assertEqual(tuple(crops.shape), (64, 4, 32, 32))
+        self.assertTrue(crops.min() >= -1 and crops.max() <= 1)
+        sampler = MaterialSampler(data, 32, seed=0, with_height=True)
+        drawn = np.concatenate([idx for idx in sampler.by_family])
+        self.assertTrue(data.has_height[drawn].all(), 'only images with a height map reach the relief critic')
+        self.assertGreater(float(crops[:, 3].abs().mean()), 0.01)
+        colour, _ = MaterialSampler(data, 32, seed=0)(8)
+        self.assertEqual(colour.shape[1], 3)
+
+    def test_3_relief_run_export_golden_metrics(self):
+        base, run = self.tmp / 'rgb', self.tmp / 'relief'
+        self._train(base, 2)
+        out = self._train(run, 4, '--relief', str(self.tmp / 'relief.npz'), '--init-from', str(base / 'ckpt.pt'))
+        self.assertIn('initialised from', out)
+        ck = torch.load(run / 'ckpt.pt', map_location='cpu')
+        self.assertEqual(ck['step'], 4)
+        self.assertIn('D_h', ck)
+        self.assertEqual(tuple(ck['G']['to_rgb.weight'].shape[:1]), (4,))
+        rgb0 = torch.load(base / 'ckpt.pt', map_location='cpu')
+        self.assertEqual(rgb0['G']['to_rgb.weight'].shape[0], 3)
+        out = self._train(run, 6)  # resumes as a relief run without repeating --relief
+        self.assertIn('resumed at step 4', out)
+
+        model_dir, golden = self.tmp / 'model', self.tmp / 'golden.json'
+        subprocess.run([sys.executable, '-m', 'training.export', '--run', str(run), '--out', str(model_dir),
+                        '--golden', str(golden), '--sheet', str(self.tmp / 'sheet.png')],
+                       cwd=ROOT, check=True, capture_output=True)
+        manifest = json.loads((model_dir / 'model.json').read_text())['latentscape']
+        self.assertEqual(manifest['layers'][-1]['out'], 4)
+        self.assertEqual(manifest['relief']['channel'], 3)
+        self.assertGreater(manifest['relief']['pxPerUnit'], 0)
+        self.assertTrue((self.tmp / 'sheet.png').exists() and (self.tmp / 'surface-relief.png').exists())
+        g = json.loads(golden.read_text())
+        self.assertEqual(g['outputShape'][2], 4)
+        self.assertEqual(len(g['output']), int(np.prod(g['outputShape'])))
+
+        gen, ck = load_ema(run, 'surface')
+        self.assertEqual(gen.out_ch, 4)
+        net = FoldedGenerator(fp16_layers(gen))
+        gen.relief_data, gen.height_px_per_unit = ck['config']['relief'], ck['config']['height_px_per_unit']
+        m = compute_conditioned(gen, net, str(self.tmp / 'tiny.npz'), n=32, crop=ck['config']['crop'], bank=256)
+        r = m['relief']
+        for key in ('swd_height', 'swd_height_floor', 'swd_normal', 'swd_normal_floor', 'relief_ratio'):
+            self.assertTrue(np.isfinite(r[key]), key)
+        self.assertTrue(set(r['families']) <= set(SMOKE_FAMILIES))
+        for name, f in r['families'].items():
+            self.assertIn('relief', m['families'][name])
+        # The height channel wraps like the colour: the exported net tiles in all four channels.
+        with torch.no_grad():
+            field = gen.sample_field(1, 4, 4, torch.Generator().manual_seed(0))
+            noise = [torch.randn(1, 1, h, w) for h, w in gen.noise_shapes(4, 4)]
+            img = net(field, noise)
+            rolled = net(torch.roll(field, (1, 1), (2, 3)),
+                         [torch.roll(n, (n.shape[2] // 4, n.shape[3] // 4), (2, 3)) for n in noise])
+        c = gen.cell_px
+        self.assertLess(float((torch.roll(img, (c, c), (2, 3)) - rolled).abs().max()), 1e-5)
+
+
 def synthetic_decks(n: int, size: int, seed: int = 0) -> np.ndarray:
     """Cloud-layer-like images [n, size, size, 3] (not tileable): white blobs over the clear-sky colour."""
     from .sky_data import CLEAR_RGB, linear_to_srgb_u8

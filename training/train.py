@@ -26,17 +26,23 @@ import torch.nn.functional as F
 from .models import Discriminator, Generator, latent_layout, recalibrate_bn
 from .sheets import save_grid
 from .sky_augment import SkyDeckSampler
+from .surface_relief import HEIGHT_PX_PER_UNIT
 
 
 def diff_augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-    """DiffAugment 'color,translation,cutout' with one draw per image; differentiable in x."""
+    """DiffAugment 'color,translation,cutout' with one draw per image; differentiable in x. Colour changes touch the
+    first three (RGB) channels only: a height channel moves and is cut out with them, but keeps its values."""
     b, _, h, w = x.shape
     r = lambda *s: torch.rand(*s, generator=gen).to(x.device)  # noqa: E731
+    rest = x[:, 3:]
+    x = x[:, :3]
     x = x + (r(b, 1, 1, 1) - 0.5) * 0.5  # brightness
     m = x.mean(dim=1, keepdim=True)
     x = (x - m) * (r(b, 1, 1, 1) * 2) + m  # saturation
     m = x.mean(dim=(1, 2, 3), keepdim=True)
     x = (x - m) * (r(b, 1, 1, 1) + 0.5) + m  # contrast
+    if rest.shape[1]:
+        x = torch.cat([x, rest], dim=1)
     # translation by up to 1/8 with zero fill
     sh, sw = h // 8, w // 8
     ty = torch.randint(-sh, sh + 1, (b,), generator=gen)
@@ -88,7 +94,7 @@ class MaterialSet:
     """The family-labelled material dataset (training/surface_data.py): images of varied sizes at the training
     scale, each with a family index, a near-duplicate group, a split and whether it tiles."""
 
-    def __init__(self, path: str | Path, split: int = 0):
+    def __init__(self, path: str | Path, split: int = 0, relief: str | Path | None = None):
         data = np.load(path)
         manifest = json.loads(Path(path).with_suffix('.manifest.json').read_text())
         self.families: list[str] = list(manifest['families'])
@@ -102,6 +108,22 @@ class MaterialSet:
         self.family = data['family'][keep].astype(np.int64)
         self.tiles = data['tiles'][keep].astype(bool)
         self.group = data['group'][keep]
+        # Paired height maps (training/surface_relief.py), in the generator's units; images without one keep a zero
+        # map and has_height False, and only images with one are shown to the relief discriminator.
+        self.height: list[torch.Tensor] | None = None
+        self.has_height = np.zeros(len(keep), bool)
+        if relief is not None:
+            rz = np.load(relief)
+            flat, has = rz['height'], rz['has_height']
+            if len(has) != len(data['split']):
+                raise SystemExit(f'{relief} has {len(has)} images, {path} has {len(data["split"])}: rebuild it')
+            self.height = []
+            for i in keep:
+                h, w = (int(v) for v in data['shapes'][i])
+                o = int(data['offsets'][i]) // 3
+                hm = flat[o : o + h * w].astype(np.float32).reshape(1, h, w) / HEIGHT_PX_PER_UNIT
+                self.height.append(torch.from_numpy(np.clip(hm, -1.0, 1.0)))
+            self.has_height = has[keep].astype(bool)
 
     def __len__(self) -> int:
         return len(self.images)
@@ -118,11 +140,14 @@ class MaterialSampler:
     direction is wrapped there (only tileable images can be)."""
 
     def __init__(self, data: MaterialSet, crop: int, seed: int, only: int | None = None,
-                 weights: dict[str, float] | None = None):
+                 weights: dict[str, float] | None = None, with_height: bool = False):
         self.data = data
         self.crop = crop
         self.rng = np.random.default_rng(seed)
-        self.by_family = [np.flatnonzero(data.family == k) for k in range(len(data.families))]
+        # with_height: RGB + height crops, drawn only from images that have a height map
+        self.with_height = with_height
+        ok = data.has_height if with_height else np.ones(len(data.family), bool)
+        self.by_family = [np.flatnonzero((data.family == k) & ok) for k in range(len(data.families))]
         self.present = [k for k, idx in enumerate(self.by_family) if len(idx) and (only is None or k == only)]
         if not self.present:
             raise ValueError(f'no images of family {only}')
@@ -133,12 +158,14 @@ class MaterialSampler:
         self.p = w / w.sum()
 
     def __call__(self, b: int) -> tuple[torch.Tensor, torch.Tensor]:
-        out = torch.empty(b, 3, self.crop, self.crop, dtype=torch.uint8)
+        out = torch.empty(b, 4 if self.with_height else 3, self.crop, self.crop)
         fams = torch.empty(b, dtype=torch.long)
         for i in range(b):
             k = self.present[int(self.rng.choice(len(self.present), p=self.p))]
             j = int(self.rng.choice(self.by_family[k]))
-            img = self.data.images[j]
+            img = self.data.images[j].float() / 127.5 - 1.0
+            if self.with_height:
+                img = torch.cat([img, self.data.height[j]])
             _, h, w = img.shape
             wrap = bool(self.data.tiles[j]) or h < self.crop or w < self.crop
             y = int(self.rng.integers(h if wrap else h - self.crop + 1))
@@ -150,16 +177,17 @@ class MaterialSampler:
                 c = torch.rot90(c, int(self.rng.integers(4)), dims=(1, 2))
             out[i] = c
             fams[i] = k
-        return out.float() / 127.5 - 1.0, fams
+        return out, fams
 
 
 def d_step(G, D, opt_d, real: torch.Tensor, fams: torch.Tensor | None, aug_gen: torch.Generator, cells, *,
            r1_gamma: float, r1_every: int, step: int) -> dict:
     """One discriminator update: non-saturating loss on augmented real vs generated crops (same families), plus
-    the lazy R1 penalty every `r1_every` steps. Returns the losses and mean logits."""
+    the lazy R1 penalty every `r1_every` steps. Returns the losses and mean logits. D sees as many of G's output
+    channels as `real` has (RGB for the colour discriminator, RGB + height for the relief one)."""
     b, device = real.shape[0], real.device
     with torch.no_grad():
-        fake = G(G.sample_field(b, *cells, device=device, families=fams))
+        fake = G(G.sample_field(b, *cells, device=device, families=fams))[:, : real.shape[1]]
     real_aug = diff_augment(real, aug_gen)
     lr_ = D(real_aug, fams)
     lf_ = D(diff_augment(fake, aug_gen), fams)
@@ -178,11 +206,20 @@ def d_step(G, D, opt_d, real: torch.Tensor, fams: torch.Tensor | None, aug_gen: 
 
 
 def g_step(G, D, opt_g, b: int, fams: torch.Tensor | None, aug_gen: torch.Generator, cells, device, *,
-           freeze_noise: bool = False) -> dict:
+           freeze_noise: bool = False, relief=None) -> dict:
     """One generator update (non-saturating loss). `freeze_noise` keeps the per-pixel noise strengths where they
-    are (zero at the start), so layout forms before grain can satisfy the discriminator."""
+    are (zero at the start), so layout forms before grain can satisfy the discriminator. `relief` = (D_h, families,
+    weight): a second batch for those families is judged, colour and height together, by the relief discriminator
+    (only families with height data are drawn there, so the height loss is masked, not invented, elsewhere)."""
     fake = G(G.sample_field(b, *cells, device=device, families=fams))
-    loss_g = F.softplus(-D(diff_augment(fake, aug_gen), fams)).mean()
+    loss_g = F.softplus(-D(diff_augment(fake[:, :3], aug_gen), fams)).mean()
+    out = {}
+    if relief is not None:
+        D_h, fams_h, weight = relief
+        fake_h = G(G.sample_field(len(fams_h), *cells, device=device, families=fams_h))
+        loss_h = F.softplus(-D_h(diff_augment(fake_h, aug_gen), fams_h)).mean()
+        out['loss_g_relief'] = loss_h.item()
+        loss_g = loss_g + weight * loss_h
     opt_g.zero_grad(set_to_none=True)
     loss_g.backward()
     if freeze_noise:
@@ -190,7 +227,7 @@ def g_step(G, D, opt_g, b: int, fams: torch.Tensor | None, aug_gen: torch.Genera
             if blk.noise_weight is not None:
                 blk.noise_weight.grad = None
     opt_g.step()
-    return {'loss_g': loss_g.item()}
+    return {'loss_g': loss_g.item(), **out}
 
 
 def ema_update(G_ema, G, decay: float) -> None:
@@ -238,6 +275,13 @@ def main() -> None:
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--family-weights', type=lambda v: {k: float(x) for k, x in (p.split('=') for p in v.split(','))},
                     default=None, help='relative crop draws per family, e.g. brick=3,floor_tiles=2 (default: equal)')
+    ap.add_argument('--relief', default=None,
+                    help='paired height maps (training/surface_relief.py): train a 4-channel RGB + height generator')
+    ap.add_argument('--relief-batch', type=int, default=16, help='crops per step for the relief discriminator')
+    ap.add_argument('--relief-weight', type=float, default=1.0, help="weight of the relief loss in G's loss")
+    ap.add_argument('--init-from', default=None,
+                    help="start a new run from another run's checkpoint (e.g. a 3-channel one: its colour output "
+                         'is kept, the height output starts near zero; the colour discriminator is kept too)')
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this long')
     ap.add_argument('--snapshot-every', type=int, default=None,
                     help='keep a slim EMA snapshot every N steps in <run>/snapshots (default per model: sky 500)')
@@ -268,8 +312,10 @@ def main() -> None:
     manifest = Path(args.data).with_suffix('.manifest.json')
     manifest_hash = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
     conditioned = 'pixels' in np.load(args.data).files
+    if ck is not None and ck['config'].get('relief') and not args.relief:
+        args.relief = ck['config']['relief']  # a relief run resumes as one
     if conditioned:
-        data = MaterialSet(args.data)
+        data = MaterialSet(args.data, relief=args.relief)
         families, n_train = data.families, len(data)
     else:
         npz = np.load(args.data)
@@ -279,11 +325,17 @@ def main() -> None:
         raise SystemExit(f"--crop {args.crop} is not a multiple of the layout's cellPx {layout['cellPx']}")
     cells = (args.crop // layout['cellPx'], args.crop // layout['cellPx'])
 
-    G = Generator(args.model, n_families=len(families), layout=layout).to(device)
+    if args.relief and not conditioned:
+        raise SystemExit('--relief needs the family-labelled surface dataset')
+    G = Generator(args.model, n_families=len(families), layout=layout, out_ch=4 if args.relief else 3).to(device)
     D = Discriminator(n_classes=len(families) if G.family_dim else 0).to(device)
+    # The relief discriminator judges colour and height together (so relief must fit the picture), on families
+    # with height data only; it is smaller than the colour one, which still judges every crop's colour.
+    D_h = Discriminator(channels=(32, 64, 128, 192), in_ch=4, n_classes=len(families)).to(device) if args.relief else None
     G_ema = copy.deepcopy(G).eval()
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.99))
+    opt_dh = torch.optim.Adam(D_h.parameters(), lr=args.lr, betas=(0.5, 0.99)) if D_h is not None else None
     step = 0
     aug_gen = torch.Generator().manual_seed(args.seed + 1)
     if ck is not None:
@@ -292,12 +344,33 @@ def main() -> None:
         G_ema.load_state_dict(ck['G_ema'])
         opt_g.load_state_dict(ck['opt_g'])
         opt_d.load_state_dict(ck['opt_d'])
+        if D_h is not None:
+            D_h.load_state_dict(ck['D_h'])
+            opt_dh.load_state_dict(ck['opt_dh'])
         step = ck['step']
         torch.set_rng_state(ck['torch_rng'].cpu())
         aug_gen.set_state(ck['aug_rng'].cpu())
         print(f'resumed at step {step}', flush=True)
+    elif args.init_from:
+        src = torch.load(args.init_from, map_location=device)
+        for net, key in ((G, 'G'), (G_ema, 'G_ema')):
+            sd_ = dict(src[key])
+            for name in ('to_rgb.weight', 'to_rgb.bias'):
+                w_old, w_new = sd_[name], net.state_dict()[name]
+                if w_old.shape != w_new.shape:  # a colour-only net: keep its colour rows, start height small
+                    grown = w_new.clone() * 0.1
+                    grown[: w_old.shape[0]] = w_old
+                    sd_[name] = grown
+            net.load_state_dict(sd_)
+        D.load_state_dict(src['D'])
+        opt_d.load_state_dict(src['opt_d'])
+        step = src['step']
+        print(f'initialised from {args.init_from} (step {step})', flush=True)
+    relief_sampler = None
     if conditioned:
         sampler = MaterialSampler(data, args.crop, args.seed + step, weights=args.family_weights)
+        relief_sampler = (MaterialSampler(data, args.crop, args.seed + step + 7, weights=args.family_weights,
+                                          with_height=True) if args.relief else None)
     elif args.model == 'sky' and 'variants' in npz.files:
         # Cloud decks: rotation about the zenith by any angle, scale, exposure and light (training/sky_augment.py).
         deck_sampler = SkyDeckSampler(npz['variants'][npz['train']], args.crop, args.seed + step)
@@ -308,7 +381,9 @@ def main() -> None:
 
     config = {**vars(args), 'device': device, 'git_commit': git_commit(), 'manifest_sha256': manifest_hash,
               'train_images': int(n_train), 'cells': list(cells), 'layout': layout, 'families': families,
-              'family_counts': data.counts() if conditioned else None,
+              'family_counts': data.counts() if conditioned else None, 'out_ch': G.out_ch,
+              'height_px_per_unit': HEIGHT_PX_PER_UNIT if args.relief else None,
+              'families_with_height': ([families[k] for k in relief_sampler.present] if args.relief else None),
               'g_params': sum(p.numel() for p in G.parameters()),
               'd_params': sum(p.numel() for p in D.parameters())}
     (run / 'config.json').write_text(json.dumps(config, indent=1))
@@ -324,9 +399,11 @@ def main() -> None:
 
     def save() -> None:
         tmp = ckpt_path.with_suffix('.tmp')
+        extra = {'D_h': D_h.state_dict(), 'opt_dh': opt_dh.state_dict()} if D_h is not None else {}
         torch.save({'G': G.state_dict(), 'D': D.state_dict(), 'G_ema': G_ema.state_dict(),
                     'opt_g': opt_g.state_dict(), 'opt_d': opt_d.state_dict(), 'step': step,
-                    'torch_rng': torch.get_rng_state(), 'aug_rng': aug_gen.get_state(), 'config': config}, tmp)
+                    'torch_rng': torch.get_rng_state(), 'aug_rng': aug_gen.get_state(), 'config': config, **extra},
+                   tmp)
         os.replace(tmp, ckpt_path)
 
     t0 = time.time()
@@ -336,7 +413,15 @@ def main() -> None:
         real = real.to(device)
         fams = fams.to(device) if fams is not None else None
         d = d_step(G, D, opt_d, real, fams, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every, step=step)
-        g = g_step(G, D, opt_g, args.batch, fams, aug_gen, cells, device, freeze_noise=step < args.noise_from)
+        relief = None
+        if relief_sampler is not None:
+            real_h, fams_h = relief_sampler(args.relief_batch)
+            real_h, fams_h = real_h.to(device), fams_h.to(device)
+            dh = d_step(G, D_h, opt_dh, real_h, fams_h, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every,
+                        step=step)
+            relief = (D_h, fams_h, args.relief_weight)
+        g = g_step(G, D, opt_g, args.batch, fams, aug_gen, cells, device, freeze_noise=step < args.noise_from,
+                   relief=relief)
         ema_update(G_ema, G, args.ema)
         step += 1
 
@@ -346,6 +431,9 @@ def main() -> None:
                    'r1': round(d['r1'], 5), 'real_logit': round(d['real_logit'], 3),
                    'fake_logit': round(d['fake_logit'], 3), 's_per_step': round((now - t_last) / 50, 3),
                    'elapsed_s': round(now - t0, 1)}
+            if relief is not None:
+                rec.update(loss_dh=round(dh['loss_d'], 4), loss_g_relief=round(g['loss_g_relief'], 4),
+                           real_logit_h=round(dh['real_logit'], 3), fake_logit_h=round(dh['fake_logit'], 3))
             t_last = now
             log.write(json.dumps(rec) + '\n')
             log.flush()
@@ -363,14 +451,16 @@ def main() -> None:
             recalibrate_bn(snap, cells, batches=8, batch=32)
             with torch.no_grad():
                 imgs = snap.eval()(fixed_field(snap)).cpu()
-            save_grid(imgs, run / 'samples' / f'step_{step:06d}.png', cols=8, tile=True)
+            save_grid(imgs[:, :3], run / 'samples' / f'step_{step:06d}.png', cols=8, tile=True)
+            if imgs.shape[1] > 3:  # the height channel as grey, same layout
+                save_grid(imgs[:, 3:].repeat(1, 3, 1, 1), run / 'samples' / f'height_{step:06d}.png', cols=8, tile=True)
             # The raw generator too: the EMA lags behind it early in a run (BatchNorm statistics are recomputed
             # for the EMA weights, but the weights themselves average over the last ~1/(1-decay) steps).
             with torch.no_grad():
                 was = G.training
                 imgs = G.eval()(fixed_field(G)).cpu()
                 G.train(was)
-            save_grid(imgs, run / 'samples' / f'raw_{step:06d}.png', cols=8, tile=True)
+            save_grid(imgs[:, :3], run / 'samples' / f'raw_{step:06d}.png', cols=8, tile=True)
         if args.max_minutes and (time.time() - t0) > args.max_minutes * 60:
             save()
             print(f'stopping at step {step} after --max-minutes', flush=True)
