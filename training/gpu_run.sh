@@ -19,6 +19,8 @@ else
   ARGS="--model surface --crop 40 --batch ${BATCH:-32} --r1 0.1 --noise-from 3000 --steps 60000 --threads 8"
   ARGS="$ARGS --family-weights brick=3,stone_blocks=2,floor_tiles=2"
   ARGS="$ARGS --ckpt-every 1000 --sample-every 2000"
+  # Colour + height (issue "relief"): carry training/.cache/surface2-relief.npz too (training/surface_relief.py).
+  [ -f training/.cache/surface2-relief.npz ] && ARGS="$ARGS --relief training/.cache/surface2-relief.npz"
 fi
 python3 -m training.train $ARGS --max-minutes "${LEG1:-3.6}" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl
 slim $RUN/ckpt.pt "$OUT/ckpt-mid.pt"
