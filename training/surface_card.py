@@ -43,6 +43,28 @@ HISTORY = [
 ]
 
 
+# Judged by eye on docs/models/surface-relief.png (colour | height | lit from the upper left | lit from the lower right).
+RELIEF_LIMITS = [
+    '- Not judged yet.',
+]
+
+
+def relief_table(r: dict) -> list[str]:
+    """Height and normal-map SWD (x1e3, samples vs held-out real; the floor is training vs held-out real) and
+    relief_ratio (mean slope of samples / of held-out real) per family with held-out height maps."""
+    lines = ['| family | train / held-out with height | SWD height (floor) | SWD normal (floor) | relief_ratio |',
+             '|---|---|---|---|---|']
+    for name, f in r.get('families', {}).items():
+        lines.append(f"| {name} | {f['n_train_height']} / {f['n_heldout_height']} | {f['swd_height']} "
+                     f"({f['swd_height_floor']}) | {f['swd_normal']} ({f['swd_normal_floor']}) | {f['relief_ratio']} |")
+    if 'relief_ratio' in r:
+        lines.append(f"| **all** | | {r['swd_height']} ({r['swd_height_floor']}) | {r['swd_normal']} "
+                     f"({r['swd_normal_floor']}) | {r['relief_ratio']} |")
+    if r.get('families_without_heldout_height'):
+        lines += ['', 'No held-out height maps (no figures): ' + ', '.join(r['families_without_heldout_height']) + '.']
+    return lines
+
+
 def family_table(m: dict) -> list[str]:
     """Per-family figures: the bars are swd_gap_ratio <= 0.25, nn_ratio >= 1.0, seam_ratio <= 1.1."""
     lines = ['| family | train | held-out | SWD floor | SWD trained | gap ratio | nn_ratio | diversity | seam |',
@@ -99,6 +121,9 @@ def write_surface_card(model_dir: Path, man: dict) -> None:
         '  scale (brick length ~21 px, tile ~19 px, stone course ~19 px).',
         '- Per-pixel noise only at full resolution, held at zero for the first steps: with noise at every scale the',
         '  generator satisfied the discriminator with grain and did not learn layout (family-conditioned prototypes).',
+        *([f"- **Relief**: a fourth output channel is height (tanh; x {man['relief']['pxPerUnit']} = texture pixels), painted",
+           '  by the same net as the colour so the two agree. The app derives a tiling normal map from it (wrap-around',
+           '  differences) and a roughness map; see the README.'] if man.get('relief') else []),
         '',
         '## Scale (pixels per metre at the training scale; the world repeats an S px texture every S / ppm metres)',
         '',
@@ -116,6 +141,12 @@ def write_surface_card(model_dir: Path, man: dict) -> None:
         f"  (gamma {tr.get('r1')} every 4 steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA",
         f"  0.999, on {device}.",
         *HISTORY,
+        *([f"- Relief: height maps integrated from the normal maps shipped beside the colour maps (Red Eclipse, 0 A.D.,",
+           '  Cube 2; `training/surface_relief.py`, Frankot-Chellappa). A second, smaller projection discriminator judges',
+           '  colour and height together on crops of images that have a height map, 16 per step, drawn only from the',
+           f"  families that have any ({', '.join(tr.get('familiesWithHeight') or [])}); images without one are never",
+           '  shown to it, so their height is not invented. The colour discriminator still judges every crop\'s colour.']
+          if man.get('relief') else []),
     ]
     if tr.get('speed'):
         lines.append(f"- Speed: {tr['speed']}.")
@@ -145,6 +176,16 @@ def write_surface_card(model_dir: Path, man: dict) -> None:
             'The SWD figures are lenient: they compare local patch statistics, which a model can match while missing',
             'the structure that makes a material nameable. Judge the sample sheet too (below).',
         ]
+        if m.get('relief') and 'relief_ratio' in m['relief']:
+            lines += [
+                '',
+                '### Relief',
+                'Height and normal-map patches of samples against held-out real relief (crops of held-out images that have',
+                'a height map), SWD x1e3 as above with the training-vs-held-out floor in brackets; relief_ratio = mean',
+                'slope |dh/dx| + |dh/dy| of samples / of held-out real (1: as steep as real, 0: flat):',
+                '',
+                *relief_table(m['relief']),
+            ]
     else:
         lines.append('Not computed yet: run `training/metrics.py`.')
     lines += [
@@ -153,6 +194,9 @@ def write_surface_card(model_dir: Path, man: dict) -> None:
         *LIMITS,
         '- Sample sheet: `docs/models/surface-samples.png`: one row per family (six samples of 128 px, each tiled',
         '  2x2 so a seam would show), then a row walking from brick to wood planks by blending the family vector.',
+        *(['', '### Relief (by eye, from `docs/models/surface-relief.png`: per family three samples, each as colour,',
+           'height, lit from the upper left and lit from the lower right at a grazing angle)', *RELIEF_LIMITS]
+          if man.get('relief') else []),
         '',
         '## Intended use and licence',
         '- Intended: decorative textures in Latentscape worlds, labelled as AI-generated, exported with provenance',
