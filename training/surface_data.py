@@ -1138,6 +1138,10 @@ def write_cards(man: dict) -> None:
     write_labels(man, ROOT / 'surface-labels.tsv')
     write_card(man, ROOT / 'SURFACE-DATA.md')
     write_credits(man)
+    from .surface_relief import OUT_JSON, write_card_section  # the relief section, when that set has been built
+
+    if OUT_JSON.exists():
+        write_card_section(json.loads(OUT_JSON.read_text()))
 
 
 def main() -> None:

@@ -291,12 +291,54 @@ def write(man, heights, has, pairs, log=print):
     return info
 
 
+CARD = Path(__file__).resolve().parent / 'SURFACE-DATA.md'
+SECTION = '## Relief (paired height maps)'
+
+
+def card_section(info: dict) -> str:
+    """The data card's relief section, from the figures `write` returns."""
+    L = [SECTION, '',
+         'Built by `training/surface_relief.py` (`/usr/bin/python3 -m training.surface_relief`, after the colour set)',
+         f"into `training/.cache/surface2-relief.npz`: `height` float16, one value per colour pixel in the same flat order",
+         "(pixel offset = colour offset / 3), in pixels at the training scale; `has_height` uint8 [N]. "
+         f"{info['with_height']} of {info['images']} images have one.",
+         '',
+         'Normal maps: the `texture n` map listed after a colour map in Red Eclipse textures.cfg files, 0 A.D. terrain',
+         '`*_norm` beside the colour map, Cube 2 gk and gor `*_nm`, Yo Frankie `*_nor`. Each is shipped and credited as',
+         "part of the same texture as its colour map (same package, folder, author and licence). SuperTuxKart and",
+         'MegaGlest ship none: those images train the colour only.',
+         '',
+         'Normals become height by Frankot-Chellappa integration on the torus (exact for tiling sources; a non-tiling one',
+         'is mirrored into a periodic mosaic first), then resized and cut exactly like the colour image (height scales',
+         f"with the resize, so slopes are kept), then high-passed (relief wider than a Gaussian of sigma",
+         f"{info['highpass_sigma_px']} px is dropped). The generator stores height / {HEIGHT_PX_PER_UNIT:g} px in [-1, 1]; 99.5% of |h| is under",
+         f"{info['abs_height_p99_5_px']:.1f} px; mean |dh/dx| {info['mean_abs_slope_x']:.3f}.",
+         '',
+         'Green channel sign (`GREEN_UP`, measured with `--check`): all three packages store green pointing down the image',
+         'rows; with that sign height correlates with brightness on masonry and tiles (joints dark and low) at +0.72',
+         '(0 A.D.), +0.46 (Cube 2), +0.45 (Red Eclipse), with the other sign about 0.',
+         '',
+         '| family | images | with height | train with height | held-out with height |',
+         '|---|---|---|---|---|']
+    for f, c in info['families'].items():
+        if c:
+            L.append(f"| {f} | {c['images']} | {c['with_height']} | {c['train_with_height']} | {c['heldout_with_height']} |")
+    return '\n'.join(L) + '\n'
+
+
+def write_card_section(info: dict) -> None:
+    """Put (or replace) the relief section at the end of the data card."""
+    text = CARD.read_text()
+    text = text.split('\n' + SECTION)[0].rstrip('\n') + '\n\n' + card_section(info)
+    CARD.write_text(text)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--check', action='store_true', help='print the brightness-height correlation for both green signs')
     a = ap.parse_args(argv)
     man, heights, has, pairs = build(check=a.check)
-    write(man, heights, has, pairs)
+    write_card_section(write(man, heights, has, pairs))
 
 
 if __name__ == '__main__':
