@@ -232,6 +232,7 @@ export function Hud() {
             getSky={getSky}
             fitStyle={fitStyle}
             styledUrl={styledUrl}
+            {...(style !== null ? { styleSlot: style.slot } : {})}
           />
         </div>
       )}

@@ -6,6 +6,7 @@ import { SURFACE_MAPS, type SurfaceMap } from '../../world-gen/relief'
 import { downloadBytes, texturePng, textureFileName, textureMaps, type ExportTexture } from '../export/export-png'
 import { qrDataUrl } from '../export/qr-code'
 import { StylePhoto, type StylePhotoProps } from './style-photo'
+import type { SurfaceSlot } from '../../world-gen'
 
 /** Props of `SharePanel`: everything it needs, so wiring it into the HUD is one line. */
 export interface SharePanelProps {
@@ -26,6 +27,15 @@ export interface SharePanelProps {
   fitStyle?: StylePhotoProps['fitStyle']
   /** The link of this spot with a fitted style (`style=` value): where the panel goes once a fit is done. */
   styledUrl?: StylePhotoProps['styledUrl']
+  /** The slot of the photo style `url` carries, if it carries one: the panel says the link is styled from a photo. */
+  styleSlot?: SurfaceSlot
+}
+
+/** The text the share sheet sends with the link: a styled link says so (never anything of the photo). */
+export function shareText(styleSlot: SurfaceSlot | undefined): string {
+  return styleSlot === undefined
+    ? 'An AI-generated Latentscape world'
+    : `An AI-generated Latentscape world, its ${styleSlot} styled from a photo`
 }
 
 /** The surface slots offered for export one by one (plus "all"). */
@@ -49,7 +59,7 @@ const DOWNLOAD_GAP_MS = 250
  * Share and export: copy the link, a QR code of it (drawn locally, for opening the same spot on a headset), the Web
  * Share sheet where the browser has one, and PNG export of the current textures with provenance metadata.
  */
-export function SharePanel({ url, seed, room, getTextures, getSky, fitStyle, styledUrl }: SharePanelProps) {
+export function SharePanel({ url, seed, room, getTextures, getSky, fitStyle, styledUrl, styleSlot }: SharePanelProps) {
   // The page URL and Web Share support exist only in the browser: the server render (and hydration) uses the given
   // url and no share button, then the client switches to the absolute link.
   const pageHref = useSyncExternalStore(
@@ -96,7 +106,7 @@ export function SharePanel({ url, seed, room, getTextures, getSky, fitStyle, sty
 
   const share = async () => {
     try {
-      await navigator.share({ title: `Latentscape: ${seed}`, text: 'An AI-generated Latentscape world', url: shareUrl })
+      await navigator.share({ title: `Latentscape: ${seed}`, text: shareText(styleSlot), url: shareUrl })
     } catch (e) {
       if ((e as Error).name !== 'AbortError') setStatus('Sharing failed')
     }
@@ -175,6 +185,12 @@ export function SharePanel({ url, seed, room, getTextures, getSky, fitStyle, sty
           Link to this spot
         </label>
         <input id="share-url" className="share-url mono" readOnly value={shareUrl} onFocus={(e) => e.target.select()} />
+        {styleSlot !== undefined && (
+          <p className="share-note" data-testid="share-style-note">
+            This link carries a style fitted to a photo: it opens the world with its {styleSlot} styled from a photo
+            (the photo itself is not in the link).
+          </p>
+        )}
         <div className="share-actions">
           <button type="button" className="button button-secondary" onClick={copy}>
             Copy link

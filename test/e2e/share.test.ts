@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import { describe, expect, inject, it } from 'vitest'
-import { familyLabel, room, SURFACE_SLOTS } from '../../world-gen'
+import { encodeStyle, familyLabel, room, SURFACE_SLOTS, toLatentSphere } from '../../world-gen'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readProvenance } from '../../world-gen/provenance'
 import { openPage, browserForFile } from './support/browser'
 import { pngDataUrlStats } from './support/pixels'
@@ -122,6 +122,22 @@ describe('share card (Open Graph image of /w/<seed>)', () => {
     // Cached per seed: the second answer is the same image.
     const again = new Uint8Array(await (await fetch(baseUrl + path)).arrayBuffer())
     expect(Buffer.compare(Buffer.from(again), Buffer.from(bytes))).toBe(0)
+  })
+
+  it('a link with a photo style says so in its description, next to the same share card', async () => {
+    const style = encodeStyle({
+      slot: 'floor',
+      global: toLatentSphere(Float32Array.from({ length: 64 }, (_, i) => Math.sin(i))),
+      families: [{ index: 0, weight: 1 }],
+    })
+    const html = await (await fetch(`${baseUrl}/w/Demo%20world?r=0,0&h=0&style=${style}`)).text()
+    const description = /<meta property="og:description" content="([^"]+)"/.exec(html)
+    expect(description?.[1]).toContain('its floor styled from a photo')
+    expect(html).toMatch(/<meta name="description" content="[^"]*styled from a photo/)
+    expect(await ogImagePath(`/w/Demo%20world?r=0,0&h=0&style=${style}`)).toMatch(/^\/w\/Demo%20world\/opengraph-image/)
+    // A bare link, and one whose style cannot be read, are not called styled.
+    for (const path of ['/w/Demo%20world', '/w/Demo%20world?style=AAAA'])
+      expect(await (await fetch(baseUrl + path)).text()).not.toContain('styled from a photo')
   })
 
   it.each([

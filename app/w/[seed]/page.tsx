@@ -1,13 +1,18 @@
 import type { Metadata } from 'next'
 import { WorldView } from '../../../components/world-view'
+import { decodeWorldParams } from '../../../world-gen'
 
 type WorldPageProps = {
   params: Promise<{ seed: string }>
   searchParams: Promise<Record<string, string | string[] | undefined>>
 }
 
-/** The tab title names the world (plain text; Next escapes it). */
-export async function generateMetadata({ params }: WorldPageProps): Promise<Metadata> {
+/**
+ * The tab title names the world (plain text; Next escapes it). A link with a readable photo style says so in its
+ * description (what link previews show next to the share card, which is drawn from the seed alone: Next hands an
+ * Open Graph image only the route's params, never the query).
+ */
+export async function generateMetadata({ params, searchParams }: WorldPageProps): Promise<Metadata> {
   const { seed } = await params
   let title = seed
   try {
@@ -15,7 +20,11 @@ export async function generateMetadata({ params }: WorldPageProps): Promise<Meta
   } catch {
     // keep the raw segment
   }
-  return { title: title.slice(0, 64) }
+  const styled = decodeWorldParams(seed, worldSearch(await searchParams))
+  const style = styled.ok ? styled.value.style : undefined
+  if (style === undefined) return { title: title.slice(0, 64) }
+  const description = `An AI-generated Latentscape world, its ${style.slot} styled from a photo (the photo itself is not in the link).`
+  return { title: title.slice(0, 64), description, openGraph: { description } }
 }
 
 /** The search parameters the world view reads; no other key is handed to the client. */
