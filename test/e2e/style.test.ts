@@ -62,6 +62,10 @@ describe('style from a photo', () => {
       expect(url.searchParams.get('tex')).toBe('64')
       after = await wallsPng(first)
       expect(await page.getByTestId('hud-style').innerText()).toContain(`walls ${PHOTO_GUIDANCE}`)
+      // The materials line names what the start room's walls are painted with: the style's mixture, marked as such.
+      expect(await page.getByTestId('hud-materials').innerText()).toMatch(/walls [^·]+ \(photo style\)/)
+      // The share panel says that its link is styled from a photo.
+      expect(await page.getByTestId('share-style-note').innerText()).toContain('walls styled from a photo')
       const meta = readProvenance(after)
       expect(meta.guidance).toBe(PHOTO_GUIDANCE)
       expect(meta.url).toContain('style=')
@@ -87,4 +91,42 @@ describe('style from a photo', () => {
       await second.context.close()
     }
   }, 600_000)
+
+  it('cancelling a fit leaves the world as it was, and generation goes on', async () => {
+    const opened = await openPage(browser(), baseUrl, '/w/Photo%20cancel?r=0,0&h=0&tex=64', {
+      viewport: { width: 800, height: 600 },
+    })
+    try {
+      const { page, record } = opened
+      const before = await wallsPng(opened)
+      const urlBefore = page.url()
+      const section = page.getByTestId('style-photo')
+      await section.getByTestId('style-slot').selectOption('walls')
+      await section.getByTestId('style-file').setInputFiles(PHOTO)
+      // Cancel once the fit has reported a step (it is then running in the worker).
+      await page.getByTestId('style-progress').waitFor({ timeout: 120_000 })
+      await section.getByRole('button', { name: 'Cancel' }).click()
+      await expect
+        .poll(() => section.getByTestId('style-status').innerText(), { timeout: 30_000 })
+        .toBe('Style fit cancelled')
+      await section.getByRole('button', { name: 'Cancel' }).waitFor({ state: 'detached', timeout: 10_000 })
+      // Nothing of the fit reached the world: same link, no style line, the same walls texture.
+      expect(page.url()).toBe(urlBefore)
+      expect(await page.getByTestId('hud-style').count()).toBe(0)
+      expect(await page.getByTestId('share-style-note').count()).toBe(0)
+      expect(await page.getByTestId('hud-materials').innerText()).not.toContain('photo style')
+      expect(maxPixelDiff(before, await wallsPng(opened)), 'the walls are as they were').toBe(0)
+      // Generation, which waits while a fit runs, goes on: a room not generated yet gets its textures.
+      await page.evaluate(() => window.latentscape!.goTo(2, 0, 0))
+      await page.waitForFunction(() => window.latentscape?.isRoomReady(2, 0) === true, undefined, {
+        timeout: 180_000,
+        polling: 250,
+      })
+      expect(record.blockedRequests).toEqual([])
+      expect(record.pageErrors).toEqual([])
+      expect(record.consoleErrors).toEqual([])
+    } finally {
+      await opened.context.close()
+    }
+  }, 400_000)
 })
