@@ -202,8 +202,12 @@ class Discriminator(nn.Module):
     the logit adds the inner product of a learned class embedding with the pooled features, so D judges "a
     plausible brick wall" rather than "a plausible texture"."""
 
-    def __init__(self, channels=(64, 128, 256, 384), in_ch: int = 3, n_classes: int = 0):
+    def __init__(self, channels=(64, 128, 256, 384), in_ch: int = 3, n_classes: int = 0, height_gain: float = 1.0):
         super().__init__()
+        # A relief discriminator (RGB + height) multiplies the height channel by this before its first conv: real
+        # height varies about a quarter as much as colour does, and at gain 1 a fresh critic sat at chance for
+        # hundreds of steps, giving the height output no signal.
+        self.height_gain = height_gain
         layers, cin = [], in_ch
         for cout in channels:
             layers += [nn.Conv2d(cin, cout, 4, stride=2, padding=1), nn.LeakyReLU(0.2)]
@@ -215,6 +219,8 @@ class Discriminator(nn.Module):
         self.class_embed = nn.Embedding(n_classes, cin) if n_classes else None
 
     def forward(self, x: torch.Tensor, classes: torch.Tensor | None = None) -> torch.Tensor:
+        if self.height_gain != 1.0 and x.shape[1] > 3:
+            x = torch.cat([x[:, :3], x[:, 3:] * self.height_gain], dim=1)
         x = self.features(x)
         x = F.leaky_relu(self.head_conv(self.mbstd(x)), 0.2)
         # Global average over positions keeps D usable on any crop size.

@@ -331,7 +331,8 @@ def main() -> None:
     D = Discriminator(n_classes=len(families) if G.family_dim else 0).to(device)
     # The relief discriminator judges colour and height together (so relief must fit the picture), on families
     # with height data only; it is smaller than the colour one, which still judges every crop's colour.
-    D_h = Discriminator(channels=(32, 64, 128, 192), in_ch=4, n_classes=len(families)).to(device) if args.relief else None
+    D_h = (Discriminator(channels=(32, 64, 128, 192), in_ch=4, n_classes=len(families), height_gain=4.0).to(device)
+           if args.relief else None)
     G_ema = copy.deepcopy(G).eval()
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.99))

@@ -31,7 +31,7 @@ function fallbackLighting(fog: Color): SkyLighting {
   }
 }
 
-/** Intensity of the white sun of a `sun` lighting override (the sky's own sun peaks near 3). */
+/** Intensity of the white sun of a `sun` lighting override unless it says (the sky's own sun peaks near 3). */
 const OVERRIDE_SUN_INTENSITY = 3
 /** Intensity of the white ambient light of the `unlit` lighting override. */
 const UNLIT_INTENSITY = 2
@@ -106,7 +106,7 @@ export function WorldSky({
         dy = Math.sin(el)
         dz = -Math.cos(az) * Math.cos(el)
         light.color.setRGB(1, 1, 1)
-        light.intensity = OVERRIDE_SUN_INTENSITY
+        light.intensity = override.intensity ?? OVERRIDE_SUN_INTENSITY
       } else if (override?.kind === 'unlit') light.intensity = 0
       light.position.set(cx + dx * SUN_DISTANCE_M, dy * SUN_DISTANCE_M, cz + dz * SUN_DISTANCE_M)
     }

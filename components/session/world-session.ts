@@ -90,10 +90,12 @@ export type SessionScene = {
 
 /**
  * A lighting set by automation (tests, screenshots) in place of the sky's: the sun, white, from a fixed direction
- * (degrees: azimuth 0 north, 90 east; elevation above the horizon), or `unlit`: no sun and a uniform white ambient
- * light, the same from every direction, so surfaces show their colour maps unshaded.
+ * (degrees: azimuth 0 north, 90 east; elevation above the horizon; `intensity` that of three's directional light, the
+ * sky's own sun peaking near 3, which is also the default), or `unlit`: no sun and a uniform white ambient light, the
+ * same from every direction, so surfaces show their colour maps unshaded.
  */
-export type LightingOverride = { kind: 'sun'; azimuthDeg: number; elevationDeg: number } | { kind: 'unlit' }
+export type LightingOverride =
+  { kind: 'sun'; azimuthDeg: number; elevationDeg: number; intensity?: number } | { kind: 'unlit' }
 
 /** Options of `WorldSession`. */
 export type WorldSessionOptions = {
@@ -182,10 +184,17 @@ export class WorldSession {
     if (lighting === null) this.lightingOverride = null
     else if (lighting.kind === 'unlit') this.lightingOverride = { kind: 'unlit' }
     else if (lighting.kind === 'sun') {
-      const { azimuthDeg, elevationDeg } = lighting
+      const { azimuthDeg, elevationDeg, intensity } = lighting
       if (!Number.isFinite(azimuthDeg) || !Number.isFinite(elevationDeg) || Math.abs(elevationDeg) > 90)
         throw new RangeError(`sun angles must be finite, elevation within ±90°, got ${azimuthDeg}°, ${elevationDeg}°`)
-      this.lightingOverride = { kind: 'sun', azimuthDeg, elevationDeg }
+      if (intensity !== undefined && !(Number.isFinite(intensity) && intensity >= 0))
+        throw new RangeError(`sun intensity must be a number ≥ 0, got ${intensity}`)
+      this.lightingOverride = {
+        kind: 'sun',
+        azimuthDeg,
+        elevationDeg,
+        ...(intensity !== undefined ? { intensity } : {}),
+      }
     } else throw new RangeError(`lighting must be { kind: 'sun', azimuthDeg, elevationDeg }, { kind: 'unlit' } or null`)
   }
 
