@@ -20,7 +20,8 @@
  * default 60; on the --backend, wasm or cpu) and paints with it, as the app's "Style from a photo" does; `--style`
  * paints with a style from a link. The style paints `--slot` (its walk centres on room 0,0 and fades with distance);
  * the JSON line then has `style` (the link's `style=` value), the fit's distances, and the PNG's provenance says the
- * texture was guided by a user photo (nothing of the photo goes into it).
+ * texture was guided by a user photo (nothing of the photo goes into it). A fit whose style paints no closer to the
+ * photo than its start (`fit.improved: false`) is not applied: one line on stderr, and the texture is painted without.
  * `--maps color,height,normal,roughness` writes those maps of the surface, each as a tileable PNG `<out>-<map>.png`
  * (`walls.png` → `walls-normal.png` …) with the same provenance plus `latentscape:map`: the maps a relief model paints
  * (world-gen `relief.ts`: its height, the normal map derived from it with wrap-around differences, the roughness of its
@@ -306,7 +307,13 @@ async function main(): Promise<void> {
     if (families === undefined) fail(`--style-from: ${label} has no material families, so it cannot fit a style`, 2)
     const tf0 = performance.now()
     const result = await fitPhoto(gen, args.photo, { slot: args.slot as SurfaceSlot, steps: args.styleSteps })
-    style = result.style
+    // As in the app: a style that paints no closer to the photo than the fit's start is not applied.
+    style = result.improved ? result.style : undefined
+    if (!result.improved)
+      process.stderr.write(
+        `--style-from: no style came closer to the photo than the start (distance ${result.startLoss.toFixed(4)} → ` +
+          `${result.quantisedLoss.toFixed(4)}); painting without it\n`,
+      )
     fit = {
       steps: result.steps,
       ms: Math.round(performance.now() - tf0),
@@ -315,6 +322,7 @@ async function main(): Promise<void> {
       fittedLoss: round4(result.fittedLoss),
       quantisedLoss: round4(result.quantisedLoss),
       drop: round4(1 - result.quantisedLoss / result.startLoss),
+      improved: result.improved,
     }
   }
   if (style !== undefined) {

@@ -94,6 +94,7 @@ export {
   decodeStyle,
   encodeStyle,
   photoTarget,
+  quantiseLatent,
   quantiseStyle,
   STYLE_MAX_FAMILIES,
   StyleError,

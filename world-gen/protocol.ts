@@ -284,10 +284,18 @@ export interface FitDoneResponse {
   style: string
   /** Its family mixture for people (`brick 75% + plaster 25%`). */
   families: string
-  /** Distance at the start (best single family), after the last step, and of the quantised style the world paints. */
+  /**
+   * Distance at the start (best single family), after the joint steps (unrounded), and of the style the link paints
+   * (rounded as the URL carries it, the closest the fit found).
+   */
   startLoss: number
   fittedLoss: number
   quantisedLoss: number
+  /**
+   * The link's style is closer to the photo than the start. False: nothing the link can carry beat the world's own
+   * closest material, and the page says so instead of applying `style`.
+   */
+  improved: boolean
   /** Backend the fit ran on, and how long it took (ms). */
   backend: BackendName
   ms: number

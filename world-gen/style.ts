@@ -89,9 +89,6 @@ const latentValue = (code: number): number => (code - 32 + 0.5) * STYLE_LATENT_S
 export function quantiseStyle(slot: SurfaceSlot, global: Float32Array, mixture: ArrayLike<number>): WorldStyle {
   if (mixture.length < 1 || mixture.length > MAX_TABLE)
     throw new StyleError(`a style names families of a table of 1–${MAX_TABLE}, got ${mixture.length}`)
-  const onSphere = toLatentSphere(global)
-  const q = new Float32Array(onSphere.length)
-  for (let i = 0; i < q.length; i++) q[i] = latentValue(latentCode(onSphere[i]!))
   const order = [...Array(mixture.length).keys()].sort((a, b) => mixture[b]! - mixture[a]! || a - b)
   const kept = order.slice(0, STYLE_MAX_FAMILIES)
   const total = kept.reduce((s, i) => s + Math.max(0, mixture[i]!), 0)
@@ -109,7 +106,18 @@ export function quantiseStyle(slot: SurfaceSlot, global: Float32Array, mixture: 
     .filter((f) => f.units > 0)
     .sort((a, b) => b.units - a.units || a.index - b.index)
     .map((f) => ({ index: f.index, weight: f.units / WEIGHT_UNITS }))
-  return { slot, global: toLatentSphere(q), families }
+  return { slot, global: quantiseLatent(global), families }
+}
+
+/**
+ * A global latent exactly as a link carries it: projected onto the √dim sphere, each channel rounded to its 6-bit
+ * code (clamped to [-4, 4)), and back onto the sphere, the value `decodeStyle` gives for it.
+ */
+export function quantiseLatent(global: Float32Array): Float32Array {
+  const onSphere = toLatentSphere(global)
+  const q = new Float32Array(onSphere.length)
+  for (let i = 0; i < q.length; i++) q[i] = latentValue(latentCode(onSphere[i]!))
+  return toLatentSphere(q)
 }
 
 /** CRC-8 (polynomial 0x07): catches a mistyped or truncated link. */

@@ -28,6 +28,27 @@ const STYLE_SLOTS: readonly SurfaceSlot[] = ['walls', 'floor', 'trim']
  */
 const PHOTO_SHORT_SIDE_PX = 192
 
+/**
+ * What the page says when a fit ends, and whether it opens the styled link. A fit that found nothing closer to the
+ * photo than its start (the world's own closest material) is not applied: a link that paints farther from the photo
+ * than the unstyled world would only be worse.
+ */
+export function fitOutcome(done: FitDoneResponse, slot: SurfaceSlot): { apply: boolean; message: string } {
+  const distance = `distance ${done.startLoss.toFixed(2)} → ${done.quantisedLoss.toFixed(2)}`
+  const where = `in ${(done.ms / 1000).toFixed(1)} s on ${done.backend}`
+  if (!done.improved)
+    return {
+      apply: false,
+      message:
+        `No ${slot} style came closer to this photo than the world's own closest material (${distance} ${where}), ` +
+        'so none was applied and the world is left as it is. A close, evenly lit photo of one material fits best.',
+    }
+  return {
+    apply: true,
+    message: `Fitted ${slot} to ${done.families.replaceAll('_', ' ')} ${where} (${distance}); opening the styled world…`,
+  }
+}
+
 /** Decode an image file into RGBA8 pixels, its shorter side scaled to at most PHOTO_SHORT_SIDE_PX (on the device). */
 async function photoPixels(file: Blob): Promise<StylePhotoPixels> {
   const bitmap = await createImageBitmap(file)
@@ -81,11 +102,9 @@ export function StylePhoto({ fitStyle, styledUrl }: StylePhotoProps) {
       const done = await fit.done
       running.current = null
       setFitting(false)
-      setMessage(
-        `Fitted ${slot} to ${done.families.replaceAll('_', ' ')} in ${(done.ms / 1000).toFixed(1)} s on ${done.backend} ` +
-          `(distance ${done.startLoss.toFixed(2)} → ${done.quantisedLoss.toFixed(2)}); opening the styled world…`,
-      )
-      window.location.assign(styledUrl(done.style))
+      const outcome = fitOutcome(done, slot)
+      setMessage(outcome.message)
+      if (outcome.apply) window.location.assign(styledUrl(done.style))
     } catch (e) {
       running.current = null
       setFitting(false)

@@ -44,6 +44,7 @@ describe('scripts/textures.ts: style from a photo', () => {
     expect(line.styleWeight).toBeCloseTo(0.84375, 6) // smoothstep(1 − 1/4): one room east of the start
     expect(line.fit.steps).toBe(20)
     expect(line.fit.quantisedLoss).toBeLessThan(line.fit.startLoss)
+    expect(line.fit.improved).toBe(true)
     expect(line.guidance).toBe(PHOTO_GUIDANCE)
     expect(line.url).toContain(`&style=${line.style}`)
     const meta = readProvenance(new Uint8Array(readFileSync(fitted)))

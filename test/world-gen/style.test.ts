@@ -3,6 +3,7 @@ import {
   decodeStyle,
   encodeStyle,
   photoTarget,
+  quantiseLatent,
   quantiseStyle,
   StyleError,
   styledFamilyLabel,
@@ -46,6 +47,16 @@ describe('quantiseStyle', () => {
     for (const f of s.families) mix[f.index] = f.weight
     const t = quantiseStyle('trim', s.global, mix)
     expect(encodeStyle(t)).toBe(encodeStyle(s))
+  })
+
+  it('rounds the latent to exactly what a link gives back (quantiseLatent), whatever its scale', () => {
+    for (const seed of [4, 5, 6]) {
+      const z = latent(seed).map((v) => v * 3.7)
+      const q = quantiseLatent(z)
+      expect(Array.from(quantiseStyle('walls', z, mixture).global)).toEqual(Array.from(q))
+      const linked = decodeStyle(encodeStyle({ slot: 'walls', global: z, families: [{ index: 0, weight: 1 }] }))
+      expect(Array.from(linked.global)).toEqual(Array.from(q))
+    }
   })
 })
 

@@ -92,7 +92,7 @@ export interface GenHandlerDeps {
       seed: number
     },
     hooks: { onStep(step: number, steps: number, loss: number): Promise<void>; cancelled(): boolean },
-  ): Promise<{ style: WorldStyle; startLoss: number; fittedLoss: number; quantisedLoss: number }>
+  ): Promise<{ style: WorldStyle; startLoss: number; fittedLoss: number; quantisedLoss: number; improved: boolean }>
   /**
    * Let queued messages in (a macrotask): the fit calls it between steps so a `cancel` can arrive.
    * @default () => Promise.resolve()
@@ -488,6 +488,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       startLoss: result.startLoss,
       fittedLoss: result.fittedLoss,
       quantisedLoss: result.quantisedLoss,
+      improved: result.improved,
       backend: backend ?? 'cpu',
       ms: now() - t0,
     })

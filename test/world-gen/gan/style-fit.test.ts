@@ -6,13 +6,15 @@ import {
   FIT_GRADIENT_KERNELS,
   FitCancelledError,
   fitPhoto,
+  fitStartLatent,
   fitStyle,
   missingGradientKernels,
+  paintStyle,
   styleDistance,
   textureStats,
 } from '../../../world-gen/gan/style-fit'
 import { bilinearMatrix, ensureGradients } from '../../../world-gen/gan/gradients'
-import { encodeStyle } from '../../../world-gen/style'
+import { decodeStyle, encodeStyle, quantiseLatent, type WorldStyle } from '../../../world-gen/style'
 import { familyModel } from '../../support/family-model'
 import { maxAbsDiff, surfaceFiles, WASM_DIR } from './load'
 
@@ -158,6 +160,7 @@ describe('the fit on a fixture model (cpu)', () => {
     expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => i + 1))
     expect(r.fittedLoss).toBeLessThan(r.startLoss)
     expect(r.quantisedLoss).toBeLessThan(r.startLoss)
+    expect(r.improved).toBe(true)
     expect(r.style.slot).toBe('walls')
     expect(r.style.families.reduce((s, f) => s + f.weight, 0)).toBe(1)
   })
@@ -168,7 +171,73 @@ describe('the fit on a fixture model (cpu)', () => {
     const c = await fitStyle(gen, manifest.families!, target, { ...options, seed: 2 })
     expect(encodeStyle(a.style)).toBe(encodeStyle(b.style))
     expect(a.quantisedLoss).toBe(b.quantisedLoss)
+    expect(a.improved).toBe(b.improved)
     expect(encodeStyle(c.style)).not.toBe(encodeStyle(a.style))
+  })
+
+  /** The distance of a style to `photo` as a link paints it: encoded, decoded, painted by the fused forward pass. */
+  const linkDistance = (style: WorldStyle, photo: Float32Array, cells: number, seed = 1) => {
+    const decoded = decodeStyle(encodeStyle(style))
+    const mix = new Float32Array(manifest.families!.names.length)
+    for (const f of decoded.families) mix[f.index] = f.weight
+    const size = cells * manifest.cellPx
+    return tf.tidy(
+      () =>
+        styleDistance(
+          paintStyle(gen, manifest.families!, decoded.global, mix, { cells, seed }),
+          tf.tensor4d(photo, [1, size, size, 3]),
+        ).dataSync()[0]!,
+    )
+  }
+
+  // Photos the fixture can and cannot paint: stripes at two scales and tints, and flat or noisy squares.
+  const photos: [string, Float32Array][] = [
+    ['stripes', target],
+    ['stripes, another tint', stripes(16, 3, [-0.3, 0.3, 0.2])],
+    ['flat grey', new Float32Array(16 * 16 * 3).fill(0.1)],
+    ['noise', Float32Array.from({ length: 16 * 16 * 3 }, (_, i) => Math.sin(i * 12.9898) * 0.8)],
+  ]
+
+  it.each(photos)(
+    'the link it returns, decoded and painted as the world paints it, is no farther from %s than the unrounded start',
+    async (_, photo) => {
+      const r = await fitStyle(gen, manifest.families!, photo, options)
+      const measured = linkDistance(r.style, photo, options.cells)
+      expect(measured).toBeCloseTo(r.quantisedLoss, 4)
+      expect(measured).toBeLessThanOrEqual(r.startLoss)
+      expect(r.improved).toBe(true)
+      // Nor farther than the rounded start, the link of the closest material alone (a candidate it always weighs).
+      const starts = Array.from({ length: 4 }, (_, k) => fitStartLatent(1, 8, k))
+      const roundedStarts = starts.map((z) => ({ slot: 'walls' as const, global: quantiseLatent(z) }))
+      const nearest = Math.min(
+        ...roundedStarts.flatMap((s) =>
+          manifest.families!.names.map((_, index) =>
+            linkDistance({ ...s, families: [{ index, weight: 1 }] }, photo, options.cells),
+          ),
+        ),
+      )
+      expect(measured).toBeLessThanOrEqual(nearest + 1e-5)
+    },
+  )
+
+  it('says when nothing it can link to beats its start: a photo painted by the start itself', async () => {
+    // The start (start latent 0, family 1 as the softmax mixture the fit begins with) paints the photo exactly, so
+    // every rounded style is farther from it than the start: the fit reports that instead of an improvement.
+    const mix0 = Float32Array.from([1, Math.exp(4), 1]).map((v) => v / (2 + Math.exp(4)))
+    const photo = tf.tidy(
+      () => paintStyle(gen, manifest.families!, fitStartLatent(1, 8, 0), mix0, { cells: 4 }).dataSync() as Float32Array,
+    )
+    const r = await fitStyle(gen, manifest.families!, photo, options)
+    expect(r.startFamily).toBe(1)
+    expect(r.startLoss).toBeLessThan(1e-6)
+    expect(r.improved).toBe(false)
+    expect(r.quantisedLoss).toBeGreaterThan(r.startLoss)
+    expect(linkDistance(r.style, photo, options.cells)).toBeCloseTo(r.quantisedLoss, 4)
+    // What it returns is still the closest link it found: no farther than the rounded start.
+    const roundedStart = { slot: 'walls' as const, global: quantiseLatent(fitStartLatent(1, 8, 0)) }
+    expect(r.quantisedLoss).toBeLessThanOrEqual(
+      linkDistance({ ...roundedStart, families: [{ index: 1, weight: 1 }] }, photo, options.cells) + 1e-5,
+    )
   })
 
   it('stops when cancelled, without leaking tensors', async () => {

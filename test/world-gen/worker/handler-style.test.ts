@@ -44,7 +44,9 @@ async function setup() {
       style: { ...STYLE, slot: req.slot },
       startLoss: 10,
       fittedLoss: 10 - req.steps,
-      quantisedLoss: 9.5 - req.steps,
+      // A one-step fake fit finds nothing better than its start (as a real fit can), and says so.
+      quantisedLoss: req.steps > 1 ? 9.5 - req.steps : 10.5,
+      improved: req.steps > 1,
     }
   }
   const out: GenResponse[] = []
@@ -93,9 +95,23 @@ describe('fit-style in the worker handler', () => {
     expect(fits).toEqual([{ modelUrl: '/models/surface/model.json', slot: 'floor', bytes: 16, steps: 3 }])
     expect(of('fit-progress').map((m) => m.step)).toEqual([1, 2, 3])
     const [done] = of('fit-done')
-    expect(done).toMatchObject({ id: 'f1', startLoss: 10, fittedLoss: 7, quantisedLoss: 6.5, backend: 'wasm' })
+    expect(done).toMatchObject({
+      id: 'f1',
+      startLoss: 10,
+      fittedLoss: 7,
+      quantisedLoss: 6.5,
+      improved: true,
+      backend: 'wasm',
+    })
     expect(done!.families).toBe('plaster 75% + brick 25%')
     expect(decodeStyle(done!.style).slot).toBe('floor')
+  })
+
+  it('passes on a fit that beat nothing: improved is false, with its distances', async () => {
+    const { h, of } = await setup()
+    h.handle(fitReq('f4', 1))
+    await h.idle()
+    expect(of('fit-done')[0]).toMatchObject({ id: 'f4', startLoss: 10, quantisedLoss: 10.5, improved: false })
   })
 
   it('stops on cancel: a cancelled answer, no result, and generation resumes', async () => {
