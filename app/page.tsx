@@ -1,5 +1,6 @@
 import Link from 'next/link'
 import { NewWorldForm } from '../components/dom/new-world-form'
+import { PhotoWorld } from '../components/dom/photo-world'
 import { RecentWorldsList } from '../components/dom/recent-worlds-list'
 
 /** Landing page: what Latentscape is, and the way into a world. */
@@ -22,6 +23,7 @@ export default function HomePage() {
           on your own GPU. One seed, one world, the same for everyone who opens the link.
         </p>
         <NewWorldForm />
+        <PhotoWorld />
         <RecentWorldsList />
         <p className="ai-note">
           <span className="ai-dot" aria-hidden="true" />

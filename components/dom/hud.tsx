@@ -20,6 +20,7 @@ import { useWorldSession } from '../session/world-session-context'
 import { useWorldStore, type SkyState } from '../stores/world-store'
 import { SKY_MODEL_URL, SURFACE_MODEL_URL } from '../streaming/world-streamer'
 import { SharePanel } from './share-panel'
+import { withPageOptions } from './style-photo'
 
 /**
  * Model name, version, weights hash and licence of a generator (its model.json), fetched once when the share panel
@@ -157,10 +158,7 @@ export function Hud() {
   )
   const styledUrl = (text: string) => {
     // The styled link of this spot, keeping page options such as ?tex= (the fit's `style=` replaces any old one).
-    let path = encodeWorldUrl({ ...spot, style: decodeStyle(text) })
-    for (const [k, v] of new URLSearchParams(window.location.search))
-      if (k !== 'r' && k !== 'h' && k !== 'style') path += `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`
-    return path
+    return withPageOptions(encodeWorldUrl({ ...spot, style: decodeStyle(text) }), window.location.search)
   }
 
   const copyLink = async () => {

@@ -15,9 +15,18 @@ export interface StylePhotoProps {
     slot: SurfaceSlot,
     onProgress: (step: number, steps: number, loss: number) => void,
   ) => { done: Promise<FitDoneResponse>; cancel(): void }
-  /** The link of this spot with the fitted style (`style=` value). */
+  /** The link to open with the fitted style (`style=` value): this spot's in a world, a new world's on the landing page. */
   styledUrl: (style: string) => string
+  /** The section's title. @default 'Style from a photo' */
+  label?: string
+  /** What it does, under the title. @default what it does in a world */
+  note?: string
 }
+
+const IN_WORLD_NOTE =
+  'Pick or take a picture of a material: the generator is fitted to it on this device and the photo is never ' +
+  'uploaded. Rooms near the start take on its style, which fades out with distance; the link carries only the ' +
+  'fitted style.'
 
 /** Slots a style can paint, in the order offered. */
 const STYLE_SLOTS: readonly SurfaceSlot[] = ['walls', 'floor', 'trim']
@@ -27,6 +36,17 @@ const STYLE_SLOTS: readonly SurfaceSlot[] = ['walls', 'floor', 'trim']
  * 192 px short side keeps every detail the fit can use and the message small.
  */
 const PHOTO_SHORT_SIDE_PX = 192
+
+/**
+ * `path` (a world link) with the page options of `search` (such as `?tex=`) that a world link does not set itself:
+ * everything but the room, heading and style, which the link decides.
+ */
+export function withPageOptions(path: string, search: string): string {
+  let out = path
+  for (const [k, v] of new URLSearchParams(search))
+    if (k !== 'r' && k !== 'h' && k !== 'style') out += `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`
+  return out
+}
 
 /**
  * What the page says when a fit ends, and whether it opens the styled link. A fit that found nothing closer to the
@@ -41,7 +61,7 @@ export function fitOutcome(done: FitDoneResponse, slot: SurfaceSlot): { apply: b
       apply: false,
       message:
         `No ${slot} style came closer to this photo than the world's own closest material (${distance} ${where}), ` +
-        'so none was applied and the world is left as it is. A close, evenly lit photo of one material fits best.',
+        'so none was applied. A close, evenly lit photo of one material fits best.',
     }
   return {
     apply: true,
@@ -72,7 +92,12 @@ async function photoPixels(file: Blob): Promise<StylePhotoPixels> {
  * The photo never leaves the device: it is decoded here and fitted in the generation worker; only the fitted style
  * (74 characters) goes into the link.
  */
-export function StylePhoto({ fitStyle, styledUrl }: StylePhotoProps) {
+export function StylePhoto({
+  fitStyle,
+  styledUrl,
+  label = 'Style from a photo',
+  note = IN_WORLD_NOTE,
+}: StylePhotoProps) {
   const [slot, setSlot] = useState<SurfaceSlot>('walls')
   const [progress, setProgress] = useState<{ step: number; steps: number; loss: number } | null>(null)
   const [message, setMessage] = useState('')
@@ -116,12 +141,8 @@ export function StylePhoto({ fitStyle, styledUrl }: StylePhotoProps) {
 
   return (
     <div className="share-style" data-testid="style-photo">
-      <p className="share-label">Style from a photo</p>
-      <p className="share-note">
-        Pick or take a picture of a material: the generator is fitted to it on this device and the photo is never
-        uploaded. Rooms near the start take on its style, which fades out with distance; the link carries only the
-        fitted style.
-      </p>
+      <p className="share-label">{label}</p>
+      <p className="share-note">{note}</p>
       <div className="share-actions">
         <label>
           Slot{' '}

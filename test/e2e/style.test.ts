@@ -92,6 +92,47 @@ describe('style from a photo', () => {
     }
   }, 600_000)
 
+  it('the landing page starts a world from a photo: fitted on the device, then a new world opens styled', async () => {
+    // `?tex=64` on the landing page travels into the world link, as page options do (software renderer here).
+    const opened = await openPage(browser(), baseUrl, '/?tex=64', { viewport: { width: 800, height: 600 } })
+    try {
+      const { page, record } = opened
+      const sent: string[] = []
+      page.on('request', (r) => {
+        if (r.method() !== 'GET') sent.push(`${r.method()} ${r.url()}`)
+      })
+      const section = page.getByTestId('style-photo')
+      expect(await section.getByText('A world from a photo').count()).toBe(1)
+      await section.getByTestId('style-slot').selectOption('floor')
+      await section.getByTestId('style-file').setInputFiles(PHOTO)
+      // The page has no world yet: its own worker loads the surface model and reports the fit's steps.
+      await page.getByTestId('style-progress').waitFor({ timeout: 180_000 })
+      await page.waitForURL((url) => url.pathname.startsWith('/w/') && url.searchParams.has('style'), {
+        timeout: 400_000,
+      })
+      const url = new URL(page.url())
+      const decoded = decodeWorldUrl(url.pathname + url.search)
+      // A new world (a random seed), at its start room, with the style for the slot chosen and the page options.
+      expect(decoded.ok && decoded.value).toMatchObject({ x: 0, z: 0, heading: 0 })
+      expect(decoded.ok && decoded.value.seed).toMatch(/^[a-z]+-[a-z]+-[a-z]+$/)
+      expect(decoded.ok && decoded.value.style?.slot).toBe('floor')
+      expect(url.searchParams.get('tex')).toBe('64')
+      await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
+        timeout: 180_000,
+        polling: 250,
+      })
+      expect(await page.getByTestId('hud-style').innerText()).toContain(`floor ${PHOTO_GUIDANCE}`)
+      expect(await page.getByTestId('hud-materials').innerText()).toMatch(/floor [^·]+ \(photo style\)/)
+      // The photo never leaves the device: nothing sent to any host, none of ours included, and no other host asked.
+      expect(sent).toEqual([])
+      expect(record.blockedRequests).toEqual([])
+      expect(record.pageErrors).toEqual([])
+      expect(record.consoleErrors).toEqual([])
+    } finally {
+      await opened.context.close()
+    }
+  }, 600_000)
+
   it('cancelling a fit leaves the world as it was, and generation goes on', async () => {
     const opened = await openPage(browser(), baseUrl, '/w/Photo%20cancel?r=0,0&h=0&tex=64', {
       viewport: { width: 800, height: 600 },

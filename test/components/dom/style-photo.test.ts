@@ -30,8 +30,7 @@ describe('fitOutcome', () => {
     expect(outcome.apply).toBe(false)
     expect(outcome.message).toBe(
       "No floor style came closer to this photo than the world's own closest material (distance 1.73 → 2.05 in 29.0 " +
-        's on wasm), so none was applied and the world is left as it is. A close, evenly lit photo of one material ' +
-        'fits best.',
+        's on wasm), so none was applied. A close, evenly lit photo of one material fits best.',
     )
   })
 })
