@@ -5,7 +5,9 @@
  * that start, after the joint steps (unrounded), and for the style the fit returns as a link paints it (encoded,
  * decoded, painted), and the drop from the start to that link. Figures, never pass/fail.
  *   python3 bench/export-heldout.py          # once: the held-out PNGs (CC BY / BY-SA, never committed)
- *   npm run --silent bench:style -- [--backend wasm|cpu] [--steps 60] [--per-family 2]
+ *   npm run --silent bench:style -- [--backend wasm|cpu] [--steps 60] [--per-family 2] [--model-dir dir/]
+ * `--model-dir`: a folder with the surface model's model.json + weights.bin (default public/models/surface/), to
+ * measure other weights than the working tree's.
  * Writes bench/results/style-fit.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -14,7 +16,7 @@ import { parseArgs } from 'node:util'
 import { readPhoto } from '../scripts/photo-file'
 
 const HELDOUT = fileURLToPath(new URL('../training/.cache/style-heldout/', import.meta.url))
-const MODEL = fileURLToPath(new URL('../public/models/surface/', import.meta.url))
+const MODEL_DIR = fileURLToPath(new URL('../public/models/surface/', import.meta.url))
 const WASM = fileURLToPath(new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url))
 const OUT = fileURLToPath(new URL('./results/style-fit.json', import.meta.url))
 
@@ -26,6 +28,7 @@ async function main(): Promise<void> {
       backend: { type: 'string', default: 'wasm' },
       steps: { type: 'string', default: '60' },
       'per-family': { type: 'string', default: '2' },
+      'model-dir': { type: 'string', default: MODEL_DIR },
     },
   })
   if (!existsSync(HELDOUT + 'index.json')) {
@@ -36,9 +39,10 @@ async function main(): Promise<void> {
   const perFamily = Number(values['per-family'])
   const { fitPhoto, loadGenerator, selectBackend } = await import('../world-gen/gan')
   const choice = await selectBackend({ order: [values.backend as 'wasm' | 'cpu'], wasmPath: WASM })
+  const modelDir = values['model-dir'].endsWith('/') ? values['model-dir'] : values['model-dir'] + '/'
   const gen = await loadGenerator({
-    manifest: JSON.parse(readFileSync(MODEL + 'model.json', 'utf8')),
-    weights: readFileSync(MODEL + 'weights.bin'),
+    manifest: JSON.parse(readFileSync(modelDir + 'model.json', 'utf8')),
+    weights: readFileSync(modelDir + 'weights.bin'),
   })
   const manifest = gen.manifest
   const index = JSON.parse(readFileSync(HELDOUT + 'index.json', 'utf8')) as {
