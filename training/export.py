@@ -242,22 +242,24 @@ def family_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
 
 
 def shade(rgb: np.ndarray, height: np.ndarray, px_per_unit: float, light: tuple[float, float, float]) -> np.ndarray:
-    """Colour lit by one directional light over the relief (Lambert on wrap-around central-difference normals,
-    plus a little ambient): a quick check that relief and colour agree, not the app's renderer."""
+    """Colour lit by one directional light over the relief (Lambert on wrap-around central-difference normals, divided
+    by what a flat patch gets): a quick check that relief and colour agree, not the app's renderer."""
     h = height * px_per_unit
     dx = (np.roll(h, -1, 1) - np.roll(h, 1, 1)) / 2
     dy = (np.roll(h, -1, 0) - np.roll(h, 1, 0)) / 2
     n = np.stack([-dx, dy, np.ones_like(h)], -1)  # x right, y up (rows run down), z out of the wall
     n /= np.linalg.norm(n, axis=-1, keepdims=True)
     ld = np.array(light, np.float32)
-    lam = np.clip(n @ (ld / np.linalg.norm(ld)), 0, 1)
-    return np.clip(rgb.astype(np.float32) * (0.25 + 0.95 * lam[..., None]), 0, 255).astype(np.uint8)
+    ld /= np.linalg.norm(ld)
+    # relative to a flat patch under the same light, so the sheet shows the relief, not the light's angle
+    lam = np.clip(n @ ld, 0, 1) / ld[2]
+    return np.clip(rgb.astype(np.float32) * lam[..., None], 0, 255).astype(np.uint8)
 
 
 def relief_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Path, px_per_unit: float, per_row: int = 3,
                  cells: int = 16, seed: int = 5) -> None:
-    """Per family, `per_row` samples each as colour | height (grey, mid = 0) | lit from the upper left at a grazing
-    angle | lit from the lower right: recessed mortar and plank gaps go dark on the far side from the light."""
+    """Per family, `per_row` samples each as colour | height (grey, mid = 0) | lit from the upper left (40 degrees up)
+    | lit from the lower right: a recessed joint darkens on its side nearer the light, a raised edge on the far one."""
     from PIL import Image, ImageDraw, ImageFont
 
     try:
@@ -274,8 +276,8 @@ def relief_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
         cellsx = []
         for i in range(per_row):
             grey = np.repeat(((np.clip(hgt[i], -1, 1) + 1) * 127.5).astype(np.uint8)[..., None], 3, -1)
-            cellsx += [rgb[i], grey, shade(rgb[i], hgt[i], px_per_unit, (-1, 1, 0.35)),
-                       shade(rgb[i], hgt[i], px_per_unit, (1, -1, 0.35))]
+            cellsx += [rgb[i], grey, shade(rgb[i], hgt[i], px_per_unit, (-1, 1, 1.2)),
+                       shade(rgb[i], hgt[i], px_per_unit, (1, -1, 1.2))]
         rows.append((name, grid(np.stack(cellsx), cols=4 * per_row, pad=pad)))
     width = label_w + max(r.shape[1] for _, r in rows)
     canvas = Image.new('RGB', (width, sum(r.shape[0] for _, r in rows)), (24, 24, 24))
@@ -301,11 +303,14 @@ def run_speed(run: Path, device: str) -> str | None:
             wall += last['elapsed_s']
         last = r
     wall += last['elapsed_s'] if last else 0
-    steps = recs[-1]['step'] if recs else 0
+    # A run started from another's checkpoint (--init-from) logs from that step on: count only its own steps.
+    start = recs[0]['step'] - 50 if recs else 0
+    steps = recs[-1]['step'] - start if recs else 0
     if not steps or not wall:
         return None
     where = 'GPU' if device == 'cuda' else '2 CPU cores, shared with other work for most of the run'
-    return f'{steps} steps in {wall / 3600:.2f} h of training ({steps / wall:.2f} steps/s on {where})'
+    since = f' (steps {start:,}-{recs[-1]["step"]:,}; the run started from an earlier checkpoint)' if start else ''
+    return f'{steps} steps in {wall / 3600:.2f} h of training ({steps / wall:.2f} steps/s on {where}){since}'
 
 
 def write_card(model_dir: Path) -> None:

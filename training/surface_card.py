@@ -10,22 +10,22 @@ from .cards import swd_table
 
 # Judged by eye on docs/models/surface-samples.png of the exported weights (not computed): what a visitor will see.
 LIMITS = [
-    '- Still an interim model: 11,250 steps on 2 CPU cores (no GPU was lent). By eye, row by row of the sheet:',
+    '- Still an interim model: 14,750 steps on 2 CPU cores (no GPU was lent), the last 3,250 of them painting colour and',
+    '  height together. By eye, row by row of the sheet:',
     '- brick: reads as brickwork in four of six samples: courses of small rectangular bricks with vertical joints, in',
-    '  dark grey, dark brown and brown, like an old wall seen from a few metres; the other two are white painted',
-    '  brick with faint outlines. Joints are soft and slightly smeared, not crisp mortar lines.',
-    '- stone_blocks: three of six are block walls (beige, yellow, pink-brown rectangular blocks in courses); two are',
-    '  dark rough stone without blocks; one is plain.',
-    '- floor_tiles: two of six read as a tiled floor (a grey square grid, a beige grid of small tiles); the rest are',
-    '  "crazy paving" with irregular outlines, a marble-like swirl, a purple-grey speckle or plain grey.',
-    '- wood_planks: reads as wood: horizontal boards in orange, yellow, brown and dark red with grain, the best family.',
-    '- plaster: smooth grey, blue or cream walls, some with streaks; passes as concrete or painted plaster.',
-    '- metal: dark grey plates with vertical streaks and panel outlines; reads as dark metal, one pale mottled sample',
-    '  does not.',
-    '- cobble: grey fine-gridded mosaic, pebbles, a red speckle; weak. rock, ground (sand, soil), grass and snow read',
-    '  as what they are.',
-    '- Surfaces keep a slightly embossed, "melted" look (shapes outlined by thin light/dark contours), less than at',
-    '  6,250 steps.',
+    '  grey, red-brown, dark brown-grey and dark mossy green; one is pale pink-grey stonework, one near-white painted',
+    '  brick with barely visible outlines. Joints are soft, not crisp mortar lines.',
+    '- stone_blocks: three of six are block walls (beige and taupe rectangular blocks in courses); one is dark and mossy,',
+    '  one rough grey stone, one blotchy beige with faint blocks.',
+    '- floor_tiles: two of six read as a tiled floor (a grey square grid, a beige grid); the rest are lilac-grey',
+    '  "crazy paving" with irregular outlines and swirls.',
+    '- wood_planks: reads as wood: horizontal boards in orange, yellow, brown and dark red with grain; one pale knotty',
+    '  plank. The best family.',
+    '- plaster: smooth grey and dark walls with faint streaks; passes as concrete or painted plaster.',
+    '- metal: dark grey plates with streaks and panel outlines; one mottled grey-green, one near-black brown.',
+    '- cobble: sandy and brown speckle with small rectangles, a blue-violet one; weak, it does not read as cobbles.',
+    '  rock, ground (sand, soil), grass and snow read as what they are (one rock sample is red lava-like).',
+    '- Surfaces keep a slightly embossed, "melted" look (shapes outlined by thin light/dark contours).',
     '- The family walk (last row) passes smoothly from brick to wood planks, as district borders do in the world.',
     '- What would fix it: more steps (the run resumes from its checkpoint; on a lent GPU, training/gpu_run.sh trains',
     '  tens of thousands of steps in ten minutes) and more brick, block and tile data under compatible licences.',
@@ -40,12 +40,26 @@ HISTORY = [
     '  whose 1-px mortar was finer than the 8-px latent cell); brick had stayed one dark look with light dashes.',
     '- At step 8,250 the crops were drawn with brick 3x, stone blocks 2x and floor tiles 2x as often as the other',
     '  families (`--family-weights`), to give the discriminator more of the structured materials.',
+    '- At step 11,500 a colour + height run started from the colour-only checkpoint (`--init-from`): colour output and',
+    '  colour discriminator carried over, a fourth (height) output started near zero, and a fresh relief',
+    '  discriminator joined. From step 12,000 that discriminator sees height x4: at x1 it sat at chance.',
 ]
 
 
 # Judged by eye on docs/models/surface-relief.png (colour | height | lit from the upper left | lit from the lower right).
 RELIEF_LIMITS = [
-    '- Not judged yet.',
+    '- Brick and stone blocks: joints read recessed: a joint darkens on its side nearer the light and catches light on',
+    '  the far side, and the pattern flips when the light moves to the other side; the blocks between are raised and',
+    '  fairly flat. The painted brick has the faintest relief of the row, as its colour has.',
+    '- Wood planks: boards raised with dark gaps between them in both lights; grain adds fine ridges.',
+    '- Plaster: two of three samples are nearly flat (no relief on plain paint); a blue one has stucco-like bumps.',
+    '- Floor tiles follow their colour: the three samples here are paving, raised irregular slabs with recessed',
+    '  outlines.',
+    '- Metal has the strongest relief, blobby raised plates rather than crisp panel seams: too soft.',
+    '- Rock and snow are bumpy, ground and grass nearly flat with small bumps.',
+    '- After 3,250 steps of colour + height training, edges are rounded rather than sharp steps, and the steepness is',
+    '  off both ways (relief_ratio above): metal, rock and stone blocks about half as steep as their held-out maps,',
+    '  plaster, grass, cobble and tiles 1.6-2.5x as steep (plaster at a mean slope of 0.13, still nearly flat).',
 ]
 
 
