@@ -205,14 +205,8 @@ def family_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
     """One labelled row per family (`per_row` samples of cells x cells, each tiled 2x2 so a seam would show), then a
     row walking from one family to another (the family vector blended, latents fixed), as the world does at a
     district border."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    try:  # Debian fonts-dejavu-core; the sheet is still drawn (with a small bitmap font) where it is missing
-        font = ImageFont.truetype('DejaVuSans-Bold.ttf', 22)
-    except OSError:
-        font = ImageFont.load_default()
     gen = torch.Generator().manual_seed(seed)
-    label_w, pad = 190, 4
+    pad = 4
     rows = []
     for k, name in enumerate(names):
         fams = torch.full((per_row,), k, dtype=torch.long)
@@ -227,6 +221,17 @@ def family_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
         t = i / (steps - 1)
         strip.append(to_uint8(net(g.make_field(zg, zl, ((1 - t) * ea + t * eb)[None]))[:, :3])[0])
     rows.append((f'{names[a]} -> {names[b]}', grid(np.stack(strip), cols=steps, pad=pad)))
+    labelled_sheet(rows, path)
+
+
+def labelled_sheet(rows: list[tuple[str, np.ndarray]], path: Path, label_w: int = 190) -> None:
+    """Stack image rows under one another, each with its label on the left ("a -> b" on two lines), and save."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    try:  # Debian fonts-dejavu-core; the sheet is still drawn (with a small bitmap font) where it is missing
+        font = ImageFont.truetype('DejaVuSans-Bold.ttf', 22)
+    except OSError:
+        font = ImageFont.load_default()
     width = label_w + max(r.shape[1] for _, r in rows)
     canvas = Image.new('RGB', (width, sum(r.shape[0] for _, r in rows)), (24, 24, 24))
     draw = ImageDraw.Draw(canvas)
@@ -260,14 +265,8 @@ def relief_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
                  cells: int = 16, seed: int = 5) -> None:
     """Per family, `per_row` samples each as colour | height (grey, mid = 0) | lit from the upper left (40 degrees up)
     | lit from the lower right: a recessed joint darkens on its side nearer the light, a raised edge on the far one."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    try:
-        font = ImageFont.truetype('DejaVuSans-Bold.ttf', 22)
-    except OSError:
-        font = ImageFont.load_default()
     gen = torch.Generator().manual_seed(seed)
-    label_w, pad = 190, 4
+    pad = 4
     rows = []
     for k, name in enumerate(names):
         out = net(g.sample_field(per_row, cells, cells, gen, families=torch.full((per_row,), k, dtype=torch.long)))
@@ -279,16 +278,7 @@ def relief_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
             cellsx += [rgb[i], grey, shade(rgb[i], hgt[i], px_per_unit, (-1, 1, 1.2)),
                        shade(rgb[i], hgt[i], px_per_unit, (1, -1, 1.2))]
         rows.append((name, grid(np.stack(cellsx), cols=4 * per_row, pad=pad)))
-    width = label_w + max(r.shape[1] for _, r in rows)
-    canvas = Image.new('RGB', (width, sum(r.shape[0] for _, r in rows)), (24, 24, 24))
-    draw = ImageDraw.Draw(canvas)
-    y = 0
-    for name, r in rows:
-        canvas.paste(Image.fromarray(r), (label_w, y))
-        draw.text((10, y + r.shape[0] // 2 - 14), name, fill=(235, 235, 235), font=font)
-        y += r.shape[0]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    canvas.save(path, optimize=True)
+    labelled_sheet(rows, path)
 
 
 def run_speed(run: Path, device: str) -> str | None:
