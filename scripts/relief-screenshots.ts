@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util'
 import { PNG } from 'pngjs'
 import type { LightingOverride } from '../components/session/world-session'
 import { parseManifest } from '../world-gen/gan/manifest'
-import { launchBrowser, openPage } from '../test/e2e/support/browser'
+import { launchBrowser, openPage, settleInRoom } from '../test/e2e/support/browser'
 import { REPO_ROOT, serveApp } from '../test/e2e/support/server'
 
 const OUT = join(REPO_ROOT, 'docs', 'relief', 'wall-sun.png')
@@ -79,19 +79,7 @@ async function shots(browser: Awaited<ReturnType<typeof launchBrowser>>, baseUrl
       r.fulfill({ status: 200, contentType: 'application/octet-stream', body: model.weights }),
     )
     await page.goto(`${baseUrl}${WORLD}`, { waitUntil: 'load' })
-    await page.waitForFunction(({ x, z }) => window.latentscape?.isRoomReady(x, z) === true, ROOM, {
-      timeout: 300_000,
-      polling: 250,
-    })
-    await page.waitForFunction(
-      () => {
-        const sky = window.latentscape!.getState().sky
-        return sky.ready || sky.available === false
-      },
-      undefined,
-      { timeout: 300_000, polling: 250 },
-    )
-    await page.evaluate(({ x, z }) => window.latentscape!.goTo(x, z, 270), ROOM)
+    await settleInRoom(page, ROOM, 270, { roomTimeoutMs: 300_000, skyTimeoutMs: 300_000 })
     const out: PNG[] = []
     for (const sun of SUNS) {
       await page.evaluate((l) => window.latentscape!.setLighting(l), sun)

@@ -17,7 +17,7 @@ import { describe, expect, inject, it } from 'vitest'
 import type { LightingOverride } from '../../components/session/world-session'
 import { parseManifest } from '../../world-gen/gan/manifest'
 import { familyModel } from '../support/family-model'
-import { openPage, browserForFile } from './support/browser'
+import { openPage, browserForFile, settleInRoom } from './support/browser'
 
 const baseUrl = inject('baseUrl')
 const browser = browserForFile()
@@ -118,20 +118,7 @@ async function openWall(setup?: (context: BrowserContext) => Promise<unknown>) {
   await setup?.(opened.context)
   await opened.page.goto(`${baseUrl}${WORLD}`, { waitUntil: 'load' })
   const { page } = opened
-  await page.waitForFunction(({ x, z }) => window.latentscape?.isRoomReady(x, z) === true, ROOM, {
-    timeout: 240_000,
-    polling: 250,
-  })
-  // The lights follow the sky's crossfade: measure once the room's own sky is settled (or the placeholder stays).
-  await page.waitForFunction(
-    () => {
-      const sky = window.latentscape!.getState().sky
-      return sky.ready || sky.available === false
-    },
-    undefined,
-    { timeout: 120_000, polling: 250 },
-  )
-  await page.evaluate(({ x, z }) => window.latentscape!.goTo(x, z, 270), ROOM)
+  await settleInRoom(page, ROOM, 270, { roomTimeoutMs: 240_000, skyTimeoutMs: 120_000 })
   return opened
 }
 

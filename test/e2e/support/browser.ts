@@ -104,3 +104,28 @@ export async function openPage(
   await page.goto(new URL(path, appUrl).href, { waitUntil: 'load' })
   return { page, context, record }
 }
+
+/**
+ * Wait until room (x, z) has its textures and the sky has settled (the lights follow the sky's crossfade, so shading
+ * is measured after it: the room's own sky is ready, or none will come), then stand in the room facing `headingDeg`.
+ */
+export async function settleInRoom(
+  page: Page,
+  room: { x: number; z: number },
+  headingDeg: number,
+  { roomTimeoutMs, skyTimeoutMs }: { roomTimeoutMs: number; skyTimeoutMs: number },
+): Promise<void> {
+  await page.waitForFunction(({ x, z }) => window.latentscape?.isRoomReady(x, z) === true, room, {
+    timeout: roomTimeoutMs,
+    polling: 250,
+  })
+  await page.waitForFunction(
+    () => {
+      const sky = window.latentscape!.getState().sky
+      return sky.ready || sky.available === false
+    },
+    undefined,
+    { timeout: skyTimeoutMs, polling: 250 },
+  )
+  await page.evaluate(({ x, z, h }) => window.latentscape!.goTo(x, z, h), { ...room, h: headingDeg })
+}
