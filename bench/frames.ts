@@ -1,7 +1,8 @@
 /**
  * Frame-time benchmark of the explorable world in headless Chromium: a scripted keyboard walk through 20 rooms at
  * walking (1.4 m/s) and running (3.5 m/s) speed. Reports frame-time median / p95 / p99, how many rooms the player
- * entered before their full textures were on the GPU, and the time to the first textured room. Prints the figures
+ * entered before their full textures were on the GPU, and the world's start from navigation start (worker created,
+ * generator ready, first result, the first room painted with previews and with every full-size texture). Prints the figures
  * and writes them to bench/results/frames.json; never passes or fails on time.
  *
  * Usage: `npm run bench:frames -- [--seed amber-fern-drift] [--rooms 20] [--tex 128] [--width 960 --height 540]
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util'
 import type { Page } from 'playwright-core'
 import { launchBrowser, openPage } from '../test/e2e/support/browser'
 import { REPO_ROOT, serveApp } from '../test/e2e/support/server'
+import { START_MARKS } from '../components/streaming/world-streamer'
 import type { RoomSpec, Side } from '../world-gen'
 
 const STEP: Record<Side, [number, number]> = { north: [0, -1], east: [1, 0], south: [0, 1], west: [-1, 0] }
@@ -106,6 +108,20 @@ async function walk(page: Page, legs: Leg[], run: boolean): Promise<{ seconds: n
   return { seconds, entries }
 }
 
+/** Seconds from navigation start to each of the world's start marks (`START_MARKS`) that the page has made. */
+async function startTimeline(page: Page): Promise<Partial<Record<keyof typeof START_MARKS, number>>> {
+  const at = await page.evaluate(
+    (names) => names.map((n) => performance.getEntriesByName(n, 'mark')[0]?.startTime ?? null),
+    Object.values(START_MARKS),
+  )
+  const out: Partial<Record<keyof typeof START_MARKS, number>> = {}
+  Object.keys(START_MARKS).forEach((k, i) => {
+    const ms = at[i]
+    if (ms !== null) out[k as keyof typeof START_MARKS] = Math.round(ms / 10) / 100
+  })
+  return out
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -135,12 +151,13 @@ async function main(): Promise<void> {
         { viewport },
       )
       try {
-        const t0 = Date.now()
         await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
           timeout: 300_000,
           polling: 100,
         })
-        const firstTexturedS = (Date.now() - t0) / 1000
+        // The world's start as the page marked it, in seconds from navigation start (the streamer's START_MARKS).
+        const start = await startTimeline(page)
+        const firstTexturedS = start.roomTextured ?? NaN
         const route = await planRoute(page, Number(values.rooms))
         await page.evaluate(() => window.latentscape!.resetFrameStats())
         const { seconds, entries } = await walk(page, route.legs, run)
@@ -150,7 +167,8 @@ async function main(): Promise<void> {
           rooms: route.rooms.length,
           route: route.rooms,
           walkSeconds: Math.round(seconds * 10) / 10,
-          firstTexturedRoomSeconds: Math.round(firstTexturedS * 10) / 10,
+          firstTexturedRoomSeconds: Math.round(firstTexturedS * 100) / 100,
+          startSeconds: start,
           roomsEntered: entries.length,
           roomsEnteredUntextured: entries.filter((ready) => !ready).length,
           frameMs: stats.frameMs,
@@ -163,6 +181,20 @@ async function main(): Promise<void> {
             `p95 ${stats.frameMs.p95}, p99 ${stats.frameMs.p99} (${stats.frameMs.count} frames); ` +
             `entered untextured ${result.roomsEnteredUntextured}/${result.roomsEntered}; ` +
             `first textured room after ${result.firstTexturedRoomSeconds} s (${result.backend}, ${result.threads} thread(s))`,
+        )
+        const work = stats.frameMs.work
+        if (work !== undefined)
+          console.log(
+            `[bench:frames] ${label}: ${work.slow.frames} frames slower than 1.5x the median; share of them (of all ` +
+              `frames) that uploaded ${work.slow.upload} (${work.all.upload}), compiled a program ${work.slow.program} ` +
+              `(${work.all.program}), mounted rooms ${work.slow.mount} (${work.all.mount}), ran with the generator busy ` +
+              `${work.slow.generating} (${work.all.generating}); median upload in a slow frame ${work.slowUploadMs} ms`,
+          )
+        console.log(
+          `[bench:frames] ${label}: from navigation start (s): ` +
+            Object.entries(start)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', '),
         )
         runs.push(result)
       } finally {

@@ -31,10 +31,14 @@ export type WorldViewProps = {
   search: SearchInput
 }
 
-// Client-only side effects of an open world: the automation interface and the "recent worlds" entry.
+// Client-only side effects of an open world: the session (its generation worker and sync timer), the automation
+// interface and the "recent worlds" entry. The session starts with the view, not with the 3D scene: the worker then
+// loads tfjs and the generators while the browser is still fetching three and the scene's code, and its first
+// results wait in the upload queue until the scene is up.
 function WorldEffects() {
   const store = useWorldStoreApi()
   const session = useWorldSession()
+  useEffect(() => session.start(), [session])
   useEffect(() => installAutomation(store, session), [store, session])
   useEffect(() => rememberWorld(store.getState().seed), [store])
   return null

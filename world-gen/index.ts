@@ -71,6 +71,7 @@ export {
   roomCenter,
   roomKey,
   skyPriority,
+  surfaceFullPriority,
   surfacePriority,
   type ResidencyDiff,
   type RoomKey,

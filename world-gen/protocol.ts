@@ -62,6 +62,18 @@ export interface GenerateRequest {
   id: string
   /** Lower runs first (a rank from the streaming plan: 0 = needed now). */
   priority: number
+  /**
+   * Priority of the sizes after the first (world-gen `surfaceFullPriority`). With it, the job goes back to the queue
+   * once its first size is posted, so other jobs' previews can run before its full size; without it every size runs
+   * at once, at `priority`.
+   */
+  laterPriority?: number
+  /**
+   * Background work (a room ahead, not the one the player stands in): after each layer the worker idles for `pace` ×
+   * the time the layer took, so the job takes at most 1 / (1 + pace) of a core and leaves the rest to the renderer;
+   * it runs at full speed again while a job without pace waits. Absent or 0: full speed.
+   */
+  pace?: number
   /** Model name, a key of `InitRequest.models` (`surface`, `sky`). */
   model: string
   /** Slot in the room. */
@@ -94,11 +106,16 @@ export interface CancelRequest {
   ids: string[]
 }
 
-/** Change a queued job's priority (lower runs first). */
+/**
+ * Change a queued job's priority (lower runs first), and that of its later sizes when it has them; `pace` (see
+ * `GenerateRequest`) reaches a running job too.
+ */
 export interface ReprioritizeRequest {
   type: 'reprioritize'
   id: string
   priority: number
+  laterPriority?: number
+  pace?: number
 }
 
 /** Cancel everything, dispose every model (each worker loads its models once and owns them) and close caches; answered by `disposed`. */

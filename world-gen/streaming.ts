@@ -170,18 +170,31 @@ export function planStreaming(input: StreamingInput): StreamingPlan {
 
 /**
  * Worker priority of one surface of the room at plan `rank` (lower runs first): room by room, and within a room the
- * floor, then the walls, then the trim (the order of SURFACE_SLOTS: what fills most of the view first).
+ * floor, then the walls, then the trim (the order of SURFACE_SLOTS: what fills most of the view first). A job with a
+ * preview runs its preview at this priority and its full size at `surfaceFullPriority`.
  */
 export function surfacePriority(rank: number, slot: SurfaceSlot): number {
   return rank * SURFACE_SLOTS.length + SURFACE_SLOTS.indexOf(slot)
 }
 
 /**
+ * Worker priority of the full-size texture of a surface whose 64 px preview runs first: after every preview of the
+ * same room (so the room is painted whole, blurry, before any surface is sharpened) and after the current room's sky,
+ * in slot order, before the next room.
+ */
+export function surfaceFullPriority(rank: number, slot: SurfaceSlot): number {
+  const n = SURFACE_SLOTS.length
+  return rank * n + (n - 1) + (SURFACE_SLOTS.indexOf(slot) + 1) / (n + 1)
+}
+
+/**
  * Worker priority of the sky of the room at `rank` in the plan's ready list: the current room's sky right after its
- * floor (it fills half the view), a neighbour's right after that neighbour's surfaces.
+ * surfaces' previews and before their full sizes (the sky fills half the view), a neighbour's after that neighbour's
+ * surfaces.
  */
 export function skyPriority(rank: number): number {
-  return rank === 0 ? 0.5 : surfacePriority(rank, SURFACE_SLOTS[SURFACE_SLOTS.length - 1]) + 0.5
+  const last = SURFACE_SLOTS[SURFACE_SLOTS.length - 1]
+  return rank === 0 ? surfacePriority(0, last) + 0.125 : surfacePriority(rank, last) + 0.9
 }
 
 /** What to send to follow a plan, against what is resident (`diffResidency`). */

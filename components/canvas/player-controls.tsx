@@ -2,7 +2,6 @@
 
 import { useFrame, useThree } from '@react-three/fiber'
 import { useEffect, useRef } from 'react'
-import type { FrameStats } from '../session/frame-stats'
 import type { PlayerInput, PlayerRig } from '../../world-gen/player-rig'
 
 /** Mouse look sensitivity, radians per pixel of pointer-locked mouse movement. */
@@ -44,15 +43,7 @@ function isTyping(target: EventTarget | null): boolean {
  * on-screen stick walks (`stick`: its axes, written by the stick on pointer events). Each frame moves `rig` by `delta`
  * and places the camera; no store writes here, since they would re-render React every frame.
  */
-export function PlayerControls({
-  rig,
-  frames,
-  stick,
-}: {
-  rig: PlayerRig
-  frames: FrameStats
-  stick: { readonly x: number; readonly y: number }
-}) {
+export function PlayerControls({ rig, stick }: { rig: PlayerRig; stick: { readonly x: number; readonly y: number } }) {
   const gl = useThree((state) => state.gl)
   const camera = useThree((state) => state.camera)
   const keys = useRef(new Set<string>())
@@ -122,7 +113,6 @@ export function PlayerControls({
   }, [gl, rig])
 
   useFrame((_, delta) => {
-    frames.push(delta * 1000)
     // In VR the headset places the camera and XR locomotion moves the rig (components/canvas/xr-locomotion.tsx).
     if (gl.xr.isPresenting) return
     const down = keys.current

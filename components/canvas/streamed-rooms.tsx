@@ -12,6 +12,7 @@ import {
   type RoomSpec,
   type SurfaceSlot,
 } from '../../world-gen'
+import type { FrameStats } from '../session/frame-stats'
 import type { PendingUpload, WorldStreamer } from '../streaming/world-streamer'
 import { createRoomMaterials, type RoomSurfaces } from './room-surfaces'
 
@@ -64,7 +65,15 @@ function StreamedRoom({ roomKey, spec, surfaces }: { roomKey: RoomKey; spec: Roo
 }
 
 /** Every resident room of the streamer, and the per-frame texture upload loop. */
-export function StreamedRooms({ streamer, surfaces }: { streamer: WorldStreamer; surfaces: RoomSurfaces }) {
+export function StreamedRooms({
+  streamer,
+  surfaces,
+  frames,
+}: {
+  streamer: WorldStreamer
+  surfaces: RoomSurfaces
+  frames: FrameStats
+}) {
   // Only the list of resident rooms decides what mounts; textures never re-render React.
   const keys = useStore(streamer.store, (state) => state.rooms)
   const gl = useThree((state) => state.gl)
@@ -77,8 +86,10 @@ export function StreamedRooms({ streamer, surfaces }: { streamer: WorldStreamer;
       const upload: PendingUpload | undefined = streamer.takeUpload(canUpload)
       if (upload === undefined) break
       // The upload itself carries the options (uvScale, family): nothing is allocated per frame.
+      const t0 = performance.now()
       if (surfaces.upload(gl, upload.key, upload.slot, upload.pixels, upload.width, upload.height, upload))
         streamer.markUploaded(upload)
+      frames.note('upload', performance.now() - t0)
     }
   })
 

@@ -5,9 +5,11 @@ import { XR, type XRStore } from '@react-three/xr'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { ROOM_PITCH_M } from '../../world-gen'
 import { EnterVRButton } from '../dom/enter-vr-button'
+import type { FrameStats } from '../session/frame-stats'
 import type { WorldSession } from '../session/world-session'
+import type { WorldStreamer } from '../streaming/world-streamer'
 import { useWorldSession } from '../session/world-session-context'
-import { useWorldStore, useWorldStoreApi } from '../stores/world-store'
+import { loadingCovers, useWorldStore, useWorldStoreApi } from '../stores/world-store'
 import { createWorldXRStore } from '../xr/xr-store'
 import { PlayerControls } from './player-controls'
 import { RoomSurfaces } from './room-surfaces'
@@ -16,15 +18,50 @@ import { XRWorld } from './xr-world'
 import { skyPalette } from './world-palette'
 import { useSkyDome, WorldSky } from './world-sky'
 
-// Flips `ready` once after the first rendered frame: a single store update, never one per frame.
+// Flips `ready` once, on the first frame that is drawn (none is while the loading screen covers the canvas, see
+// HoldRenderingWhileCovered): a single store update, never one per frame.
 function FirstFrameSignal() {
   const store = useWorldStoreApi()
   const signalled = useRef(false)
-  useFrame(() => {
+  useFrame(({ gl }) => {
     if (signalled.current) return
+    if (loadingCovers(store.getState()) && !gl.xr.isPresenting) return
     signalled.current = true
     store.getState().markReady()
   })
+  return null
+}
+
+/**
+ * Mounted while the opaque loading screen covers the canvas: a frame subscriber with a positive priority takes over
+ * R3F's rendering, and it draws nothing, so the frame loop (texture uploads, the first-frame signal) goes on while the
+ * CPU and GPU go to generating the first room instead of drawing a scene nobody can see. Unmounted, R3F draws again.
+ * A headset shows no DOM overlay, so an XR session always draws.
+ */
+function HoldRenderingWhileCovered() {
+  useFrame(({ gl, scene, camera }) => {
+    if (gl.xr.isPresenting) gl.render(scene, camera)
+  }, 1)
+  return null
+}
+
+/**
+ * Records every frame's time (desktop and XR) with what the main thread did before it: runs first in each frame
+ * (negative priority: before every other subscriber, without taking over rendering), so the work noted during the
+ * previous frame, its uploads (StreamedRooms notes them), the programs its render compiled and the rooms mounted since,
+ * goes with the time that work took to reach this frame.
+ */
+function FrameProbe({ frames, streamer }: { frames: FrameStats; streamer: WorldStreamer }) {
+  const gl = useThree((state) => state.gl)
+  const programs = useRef(0)
+  useEffect(() => streamer.store.subscribe(() => frames.note('mount')), [streamer, frames])
+  useFrame((_, delta) => {
+    const compiled = gl.info.programs?.length ?? 0
+    if (compiled > programs.current) frames.note('program')
+    programs.current = compiled
+    if (streamer.busy()) frames.note('generating')
+    frames.push(delta * 1000)
+  }, -1)
   return null
 }
 
@@ -48,9 +85,10 @@ function World({ session }: { session: WorldSession }) {
   const { rig, streamer, frames, telemetry } = session
   return (
     <>
+      <FrameProbe frames={frames} streamer={streamer} />
       <WorldSky rig={rig} streamer={streamer} dome={dome} lighting={session} />
-      <StreamedRooms streamer={streamer} surfaces={surfaces} />
-      <PlayerControls rig={rig} frames={frames} stick={session.stick} />
+      <StreamedRooms streamer={streamer} surfaces={surfaces} frames={frames} />
+      <PlayerControls rig={rig} stick={session.stick} />
       <XRWorld rig={rig} streamer={streamer} telemetry={telemetry} />
     </>
   )
@@ -82,9 +120,8 @@ export default function WorldScene() {
   const seed = useWorldStore((state) => state.seed)
   const fogColor = useMemo(() => skyPalette(seed).horizon, [seed])
   const session = useWorldSession()
-  // The session's worker and sync timer run while the scene is mounted, as its renderer does.
-  useEffect(() => session.start(), [session])
   const xrStore = useWorldXRStore()
+  const covered = useWorldStore(loadingCovers)
   return (
     <>
       <Canvas
@@ -102,6 +139,7 @@ export default function WorldScene() {
           <World session={session} />
         </XR>
         <FirstFrameSignal />
+        {covered && <HoldRenderingWhileCovered />}
       </Canvas>
       <EnterVRButton store={xrStore} />
     </>

@@ -1,22 +1,22 @@
 'use client'
 
-import { useState } from 'react'
-import { useWorldStore } from '../stores/world-store'
+import { loadingCovers, useWorldStore } from '../stores/world-store'
 
 const MIB = 1024 * 1024
 
 /**
  * The world's loading screen with real progress: model download, backend chosen (and why faster ones were refused),
- * warm-up, first room generated. Goes away once the current room has its generated textures; on a generator
+ * warm-up, first room generated. Goes away once every surface of the current room has a generated texture (the 64 px
+ * preview at first; the full size follows in the world); on a generator
  * failure it says why and offers to continue with untextured rooms.
  */
 export function WorldLoading() {
   const loading = useWorldStore((state) => state.loading)
   const backend = useWorldStore((state) => state.backend)
   const sky = useWorldStore((state) => state.sky)
-  const textured = useWorldStore((state) => state.firstRoomTextured)
-  const [dismissed, setDismissed] = useState(false)
-  if (textured || dismissed) return null
+  const covers = useWorldStore(loadingCovers)
+  const dismiss = useWorldStore((state) => state.dismissLoading)
+  if (!covers) return null
 
   const { phase, modelLoadedBytes, modelTotalBytes, refusals, warmupMs, error } = loading
   const pct = modelTotalBytes > 0 ? Math.min(100, Math.round((100 * modelLoadedBytes) / modelTotalBytes)) : 0
@@ -60,7 +60,7 @@ export function WorldLoading() {
         <>
           <p className="world-loading-error">{error}</p>
           {phase === 'failed' && (
-            <button type="button" className="hud-button" onClick={() => setDismissed(true)}>
+            <button type="button" className="hud-button" onClick={dismiss}>
               Continue with untextured rooms
             </button>
           )}

@@ -1,7 +1,7 @@
 'use client'
 
 import { useEffect, useState } from 'react'
-import { useWorldStore } from '../stores/world-store'
+import { loadingCovers, useWorldStore } from '../stores/world-store'
 
 /** How long a recoverable notice (worker restarted, one surface failed) stays up, in ms. */
 const NOTICE_MS = 15_000
@@ -14,7 +14,7 @@ const NOTICE_MS = 15_000
 export function WorldNotice() {
   const phase = useWorldStore((state) => state.loading.phase)
   const error = useWorldStore((state) => state.loading.error)
-  const textured = useWorldStore((state) => state.firstRoomTextured)
+  const covered = useWorldStore(loadingCovers)
   const [hidden, setHidden] = useState<string | null>(null)
   const failed = phase === 'failed'
   useEffect(() => {
@@ -22,8 +22,8 @@ export function WorldNotice() {
     const timer = window.setTimeout(() => setHidden(error), NOTICE_MS)
     return () => window.clearTimeout(timer)
   }, [error, failed])
-  // Before the first room is textured the loading screen shows the same message.
-  if (error === null || hidden === error || (!textured && !failed)) return null
+  // While the loading screen covers the world it shows the same message.
+  if (error === null || hidden === error || (covered && !failed)) return null
   return (
     <div className="world-notice" role="alert" data-testid="world-notice" data-severity={failed ? 'error' : 'warning'}>
       <p>

@@ -9,7 +9,7 @@ const WorldSessionContext = createContext<WorldSession | null>(null)
 
 /**
  * Provides the world view's `WorldSession`, created once per mount over the world store (so inside
- * `WorldStoreProvider`). Creating it has no side effects; the scene starts it when it mounts.
+ * `WorldStoreProvider`). Creating it has no side effects; the world view starts it when it mounts.
  */
 export function WorldSessionProvider({ children }: { children: ReactNode }) {
   const store = useWorldStoreApi()

@@ -231,6 +231,7 @@ export class WorldSession {
     }
     if (urlDirty) replaceUrl(state.seed, rig.roomX, rig.roomZ, heading)
     streamer.update({ position: [rig.x, rig.z], headingRad: rig.headingRad, speedMps: rig.speedMps })
+    if (!state.firstRoomPainted && streamer.roomPainted(rig.roomX, rig.roomZ)) state.markFirstRoomPainted()
     if (!state.firstRoomTextured && streamer.roomReady(rig.roomX, rig.roomZ)) state.markFirstRoomTextured()
     this.syncSky(state)
   }

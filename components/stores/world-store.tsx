@@ -21,7 +21,7 @@ export type WorldState = {
   heading: number
   /** Generation backend in use (`webgpu`, `webgl`, `wasm`, `cpu`), or null until the generator runs. */
   backend: string | null
-  /** True once the renderer has drawn its first frame. */
+  /** True once the renderer has drawn its first frame (it draws none while the loading screen covers it). */
   ready: boolean
   /** Size of the full textures, in pixels (a square; `?tex=`). */
   texSizePx: number
@@ -29,8 +29,15 @@ export type WorldState = {
   wasmThreads: number | null
   /** What the generator is doing, for the loading screen. */
   loading: GenStatus
-  /** True once the spawn room has all its full-size textures on the GPU (the loading screen then goes away). */
+  /** True once the spawn room has all its full-size textures on the GPU. */
   firstRoomTextured: boolean
+  /**
+   * True once every surface of the spawn room has a generated texture on the GPU, the 64 px preview or the full size
+   * (the loading screen then goes away and the full-size textures follow).
+   */
+  firstRoomPainted: boolean
+  /** True once the visitor chose to go on without the generator ("Continue with untextured rooms"). */
+  loadingDismissed: boolean
   /** The sky generator and the sky on screen. */
   sky: SkyState
   /** The style fitted to a user photo that this world's link carries (`style=`), or null. */
@@ -76,6 +83,8 @@ export type WorldActions = {
   markReady: () => void
   setLoading: (patch: Partial<GenStatus>) => void
   markFirstRoomTextured: () => void
+  markFirstRoomPainted: () => void
+  dismissLoading: () => void
   setSky: (patch: Partial<SkyState>) => void
 }
 
@@ -147,13 +156,18 @@ export function createWorldStore({
       error: null,
     },
     firstRoomTextured: false,
+    firstRoomPainted: false,
+    loadingDismissed: false,
     sky: { available: null, version: null, error: null, room: null },
     setRoom: (next) => set({ room: next }),
     setHeading: (next) => set({ heading: ((next % 360) + 360) % 360 }),
     setBackend: (next) => set({ backend: next }),
     markReady: () => set({ ready: true }),
     setLoading: (patch) => set((state) => ({ loading: { ...state.loading, ...patch } })),
-    markFirstRoomTextured: () => set({ firstRoomTextured: true }),
+    // Full size implies painted: the preview may have been skipped (tex ≤ 64, or a cache hit).
+    markFirstRoomTextured: () => set({ firstRoomTextured: true, firstRoomPainted: true }),
+    markFirstRoomPainted: () => set({ firstRoomPainted: true }),
+    dismissLoading: () => set({ loadingDismissed: true }),
     setSky: (patch) => set((state) => ({ sky: { ...state.sky, ...patch } })),
   }))
 }
@@ -172,6 +186,9 @@ export function useWorldStoreApi(): StoreApi<WorldStore> {
   if (store === null) throw new Error('useWorldStore must be used inside <WorldStoreProvider>')
   return store
 }
+
+/** Whether the loading screen covers the world: until the spawn room is painted, or the visitor dismissed it. */
+export const loadingCovers = (state: WorldStore): boolean => !state.firstRoomPainted && !state.loadingDismissed
 
 /** Select from the world store; re-renders only when the selected value changes. Throws outside the provider. */
 export function useWorldStore<T>(selector: (state: WorldStore) => T): T {

@@ -93,6 +93,11 @@ export class UploadQueue {
     slots.set(u.slot, { widthPx: u.width, heightPx: u.height, final: (was?.final ?? false) || u.final, relief })
   }
 
+  /** Whether a texture of (key, slot), a preview or the full size, is on the GPU. */
+  hasTexture(key: RoomKey, slot: SurfaceSlot): boolean {
+    return this.uploaded.get(key)?.has(slot) === true
+  }
+
   /** Whether the full-size texture of (key, slot) is on the GPU. */
   finalUploaded(key: RoomKey, slot: SurfaceSlot): boolean {
     return this.uploaded.get(key)?.get(slot)?.final === true

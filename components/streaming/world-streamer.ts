@@ -21,6 +21,7 @@ import {
   skyLatent,
   skyLight,
   skyPriority,
+  surfaceFullPriority,
   surfacePriority,
   SURFACE_SLOTS,
   textureUvScale,
@@ -70,6 +71,33 @@ export const SKY_TIME_S = 0
  * surface model (`latent-layout.json`), like the full texture's.
  */
 export const PREVIEW_PX = 64
+/**
+ * Names of the `performance` marks of a world's start (from navigation start, read by `bench:frames`): the worker
+ * created, the generator ready, the first surface result, and the room the player stands in with every surface
+ * painted (a preview or the full size) and with every full-size texture on the GPU.
+ */
+export const START_MARKS = {
+  workerStart: 'latentscape:worker-start',
+  generatorReady: 'latentscape:generator-ready',
+  firstResult: 'latentscape:first-surface-result',
+  roomPainted: 'latentscape:first-room-painted',
+  roomTextured: 'latentscape:first-room-textured',
+} as const
+
+/** Mark `name` once per page (later worlds of the same page keep the first world's figures). */
+function markOnce(name: string): void {
+  if (typeof performance === 'undefined' || typeof performance.mark !== 'function') return
+  if (performance.getEntriesByName(name, 'mark').length === 0) performance.mark(name)
+}
+
+/**
+ * Pace of the rooms ahead (`GenerateRequest.pace`): their generation idles twice as long as it computes, so on a
+ * machine with few cores it takes at most a third of one and the renderer keeps the rest (frames stay even while
+ * streaming). The room the player stands in is generated at full speed.
+ */
+export const BACKGROUND_PACE = 2
+const paceOf = (rank: number): number => (rank === 0 ? 0 : BACKGROUND_PACE)
+
 /** The worker's tensor figures are asked for every this many `update()` calls (≈ 1 s at the 100 ms sync). */
 const STATS_EVERY_UPDATES = 10
 
@@ -245,6 +273,7 @@ export class WorldStreamer {
   /** Create the worker and send `init`. */
   init(): void {
     if (this.destroyed || !this.client.start()) return
+    markOnce(START_MARKS.workerStart)
     this.sendInit()
   }
 
@@ -391,7 +420,14 @@ export class WorldStreamer {
       r.rank = rank
       for (const slot of SURFACE_SLOTS) {
         const id = r.slots[slot].jobId
-        if (id !== null) this.post({ type: 'reprioritize', id, priority: surfacePriority(rank, slot) })
+        if (id !== null)
+          this.post({
+            type: 'reprioritize',
+            id,
+            priority: surfacePriority(rank, slot),
+            laterPriority: surfaceFullPriority(rank, slot),
+            pace: paceOf(rank),
+          })
       }
     }
     if (diff.drop.length + diff.request.length > 0) this.store.setState({ rooms: [...this.rooms.keys()] })
@@ -419,7 +455,8 @@ export class WorldStreamer {
     for (const { key, rank } of diff.rerank) {
       const s = this.skies.get(key)!
       s.rank = rank
-      if (s.jobId !== null) this.post({ type: 'reprioritize', id: s.jobId, priority: skyPriority(rank) })
+      if (s.jobId !== null)
+        this.post({ type: 'reprioritize', id: s.jobId, priority: skyPriority(rank), pace: paceOf(rank) })
     }
   }
 
@@ -433,6 +470,7 @@ export class WorldStreamer {
       type: 'generate',
       id,
       priority: skyPriority(rank),
+      pace: paceOf(rank),
       model: 'sky',
       slot: 'sky',
       roomKey: key,
@@ -481,7 +519,14 @@ export class WorldStreamer {
 
   /** Record that `u` is now on the GPU (ignored once its room is gone: the renderer disposes its textures). */
   markUploaded(u: PendingUpload): void {
-    if (this.rooms.has(u.key)) this.uploads.markUploaded(u)
+    const r = this.rooms.get(u.key)
+    if (r === undefined) return
+    this.uploads.markUploaded(u)
+    // The room the player stands in (rank 0): the first time it is painted, and the first time at full size.
+    if (r.rank !== 0) return
+    const [x, z] = u.key.split(',').map(Number)
+    if (this.roomPainted(x, z)) markOnce(START_MARKS.roomPainted)
+    if (u.final && this.roomReady(x, z)) markOnce(START_MARKS.roomTextured)
   }
 
   /** Whether room (x, z) is resident with every surface's full-size texture uploaded (or failed). */
@@ -489,6 +534,18 @@ export class WorldStreamer {
     const key = roomKey(x, z)
     const r = this.rooms.get(key)
     return r !== undefined && SURFACE_SLOTS.every((s) => this.uploads.finalUploaded(key, s) || r.slots[s].failed)
+  }
+
+  /** Whether the generation worker has surface or sky jobs of this streamer queued or running. */
+  busy(): boolean {
+    return this.jobs.size + this.skyJobs.size > 0
+  }
+
+  /** Whether room (x, z) is resident with a generated texture (preview or full size) on every surface, or failed. */
+  roomPainted(x: number, z: number): boolean {
+    const key = roomKey(x, z)
+    const r = this.rooms.get(key)
+    return r !== undefined && SURFACE_SLOTS.every((s) => this.uploads.hasTexture(key, s) || r.slots[s].failed)
   }
 
   /** Streaming figures. */
@@ -538,6 +595,9 @@ export class WorldStreamer {
       type: 'generate',
       id,
       priority: surfacePriority(rank, slot),
+      // The preview of every surface of a room before any full size (the room is painted whole first).
+      ...(sizes.length > 1 ? { laterPriority: surfaceFullPriority(rank, slot) } : {}),
+      pace: paceOf(rank),
       model: 'surface',
       slot,
       roomKey: key,
@@ -607,6 +667,7 @@ export class WorldStreamer {
           })
           return
         }
+        markOnce(START_MARKS.generatorReady)
         this.options.onStatus?.({
           phase: 'generating',
           backend: msg.backend,
@@ -626,6 +687,7 @@ export class WorldStreamer {
         if (job === undefined) return
         const r = this.rooms.get(job.key)
         if (r === undefined) return
+        markOnce(START_MARKS.firstResult)
         if (msg.final) {
           this.jobs.delete(msg.id)
           r.slots[job.slot].jobId = null

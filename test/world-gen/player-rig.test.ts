@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { FrameStats } from '../../components/session/frame-stats'
 import { PlayerRig, RUN_SPEED_MPS, WALK_SPEED_MPS } from '../../world-gen/player-rig'
 import { room, ROOM_PITCH_M, type Side } from '../../world-gen'
 
@@ -62,15 +61,5 @@ describe('PlayerRig', () => {
     expect(rig.headingDeg).toBeCloseTo(9)
     rig.look(0, 10)
     expect(rig.pitchRad).toBeLessThan(Math.PI / 2)
-  })
-})
-
-describe('FrameStats', () => {
-  it('summarises percentiles of the recorded frames and resets', () => {
-    const stats = new FrameStats(1000)
-    for (let i = 1; i <= 100; i++) stats.push(i)
-    expect(stats.summary()).toEqual({ median: 51, p95: 96, p99: 100, count: 100 })
-    stats.reset()
-    expect(stats.summary().count).toBe(0)
   })
 })

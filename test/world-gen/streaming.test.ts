@@ -9,6 +9,7 @@ import {
   roomKey,
   ROOM_PITCH_M,
   skyPriority,
+  surfaceFullPriority,
   surfacePriority,
   type RoomKey,
   type StreamingInput,
@@ -126,17 +127,23 @@ describe('planStreaming', () => {
 })
 
 describe('job priorities', () => {
-  it('run room by room, floor before walls before trim; a sky right after its room’s floor (current) or trim', () => {
+  it('run room by room: the current room’s previews, its sky, then its full sizes; a neighbour’s sky after its trim', () => {
     const order = [
-      ['floor 0', surfacePriority(0, 'floor')],
+      ['floor 0 preview', surfacePriority(0, 'floor')],
+      ['walls 0 preview', surfacePriority(0, 'walls')],
+      ['trim 0 preview', surfacePriority(0, 'trim')],
       ['sky 0', skyPriority(0)],
-      ['walls 0', surfacePriority(0, 'walls')],
-      ['trim 0', surfacePriority(0, 'trim')],
-      ['floor 1', surfacePriority(1, 'floor')],
-      ['walls 1', surfacePriority(1, 'walls')],
-      ['trim 1', surfacePriority(1, 'trim')],
+      ['floor 0 full', surfaceFullPriority(0, 'floor')],
+      ['walls 0 full', surfaceFullPriority(0, 'walls')],
+      ['trim 0 full', surfaceFullPriority(0, 'trim')],
+      ['floor 1 preview', surfacePriority(1, 'floor')],
+      ['walls 1 preview', surfacePriority(1, 'walls')],
+      ['trim 1 preview', surfacePriority(1, 'trim')],
+      ['floor 1 full', surfaceFullPriority(1, 'floor')],
+      ['walls 1 full', surfaceFullPriority(1, 'walls')],
+      ['trim 1 full', surfaceFullPriority(1, 'trim')],
       ['sky 1', skyPriority(1)],
-      ['floor 2', surfacePriority(2, 'floor')],
+      ['floor 2 preview', surfacePriority(2, 'floor')],
     ] as const
     const sorted = [...order].sort((a, b) => a[1] - b[1]).map(([name]) => name)
     expect(sorted).toEqual(order.map(([name]) => name))

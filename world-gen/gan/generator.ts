@@ -88,6 +88,15 @@ export function noiseMaps(layers: readonly LayerSpec[], noiseSeed: number, cells
   })
 }
 
+/** Options of `Generator.generate`, `generateMaps` and `generateFloat`. */
+export type GenerateOptions = {
+  /**
+   * Run the layers one at a time and await this after each (a background generation's pacing, which times the layers
+   * itself: see the worker's `pace`). The output is the same.
+   */
+  pause?: () => Promise<void>
+}
+
 /** Options of `Generator.forwardTensor`. */
 export interface ForwardOptions {
   /**
@@ -186,6 +195,14 @@ export class Generator {
    * `noise` as `forward`. Synchronous tf ops: call inside `tf.tidy` or a gradient function.
    */
   forwardTensor(field: tf.Tensor4D, noise: NoiseMaps | number = 0, options: ForwardOptions = {}): tf.Tensor4D {
+    const run = this.prepare(field, noise)
+    let x = field
+    for (let i = 0; i < this.layers.length; i++) x = this.layer(i, x, run, options.differentiable !== true)
+    return x
+  }
+
+  /** Check a field tensor and its noise; the noise maps and their shapes, for `layer`. */
+  private prepare(field: tf.Tensor4D, noise: NoiseMaps | number): { maps: NoiseMaps; shapes: [number, number][] } {
     if (this.disposed) throw new Error(`generator ${this.manifest.version} is disposed`)
     const [batch, cellsH, cellsW, channels] = field.shape
     if (batch !== 1 || channels !== this.manifest.inputChannels)
@@ -194,43 +211,78 @@ export class Generator {
     const shapes = this.noiseShapes(cellsH, cellsW)
     if (maps.length !== shapes.length || maps.some((m, i) => m.length !== shapes[i]![0] * shapes[i]![1]))
       throw new RangeError(`expected ${shapes.length} noise maps of ${shapes.map((s) => s.join('×')).join(', ')}`)
-    const fused = options.differentiable !== true
-    let x = field
-    let k = 0
-    for (const { spec, kernel, bias, noise: noiseWeight } of this.layers) {
-      const tanh = spec.activation === 'tanh'
-      // Bias and relu ride in the conv kernel (one pass over the output instead of three); noise goes in before the
-      // activation, so a noise layer fuses the bias only.
-      const activation = noiseWeight === undefined && !tanh ? 'relu' : 'linear'
-      const conv = (input: tf.Tensor4D): tf.Tensor4D => {
-        if (fused) return tf.fused.conv2d({ x: input, filter: kernel, strides: 1, pad: 'valid', bias, activation })
-        // The gradient of a fused conv computes the filter's too (wasted here, and wasm has no Conv2DBackpropFilter);
-        // that of conv2d computes only what the tape asks for, the input's.
-        const z = tf.add(tf.conv2d(input, kernel, 1, 'valid'), bias) as tf.Tensor4D
-        return activation === 'relu' ? tf.relu(z) : z
-      }
-      let y: tf.Tensor4D
-      if (spec.upsample) {
-        // Nearest ×2 then the [1,2,1]⊗[1,2,1]/16 blur is exactly bilinear ×2 with half-pixel centres (each output
-        // pixel is ¾ of its own source and ¼ of the neighbour). Wrap-padding by 1 at the low resolution first makes
-        // that bilinear step produce the image wrap-padded by 2, whose inner ring is the conv's padding: the full
-        // resolution is never padded. The conv runs 'valid' over that 1 px larger frame, so its output has a 1 px
-        // ring (computed from the bilinear step's clamped border), which is cut off.
-        const [, h, w] = x.shape
-        y = cropRing(conv(tf.image.resizeBilinear(wrapPad(x), [2 * h + 4, 2 * w + 4], false, true)))
-      } else {
-        y = conv(wrapPad(x))
-      }
-      if (noiseWeight !== undefined) {
-        const [hk, wk] = shapes[k]!
-        // [1, H, W, 1] noise × [out] per-channel strength, broadcast over channels.
-        y = tf.add(y, tf.mul(tf.tensor4d(maps[k]!, [1, hk, wk, 1]), noiseWeight)) as tf.Tensor4D
-        k++
-        if (!tanh) y = tf.relu(y)
-      }
-      x = tanh ? tf.tanh(y) : y
+    return { maps, shapes }
+  }
+
+  /** Layer `i` of the forward pass on `x` (synchronous tf ops); `fused`: bias and relu ride in the conv kernel. */
+  private layer(
+    i: number,
+    x: tf.Tensor4D,
+    run: { maps: NoiseMaps; shapes: [number, number][] },
+    fused: boolean,
+  ): tf.Tensor4D {
+    const { spec, kernel, bias, noise: noiseWeight } = this.layers[i]!
+    const tanh = spec.activation === 'tanh'
+    // Bias and relu ride in the conv kernel (one pass over the output instead of three); noise goes in before the
+    // activation, so a noise layer fuses the bias only.
+    const activation = noiseWeight === undefined && !tanh ? 'relu' : 'linear'
+    const conv = (input: tf.Tensor4D): tf.Tensor4D => {
+      if (fused) return tf.fused.conv2d({ x: input, filter: kernel, strides: 1, pad: 'valid', bias, activation })
+      // The gradient of a fused conv computes the filter's too (wasted here, and wasm has no Conv2DBackpropFilter);
+      // that of conv2d computes only what the tape asks for, the input's.
+      const z = tf.add(tf.conv2d(input, kernel, 1, 'valid'), bias) as tf.Tensor4D
+      return activation === 'relu' ? tf.relu(z) : z
     }
-    return x
+    let y: tf.Tensor4D
+    if (spec.upsample) {
+      // Nearest ×2 then the [1,2,1]⊗[1,2,1]/16 blur is exactly bilinear ×2 with half-pixel centres (each output
+      // pixel is ¾ of its own source and ¼ of the neighbour). Wrap-padding by 1 at the low resolution first makes
+      // that bilinear step produce the image wrap-padded by 2, whose inner ring is the conv's padding: the full
+      // resolution is never padded. The conv runs 'valid' over that 1 px larger frame, so its output has a 1 px
+      // ring (computed from the bilinear step's clamped border), which is cut off.
+      const [, h, w] = x.shape
+      y = cropRing(conv(tf.image.resizeBilinear(wrapPad(x), [2 * h + 4, 2 * w + 4], false, true)))
+    } else {
+      y = conv(wrapPad(x))
+    }
+    if (noiseWeight !== undefined) {
+      // The k-th noise layer takes the k-th map: count the noise layers before this one.
+      let k = 0
+      for (let j = 0; j < i; j++) if (this.layers[j]!.noise !== undefined) k++
+      const [hk, wk] = run.shapes[k]!
+      // [1, H, W, 1] noise × [out] per-channel strength, broadcast over channels.
+      y = tf.add(y, tf.mul(tf.tensor4d(run.maps[k]!, [1, hk, wk, 1]), noiseWeight)) as tf.Tensor4D
+      if (!tanh) y = tf.relu(y)
+    }
+    return tanh ? tf.tanh(y) : y
+  }
+
+  /**
+   * The forward pass of `forward`, one layer at a time with `pause()` awaited after each, so a background generation
+   * can leave the CPU to others between layers. The same values as `forward`.
+   */
+  private async forwardPaced(
+    field: Float32Array,
+    cellsH: number,
+    cellsW: number,
+    noise: NoiseMaps | number,
+    pause: () => Promise<void>,
+  ): Promise<tf.Tensor4D> {
+    let x = tf.tensor4d(field, [1, cellsH, cellsW, this.manifest.inputChannels])
+    try {
+      const run = this.prepare(x, noise)
+      for (let i = 0; i < this.layers.length; i++) {
+        const input = x
+        x = tf.tidy(() => this.layer(i, input, run, true))
+        input.dispose()
+        // Synchronous backends (wasm, cpu) have done the layer's work here; a GPU backend has only queued it.
+        await pause()
+      }
+      return x
+    } catch (e) {
+      x.dispose()
+      throw e
+    }
   }
 
   /**
@@ -242,10 +294,14 @@ export class Generator {
     cellsH: number,
     cellsW: number,
     noise: NoiseMaps | number = 0,
+    options: GenerateOptions = {},
   ): Promise<Float32Array> {
     this.check(field, cellsH, cellsW)
     // Synchronous math inside tidy (never async), keep only the output; async readback after; then dispose it.
-    const out = tf.tidy(() => this.forward(field, cellsH, cellsW, noise))
+    const out =
+      options.pause === undefined
+        ? tf.tidy(() => this.forward(field, cellsH, cellsW, noise))
+        : await this.forwardPaced(field, cellsH, cellsW, noise, options.pause)
     try {
       return (await out.data()) as Float32Array
     } finally {
@@ -262,8 +318,9 @@ export class Generator {
     cellsH: number,
     cellsW: number,
     noise: NoiseMaps | number = 0,
+    options: GenerateOptions = {},
   ): Promise<Uint8Array> {
-    return toRgba8(await this.generateFloat(field, cellsH, cellsW, noise), this.outputChannels)
+    return toRgba8(await this.generateFloat(field, cellsH, cellsW, noise, options), this.outputChannels)
   }
 
   /**
@@ -275,8 +332,9 @@ export class Generator {
     cellsH: number,
     cellsW: number,
     noise: NoiseMaps | number = 0,
+    options: GenerateOptions = {},
   ): Promise<GeneratedMaps> {
-    const values = await this.generateFloat(field, cellsH, cellsW, noise)
+    const values = await this.generateFloat(field, cellsH, cellsW, noise, options)
     const rgba = toRgba8(values, this.outputChannels)
     const relief = this.relief
     return relief === undefined ? { rgba } : { rgba, height: channelOf(values, this.outputChannels, relief.channel) }

@@ -14,6 +14,7 @@ export {
   loadGenerator,
   toRgba8,
   type ForwardOptions,
+  type GenerateOptions,
   type GeneratorSource,
   type LoadGeneratorOptions,
 } from './generator'

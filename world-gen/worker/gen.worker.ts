@@ -21,6 +21,7 @@ const MEMORY_CACHE_BYTES = 96 * 1024 * 1024
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<GenRequest>) => void) | null
   postMessage(msg: GenResponse, transfer: Transferable[]): void
+  setTimeout(callback: () => void, ms: number): number
   performance: { now(): number; getEntriesByType(type: 'resource'): { name: string }[] }
   location: { origin: string; href: string }
 }
@@ -55,6 +56,7 @@ const handler = createGenHandler({
   },
   // Timing is the glue's job: the handler itself stays clock-free.
   now: () => scope.performance.now(),
+  sleep: (ms) => new Promise((resolve) => scope.setTimeout(resolve, ms)),
   caches,
   memory: tensorMemory,
   fitStyle: async (req, hooks) => {

@@ -22,6 +22,7 @@ import type {
   ReadyResponse,
 } from '../protocol'
 import type { TextureCache } from '../gan/cache'
+import type { GenerateOptions } from '../gan/generator'
 import { textureCacheKey } from '../gan/cache'
 
 /** What the handler needs of a loaded generator (satisfied by `world-gen/gan` `Generator`; faked in tests). */
@@ -39,7 +40,13 @@ export interface GenEngine {
    */
   readonly relief?: ReliefSpec
   /** RGBA8 [cellsH·cellPx, cellsW·cellPx, 4] from float32 field [cellsH, cellsW, inputChannels]. */
-  generate(field: Float32Array, cellsH: number, cellsW: number, noiseSeed?: number): Promise<Uint8Array>
+  generate(
+    field: Float32Array,
+    cellsH: number,
+    cellsW: number,
+    noiseSeed?: number,
+    options?: GenerateOptions,
+  ): Promise<Uint8Array>
   /**
    * Colour as `generate` and, for a relief model, the height float32 [cellsH·cellPx, cellsW·cellPx] in [-1, 1], from
    * one pass (world-gen/gan `Generator.generateMaps`). Required of a relief model.
@@ -49,6 +56,7 @@ export interface GenEngine {
     cellsH: number,
     cellsW: number,
     noiseSeed?: number,
+    options?: GenerateOptions,
   ): Promise<{ rgba: Uint8Array; height?: Float32Array }>
   dispose(): void
 }
@@ -71,8 +79,10 @@ export interface GenHandlerDeps {
   }>
   /** Load one model (world-gen/gan `loadGenerator`), reporting download bytes. */
   loadModel(url: string, onProgress: (loadedBytes: number, totalBytes: number) => void): Promise<GenEngine>
-  /** A clock in ms, only for the `ms` figures. @default () => 0 */
+  /** A clock in ms, for the `ms` figures and the pacing of background jobs. @default () => 0 */
   now?: () => number
+  /** Idle for `ms` (a background job's pacing, `GenerateRequest.pace`). Absent: no pacing, every job at full speed. */
+  sleep?: (ms: number) => Promise<void>
   /** Caches tried in order (fast first); every hit or miss result is written to all of them. */
   caches?: TextureCache[]
   /** Live tf.js memory (`tf.memory()`), for `stats`. @default () => ({ numTensors: 0, numBytes: 0 }) */
@@ -105,7 +115,16 @@ interface Job {
   seq: number
   target: string
   cancelled: boolean
+  /** Index of the next size to run: above 0 once the job went back to the queue after its first size. */
+  next: number
 }
+
+/** Longest single idle of a paced job, in ms: a slow layer never parks the worker for long. */
+const MAX_PAUSE_MS = 250
+
+/** The priority a queued job runs at: its later sizes' once its first is done (when the request gives one). */
+const jobPriority = (job: Job): number =>
+  job.next > 0 && job.req.laterPriority !== undefined ? job.req.laterPriority : job.req.priority
 
 /** The handler returned by `createGenHandler`. */
 export interface GenHandler {
@@ -260,11 +279,30 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
     if (queue.length === 0) return undefined
     let best = 0
     for (let i = 1; i < queue.length; i++) {
-      const a = queue[i]
-      const b = queue[best]
-      if (a.req.priority < b.req.priority || (a.req.priority === b.req.priority && a.seq < b.seq)) best = i
+      const pa = jobPriority(queue[i])
+      const pb = jobPriority(queue[best])
+      if (pa < pb || (pa === pb && queue[i].seq < queue[best].seq)) best = i
     }
     return queue.splice(best, 1)[0]
+  }
+
+  /**
+   * The pacing of a background job (`pace` > 0, see `GenerateRequest`): after each layer, idle for `pace` × the time
+   * since the last pause, unless a job without pace is waiting (then finish at full speed).
+   */
+  function pacing(job: Job): GenerateOptions {
+    const sleep = deps.sleep
+    if (sleep === undefined || !((job.req.pace ?? 0) > 0)) return {}
+    let last = now()
+    return {
+      pause: async () => {
+        const worked = now() - last
+        const pace = job.req.pace ?? 0
+        if (pace > 0 && !job.cancelled && !queue.some((j) => !((j.req.pace ?? 0) > 0)))
+          await sleep(Math.min(worked * pace, MAX_PAUSE_MS))
+        last = now()
+      },
+    }
   }
 
   function schedule(): void {
@@ -330,7 +368,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
     }
     const field = fieldFor(req, engine, max)
     const fieldW = req.latent.kind === 'field' ? req.latent.cellsW : max.cellsW
-    for (let i = 0; i < req.sizes.length; i++) {
+    for (let i = job.next; i < req.sizes.length; i++) {
       if (job.cancelled) return
       const { cellsW, cellsH } = req.sizes[i]
       const crop = cropField(field, fieldW, engine.inputChannels, cellsW, cellsH)
@@ -369,13 +407,13 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       if (pixels === undefined) {
         if (relief !== undefined && surface !== undefined) {
           if (engine.generateMaps === undefined) throw new Error(`${engine.version} has relief but no generateMaps`)
-          const out = await engine.generateMaps(crop, cellsH, cellsW, nSeed)
+          const out = await engine.generateMaps(crop, cellsH, cellsW, nSeed, pacing(job))
           if (out.height === undefined) throw new Error(`${engine.version} has relief but painted no height`)
           pixels = out.rgba
           const base = baseRoughness(surface, painted)
           maps = packSurfaceRelief(pixels, out.height, width, height, relief.pxPerUnit, base)
         } else {
-          pixels = await engine.generate(crop, cellsH, cellsW, nSeed)
+          pixels = await engine.generate(crop, cellsH, cellsW, nSeed, pacing(job))
           // The sky: the generated cloud layer under the atmosphere of the field's global latent (every cell starts with it).
           if (sky !== undefined)
             pixels = composeRoomSky(pixels, cellsW * engine.cellPx, sky, crop.subarray(0, layout.sky.globalDim))
@@ -405,6 +443,12 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         },
         reliefOut === undefined ? [buffer] : [buffer, reliefOut.normal, reliefOut.height],
       )
+      if (i === 0 && req.sizes.length > 1 && req.laterPriority !== undefined) {
+        // Back to the queue at the later sizes' priority: other jobs' previews may go first.
+        job.next = 1
+        queue.push(job)
+        return
+      }
     }
   }
 
@@ -536,7 +580,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           }
         }
         if (running !== undefined && running.target === target) cancelJob(running, 'superseded')
-        queue.push({ req: msg, seq: seq++, target, cancelled: false })
+        queue.push({ req: msg, seq: seq++, target, cancelled: false, next: 0 })
         schedule()
         return
       }
@@ -557,8 +601,14 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         return
       }
       case 'reprioritize': {
-        const job = queue.find((j) => j.req.id === msg.id)
-        if (job !== undefined) job.req = { ...job.req, priority: msg.priority }
+        const job = queue.find((j) => j.req.id === msg.id) ?? (running?.req.id === msg.id ? running : undefined)
+        if (job !== undefined)
+          job.req = {
+            ...job.req,
+            priority: msg.priority,
+            ...(msg.laterPriority !== undefined ? { laterPriority: msg.laterPriority } : {}),
+            ...(msg.pace !== undefined ? { pace: msg.pace } : {}),
+          }
         return
       }
       case 'dispose': {
@@ -607,6 +657,6 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         idleWaiters.push(resolve)
         notifyIdle()
       }),
-    queuedIds: () => [...queue].sort((a, b) => a.req.priority - b.req.priority || a.seq - b.seq).map((j) => j.req.id),
+    queuedIds: () => [...queue].sort((a, b) => jobPriority(a) - jobPriority(b) || a.seq - b.seq).map((j) => j.req.id),
   }
 }

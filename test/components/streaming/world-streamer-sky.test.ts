@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { WorldStreamer, type SkyGenStatus, type StreamerStatus } from '../../../components/streaming/world-streamer'
-import { localSeed, room, SKY_FIELD_CELLS, skyLatent } from '../../../world-gen'
+import { localSeed, room, SKY_FIELD_CELLS, skyLatent, surfaceFullPriority } from '../../../world-gen'
 import type { GenerateRequest } from '../../../world-gen/protocol'
 import { FakeWorker } from './fake-worker'
 
@@ -64,7 +64,7 @@ describe('WorldStreamer skies', () => {
     expect(surfaceJobs(worker).length).toBeGreaterThan(0)
   })
 
-  it('requests the current room’s sky first (right after its floor), then its four neighbours’, at the sky field size', () => {
+  it('requests the current room’s sky first (after its previews, before its full sizes), then its four neighbours’, at the sky field size', () => {
     const { worker, streamer, skyStatuses } = setup()
     ready(worker)
     expect(skyStatuses.at(-1)).toEqual({ available: true, version: 'sky-v1-y', error: null })
@@ -72,9 +72,9 @@ describe('WorldStreamer skies', () => {
     const jobs = skyJobs(worker)
     expect(jobs.map((j) => j.roomKey)).toEqual(['0,0', '0,-1', '1,0', '0,1', '-1,0'])
     const floor = surfaceJobs(worker).find((j) => j.roomKey === '0,0' && j.slot === 'floor')!
-    const walls = surfaceJobs(worker).find((j) => j.roomKey === '0,0' && j.slot === 'walls')!
-    expect(jobs[0].priority).toBeGreaterThan(floor.priority)
-    expect(jobs[0].priority).toBeLessThan(walls.priority)
+    const trim = surfaceJobs(worker).find((j) => j.roomKey === '0,0' && j.slot === 'trim')!
+    expect(jobs[0].priority).toBeGreaterThan(trim.priority)
+    expect(jobs[0].priority).toBeLessThan(floor.laterPriority ?? surfaceFullPriority(0, 'floor'))
     // A neighbour's sky comes after that neighbour's surfaces.
     const northTrim = surfaceJobs(worker).find((j) => j.roomKey === '0,-1' && j.slot === 'trim')!
     expect(jobs[1].priority).toBeGreaterThan(northTrim.priority)

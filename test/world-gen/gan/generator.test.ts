@@ -82,6 +82,26 @@ describe.each([
     expect(tf.memory().numTensors).toBe(before)
   })
 
+  it('paced (a pause after every layer): the same bytes, one pause per layer, no tensor left behind', async () => {
+    const plain = await gen.generateFloat(fx.field, fx.cellsH, fx.cellsW, fx.noise)
+    let pauses = 0
+    const before = tf.memory().numTensors
+    const paced = await gen.generateFloat(fx.field, fx.cellsH, fx.cellsW, fx.noise, {
+      pause: async () => {
+        pauses++
+        await new Promise((resolve) => setTimeout(resolve, 1))
+      },
+    })
+    expect(pauses).toBe(gen.manifest.layers.length)
+    expect(Buffer.from(paced.buffer).equals(Buffer.from(plain.buffer))).toBe(true)
+    expect(tf.memory().numTensors).toBe(before)
+    // A pause that throws (the job was dropped) leaves nothing behind either.
+    await expect(
+      gen.generate(fx.field, fx.cellsH, fx.cellsW, 0, { pause: () => Promise.reject(new Error('stop')) }),
+    ).rejects.toThrow('stop')
+    expect(tf.memory().numTensors).toBe(before)
+  })
+
   it('rejects a field of the wrong length with RangeError and no leak', async () => {
     const before = tf.memory().numTensors
     await expect(gen.generate(new Float32Array(gen.inputChannels - 1), 1, 1)).rejects.toThrow(RangeError)

@@ -171,6 +171,94 @@ describe('generation worker handler', () => {
       expect(o.transfer).toEqual([(o.msg as { pixels: ArrayBuffer }).pixels])
   })
 
+  it('laterPriority: every queued preview runs before any full size; reprioritize and cancel reach a job between sizes', async () => {
+    const { h, step, of } = await setup()
+    const sizes = [
+      { cellsW: 4, cellsH: 4 },
+      { cellsW: 16, cellsH: 16 },
+    ]
+    h.handle(gen('blocker', 0))
+    h.handle(gen('floor', 0, { sizes, laterPriority: 2.25 }))
+    h.handle(gen('walls', 1, { sizes, laterPriority: 2.5 }))
+    h.handle(gen('trim', 2, { sizes, laterPriority: 2.75 }))
+    h.handle(gen('sky', 2.125))
+    h.handle(gen('old', 0, { sizes })) // no laterPriority: both sizes at once
+    await step() // blocker
+    await step() // floor's preview (FIFO before old on the tie): floor goes back to the queue at 2.25
+    await step() // old's two sizes run together
+    await step()
+    expect(h.queuedIds()).toEqual(['trim', 'sky', 'floor'])
+    h.handle({ type: 'reprioritize', id: 'floor', priority: 0, laterPriority: 2.9 })
+    await step() // walls preview (trim now runs)
+    await step() // trim preview (sky now runs)
+    expect(h.queuedIds()).toEqual(['walls', 'trim', 'floor'])
+    h.handle({ type: 'cancel', ids: ['trim'] })
+    for (let i = 0; i < 3; i++) await step()
+    expect(of('result').map((r) => `${r.id}:${r.sizeIndex}`)).toEqual([
+      'blocker:0',
+      'floor:0',
+      'old:0',
+      'old:1',
+      'walls:0',
+      'trim:0',
+      'sky:0',
+      'walls:1',
+      'floor:1',
+    ])
+    expect(of('cancelled')).toEqual([{ type: 'cancelled', id: 'trim', reason: 'cancelled' }])
+    expect(h.queuedIds()).toEqual([])
+  })
+
+  it('pace: a background job idles pace × each layer’s time, at full speed while a job without pace waits', async () => {
+    let clock = 0
+    const sleeps: number[] = []
+    let release: (() => void) | undefined
+    // Three "layers" of 10 ms each; the second job's arrival is simulated during the first job's second pause.
+    const engine: GenEngine = {
+      version: 'surface-v1-paced',
+      inputChannels: 80,
+      cellPx: 16,
+      generate: async (_field, cellsH, cellsW, _seed, options) => {
+        for (let layer = 0; layer < 3; layer++) {
+          clock += 10
+          await options?.pause?.()
+        }
+        if (cellsH === 1 && cellsW === 1) return new Uint8Array(16 * 16 * 4)
+        await new Promise<void>((resolve) => (release = resolve))
+        return new Uint8Array(cellsH * 16 * cellsW * 16 * 4)
+      },
+      dispose: () => undefined,
+    }
+    const out: GenResponse[] = []
+    const h = createGenHandler({
+      layout: LAYOUT,
+      post: (msg) => out.push(msg),
+      selectBackend: async () => ({ backend: 'wasm', refusals: [] }),
+      loadModel: async () => engine,
+      now: () => clock,
+      sleep: async (ms) => {
+        sleeps.push(ms)
+        clock += ms
+        if (sleeps.length === 2) h.handle(gen('urgent', 0, { roomKey: 'u' }))
+      },
+    })
+    h.handle({ type: 'init', models: { surface: '/models/surface/model.json' } })
+    await flush()
+    h.handle(gen('ahead', 5, { pace: 2 }))
+    await flush()
+    // Two paced layers (2 × 10 ms each), then the urgent job is queued: the third layer does not idle.
+    expect(sleeps).toEqual([20, 20])
+    release?.()
+    await flush()
+    // The urgent job (no pace) never idles.
+    expect(sleeps).toEqual([20, 20])
+    release?.()
+    await flush()
+    expect(out.filter((m) => m.type === 'result').map((m) => (m as { id: string }).id)).toEqual(['ahead', 'urgent'])
+    // The warm-up was never paced either.
+    expect(sleeps.length).toBe(2)
+  })
+
   it('seeded latents use the world-gen field: latentField(global, localField(roomSeed, slot, w, h))', async () => {
     const { h, fake, step } = await setup()
     const global = new Float32Array(64).fill(0.5)
