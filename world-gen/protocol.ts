@@ -166,6 +166,8 @@ export interface ReadyResponse {
   versions: Record<string, string>
   /** Warm-up time (ms). */
   warmupMs: number
+  /** Time (ms) the worker took to choose and start its backend, then to load the models, before the warm-up. */
+  initMs?: { backend: number; models: number }
   /**
    * The material families of each family-conditioned model, by model name (absent for models without families): their
    * names, for requests, and each family's texture pixels per metre, for the size of one texture repeat in the world.

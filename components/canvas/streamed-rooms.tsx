@@ -17,7 +17,7 @@ import type { PendingUpload, WorldStreamer } from '../streaming/world-streamer'
 import { createRoomMaterials, type RoomSurfaces } from './room-surfaces'
 
 /** Most generated textures uploaded to the GPU in one frame, so uploads are spread across frames. */
-export const MAX_UPLOADS_PER_FRAME = 2
+export const MAX_UPLOADS_PER_FRAME = 1
 
 /** A BufferGeometry over one slot's typed arrays, its bounds taken from the mesher instead of recomputed. */
 function buildGeometry(buffers: MeshBuffers): BufferGeometry {

@@ -73,21 +73,25 @@ export const SKY_TIME_S = 0
 export const PREVIEW_PX = 64
 /**
  * Names of the `performance` marks of a world's start (from navigation start, read by `bench:frames`): the worker
- * created, the generator ready, the first surface result, and the room the player stands in with every surface
- * painted (a preview or the full size) and with every full-size texture on the GPU.
+ * created, its backend started and its models loaded (placed back from the worker's own timings), the generator ready
+ * (warmed up), the first surface result, and the room the player stands in with every surface painted (a preview or
+ * the full size) and with every full-size texture on the GPU.
  */
 export const START_MARKS = {
   workerStart: 'latentscape:worker-start',
+  backendReady: 'latentscape:backend-ready',
+  modelsLoaded: 'latentscape:models-loaded',
   generatorReady: 'latentscape:generator-ready',
   firstResult: 'latentscape:first-surface-result',
   roomPainted: 'latentscape:first-room-painted',
   roomTextured: 'latentscape:first-room-textured',
 } as const
 
-/** Mark `name` once per page (later worlds of the same page keep the first world's figures). */
-function markOnce(name: string): void {
+/** Mark `name` once per page (later worlds of the same page keep the first world's figures), now or at `startTime`. */
+function markOnce(name: string, startTime?: number): void {
   if (typeof performance === 'undefined' || typeof performance.mark !== 'function') return
-  if (performance.getEntriesByName(name, 'mark').length === 0) performance.mark(name)
+  if (performance.getEntriesByName(name, 'mark').length > 0) return
+  performance.mark(name, startTime === undefined ? undefined : { startTime: Math.max(0, startTime) })
 }
 
 /**
@@ -666,6 +670,12 @@ export class WorldStreamer {
             error: `The texture generator could not start: the surface model could not be loaded (surface: ${why})`,
           })
           return
+        }
+        if (msg.initMs !== undefined && typeof performance !== 'undefined') {
+          // The worker's steps, placed back from its timings (message latency aside).
+          const modelsEnd = performance.now() - msg.warmupMs
+          markOnce(START_MARKS.backendReady, modelsEnd - msg.initMs.models)
+          markOnce(START_MARKS.modelsLoaded, modelsEnd)
         }
         markOnce(START_MARKS.generatorReady)
         this.options.onStatus?.({

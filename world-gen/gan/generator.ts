@@ -445,6 +445,43 @@ async function readWithProgress(res: Response, onChunk: (n: number) => void): Pr
 }
 
 /**
+ * Start downloading models before they are loaded (while the backend is still being chosen): each model.json at once,
+ * and its weight shards as soon as it is read. Returns the fetch to hand `loadGenerator` (`options.fetch`): it serves
+ * each prefetched URL once, from the download already under way, and fetches anything else as usual. A failed
+ * prefetch fails the same way for `loadGenerator` (the same response or error). `base` resolves relative URLs.
+ */
+export function prefetchModels(urls: readonly string[], base: string, f: typeof fetch = globalThis.fetch): typeof fetch {
+  const pending = new Map<string, Promise<Response>>()
+  const start = (url: string): Promise<Response> => {
+    const p = f(url)
+    // Consumed (or not) by `loadGenerator` later: never an unhandled rejection here.
+    p.catch(() => undefined)
+    pending.set(url, p)
+    return p
+  }
+  for (const url of urls) {
+    const manifestUrl = new URL(url, base).href
+    start(manifestUrl)
+      .then(async (res) => {
+        if (!res.ok) return
+        const manifest = parseManifest(await res.clone().json())
+        for (const path of manifest.paths) {
+          const shard = new URL(path, manifestUrl).href
+          if (!pending.has(shard)) start(shard)
+        }
+      })
+      .catch(() => undefined) // a bad manifest: `loadGenerator` reports it when it reads the same response
+  }
+  return (input, init) => {
+    const url = typeof input === 'string' ? new URL(input, base).href : undefined
+    const p = url === undefined || init !== undefined ? undefined : pending.get(url)
+    if (p === undefined) return f(input, init)
+    pending.delete(url!)
+    return p
+  }
+}
+
+/**
  * Load, validate and upload a generator on the current tf backend. Throws `ModelLoadError` (with `reason`) when the
  * manifest or weights are missing, corrupt, truncated or inconsistent; on error no tensor is left allocated.
  */

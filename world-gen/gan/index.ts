@@ -12,6 +12,7 @@ export {
 export {
   Generator,
   loadGenerator,
+  prefetchModels,
   toRgba8,
   type ForwardOptions,
   type GenerateOptions,

@@ -7,6 +7,7 @@ import {
   type Generator,
   loadGenerator,
   LruTextureCache,
+  prefetchModels,
   openIdbTextureCache,
   selectBackend,
   tensorMemory,
@@ -43,14 +44,19 @@ const caches: TextureCache[] = [new LruTextureCache(MEMORY_CACHE_BYTES)]
  */
 const loaded = new Map<string, Generator>()
 const absolute = (url: string) => new URL(url, scope.location.href).href
+/** The fetch that serves the models' downloads started as `init` began (set by `prefetchModels`). */
+let modelFetch: typeof fetch | undefined
 
 const handler = createGenHandler({
   post: (msg, transfer) =>
     scope.postMessage(msg.type === 'ready' ? { ...msg, scriptUrls: ownScriptUrls() } : msg, transfer),
   selectBackend: (order, wasmPath, allowSoftwareGpu, wasmThreads) =>
     selectBackend({ order, wasmPath, allowSoftwareGpu, wasmThreads }),
+  prefetchModels: (urls) => {
+    modelFetch = prefetchModels(urls, scope.location.href)
+  },
   loadModel: async (url, onProgress) => {
-    const gen = await loadGenerator({ url }, { onProgress })
+    const gen = await loadGenerator({ url }, { onProgress, ...(modelFetch !== undefined ? { fetch: modelFetch } : {}) })
     loaded.set(absolute(url), gen)
     return gen
   },

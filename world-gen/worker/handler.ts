@@ -77,6 +77,11 @@ export interface GenHandlerDeps {
     /** Threads the backend computes on. @default 1 */
     threads?: number
   }>
+  /**
+   * Start downloading these model URLs (world-gen/gan `prefetchModels`), called as `init` starts, so the downloads
+   * overlap the backend's start; `loadModel` then takes them. Absent: models download when loaded.
+   */
+  prefetchModels?(urls: string[]): void
   /** Load one model (world-gen/gan `loadGenerator`), reporting download bytes. */
   loadModel(url: string, onProgress: (loadedBytes: number, totalBytes: number) => void): Promise<GenEngine>
   /** A clock in ms, for the `ms` figures and the pacing of background jobs. @default () => 0 */
@@ -454,7 +459,10 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
 
   async function init(msg: InitRequest): Promise<void> {
     try {
+      const tInit = now()
+      deps.prefetchModels?.(Object.values(msg.models))
       const choice = await deps.selectBackend(msg.backends, msg.wasmPath, msg.allowSoftwareGpu, msg.wasmThreads)
+      const tBackend = now()
       backend = choice.backend
       for (const [name, url] of Object.entries(msg.models)) {
         modelUrls.set(name, url)
@@ -476,6 +484,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         throw new Error(`no model could be loaded (${[...modelErrors].map(([n, m]) => `${n}: ${m}`).join('; ')})`)
       // Warm-up: compile shaders / allocate once on a 1×1-cell field, before the first real request.
       const t0 = now()
+      const initMs = { backend: tBackend - tInit, models: t0 - tBackend }
       for (const engine of models.values()) await engine.generate(new Float32Array(engine.inputChannels), 1, 1)
       const versions: Record<string, string> = {}
       const families: NonNullable<ReadyResponse['families']> = {}
@@ -492,6 +501,7 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         threads: choice.threads ?? 1,
         versions,
         warmupMs: now() - t0,
+        initMs,
         ...(Object.keys(families).length > 0 ? { families } : {}),
       })
     } catch (e) {

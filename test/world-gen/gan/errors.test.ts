@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs'
 import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { loadGenerator, ModelLoadError, selectBackend, type ModelLoadReason } from '../../../world-gen/gan'
+import {
+  loadGenerator,
+  ModelLoadError,
+  prefetchModels,
+  selectBackend,
+  type ModelLoadReason,
+} from '../../../world-gen/gan'
 import { MODEL_DIR, surfaceFiles } from './load'
 
 const files = surfaceFiles()
@@ -125,6 +131,40 @@ describe('model load errors (typed, no tensor leak)', () => {
     expect((err as ModelLoadError).reason).toBe('not-found')
     expect((err as Error).message).toContain('/models/surface/weights.bin')
     expect(tf.memory().numTensors).toBe(before)
+  })
+
+  it('prefetchModels: the manifest and its shards download at once, and loadGenerator takes them without refetching', async () => {
+    const calls: string[] = []
+    const disk = diskFetch()
+    const counted = ((input: string | URL | Request) => {
+      calls.push(String(input))
+      return disk(input)
+    }) as typeof fetch
+    const f = prefetchModels(['/models/surface/model.json'], 'http://app.test/w/x', counted)
+    // The shard is asked for as soon as the manifest has been read, before any load.
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(calls).toEqual(['http://app.test/models/surface/model.json', 'http://app.test/models/surface/weights.bin'])
+    const progress: number[] = []
+    const g = await loadGenerator(
+      { url: 'http://app.test/models/surface/model.json' },
+      { fetch: f, onProgress: (n) => progress.push(n) },
+    )
+    expect(calls.length).toBe(2)
+    expect(progress.at(-1)).toBe(files.weights.length)
+    const reference = await loadGenerator(files)
+    const field = new Float32Array(g.inputChannels).map((_, i) => Math.sin(i))
+    expect(await g.generate(field, 1, 1)).toEqual(await reference.generate(field, 1, 1))
+    g.dispose()
+    reference.dispose()
+    // Served once: a second load fetches again.
+    await loadGenerator({ url: 'http://app.test/models/surface/model.json' }, { fetch: f }).then((again) => again.dispose())
+    expect(calls.length).toBe(4)
+  })
+
+  it('prefetchModels: a prefetched 404 fails the load as not-found, as without prefetching', async () => {
+    const f = prefetchModels(['/models/sky/model.json'], 'http://app.test/', diskFetch('model.json'))
+    const err = await loadGenerator({ url: 'http://app.test/models/sky/model.json' }, { fetch: f }).catch((e) => e)
+    expect((err as ModelLoadError).reason).toBe('not-found')
   })
 
   it('a missing model.json (the sky model does not exist yet) is not-found naming it', async () => {
