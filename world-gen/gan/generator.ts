@@ -450,7 +450,11 @@ async function readWithProgress(res: Response, onChunk: (n: number) => void): Pr
  * each prefetched URL once, from the download already under way, and fetches anything else as usual. A failed
  * prefetch fails the same way for `loadGenerator` (the same response or error). `base` resolves relative URLs.
  */
-export function prefetchModels(urls: readonly string[], base: string, f: typeof fetch = globalThis.fetch): typeof fetch {
+export function prefetchModels(
+  urls: readonly string[],
+  base: string,
+  f: typeof fetch = globalThis.fetch,
+): typeof fetch {
   const pending = new Map<string, Promise<Response>>()
   const start = (url: string): Promise<Response> => {
     const p = f(url)

@@ -157,7 +157,9 @@ describe('model load errors (typed, no tensor leak)', () => {
     g.dispose()
     reference.dispose()
     // Served once: a second load fetches again.
-    await loadGenerator({ url: 'http://app.test/models/surface/model.json' }, { fetch: f }).then((again) => again.dispose())
+    await loadGenerator({ url: 'http://app.test/models/surface/model.json' }, { fetch: f }).then((again) =>
+      again.dispose(),
+    )
     expect(calls.length).toBe(4)
   })
 
