@@ -221,6 +221,7 @@ export {
   skyLight,
   skyLighting,
   SUN_MAX_ELEVATION_RAD,
+  OVERCAST_SHADOW,
   SUN_MIN_ELEVATION_RAD,
   type SkyLight,
   type SkyLighting,

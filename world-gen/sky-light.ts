@@ -255,6 +255,11 @@ export interface SkyLighting {
   sunIntensity: number
   /** Unit direction towards the light, its elevation clamped to [SUN_MIN_ELEVATION_RAD, SUN_MAX_ELEVATION_RAD]. */
   sunDirection: Vec3
+  /**
+   * How dark the sun's shadows are, 0 (none) … 1 (all of its light blocked): full under a distinct sun, faint under a
+   * sky without one (overcast, haze), where real daylight comes from the whole sky and shadows soften away.
+   */
+  shadowIntensity: number
   /** Fog colour: the horizon, so distant rooms fade into the sky behind them. */
   fog: Rgb
 }
@@ -286,7 +291,7 @@ function withLuma(color: Rgb, target: number, out: Rgb = [0, 0, 0]): Rgb {
  * Light parameters that follow a measured sky: the hemisphere light takes a tint of the sky's hue from above and the
  * ground tone's hue from below; the sun takes the bright region's direction (elevation clamped), a colour between its
  * own and white (8-bit skies clip the sun), and an intensity that grows with `sun.strength`; an overcast sky gives a
- * weak sun and a stronger hemisphere. Overall brightness follows the sky's luminance within [0.75, 1.25] of the
+ * weak sun, a stronger hemisphere and faint shadows. Overall brightness follows the sky's luminance within [0.75, 1.25] of the
  * daylight reference, so a dusk sky dims the rooms without blacking them out (their textures are generated to be seen).
  */
 export function skyLighting(light: SkyLight): SkyLighting {
@@ -302,9 +307,14 @@ export function skyLighting(light: SkyLight): SkyLighting {
     sunColor: [0.5 + 0.5 * sunTint[0], 0.5 + 0.5 * sunTint[1], 0.5 + 0.5 * sunTint[2]],
     sunIntensity: (0.6 + 1.9 * s) * brightness,
     sunDirection: skyDirection(light.sun.azimuthRad, elevationRad),
+    shadowIntensity: OVERCAST_SHADOW + (1 - OVERCAST_SHADOW) * smoothstep(0.1, 0.6, s),
     fog: [light.horizon[0], light.horizon[1], light.horizon[2]],
   }
 }
+
+/** Shadow intensity under a sky with no distinct sun (`sun.strength` ≤ 0.1); full from a strength of 0.6. */
+export const OVERCAST_SHADOW = 0.25
+
 
 /**
  * Blend two lightings for a crossfade (`t` = 0 gives `a`, 1 gives `b`) into `out`: colours and intensities linearly,
@@ -326,6 +336,7 @@ export function mixSkyLighting(a: SkyLighting, b: SkyLighting, t: number, out: S
   else out.sunDirection = [b.sunDirection[0], b.sunDirection[1], b.sunDirection[2]]
   out.hemiIntensity = a.hemiIntensity + (b.hemiIntensity - a.hemiIntensity) * u
   out.sunIntensity = a.sunIntensity + (b.sunIntensity - a.sunIntensity) * u
+  out.shadowIntensity = a.shadowIntensity + (b.shadowIntensity - a.shadowIntensity) * u
   return out
 }
 
@@ -338,6 +349,7 @@ export function cloneSkyLighting(l: SkyLighting): SkyLighting {
     sunColor: [...l.sunColor],
     sunIntensity: l.sunIntensity,
     sunDirection: [...l.sunDirection],
+    shadowIntensity: l.shadowIntensity,
     fog: [...l.fog],
   }
 }

@@ -27,6 +27,7 @@ function fallbackLighting(fog: Color): SkyLighting {
     sunColor: [1, 1, 1],
     sunIntensity: 2.2,
     sunDirection: [dir[0] / len, dir[1] / len, dir[2] / len],
+    shadowIntensity: 1,
     fog: fog.toArray() as SkyLighting['fog'],
   }
 }
@@ -91,6 +92,7 @@ export function WorldSky({
       const cz = r.z * ROOM_PITCH_M
       light.color.setRGB(l.sunColor[0], l.sunColor[1], l.sunColor[2])
       light.intensity = l.sunIntensity
+      light.shadow.intensity = l.shadowIntensity
       // The target is not part of the scene graph: update its matrix by hand after moving it.
       light.target.position.set(cx, 0, cz)
       light.target.updateMatrixWorld()
@@ -107,6 +109,7 @@ export function WorldSky({
         dz = -Math.cos(az) * Math.cos(el)
         light.color.setRGB(1, 1, 1)
         light.intensity = override.intensity ?? OVERRIDE_SUN_INTENSITY
+        light.shadow.intensity = 1
       } else if (override?.kind === 'unlit') light.intensity = 0
       light.position.set(cx + dx * SUN_DISTANCE_M, dy * SUN_DISTANCE_M, cz + dz * SUN_DISTANCE_M)
     }

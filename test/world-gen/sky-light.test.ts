@@ -14,6 +14,7 @@ import {
   skyLighting,
   skyRowElevationRad,
   SRGB_TO_LINEAR,
+  OVERCAST_SHADOW,
   SUN_MIN_ELEVATION_RAD,
   type Rgb,
 } from '../../world-gen/index'
@@ -216,6 +217,22 @@ describe('skyLighting', () => {
     expect(a.fog).toEqual(sunny.horizon)
   })
 
+  it('shadows are full under a distinct sun and faint under an overcast sky', () => {
+    expect(skyLighting(sunny).shadowIntensity).toBe(1)
+    expect(skyLighting(overcast).shadowIntensity).toBeCloseTo(OVERCAST_SHADOW, 12)
+    const hazy = skyLighting(
+      skyLight(
+        panorama((lon, elev) => {
+          const v = 150 + Math.round(40 * Math.cos(lon) * Math.cos(elev))
+          return [v, v, v + 5]
+        }),
+        W,
+        H,
+      ),
+    )
+    expect(hazy.shadowIntensity).toBeLessThan(0.5)
+  })
+
   it('a dusk sky dims the scene but keeps it lit; a sun near the horizon lights from at least 15°', () => {
     expect(skyLighting(dusk).hemiIntensity).toBeLessThan(skyLighting(overcast).hemiIntensity)
     expect(skyLighting(dusk).hemiIntensity).toBeGreaterThan(0.3)
@@ -244,6 +261,7 @@ describe('skyLighting', () => {
     expect(out.fog).toEqual(b.fog)
     const half = mixSkyLighting(a, b, 0.5, out)
     expect(half.hemiIntensity).toBeCloseTo((a.hemiIntensity + b.hemiIntensity) / 2, 12)
+    expect(half.shadowIntensity).toBeCloseTo((a.shadowIntensity + b.shadowIntensity) / 2, 12)
     expect(Math.hypot(...half.sunDirection)).toBeCloseTo(1, 12)
     expect(a).toEqual(a0)
   })

@@ -21,6 +21,7 @@ const FALLBACK: SkyLighting = {
   sunColor: [1, 1, 1],
   sunIntensity: 2,
   sunDirection: [0, 1, 0],
+  shadowIntensity: 1,
   fog: [0.5, 0.5, 0.6],
 }
 
