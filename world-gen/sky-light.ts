@@ -315,7 +315,6 @@ export function skyLighting(light: SkyLight): SkyLighting {
 /** Shadow intensity under a sky with no distinct sun (`sun.strength` ≤ 0.1); full from a strength of 0.6. */
 export const OVERCAST_SHADOW = 0.25
 
-
 /**
  * Blend two lightings for a crossfade (`t` = 0 gives `a`, 1 gives `b`) into `out`: colours and intensities linearly,
  * the sun direction by normalised lerp. Allocates nothing when `out` is given (frame loops).
