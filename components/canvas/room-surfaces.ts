@@ -245,6 +245,14 @@ export class RoomSurfaces {
     return out
   }
 
+  /** Generated textures this holds on the mounted rooms' materials (colour maps and normal maps). */
+  textureCount(): number {
+    let n = 0
+    for (const materials of this.rooms.values())
+      for (const m of Object.values(materials)) n += (m.map !== null ? 1 : 0) + (m.normalMap !== null ? 1 : 0)
+    return n
+  }
+
   /** Dispose everything still registered. */
   dispose(): void {
     for (const key of [...this.rooms.keys()]) this.detach(key)

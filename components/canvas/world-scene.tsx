@@ -78,7 +78,11 @@ function World({ session }: { session: WorldSession }) {
       session.attachScene({
         shownSky: () => dome.shown(),
         texturesOf: (key) => surfaces.texturesOf(key),
-        memory: () => ({ textures: gl.info.memory.textures, geometries: gl.info.memory.geometries }),
+        memory: () => ({
+          textures: gl.info.memory.textures,
+          geometries: gl.info.memory.geometries,
+          surfaceTextures: surfaces.textureCount(),
+        }),
       }),
     [session, dome, surfaces, gl],
   )

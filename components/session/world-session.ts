@@ -38,6 +38,8 @@ export type WorldStats = {
   /** `renderer.info.memory` counts. */
   textures: number
   geometries: number
+  /** Generated surface textures on the mounted rooms' materials (colour and normal maps), part of `textures`. */
+  surfaceTextures: number
   /** Live tf.js tensors (and their bytes) in the generation worker, null before its first report. */
   workerTensors: number | null
   workerTensorBytes: number | null
@@ -84,8 +86,8 @@ export type SessionScene = {
   shownSky: () => { key: RoomKey; settled: boolean; sky: GeneratedSky } | null
   /** The generated textures on room `key`'s surfaces. */
   texturesOf: (key: RoomKey) => CurrentTexture[]
-  /** The renderer's live texture and geometry counts. */
-  memory: () => { textures: number; geometries: number }
+  /** The renderer's live texture and geometry counts, and the generated surface textures among them. */
+  memory: () => { textures: number; geometries: number; surfaceTextures: number }
 }
 
 /**
@@ -257,7 +259,7 @@ export class WorldSession {
 
   /** Streaming, GPU memory and frame-time figures. */
   stats(): WorldStats {
-    const memory = this.scene?.memory() ?? { textures: 0, geometries: 0 }
+    const memory = this.scene?.memory() ?? { textures: 0, geometries: 0, surfaceTextures: 0 }
     return {
       ...this.streamer.stats(),
       ...memory,

@@ -31,6 +31,7 @@ const browser = browserForFile()
 type Sample = {
   rooms: number
   textures: number
+  surfaceTextures: number
   geometries: number
   roomsLoaded: number
   workerTensors: number | null
@@ -61,7 +62,13 @@ describe('soak', () => {
     const t0 = Date.now()
     const samples: Sample[] = []
     const sample = async (rooms: number) => {
-      // The worker reports its tensors about once a second: wait for a fresh figure while the queue is idle-ish.
+      // Tensors are counted with the worker idle: every resident room generated and uploaded. The rooms ahead are
+      // generated paced (the worker idles between layers, holding that generation's intermediates), so a report taken
+      // mid-generation would count them. Then wait for a fresh report (the worker sends one about once a second).
+      await page.waitForFunction(() => window.latentscape!.getStats().queueLength === 0, undefined, {
+        timeout: 120_000,
+        polling: 100,
+      })
       await page.waitForTimeout(1200)
       await cdp.send('HeapProfiler.collectGarbage')
       const { usedSize } = await cdp.send('Runtime.getHeapUsage')
@@ -69,6 +76,7 @@ describe('soak', () => {
       const s: Sample = {
         rooms,
         textures: stats.textures,
+        surfaceTextures: stats.surfaceTextures,
         geometries: stats.geometries,
         roomsLoaded: stats.roomsLoaded,
         workerTensors: stats.workerTensors,
@@ -126,7 +134,7 @@ describe('soak', () => {
           Math.max(first.geometries, warm.geometries) * 1.5,
         )
       }
-      // Tensors: the weights plus nothing else once warm; a report may catch one generation's intermediates.
+      // Tensors: the weights plus nothing else once warm and idle; a report may still catch a late sky's intermediates.
       // A leak of even one tensor per room would leave no two checkpoints equal.
       const tensors = samples.map((s) => s.workerTensors ?? Number.NaN)
       expect(tensors.every(Number.isFinite)).toBe(true)

@@ -17,7 +17,7 @@ function setup(textures: CurrentTexture[]) {
   session.attachScene({
     shownSky: () => null,
     texturesOf: (key) => (key === '0,0' ? textures : []),
-    memory: () => ({ textures: 0, geometries: 0 }),
+    memory: () => ({ textures: 0, geometries: 0, surfaceTextures: 0 }),
   })
   return { session, api: win.latentscape!, remove }
 }

@@ -71,7 +71,7 @@ describe('WorldSession', () => {
     const detach = session.attachScene({
       shownSky: () => shown,
       texturesOf: () => [],
-      memory: () => ({ textures: 7, geometries: 5 }),
+      memory: () => ({ textures: 7, geometries: 5, surfaceTextures: 6 }),
     })
     api.goTo(0, 0, 180)
     expect(api.getState().position).toEqual({ x: 0, z: 0 })
