@@ -6,9 +6,7 @@
  * and writes them to bench/results/frames.json; never passes or fails on time.
  *
  * Usage: `npm run bench:frames -- [--seed amber-fern-drift] [--rooms 20] [--tex 128] [--width 960 --height 540]
- * [--threads 2] [--trace] [--base-url http://localhost:3000]`. `--trace` records a Chrome trace of each walk
- * (`bench/results/trace-walk.json`, `trace-run.json`, not kept in git) and prints what the browser's threads did in
- * the slow frames against the others (`trace-frames.ts`). `--threads` asks the wasm backend for that many threads
+ * [--threads 2] [--base-url http://localhost:3000]`. `--threads` asks the wasm backend for that many threads
  * (`?threads=`; default: the app's own choice, every core but one). Without --base-url it serves the existing production build (building first
  * if there is none). Note that headless Chromium here renders with SwiftShader (software), so frame times measure
  * the CPU, not a GPU.
@@ -21,17 +19,6 @@ import type { Page } from 'playwright-core'
 import { launchBrowser, openPage } from '../test/e2e/support/browser'
 import { REPO_ROOT, serveApp } from '../test/e2e/support/server'
 import { START_MARKS } from '../components/streaming/world-streamer'
-import { summariseFrameTrace } from './trace-frames'
-
-/** Trace categories for `--trace`: the scheduler's tasks and what they ran, on every thread of every process. */
-const TRACE_CATEGORIES = [
-  'toplevel',
-  'devtools.timeline',
-  'disabled-by-default-devtools.timeline',
-  'v8',
-  'gpu',
-  'blink',
-]
 import type { RoomSpec, Side } from '../world-gen'
 
 const STEP: Record<Side, [number, number]> = { north: [0, -1], east: [1, 0], south: [0, 1], west: [-1, 0] }
@@ -145,7 +132,6 @@ async function main(): Promise<void> {
       width: { type: 'string', default: '960' },
       height: { type: 'string', default: '540' },
       threads: { type: 'string' },
-      trace: { type: 'boolean', default: false },
     },
   })
   const { baseUrl, server } = await serveApp(values['base-url'])
@@ -174,21 +160,7 @@ async function main(): Promise<void> {
         const firstTexturedS = start.roomTextured ?? NaN
         const route = await planRoute(page, Number(values.rooms))
         await page.evaluate(() => window.latentscape!.resetFrameStats())
-        if (values.trace) await browser.startTracing(page, { categories: TRACE_CATEGORIES })
         const { seconds, entries } = await walk(page, route.legs, run)
-        if (values.trace) {
-          const buffer = await browser.stopTracing()
-          const file = join(REPO_ROOT, 'bench', 'results', `trace-${run ? 'run' : 'walk'}.json`)
-          await mkdir(join(REPO_ROOT, 'bench', 'results'), { recursive: true })
-          await writeFile(file, buffer)
-          const t = summariseFrameTrace(JSON.parse(buffer.toString('utf8')))
-          console.log(
-            `[bench:frames] ${label}: trace (${file}): ${t.slowFrames} of ${t.frames} frames slower than 1.5x the ` +
-              `median ${t.medianMs} ms; mean ms per slow frame vs per other frame, by thread and task:`,
-          )
-          for (const b of t.buckets)
-            console.log(`  ${b.slowMs.toFixed(1).padStart(7)} ${b.otherMs.toFixed(1).padStart(7)}  ${b.bucket}`)
-        }
         const stats = await page.evaluate(() => window.latentscape!.getStats())
         const result = {
           label,
