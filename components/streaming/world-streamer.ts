@@ -87,10 +87,13 @@ export const START_MARKS = {
   roomTextured: 'latentscape:first-room-textured',
 } as const
 
+/** The start marks made on this page: a set lookup, since `markOnce` runs on every result and upload of the room. */
+const marked = new Set<string>()
+
 /** Mark `name` once per page (later worlds of the same page keep the first world's figures), now or at `startTime`. */
 function markOnce(name: string, startTime?: number): void {
-  if (typeof performance === 'undefined' || typeof performance.mark !== 'function') return
-  if (performance.getEntriesByName(name, 'mark').length > 0) return
+  if (marked.has(name) || typeof performance === 'undefined' || typeof performance.mark !== 'function') return
+  marked.add(name)
   performance.mark(name, startTime === undefined ? undefined : { startTime: Math.max(0, startTime) })
 }
 
@@ -526,18 +529,23 @@ export class WorldStreamer {
     const r = this.rooms.get(u.key)
     if (r === undefined) return
     this.uploads.markUploaded(u)
-    // The room the player stands in (rank 0): the first time it is painted, and the first time at full size.
-    if (r.rank !== 0) return
-    const [x, z] = u.key.split(',').map(Number)
-    if (this.roomPainted(x, z)) markOnce(START_MARKS.roomPainted)
-    if (u.final && this.roomReady(x, z)) markOnce(START_MARKS.roomTextured)
+    // The room the player stands in (rank 0): the first time it is painted, and the first time at full size. Once
+    // both are marked this frame-loop path does nothing more.
+    if (r.rank !== 0 || marked.has(START_MARKS.roomTextured)) return
+    if (this.settled(r, (s) => this.uploads.hasTexture(u.key, s))) markOnce(START_MARKS.roomPainted)
+    if (u.final && this.settled(r, (s) => this.uploads.finalUploaded(u.key, s))) markOnce(START_MARKS.roomTextured)
   }
 
   /** Whether room (x, z) is resident with every surface's full-size texture uploaded (or failed). */
   roomReady(x: number, z: number): boolean {
     const key = roomKey(x, z)
     const r = this.rooms.get(key)
-    return r !== undefined && SURFACE_SLOTS.every((s) => this.uploads.finalUploaded(key, s) || r.slots[s].failed)
+    return r !== undefined && this.settled(r, (s) => this.uploads.finalUploaded(key, s))
+  }
+
+  /** Whether every surface of `r` has what `done` asks for, or failed. */
+  private settled(r: RoomRecord, done: (slot: SurfaceSlot) => boolean): boolean {
+    return SURFACE_SLOTS.every((s) => done(s) || r.slots[s].failed)
   }
 
   /** Whether the generation worker has surface or sky jobs of this streamer queued or running. */
@@ -549,7 +557,7 @@ export class WorldStreamer {
   roomPainted(x: number, z: number): boolean {
     const key = roomKey(x, z)
     const r = this.rooms.get(key)
-    return r !== undefined && SURFACE_SLOTS.every((s) => this.uploads.hasTexture(key, s) || r.slots[s].failed)
+    return r !== undefined && this.settled(r, (s) => this.uploads.hasTexture(key, s))
   }
 
   /** Streaming figures. */
