@@ -13,6 +13,7 @@ import {
   DataTexture,
   LinearFilter,
   LinearMipmapLinearFilter,
+  MeshDepthMaterial,
   MeshStandardMaterial,
   RepeatWrapping,
   RGBAFormat,
@@ -93,6 +94,20 @@ function roughnessFromAlpha(shader: WebGLProgramParametersWithUniforms): void {
   shader.fragmentShader = shader.fragmentShader.replace('#include <roughnessmap_fragment>', ROUGHNESS_FROM_ALPHA_CHUNK)
 }
 
+/**
+ * The rooms' shadow-pass material: a depth material that never takes a colour map. three copies each caster's `map`
+ * onto its shared depth material, but picks that material's shader once, not per caster, and keeps its `map` uniform
+ * when a caster has none. Once the shader was built with a map (the first shadow drawn over a textured room), every
+ * untextured room's shadow sampled the last texture seen there, even after it was disposed, and the renderer quietly
+ * re-uploaded that texture, which nothing owned any more: a texture leaked every few rooms. Room surfaces are opaque
+ * (no alpha test), so their shadows need no texture at all.
+ */
+export function createRoomDepthMaterial(): MeshDepthMaterial {
+  const material = new MeshDepthMaterial()
+  Object.defineProperty(material, 'map', { get: () => null, set: () => {}, configurable: true })
+  return material
+}
+
 /** Create the three untextured materials of a room (owned by the caller until `RoomSurfaces.attach`). */
 export function createRoomMaterials(): RoomMaterials {
   const make = (slot: SurfaceSlot) => {
@@ -116,6 +131,8 @@ const mapLayout = (m: MeshStandardMaterial) =>
 
 /** Materials and textures of every mounted room. */
 export class RoomSurfaces {
+  /** Every room mesh's `customDepthMaterial` (see `createRoomDepthMaterial`). */
+  readonly depthMaterial = createRoomDepthMaterial()
   private readonly rooms = new Map<RoomKey, RoomMaterials>()
   private readonly anisotropy: number
 
@@ -253,9 +270,10 @@ export class RoomSurfaces {
     return n
   }
 
-  /** Dispose everything still registered. */
+  /** Dispose everything still registered, and the shadow-pass material. */
   dispose(): void {
     for (const key of [...this.rooms.keys()]) this.detach(key)
+    this.depthMaterial.dispose()
   }
 }
 

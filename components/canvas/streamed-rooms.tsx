@@ -55,9 +55,17 @@ function StreamedRoom({ roomKey, spec, surfaces }: { roomKey: RoomKey; spec: Roo
       {SURFACE_SLOTS.map((slot) => {
         const geometry = geometries[slot]
         if (geometry === undefined) return null
-        // dispose={null}: geometry and material are owned above, not by the reconciler.
+        // dispose={null}: geometry and materials are owned above, not by the reconciler.
         return (
-          <mesh key={slot} geometry={geometry} material={materials[slot]} castShadow receiveShadow dispose={null} />
+          <mesh
+            key={slot}
+            geometry={geometry}
+            material={materials[slot]}
+            customDepthMaterial={surfaces.depthMaterial}
+            castShadow
+            receiveShadow
+            dispose={null}
+          />
         )
       })}
     </group>

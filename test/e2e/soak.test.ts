@@ -134,6 +134,13 @@ describe('soak', () => {
           Math.max(first.geometries, warm.geometries) * 1.5,
         )
       }
+      // Every texture beyond the rooms' own is the renderer's and the sky's: a fixed few (a second sky while one fades
+      // in). A texture lost by its owner and re-uploaded by the renderer would show here long before the budget.
+      const others = samples.map((s) => s.textures - s.surfaceTextures)
+      expect(
+        Math.max(...others) - Math.min(...others),
+        `textures beyond the rooms' ${others.join(' ')}`,
+      ).toBeLessThanOrEqual(1)
       // Tensors: the weights plus nothing else once warm and idle; a report may still catch a late sky's intermediates.
       // A leak of even one tensor per room would leave no two checkpoints equal.
       const tensors = samples.map((s) => s.workerTensors ?? Number.NaN)

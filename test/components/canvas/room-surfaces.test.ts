@@ -95,4 +95,21 @@ describe('RoomSurfaces', () => {
     surfaces.dispose()
     expect(bMaterials.map((n) => n())).toEqual([1, 1, 1])
   })
+
+  it("the rooms' shadow-pass material never takes a map, so it never samples (and re-uploads) a disposed texture", () => {
+    const { renderer } = fakeRenderer()
+    const surfaces = new RoomSurfaces(renderer)
+    const materials = createRoomMaterials()
+    surfaces.attach(KEY, materials)
+    surfaces.upload(renderer, KEY, 'floor', pixels(4, 9), 4, 4)
+    // What three's shadow pass does for each caster with a custom depth material: copy the caster's map onto it.
+    const depth = surfaces.depthMaterial
+    depth.map = materials.floor.map
+    expect(materials.floor.map).not.toBeNull()
+    expect(depth.map).toBeNull()
+    expect(depth.isMeshDepthMaterial).toBe(true)
+    const depthDisposals = disposals(depth)
+    surfaces.dispose()
+    expect(depthDisposals()).toBe(1)
+  })
 })
