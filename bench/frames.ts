@@ -188,7 +188,8 @@ async function main(): Promise<void> {
             `[bench:frames] ${label}: ${work.slow.frames} frames slower than 1.5x the median; share of them (of all ` +
               `frames) that uploaded ${work.slow.upload} (${work.all.upload}), compiled a program ${work.slow.program} ` +
               `(${work.all.program}), mounted rooms ${work.slow.mount} (${work.all.mount}), ran with the generator busy ` +
-              `${work.slow.generating} (${work.all.generating}); median upload in a slow frame ${work.slowUploadMs} ms`,
+              `${work.slow.generating} (${work.all.generating}), redrew the shadow map ${work.slow.shadow} (${work.all.shadow}); ` +
+              `median upload in a slow frame ${work.slowUploadMs} ms`,
           )
         console.log(
           `[bench:frames] ${label}: from navigation start (s): ` +

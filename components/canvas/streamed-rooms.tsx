@@ -15,6 +15,7 @@ import {
 import type { FrameStats } from '../session/frame-stats'
 import type { PendingUpload, WorldStreamer } from '../streaming/world-streamer'
 import { createRoomMaterials, type RoomSurfaces } from './room-surfaces'
+import { useShadowCaster } from './shadow-updates'
 
 /** Most generated textures uploaded to the GPU in one frame, so uploads are spread across frames. */
 export const MAX_UPLOADS_PER_FRAME = 1
@@ -33,7 +34,18 @@ function buildGeometry(buffers: MeshBuffers): BufferGeometry {
 }
 
 /** One room: its three slot meshes at the room centre, with the materials `surfaces` textures as results arrive. */
-function StreamedRoom({ roomKey, spec, surfaces }: { roomKey: RoomKey; spec: RoomSpec; surfaces: RoomSurfaces }) {
+function StreamedRoom({
+  roomKey,
+  spec,
+  surfaces,
+  onShadow,
+}: {
+  roomKey: RoomKey
+  spec: RoomSpec
+  surfaces: RoomSurfaces
+  /** Called as the renderer draws one of its meshes into the shadow map. */
+  onShadow: () => void
+}) {
   // Built from the worker-free mesher on the main thread: a room is a few hundred triangles (well under 1 ms).
   const geometries = useMemo(() => {
     const buffers = meshRoom(spec)
@@ -43,6 +55,8 @@ function StreamedRoom({ roomKey, spec, surfaces }: { roomKey: RoomKey; spec: Roo
   }, [spec])
   useEffect(() => () => Object.values(geometries).forEach((g) => g.dispose()), [geometries])
 
+  // Its meshes cast shadows: the shadow map is redrawn when they come and go.
+  useShadowCaster()
   const materials = useMemo(() => createRoomMaterials(), [])
   // `surfaces` owns the materials (and the textures it puts on them) from attach until detach.
   useEffect(() => {
@@ -62,6 +76,7 @@ function StreamedRoom({ roomKey, spec, surfaces }: { roomKey: RoomKey; spec: Roo
             geometry={geometry}
             material={materials[slot]}
             customDepthMaterial={surfaces.depthMaterial}
+            onBeforeShadow={onShadow}
             castShadow
             receiveShadow
             dispose={null}
@@ -87,6 +102,7 @@ export function StreamedRooms({
   const gl = useThree((state) => state.gl)
   // One callback for the life of `surfaces`, so the frame loop allocates nothing.
   const canUpload = useMemo(() => (key: RoomKey) => surfaces.has(key), [surfaces])
+  const onShadow = useMemo(() => () => frames.note('shadow'), [frames])
 
   useFrame(() => {
     // At most MAX_UPLOADS_PER_FRAME textures a frame; no store writes here (they would re-render React every frame).
@@ -105,7 +121,9 @@ export function StreamedRooms({
     <>
       {keys.map((key) => {
         const spec = streamer.residentSpec(key)
-        return spec === undefined ? null : <StreamedRoom key={key} roomKey={key} spec={spec} surfaces={surfaces} />
+        return spec === undefined ? null : (
+          <StreamedRoom key={key} roomKey={key} spec={spec} surfaces={surfaces} onShadow={onShadow} />
+        )
       })}
     </>
   )

@@ -2,11 +2,12 @@
 
 import { useFrame, useThree } from '@react-three/fiber'
 import { useEffect, useMemo, useRef } from 'react'
-import { Color, Fog, type DirectionalLight, type HemisphereLight } from 'three'
+import { Color, Fog, Vector3, type DirectionalLight, type HemisphereLight } from 'three'
 import { ROOM_PITCH_M, roomKey, type RoomKey, type SkyLighting } from '../../world-gen'
 import type { PlayerRig } from '../../world-gen/player-rig'
 import type { LightingOverride } from '../session/world-session'
 import type { WorldStreamer } from '../streaming/world-streamer'
+import { invalidateShadows, useShadowsOnDemand } from './shadow-updates'
 import { SkyDome } from './sky-dome'
 import { skyPalette } from './world-palette'
 
@@ -61,6 +62,9 @@ export function WorldSky({
   // The room key of the player, rebuilt only when the room changes (no string built per frame).
   const room = useRef<{ x: number; z: number; key: RoomKey }>({ x: NaN, z: NaN, key: '0,0' })
   const extentM = ROOM_PITCH_M * 1.6
+  // The shadow map is redrawn when the sun moves (here) or a room mounts or unmounts (StreamedRoom).
+  useShadowsOnDemand()
+  const shadowSunAt = useMemo(() => new Vector3(Number.NaN, 0, 0), [])
 
   useFrame((_, deltaS) => {
     const r = room.current
@@ -112,6 +116,11 @@ export function WorldSky({
         light.shadow.intensity = 1
       } else if (override?.kind === 'unlit') light.intensity = 0
       light.position.set(cx + dx * SUN_DISTANCE_M, dy * SUN_DISTANCE_M, cz + dz * SUN_DISTANCE_M)
+      // The sun's position says all that moves its shadow camera: the target is the room centre, with it.
+      if (!light.position.equals(shadowSunAt)) {
+        shadowSunAt.copy(light.position)
+        invalidateShadows(gl)
+      }
     }
     if (scene.fog instanceof Fog) scene.fog.color.setRGB(l.fog[0], l.fog[1], l.fog[2])
   })

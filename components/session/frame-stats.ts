@@ -1,6 +1,7 @@
 /**
  * A ring buffer of frame times with percentile summaries (for `getStats()` and the frame benchmark), and what the
- * main thread did in each frame (texture uploads, shader programs compiled, rooms mounted, the generator busy), so the
+ * main thread did in each frame (texture uploads, shader programs compiled, rooms mounted, the generator busy, the
+ * shadow map redrawn), so the
  * slow frames can be told apart from the rest.
  */
 
@@ -14,6 +15,8 @@ export const FRAME_WORK = {
   mount: 4,
   /** The generation worker had a job in flight (it competes for the CPU). */
   generating: 8,
+  /** The sun's shadow map was redrawn (the renderer drew the shadow casters into it). */
+  shadow: 16,
 } as const
 
 export type FrameWork = keyof typeof FRAME_WORK
@@ -29,9 +32,10 @@ export type FrameSummary = {
   count: number
   /**
    * The frames slower than 1.5× the median and, for each kind of work, the share of them that did it; `all`: the same
-   * shares over every frame, to compare with. Absent when no frame was recorded.
+   * shares over every frame, to compare with; `counts`: the frame counts behind `all`. Absent when no frame was
+   * recorded.
    */
-  work?: { slow: FrameWorkShare; all: FrameWorkShare; slowUploadMs: number }
+  work?: { slow: FrameWorkShare; all: FrameWorkShare; slowUploadMs: number; counts: FrameWorkShare }
 }
 
 const KINDS = Object.keys(FRAME_WORK) as FrameWork[]
@@ -110,13 +114,14 @@ export class FrameStats {
         slow: shares(slow),
         all: shares(all),
         slowUploadMs: round(slowUpload.length === 0 ? 0 : slowUpload[Math.floor(slowUpload.length / 2)]),
+        counts: all,
       },
     }
   }
 }
 
 function emptyShare(): FrameWorkShare {
-  return { frames: 0, upload: 0, program: 0, mount: 0, generating: 0 }
+  return { frames: 0, upload: 0, program: 0, mount: 0, generating: 0, shadow: 0 }
 }
 
 function add(share: FrameWorkShare, bits: number): void {

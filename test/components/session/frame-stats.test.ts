@@ -26,9 +26,10 @@ describe('FrameStats', () => {
     const { work, median } = stats.summary()
     expect(median).toBe(10)
     expect(work).toEqual({
-      slow: { frames: 1, upload: 1, program: 1, mount: 0, generating: 0 },
-      all: { frames: 10, upload: 0.1, program: 0.1, mount: 0.1, generating: 0.8 },
+      slow: { frames: 1, upload: 1, program: 1, mount: 0, generating: 0, shadow: 0 },
+      all: { frames: 10, upload: 0.1, program: 0.1, mount: 0.1, generating: 0.8, shadow: 0 },
       slowUploadMs: 7,
+      counts: { frames: 10, upload: 1, program: 1, mount: 1, generating: 8, shadow: 0 },
     })
   })
 
