@@ -7,8 +7,8 @@
  * whole resident world again, at 2048², before each frame, which a software renderer pays for in full.
  */
 import { useThree } from '@react-three/fiber'
-import { useEffect, useLayoutEffect } from 'react'
-import type { WebGLRenderer } from 'three'
+import { useEffect, useLayoutEffect, type RefObject } from 'react'
+import type { Box3, DirectionalLight, WebGLRenderer } from 'three'
 
 /** Ask for the shadow map to be redrawn before the next frame. */
 export function invalidateShadows(gl: WebGLRenderer): void {
@@ -34,11 +34,25 @@ export function useShadowsOnDemand(): void {
   useEffect(() => drawShadowsOnDemand(gl), [gl])
 }
 
-/** A shadow caster: the shadow map is redrawn when it mounts and when it unmounts (in the same commit). */
-export function useShadowCaster(): void {
+/**
+ * Whether an object within `box` (world space) can be in the shadow map `light` last drew: inside its shadow camera's
+ * box. Every move of the light redraws the map, so that camera is the light's current one. True without a light.
+ */
+export function inShadowCamera(light: DirectionalLight | null, box: Box3): boolean {
+  return light === null || light.shadow.getFrustum().intersectsBox(box)
+}
+
+/**
+ * A shadow caster within `box` (world space): the shadow map is redrawn when it mounts or unmounts (in the same
+ * commit) inside the sun's shadow camera. Rooms stream in and out at the edge of the resident set, far outside it.
+ */
+export function useShadowCaster(sun: RefObject<DirectionalLight | null>, box: Box3): void {
   const gl = useThree((state) => state.gl)
   useLayoutEffect(() => {
-    invalidateShadows(gl)
-    return () => invalidateShadows(gl)
-  }, [gl])
+    const changed = () => {
+      if (inShadowCamera(sun.current, box)) invalidateShadows(gl)
+    }
+    changed()
+    return changed
+  }, [gl, sun, box])
 }

@@ -1,8 +1,8 @@
 'use client'
 
 import { useFrame, useThree } from '@react-three/fiber'
-import { useEffect, useMemo } from 'react'
-import { Box3, BufferAttribute, BufferGeometry, Sphere, Vector3 } from 'three'
+import { useEffect, useMemo, type RefObject } from 'react'
+import { Box3, BufferAttribute, BufferGeometry, Sphere, Vector3, type DirectionalLight } from 'three'
 import { useStore } from 'zustand'
 import {
   meshRoom,
@@ -39,12 +39,14 @@ function StreamedRoom({
   spec,
   surfaces,
   onShadow,
+  sun,
 }: {
   roomKey: RoomKey
   spec: RoomSpec
   surfaces: RoomSurfaces
   /** Called as the renderer draws one of its meshes into the shadow map. */
   onShadow: () => void
+  sun: RefObject<DirectionalLight | null>
 }) {
   // Built from the worker-free mesher on the main thread: a room is a few hundred triangles (well under 1 ms).
   const geometries = useMemo(() => {
@@ -55,8 +57,13 @@ function StreamedRoom({
   }, [spec])
   useEffect(() => () => Object.values(geometries).forEach((g) => g.dispose()), [geometries])
 
-  // Its meshes cast shadows: the shadow map is redrawn when they come and go.
-  useShadowCaster()
+  // Its meshes cast shadows: the shadow map is redrawn when they come and go within the sun's shadow camera.
+  const bounds = useMemo(() => {
+    const box = new Box3()
+    for (const g of Object.values(geometries)) if (g.boundingBox !== null) box.union(g.boundingBox)
+    return box.translate(new Vector3(spec.centerM[0], 0, spec.centerM[1]))
+  }, [geometries, spec])
+  useShadowCaster(sun, bounds)
   const materials = useMemo(() => createRoomMaterials(), [])
   // `surfaces` owns the materials (and the textures it puts on them) from attach until detach.
   useEffect(() => {
@@ -92,10 +99,13 @@ export function StreamedRooms({
   streamer,
   surfaces,
   frames,
+  sun,
 }: {
   streamer: WorldStreamer
   surfaces: RoomSurfaces
   frames: FrameStats
+  /** The sun (WorldSky drives it): rooms outside its shadow camera come and go without redrawing the shadow map. */
+  sun: RefObject<DirectionalLight | null>
 }) {
   // Only the list of resident rooms decides what mounts; textures never re-render React.
   const keys = useStore(streamer.store, (state) => state.rooms)
@@ -122,7 +132,7 @@ export function StreamedRooms({
       {keys.map((key) => {
         const spec = streamer.residentSpec(key)
         return spec === undefined ? null : (
-          <StreamedRoom key={key} roomKey={key} spec={spec} surfaces={surfaces} onShadow={onShadow} />
+          <StreamedRoom key={key} roomKey={key} spec={spec} surfaces={surfaces} onShadow={onShadow} sun={sun} />
         )
       })}
     </>

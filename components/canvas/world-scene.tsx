@@ -3,6 +3,7 @@
 import { Canvas, useFrame, useThree } from '@react-three/fiber'
 import { XR, type XRStore } from '@react-three/xr'
 import { useEffect, useMemo, useRef, useState } from 'react'
+import type { DirectionalLight } from 'three'
 import { ROOM_PITCH_M } from '../../world-gen'
 import { EnterVRButton } from '../dom/enter-vr-button'
 import type { FrameStats } from '../session/frame-stats'
@@ -87,11 +88,13 @@ function World({ session }: { session: WorldSession }) {
     [session, dome, surfaces, gl],
   )
   const { rig, streamer, frames, telemetry } = session
+  // The sun: WorldSky drives it; the rooms test themselves against its shadow camera (StreamedRoom).
+  const sun = useRef<DirectionalLight>(null)
   return (
     <>
       <FrameProbe frames={frames} streamer={streamer} />
-      <WorldSky rig={rig} streamer={streamer} dome={dome} lighting={session} />
-      <StreamedRooms streamer={streamer} surfaces={surfaces} frames={frames} />
+      <WorldSky rig={rig} streamer={streamer} dome={dome} lighting={session} sun={sun} />
+      <StreamedRooms streamer={streamer} surfaces={surfaces} frames={frames} sun={sun} />
       <PlayerControls rig={rig} stick={session.stick} />
       <XRWorld rig={rig} streamer={streamer} telemetry={telemetry} />
     </>

@@ -1,7 +1,7 @@
 'use client'
 
 import { useFrame, useThree } from '@react-three/fiber'
-import { useEffect, useMemo, useRef } from 'react'
+import { useEffect, useImperativeHandle, useMemo, useRef, type RefObject } from 'react'
 import { Color, Fog, Vector3, type DirectionalLight, type HemisphereLight } from 'three'
 import { ROOM_PITCH_M, roomKey, type RoomKey, type SkyLighting } from '../../world-gen'
 import type { PlayerRig } from '../../world-gen/player-rig'
@@ -13,6 +13,11 @@ import { skyPalette } from './world-palette'
 
 /** Distance of the directional light from its target, metres (inside the shadow camera's far plane). */
 const SUN_DISTANCE_M = 30
+/**
+ * How far the sun moves before its shadow map is redrawn: 0.25 m at 30 m is about half a degree, which moves the shadow
+ * of a 5 m wall's top by under 9 cm on the floor while the sun stands above 45°. A new room moves it by a room pitch.
+ */
+const SHADOW_SUN_STEP_M = 0.25
 
 /**
  * Lighting of the placeholder gradient (no generated sky): a cool sky light, a warm dark ground, the sun high in the
@@ -49,16 +54,20 @@ export function WorldSky({
   streamer,
   dome,
   lighting,
+  sun,
 }: {
   rig: PlayerRig
   streamer: WorldStreamer
   dome: SkyDome
   lighting?: { readonly lighting: LightingOverride | null }
+  /** Set to the sun once mounted: the rooms test themselves against its shadow camera (read only there). */
+  sun: RefObject<DirectionalLight | null>
 }) {
   const gl = useThree((state) => state.gl)
   const scene = useThree((state) => state.scene)
   const hemi = useRef<HemisphereLight>(null)
-  const sun = useRef<DirectionalLight>(null)
+  const sunLight = useRef<DirectionalLight>(null)
+  useImperativeHandle(sun, () => sunLight.current!, [])
   // The room key of the player, rebuilt only when the room changes (no string built per frame).
   const room = useRef<{ x: number; z: number; key: RoomKey }>({ x: NaN, z: NaN, key: '0,0' })
   const extentM = ROOM_PITCH_M * 1.6
@@ -90,7 +99,7 @@ export function WorldSky({
         hemi.current.intensity = l.hemiIntensity
       }
     }
-    const light = sun.current
+    const light = sunLight.current
     if (light !== null) {
       const cx = r.x * ROOM_PITCH_M
       const cz = r.z * ROOM_PITCH_M
@@ -116,8 +125,9 @@ export function WorldSky({
         light.shadow.intensity = 1
       } else if (override?.kind === 'unlit') light.intensity = 0
       light.position.set(cx + dx * SUN_DISTANCE_M, dy * SUN_DISTANCE_M, cz + dz * SUN_DISTANCE_M)
-      // The sun's position says all that moves its shadow camera: the target is the room centre, with it.
-      if (!light.position.equals(shadowSunAt)) {
+      // The sun's position says all that moves its shadow camera: the target is the room centre, with it. A sky
+      // crossfade turns the sun a little every frame: the map follows in steps of SHADOW_SUN_STEP_M.
+      if (!(light.position.distanceToSquared(shadowSunAt) < SHADOW_SUN_STEP_M ** 2)) {
         shadowSunAt.copy(light.position)
         invalidateShadows(gl)
       }
@@ -131,7 +141,7 @@ export function WorldSky({
       <mesh geometry={dome.geometry} material={dome.material} renderOrder={-1} frustumCulled={false} dispose={null} />
       <hemisphereLight ref={hemi} />
       <directionalLight
-        ref={sun}
+        ref={sunLight}
         castShadow
         shadow-mapSize={[2048, 2048]}
         shadow-bias={-0.0004}
