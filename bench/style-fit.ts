@@ -6,6 +6,7 @@
  * decoded, painted), and the drop from the start to that link. Figures, never pass/fail.
  *   python3 bench/export-heldout.py          # once: the held-out PNGs (CC BY / BY-SA, never committed)
  *   npm run --silent bench:style -- [--backend wasm|cpu] [--steps 60] [--per-family 2] [--model-dir dir/]
+ *     [--families metal,wood_planks]
  * `--model-dir`: a folder with the surface model's model.json + weights.bin (default public/models/surface/), to
  * measure other weights than the working tree's.
  * Writes bench/results/style-fit.json.
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       steps: { type: 'string', default: '60' },
       'per-family': { type: 'string', default: '2' },
       'model-dir': { type: 'string', default: MODEL_DIR },
+      families: { type: 'string' },
     },
   })
   if (!existsSync(HELDOUT + 'index.json')) {
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
   }
   const steps = Number(values.steps)
   const perFamily = Number(values['per-family'])
+  const only = values.families?.split(',')
   const { fitPhoto, loadGenerator, selectBackend } = await import('../world-gen/gan')
   const choice = await selectBackend({ order: [values.backend as 'wasm' | 'cpu'], wasmPath: WASM })
   const modelDir = values['model-dir'].endsWith('/') ? values['model-dir'] : values['model-dir'] + '/'
@@ -54,6 +57,7 @@ async function main(): Promise<void> {
   const taken = new Map<string, number>()
   const rows: Record<string, unknown>[] = []
   for (const item of index) {
+    if (only !== undefined && !only.includes(item.family)) continue
     const n = taken.get(item.family) ?? 0
     if (n >= perFamily) continue
     taken.set(item.family, n + 1)
@@ -77,6 +81,7 @@ async function main(): Promise<void> {
       fittedLoss: round(r.fittedLoss),
       quantisedLoss: round(r.quantisedLoss),
       improved: r.improved,
+      photoTurned: r.photoTurned,
       drop: round(1 - r.quantisedLoss / r.startLoss, 3),
       ms: Math.round(performance.now() - t0),
     }

@@ -323,6 +323,7 @@ async function main(): Promise<void> {
       quantisedLoss: round4(result.quantisedLoss),
       drop: round4(1 - result.quantisedLoss / result.startLoss),
       improved: result.improved,
+      photoTurned: result.photoTurned,
     }
   }
   if (style !== undefined) {

@@ -156,6 +156,12 @@ export interface FitStyleResult {
    * nothing better than the world's own closest material, and the app says so instead of applying the style.
    */
   improved: boolean
+  /**
+   * Whether the fit matched the photo turned a quarter (its grain across the model's rather than along it).
+   * `fittedLoss` is to the photo in that orientation; `startLoss` and `quantisedLoss` either way round (to whichever
+   * orientation is closer: which way the grain runs on a surface is the world's choice).
+   */
+  photoTurned: boolean
   /** Steps run (joint + polish). */
   steps: number
 }
@@ -181,7 +187,7 @@ function fitLocal(seed: number, cells: number, localDim: number): Float32Array {
   return local
 }
 
-/** Start latents tried per family: the fit starts from the closest (family, latent) pair. */
+/** Start latents tried per family: each family starts from its closest (latent, orientation) pair. */
 export const FIT_START_LATENTS = 4
 
 /** Start latent `k`: N(0, I) from the fit's seed, on the √dim sphere (where the walk's keyframes lie). */
@@ -194,8 +200,9 @@ export function fitStartLatent(seed: number, dim: number, k: number): Float32Arr
 
 /**
  * Fit a style to `target` (float32 [S, S, 3] in [-1, 1], S = cells · cellPx; world-gen `photoTarget`). Starts from the
- * (family, start latent) pair that paints the closest texture (a softmax mixture with logit 4 on it), then runs
- * Adam on the latent (kept on the √dim sphere by normalisation inside the graph) and the mixture logits together.
+ * (family, start latent, photo orientation) that paints the closest texture (a softmax mixture with logit 4 on it),
+ * then runs Adam on the latent (kept on the √dim sphere by normalisation inside the graph) and the mixture logits
+ * together, against the photo in that orientation.
  * Synchronous tf math per step inside tidy; leaves no tensor behind, also when cancelled or failing.
  */
 export async function fitStyle(
@@ -226,7 +233,15 @@ export async function fitStyle(
   }
   let optimizer: tf.Optimizer | undefined
   try {
-    const targetStatsT = own(tf.tidy(() => textureStats(tf.tensor4d(target, [1, size, size, 3]))))
+    // The photo as taken and turned a quarter (transposed: for these statistics, mirror images are the same texture).
+    // Which way a surface's grain runs is the world's choice, not the photo's: vertical planks in a photo are the
+    // model's horizontal ones, and judged only as taken, their swapped horizontal and vertical energies would steer
+    // the fit away from wood altogether. The start picks the orientation, and the fit keeps it.
+    const orientations = tf.tidy(() => {
+      const photo = tf.tensor4d(target, [1, size, size, 3])
+      return [textureStats(photo), textureStats(tf.transpose(photo, [0, 2, 1, 3]) as tf.Tensor4D)]
+    })
+    keep.push(...orientations)
     const embedding = own(tf.tensor2d(concatRows(families.embedding, familyDim), [families.names.length, familyDim]))
     const local = own(tf.tensor2d(fitLocal(seed, cells, localDim), [n, localDim]))
     const sphere = (z: tf.Tensor) => tf.mul(z, tf.div(Math.sqrt(gDim), tf.norm(z)))
@@ -237,38 +252,53 @@ export async function fitStyle(
       const field = tf.reshape(tf.concat([shared, local], 1), [1, cells, cells, m.inputChannels]) as tf.Tensor4D
       return rgbOf(gen.forwardTensor(field, noise, { differentiable: true }))
     }
-    const distance = (z: tf.Tensor, mix: tf.Tensor) => statsDistance(textureStats(image(z, mix)), targetStatsT)
-
-    // Start: the closest single family and start latent (one forward pass per pair: cheap next to the fit).
+    // Start: the closest single family, start latent and orientation of the photo (one forward pass per pair: cheap
+    // next to the fit).
     let startFamily = 0
     let z0 = starts[0]!
+    let turned = 0
     let best = Infinity
     for (const start of starts) {
       for (let f = 0; f < families.names.length; f++) {
-        const d = tf.tidy(() =>
-          distance(tf.tensor1d(start), tf.oneHot(tf.tensor1d([f], 'int32'), families.names.length)),
-        )
-        const v = (await d.data())[0]!
+        const d = tf.tidy(() => {
+          const stats = textureStats(
+            image(tf.tensor1d(start), tf.oneHot(tf.tensor1d([f], 'int32'), families.names.length)),
+          )
+          return tf.stack(orientations.map((o) => statsDistance(stats, o)))
+        })
+        const v = (await d.data()) as Float32Array
         d.dispose()
-        if (v < best) {
-          best = v
-          startFamily = f
-          z0 = start
+        for (let o = 0; o < v.length; o++) {
+          if (v[o]! < best) {
+            best = v[o]!
+            startFamily = f
+            z0 = start
+            turned = o
+          }
         }
       }
     }
+    const targetStatsT = orientations[turned]!
+    const distance = (z: tf.Tensor, mix: tf.Tensor) => statsDistance(textureStats(image(z, mix)), targetStatsT)
     const logits0 = new Float32Array(families.names.length)
     logits0[startFamily] = 4
     // tf.variable keeps its initial tensor's data alive as a separate tensor: create both inside tidy.
     const z = own(tf.tidy(() => tf.variable(tf.tensor1d(z0))))
     const logits = own(tf.tidy(() => tf.variable(tf.tensor1d(logits0))))
-    const startLoss = tf.tidy(() => distance(z, tf.softmax(logits)).dataSync()[0]!)
+    /** The distance to the photo either way round: to whichever of its two orientations is closer. */
+    const eitherWay = (z: tf.Tensor, mix: tf.Tensor) => {
+      const stats = textureStats(image(z, mix))
+      return tf.min(tf.stack(orientations.map((o) => statsDistance(stats, o))))
+    }
+    // The start the drop is measured from. Starts and links are measured either way round; the steps in between,
+    // against the orientation the fit keeps (the start's).
+    const startLoss = tf.tidy(() => eitherWay(z, tf.softmax(logits)).dataSync()[0]!)
     /** Distance of a rounded style, as the link paints it (the latent as `decodeStyle` gives it back). */
     const linkDistance = (style: WorldStyle): number => {
       const decoded = decodeStyle(encodeStyle(style))
       const mix = new Float32Array(families.names.length)
       for (const f of decoded.families) mix[f.index] = f.weight
-      return tf.tidy(() => distance(tf.tensor1d(decoded.global), tf.tensor1d(mix)).dataSync()[0]!)
+      return tf.tidy(() => eitherWay(tf.tensor1d(decoded.global), tf.tensor1d(mix)).dataSync()[0]!)
     }
     // The rounded start is the first candidate: the link of the closest material alone, before any step.
     let link: { style: WorldStyle; loss: number } = {
@@ -326,6 +356,7 @@ export async function fitStyle(
       fittedLoss,
       quantisedLoss,
       improved: quantisedLoss < startLoss,
+      photoTurned: turned === 1,
       steps: steps + polish,
     }
   } finally {

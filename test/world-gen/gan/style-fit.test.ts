@@ -175,19 +175,23 @@ describe('the fit on a fixture model (cpu)', () => {
     expect(encodeStyle(c.style)).not.toBe(encodeStyle(a.style))
   })
 
-  /** The distance of a style to `photo` as a link paints it: encoded, decoded, painted by the fused forward pass. */
+  /**
+   * The distance of a style to `photo` as a link paints it: encoded, decoded, painted by the fused forward pass; to
+   * the photo as taken or turned a quarter, whichever is closer (as the fit measures links).
+   */
   const linkDistance = (style: WorldStyle, photo: Float32Array, cells: number, seed = 1) => {
     const decoded = decodeStyle(encodeStyle(style))
     const mix = new Float32Array(manifest.families!.names.length)
     for (const f of decoded.families) mix[f.index] = f.weight
     const size = cells * manifest.cellPx
-    return tf.tidy(
-      () =>
-        styleDistance(
-          paintStyle(gen, manifest.families!, decoded.global, mix, { cells, seed }),
-          tf.tensor4d(photo, [1, size, size, 3]),
-        ).dataSync()[0]!,
-    )
+    return tf.tidy(() => {
+      const painted = paintStyle(gen, manifest.families!, decoded.global, mix, { cells, seed })
+      const taken = tf.tensor4d(photo, [1, size, size, 3])
+      return Math.min(
+        styleDistance(painted, taken).dataSync()[0]!,
+        styleDistance(painted, tf.transpose(taken, [0, 2, 1, 3]) as tf.Tensor4D).dataSync()[0]!,
+      )
+    })
   }
 
   // Photos the fixture can and cannot paint: stripes at two scales and tints, and flat or noisy squares.
@@ -229,6 +233,7 @@ describe('the fit on a fixture model (cpu)', () => {
     )
     const r = await fitStyle(gen, manifest.families!, photo, options)
     expect(r.startFamily).toBe(1)
+    expect(r.photoTurned).toBe(false)
     expect(r.startLoss).toBeLessThan(1e-6)
     expect(r.improved).toBe(false)
     expect(r.quantisedLoss).toBeGreaterThan(r.startLoss)
@@ -238,6 +243,21 @@ describe('the fit on a fixture model (cpu)', () => {
     expect(r.quantisedLoss).toBeLessThanOrEqual(
       linkDistance({ ...roundedStart, families: [{ index: 1, weight: 1 }] }, photo, options.cells) + 1e-5,
     )
+  })
+
+  it("matches the photo turned a quarter when that is how the model paints it (the grain's direction is the world's)", async () => {
+    const mix0 = Float32Array.from([1, Math.exp(4), 1]).map((v) => v / (2 + Math.exp(4)))
+    const before = tf.memory().numTensors
+    const photo = tf.tidy(() => {
+      const painted = paintStyle(gen, manifest.families!, fitStartLatent(1, 8, 0), mix0, { cells: 4 })
+      return tf.transpose(painted, [0, 2, 1, 3]).dataSync() as Float32Array
+    })
+    const r = await fitStyle(gen, manifest.families!, photo, options)
+    expect(r.photoTurned).toBe(true)
+    expect(r.startFamily).toBe(1)
+    // Turned back, the photo is the start's own painting.
+    expect(r.startLoss).toBeLessThan(1e-6)
+    expect(tf.memory().numTensors).toBe(before)
   })
 
   it('stops when cancelled, without leaking tensors', async () => {
