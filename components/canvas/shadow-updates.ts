@@ -36,7 +36,8 @@ export function useShadowsOnDemand(): void {
 
 /**
  * Whether an object within `box` (world space) can be in the shadow map `light` last drew: inside its shadow camera's
- * box. Every move of the light redraws the map, so that camera is the light's current one. True without a light.
+ * box. The map is redrawn whenever the light moves by more than a small step (WorldSky), so that camera is the
+ * light's current one within that step. True without a light.
  */
 export function inShadowCamera(light: DirectionalLight | null, box: Box3): boolean {
   return light === null || light.shadow.getFrustum().intersectsBox(box)

@@ -1,8 +1,7 @@
 /**
  * A ring buffer of frame times with percentile summaries (for `getStats()` and the frame benchmark), and what the
  * main thread did in each frame (texture uploads, shader programs compiled, rooms mounted, the generator busy, the
- * shadow map redrawn), so the
- * slow frames can be told apart from the rest.
+ * shadow map redrawn), so the slow frames can be told apart from the rest.
  */
 
 /** What a frame did, as bits of `FrameStats.note` (a frame can do several). */

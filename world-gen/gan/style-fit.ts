@@ -187,7 +187,7 @@ function fitLocal(seed: number, cells: number, localDim: number): Float32Array {
   return local
 }
 
-/** Start latents tried per family: each family starts from its closest (latent, orientation) pair. */
+/** Start latents tried per family: the fit starts from the closest (family, latent, orientation). */
 export const FIT_START_LATENTS = 4
 
 /** Start latent `k`: N(0, I) from the fit's seed, on the √dim sphere (where the walk's keyframes lie). */
@@ -252,6 +252,11 @@ export async function fitStyle(
       const field = tf.reshape(tf.concat([shared, local], 1), [1, cells, cells, m.inputChannels]) as tf.Tensor4D
       return rgbOf(gen.forwardTensor(field, noise, { differentiable: true }))
     }
+    /** Distances [2] of what (z, mix) paints to the photo as taken and turned. */
+    const toOrientations = (z: tf.Tensor, mix: tf.Tensor) => {
+      const stats = textureStats(image(z, mix))
+      return tf.stack(orientations.map((o) => statsDistance(stats, o)))
+    }
     // Start: the closest single family, start latent and orientation of the photo (one forward pass per pair: cheap
     // next to the fit).
     let startFamily = 0
@@ -260,12 +265,9 @@ export async function fitStyle(
     let best = Infinity
     for (const start of starts) {
       for (let f = 0; f < families.names.length; f++) {
-        const d = tf.tidy(() => {
-          const stats = textureStats(
-            image(tf.tensor1d(start), tf.oneHot(tf.tensor1d([f], 'int32'), families.names.length)),
-          )
-          return tf.stack(orientations.map((o) => statsDistance(stats, o)))
-        })
+        const d = tf.tidy(() =>
+          toOrientations(tf.tensor1d(start), tf.oneHot(tf.tensor1d([f], 'int32'), families.names.length)),
+        )
         const v = (await d.data()) as Float32Array
         d.dispose()
         for (let o = 0; o < v.length; o++) {
@@ -286,10 +288,7 @@ export async function fitStyle(
     const z = own(tf.tidy(() => tf.variable(tf.tensor1d(z0))))
     const logits = own(tf.tidy(() => tf.variable(tf.tensor1d(logits0))))
     /** The distance to the photo either way round: to whichever of its two orientations is closer. */
-    const eitherWay = (z: tf.Tensor, mix: tf.Tensor) => {
-      const stats = textureStats(image(z, mix))
-      return tf.min(tf.stack(orientations.map((o) => statsDistance(stats, o))))
-    }
+    const eitherWay = (z: tf.Tensor, mix: tf.Tensor) => tf.min(toOrientations(z, mix))
     // The start the drop is measured from. Starts and links are measured either way round; the steps in between,
     // against the orientation the fit keeps (the start's).
     const startLoss = tf.tidy(() => eitherWay(z, tf.softmax(logits)).dataSync()[0]!)
