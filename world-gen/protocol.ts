@@ -45,7 +45,7 @@ export interface InitRequest {
   allowSoftwareGpu?: boolean
   /**
    * Threads asked of the wasm backend, its own included: more than 1 starts tfjs's threaded build, which needs a
-   * cross-origin isolated page. Opt-in (`?threads=`): on the machines measured so far it was not faster. @default 1
+   * cross-origin isolated page (the app asks for all logical cores but the page's own, or `?threads=`). @default 1
    */
   wasmThreads?: number
 }

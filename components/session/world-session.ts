@@ -15,7 +15,7 @@ import {
   type RoomKey,
   type SurfaceRelief,
 } from '../../world-gen'
-import type { RoomCoord, WorldStore } from '../stores/world-store'
+import { defaultWasmThreads, type RoomCoord, type WorldStore } from '../stores/world-store'
 import { WorldStreamer, type GeneratedSky, type WorldStreamerOptions } from '../streaming/world-streamer'
 import { createXRTelemetry, type XRTelemetry } from '../xr/xr-telemetry'
 import { FrameStats, type FrameSummary } from './frame-stats'
@@ -147,7 +147,7 @@ export class WorldSession {
       seed,
       texSizePx,
       ...(style !== null ? { style } : {}),
-      ...(wasmThreads !== null ? { wasmThreads } : {}),
+      wasmThreads: wasmThreads ?? defaultWasmThreads(globalThis.navigator?.hardwareConcurrency),
       createWorker: options.createWorker,
       onWorkerScripts: options.onWorkerScripts,
       // Status arrives from the worker's onmessage: plain store updates, outside any frame loop.

@@ -126,6 +126,16 @@ export function parseWasmThreads(value: string | string[] | null | undefined): n
   return Number.isInteger(n) && n >= 1 && n <= 8 ? n : null
 }
 
+/**
+ * Threads for the wasm backend when the URL does not say: every logical core the browser reports but one, which the
+ * page's own thread keeps for rendering and input; so 1 (the single-threaded build) on two cores or fewer. At most
+ * tfjs's pthread pool of 8.
+ */
+export function defaultWasmThreads(hardwareConcurrency: number | undefined): number {
+  const cores = hardwareConcurrency !== undefined && Number.isInteger(hardwareConcurrency) ? hardwareConcurrency : 1
+  return Math.min(8, Math.max(1, cores - 1))
+}
+
 /** Create a vanilla world store (usable without React, e.g. from `window.latentscape`). */
 export function createWorldStore({
   seed,

@@ -106,6 +106,21 @@ function routePthreadWorkers(workerUrl: string): () => void {
 }
 
 /**
+ * tfjs's wasm build sizes its thread pool from `navigator.hardwareConcurrency` halved (it assumes two hardware threads
+ * per core) and caps what `setThreadsCount` asks at that: on a machine reporting 2 logical cores it computes on one
+ * thread whatever it is asked. The count is read once, while the module starts; report twice the threads asked until
+ * then, so the pool gets exactly them. Returns the undo (the scope's own count shows again).
+ */
+function reportCoresFor(threads: number): () => void {
+  const nav = (globalThis as { navigator?: object }).navigator
+  if (nav === undefined) return () => {}
+  Object.defineProperty(nav, 'hardwareConcurrency', { configurable: true, get: () => threads * 2 })
+  return () => {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency
+  }
+}
+
+/**
  * Whether the wasm backend may start threads here: a cross-origin isolated scope (shared wasm memory), and the
  * same-origin worker script present (a missing one would hang the backend's start waiting for its workers).
  */
@@ -152,7 +167,15 @@ async function register(
       tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', threads > 1)
       if (threads === 1) return { threads }
       wasm.setThreadsCount(threads)
-      return { threads, undo: routePthreadWorkers(workerUrl) }
+      const unroute = routePthreadWorkers(workerUrl)
+      const unreport = reportCoresFor(threads)
+      return {
+        threads,
+        undo: () => {
+          unreport()
+          unroute()
+        },
+      }
     }
     case 'cpu':
       await import('@tensorflow/tfjs-backend-cpu')
