@@ -6,9 +6,10 @@
  * and writes them to bench/results/frames.json; never passes or fails on time.
  *
  * Usage: `npm run bench:frames -- [--seed amber-fern-drift] [--rooms 20] [--tex 128] [--width 960 --height 540]
- * [--threads 2] [--base-url http://localhost:3000]`. `--threads` asks the wasm backend for that many threads
- * (`?threads=`; default: the app's own choice, every core but one). Without --base-url it serves the existing production build (building first
- * if there is none). Note that headless Chromium here renders with SwiftShader (software), so frame times measure
+ * [--threads 2] [--still] [--base-url http://localhost:3000]`. `--threads` asks the wasm backend for that many
+ * threads (`?threads=`; default: the app's own choice, every core but one). `--still` adds a pass that stands still
+ * every 1.5 m of the route with nothing streaming and times the frames there (`stillPass`). Without --base-url it
+ * serves the existing production build (building first if there is none). Note that headless Chromium here renders with SwiftShader (software), so frame times measure
  * the CPU, not a GPU.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -108,6 +109,55 @@ async function walk(page: Page, legs: Leg[], run: boolean): Promise<{ seconds: n
   return { seconds, entries }
 }
 
+/** Where the still pass stops: every `STILL_STEP_M` metres along the route's legs. */
+const STILL_STEP_M = 1.5
+/** Frames measured at each stop of the still pass. */
+const STILL_FRAMES = 30
+
+type Stop = { x: number; z: number; room: string; frameMs: number }
+
+/**
+ * The scene's own cost along the route: stop every STILL_STEP_M metres, wait until nothing is generated, uploaded or
+ * fading (the generator idle, the sky settled), and take the median of STILL_FRAMES frames standing there. What the
+ * renderer draws differs from place to place (a doorway shows two rooms); the spread of these medians is the part of
+ * a walk's frame-time spread that no scheduling of the streaming work can remove.
+ */
+async function stillPass(page: Page, legs: Leg[]): Promise<Stop[]> {
+  const stops: Stop[] = []
+  const settle = () =>
+    page.waitForFunction(
+      () => {
+        const l = window.latentscape!
+        return l.getStats().queueLength === 0 && l.getState().sky.ready
+      },
+      undefined,
+      { timeout: 300_000, polling: 250 },
+    )
+  const measure = async () => {
+    await settle()
+    await page.evaluate(() => window.latentscape!.resetFrameStats())
+    await page.waitForFunction((n) => window.latentscape!.getStats().frameMs.count >= n, STILL_FRAMES, {
+      polling: 'raf',
+      timeout: 120_000,
+    })
+    const state = await page.evaluate(() => window.latentscape!.getState())
+    const frameMs = await page.evaluate(() => window.latentscape!.getStats().frameMs.median)
+    stops.push({ x: state.position!.x, z: state.position!.z, room: `${state.room.x},${state.room.z}`, frameMs })
+  }
+  await measure()
+  for (const leg of legs) {
+    const pos = await page.evaluate(() => window.latentscape!.getState().position!)
+    const delta = leg.target - pos[leg.axis]
+    const n = Math.ceil(Math.abs(delta) / STILL_STEP_M)
+    for (let i = 1; i <= n; i++) {
+      const target = pos[leg.axis] + (delta * i) / n
+      await walk(page, [{ axis: leg.axis, target }], false)
+      await measure()
+    }
+  }
+  return stops
+}
+
 /** Seconds from navigation start to each of the world's start marks (`START_MARKS`) that the page has made. */
 async function startTimeline(page: Page): Promise<Partial<Record<keyof typeof START_MARKS, number>>> {
   const at = await page.evaluate(
@@ -132,12 +182,14 @@ async function main(): Promise<void> {
       width: { type: 'string', default: '960' },
       height: { type: 'string', default: '540' },
       threads: { type: 'string' },
+      still: { type: 'boolean', default: false },
     },
   })
   const { baseUrl, server } = await serveApp(values['base-url'])
   const browser = await launchBrowser()
   const viewport = { width: Number(values.width), height: Number(values.height) }
   const runs = []
+  let still: { stepM: number; framesPerStop: number; stops: Stop[] } | undefined
   try {
     for (const [label, run] of [
       ['walk 1.4 m/s', false],
@@ -202,6 +254,34 @@ async function main(): Promise<void> {
         await context.close()
       }
     }
+    if (values.still) {
+      const { page, context } = await openPage(
+        browser,
+        baseUrl,
+        `/w/${encodeURIComponent(values.seed)}?tex=${values.tex}${values.threads ? `&threads=${values.threads}` : ''}`,
+        { viewport },
+      )
+      try {
+        await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
+          timeout: 300_000,
+          polling: 100,
+        })
+        const route = await planRoute(page, Number(values.rooms))
+        const stops = await stillPass(page, route.legs)
+        const ms = stops.map((s) => s.frameMs)
+        const sorted = [...ms].sort((a, b) => a - b)
+        const median = sorted[Math.floor(sorted.length / 2)]!
+        console.log(
+          `[bench:frames] still: ${stops.length} stops every ${STILL_STEP_M} m, nothing streaming; median frame ms per ` +
+            `stop: ${ms.map((v) => v.toFixed(0)).join(' ')}; cheapest ${sorted[0]!.toFixed(1)}, median ` +
+            `${median.toFixed(1)}, dearest ${sorted[sorted.length - 1]!.toFixed(1)} ` +
+            `(${(sorted[sorted.length - 1]! / median).toFixed(2)}× the median stop)`,
+        )
+        still = { stepM: STILL_STEP_M, framesPerStop: STILL_FRAMES, stops }
+      } finally {
+        await context.close()
+      }
+    }
   } finally {
     await browser.close()
     await server?.stop()
@@ -218,6 +298,7 @@ async function main(): Promise<void> {
         cpus: cpus().length,
         renderer: 'headless Chromium (SwiftShader, software)',
         runs,
+        ...(still !== undefined ? { still } : {}),
       },
       null,
       2,

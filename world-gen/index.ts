@@ -218,6 +218,7 @@ export {
   cloneSkyLighting,
   GROUND_SHADE,
   mixSkyLighting,
+  SUN_SWEEP_MAX_RAD,
   skyLight,
   skyLighting,
   SUN_MAX_ELEVATION_RAD,

@@ -316,8 +316,21 @@ export function skyLighting(light: SkyLight): SkyLighting {
 export const OVERCAST_SHADOW = 0.25
 
 /**
- * Blend two lightings for a crossfade (`t` = 0 gives `a`, 1 gives `b`) into `out`: colours and intensities linearly,
- * the sun direction by normalised lerp. Allocates nothing when `out` is given (frame loops).
+ * Largest turn of the sun, in radians, that a crossfade sweeps through (1°); a larger one the sun makes in one step,
+ * in shade (see `mixSkyLighting`).
+ */
+export const SUN_SWEEP_MAX_RAD = Math.PI / 180
+
+/** The middle part of a crossfade (as a fraction of it) in which a stepping sun gives no light. */
+const SUN_DARK = 0.2
+
+/**
+ * Blend two lightings for a crossfade (`t` = 0 gives `a`, 1 gives `b`) into `out`: colours and intensities linearly.
+ * The sun turns by normalised lerp only when the two directions are within SUN_SWEEP_MAX_RAD; otherwise it keeps
+ * `a`'s direction for the first half and `b`'s for the second, and its light (its shadows with it) fades out towards
+ * the middle and back in, to nothing around t = 0.5 (as if a cloud passed), so the step is never seen. A sweep would
+ * move the shadows in every frame of the fade, and each move redraws the shadow map, a slow frame on a software
+ * renderer; the step redraws it once, while the sun is hidden.
  */
 export function mixSkyLighting(a: SkyLighting, b: SkyLighting, t: number, out: SkyLighting): SkyLighting {
   const u = Math.max(0, Math.min(1, t))
@@ -328,14 +341,28 @@ export function mixSkyLighting(a: SkyLighting, b: SkyLighting, t: number, out: S
   lerp3(a.hemiGround, b.hemiGround, out.hemiGround)
   lerp3(a.sunColor, b.sunColor, out.sunColor)
   lerp3(a.fog, b.fog, out.fog)
-  lerp3(a.sunDirection, b.sunDirection, out.sunDirection)
-  const d = out.sunDirection
-  const len = Math.hypot(d[0], d[1], d[2])
-  if (len > 1e-6) for (let c = 0; c < 3; c++) d[c] = d[c]! / len
-  else out.sunDirection = [b.sunDirection[0], b.sunDirection[1], b.sunDirection[2]]
   out.hemiIntensity = a.hemiIntensity + (b.hemiIntensity - a.hemiIntensity) * u
   out.sunIntensity = a.sunIntensity + (b.sunIntensity - a.sunIntensity) * u
   out.shadowIntensity = a.shadowIntensity + (b.shadowIntensity - a.shadowIntensity) * u
+  const da = a.sunDirection
+  const db = b.sunDirection
+  const norms = Math.hypot(da[0], da[1], da[2]) * Math.hypot(db[0], db[1], db[2])
+  const cos = (da[0] * db[0] + da[1] * db[1] + da[2] * db[2]) / (norms || 1)
+  const d = out.sunDirection
+  if (cos >= Math.cos(SUN_SWEEP_MAX_RAD)) {
+    lerp3(da, db, d)
+    const len = Math.hypot(d[0], d[1], d[2])
+    if (len > 1e-6) for (let c = 0; c < 3; c++) d[c] = d[c]! / len
+    else out.sunDirection = [db[0], db[1], db[2]]
+  } else {
+    const from = u < 0.5 ? da : db
+    for (let c = 0; c < 3; c++) d[c] = from[c]!
+    // 1 at either end and 0 over the middle fifth, smoothly: the step falls in the dark at any frame rate where the
+    // fade takes more than ten frames.
+    const e = Math.max(0, (Math.abs(1 - 2 * u) - SUN_DARK) / (1 - SUN_DARK))
+    const shade = e * e * (3 - 2 * e)
+    out.sunIntensity *= shade
+  }
   return out
 }
 

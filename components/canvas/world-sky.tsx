@@ -126,7 +126,8 @@ export function WorldSky({
       } else if (override?.kind === 'unlit') light.intensity = 0
       light.position.set(cx + dx * SUN_DISTANCE_M, dy * SUN_DISTANCE_M, cz + dz * SUN_DISTANCE_M)
       // The sun's position says all that moves its shadow camera: the target is the room centre, with it. A sky
-      // crossfade turns the sun a little every frame: the map follows in steps of SHADOW_SUN_STEP_M.
+      // crossfade turns the sun by at most a degree, followed in steps of SHADOW_SUN_STEP_M; a larger turn it makes
+      // in one step, in shade (mixSkyLighting).
       if (!(light.position.distanceToSquared(shadowSunAt) < SHADOW_SUN_STEP_M ** 2)) {
         shadowSunAt.copy(light.position)
         invalidateShadows(gl)

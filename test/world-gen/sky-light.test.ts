@@ -4,6 +4,7 @@ import {
   GROUND_SHADE,
   linearToSrgbByte,
   mixSkyLighting,
+  SUN_SWEEP_MAX_RAD,
   cloneSkyLighting,
   SKY_GROUND_FADE_RAD,
   skyAngles,
@@ -259,10 +260,53 @@ describe('skyLighting', () => {
     expect(mixSkyLighting(a, b, 0, out)).toEqual(a)
     expect(mixSkyLighting(a, b, 1, out).sunIntensity).toBeCloseTo(b.sunIntensity, 12)
     expect(out.fog).toEqual(b.fog)
+    expect(out.sunDirection).toEqual(b.sunDirection)
     const half = mixSkyLighting(a, b, 0.5, out)
     expect(half.hemiIntensity).toBeCloseTo((a.hemiIntensity + b.hemiIntensity) / 2, 12)
     expect(half.shadowIntensity).toBeCloseTo((a.shadowIntensity + b.shadowIntensity) / 2, 12)
     expect(Math.hypot(...half.sunDirection)).toBeCloseTo(1, 12)
     expect(a).toEqual(a0)
+  })
+
+  it('mixSkyLighting steps a sun that turns, in shade: one direction change, the sun out at the step', () => {
+    const a = skyLighting(sunny)
+    const b = cloneSkyLighting(a)
+    // The same sky with the sun a quarter turn round (azimuth +90°).
+    b.sunDirection = [-a.sunDirection[2], a.sunDirection[1], a.sunDirection[0]]
+    const out = cloneSkyLighting(a)
+    const steps = 400
+    let changes = 0
+    let last = [...a.sunDirection]
+    let lastIntensity = a.sunIntensity
+    for (let i = 0; i <= steps; i++) {
+      const l = mixSkyLighting(a, b, i / steps, out)
+      if (l.sunDirection.some((v, c) => v !== last[c])) {
+        changes++
+        // The direction changes only where the sun gives no light.
+        expect(l.sunIntensity).toBeLessThan(1e-3 * a.sunIntensity)
+      }
+      // Its light fades smoothly: no jump between neighbouring steps.
+      expect(Math.abs(l.sunIntensity - lastIntensity)).toBeLessThan(0.02 * a.sunIntensity)
+      last = [...l.sunDirection]
+      lastIntensity = l.sunIntensity
+    }
+    expect(changes).toBe(1)
+    expect(mixSkyLighting(a, b, 0.5, out).sunIntensity).toBe(0)
+    expect(mixSkyLighting(a, b, 0.25, out).sunDirection).toEqual(a.sunDirection)
+    expect(mixSkyLighting(a, b, 0.75, out).sunDirection).toEqual(b.sunDirection)
+  })
+
+  it('mixSkyLighting sweeps a sun that turns by less than SUN_SWEEP_MAX_RAD, in full light', () => {
+    const a = skyLighting(sunny)
+    const b = cloneSkyLighting(a)
+    const turn = SUN_SWEEP_MAX_RAD / 2
+    const [x, y, z] = a.sunDirection
+    b.sunDirection = [x * Math.cos(turn) - z * Math.sin(turn), y, x * Math.sin(turn) + z * Math.cos(turn)]
+    const half = mixSkyLighting(a, b, 0.5, cloneSkyLighting(a))
+    expect(half.sunIntensity).toBeCloseTo(a.sunIntensity, 12)
+    // Halfway round: the azimuth turned by half as much, the elevation kept.
+    const azimuth = (d: number[]) => Math.atan2(d[0]!, d[2]!)
+    expect(azimuth(half.sunDirection) - azimuth(a.sunDirection)).toBeCloseTo(-turn / 2, 9)
+    expect(half.sunDirection[1]).toBeCloseTo(a.sunDirection[1], 4)
   })
 })
