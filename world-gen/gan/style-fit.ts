@@ -103,6 +103,20 @@ export function textureStats(image: tf.Tensor4D, levels = STYLE_LEVELS): tf.Tens
   return tf.concat(parts) as tf.Tensor1D
 }
 
+/** Statistics per pyramid level in `textureStats`: the colour moments (mean 3, covariance 9), then 9 log energies. */
+const STATS_PER_LEVEL = 21
+const COLOUR_STATS = 12
+
+/**
+ * 1 on the structure statistics of `textureStats` (the log energies of the bands and of the horizontal and vertical
+ * differences: contrast per scale and orientation), 0 on the colour moments.
+ */
+export function structureMask(levels = STYLE_LEVELS): Float32Array {
+  const mask = new Float32Array(levels * STATS_PER_LEVEL)
+  for (let l = 0; l < levels; l++) mask.fill(1, l * STATS_PER_LEVEL + COLOUR_STATS, (l + 1) * STATS_PER_LEVEL)
+  return mask
+}
+
 /** Squared distance between two statistics vectors (`textureStats`): a scalar, 0 for identical textures. */
 export function statsDistance(a: tf.Tensor1D, b: tf.Tensor1D): tf.Scalar {
   return tf.sum(tf.squaredDifference(a, b)) as tf.Scalar
@@ -124,7 +138,10 @@ export interface FitStyleOptions {
   slot: SurfaceSlot
   /** Field size of the fit, in cells (square). @default 8 (a 64² texture with 8 px cells) */
   cells?: number
-  /** Adam steps on latent and mixture together (then `polishSteps(steps)` more on the latent alone). @default 60 */
+  /**
+   * Adam steps on latent and mixture together (then `polishSteps(steps)` more on the latent alone), from each of the
+   * fit's (at most two) starts. @default 60
+   */
   steps?: number
   /** Adam learning rate. @default 0.1 */
   learningRate?: number
@@ -143,9 +160,15 @@ export interface FitStyleResult {
    * rounded latent of every polish step and of the end), quantised exactly as the URL carries it.
    */
   style: WorldStyle
-  /** Index of the family the fit started from (the closest single family over FIT_START_LATENTS start latents). */
+  /**
+   * Index of the family the link's fit started from: the closest single family over FIT_START_LATENTS start latents,
+   * in all the statistics or in structure alone.
+   */
   startFamily: number
-  /** Distance at the start (that family and start latent, as the softmax mixture the fit begins with, unrounded). */
+  /**
+   * Distance at the start: the closer of the two starts (family and start latent, as the softmax mixture each fit
+   * begins with, unrounded).
+   */
   startLoss: number
   /** Distance after the joint steps: the fit's own latent and mixture, before anything is rounded. */
   fittedLoss: number
@@ -162,7 +185,7 @@ export interface FitStyleResult {
    * orientation is closer: which way the grain runs on a surface is the world's choice).
    */
   photoTurned: boolean
-  /** Steps run (joint + polish). */
+  /** Steps run (joint + polish, over both starts). */
   steps: number
 }
 
@@ -201,8 +224,9 @@ export function fitStartLatent(seed: number, dim: number, k: number): Float32Arr
 /**
  * Fit a style to `target` (float32 [S, S, 3] in [-1, 1], S = cells · cellPx; world-gen `photoTarget`). Starts from the
  * (family, start latent, photo orientation) that paints the closest texture (a softmax mixture with logit 4 on it),
- * then runs Adam on the latent (kept on the √dim sphere by normalisation inside the graph) and the mixture logits
- * together, against the photo in that orientation.
+ * closest in all the statistics and, where that is another, closest in structure alone; from each, runs Adam on the
+ * latent (kept on the √dim sphere by normalisation inside the graph) and the mixture logits together, against the
+ * photo in that orientation, and returns the closer link.
  * Synchronous tf math per step inside tidy; leaves no tensor behind, also when cancelled or failing.
  */
 export async function fitStyle(
@@ -257,41 +281,55 @@ export async function fitStyle(
       const stats = textureStats(image(z, mix))
       return tf.stack(orientations.map((o) => statsDistance(stats, o)))
     }
-    // Start: the closest single family, start latent and orientation of the photo (one forward pass per pair: cheap
-    // next to the fit).
-    let startFamily = 0
-    let z0 = starts[0]!
-    let turned = 0
-    let best = Infinity
+    const structure = own(tf.tensor1d(structureMask()))
+    // Two starts, each the single family, start latent and orientation closest to the photo (one forward pass per
+    // pair: cheap next to the fit): closest in all the statistics, and closest in structure alone (`structureMask`).
+    // The fit moves the palette readily but seldom leaves the family it starts from, so judged by colour alone, planks
+    // started from a ground of their brown, or from stone blocks, and stayed there; judged by structure alone, metal
+    // sheets started from a worse basin than their colour's. Each start is fitted in full (with half the steps each,
+    // metal fell short); the closer link wins.
+    type Start = { family: number; z0: Float32Array; turned: number; score: number }
+    const byColour: Start = { family: 0, z0: starts[0]!, turned: 0, score: Infinity }
+    const byStructure: Start = { ...byColour }
     for (const start of starts) {
       for (let f = 0; f < families.names.length; f++) {
-        const d = tf.tidy(() =>
-          toOrientations(tf.tensor1d(start), tf.oneHot(tf.tensor1d([f], 'int32'), families.names.length)),
-        )
+        const d = tf.tidy(() => {
+          const stats = textureStats(
+            image(tf.tensor1d(start), tf.oneHot(tf.tensor1d([f], 'int32'), families.names.length)),
+          )
+          const diffs = orientations.map((o) => tf.squaredDifference(stats, o))
+          return tf.stack([...diffs.map((d) => tf.sum(d)), ...diffs.map((d) => tf.sum(tf.mul(d, structure)))])
+        })
         const v = (await d.data()) as Float32Array
         d.dispose()
-        for (let o = 0; o < v.length; o++) {
-          if (v[o]! < best) {
-            best = v[o]!
-            startFamily = f
-            z0 = start
-            turned = o
-          }
+        for (let o = 0; o < orientations.length; o++) {
+          const full = v[o]!
+          const shape = v[orientations.length + o]!
+          if (full < byColour.score) Object.assign(byColour, { family: f, z0: start, turned: o, score: full })
+          if (shape < byStructure.score) Object.assign(byStructure, { family: f, z0: start, turned: o, score: shape })
         }
       }
     }
-    const targetStatsT = orientations[turned]!
-    const distance = (z: tf.Tensor, mix: tf.Tensor) => statsDistance(textureStats(image(z, mix)), targetStatsT)
-    const logits0 = new Float32Array(families.names.length)
-    logits0[startFamily] = 4
-    // tf.variable keeps its initial tensor's data alive as a separate tensor: create both inside tidy.
-    const z = own(tf.tidy(() => tf.variable(tf.tensor1d(z0))))
-    const logits = own(tf.tidy(() => tf.variable(tf.tensor1d(logits0))))
+    const same = byStructure.family === byColour.family && byStructure.z0 === byColour.z0
+    const runs = same ? [byColour] : [byColour, byStructure]
+    const jointSteps = steps
+    const polish = polishSteps(steps)
+    const totalSteps = runs.length * (jointSteps + polish)
     /** The distance to the photo either way round: to whichever of its two orientations is closer. */
     const eitherWay = (z: tf.Tensor, mix: tf.Tensor) => tf.min(toOrientations(z, mix))
-    // The start the drop is measured from. Starts and links are measured either way round; the steps in between,
-    // against the orientation the fit keeps (the start's).
-    const startLoss = tf.tidy(() => eitherWay(z, tf.softmax(logits)).dataSync()[0]!)
+    const startMix = (family: number) => {
+      const logits0 = new Float32Array(families.names.length)
+      logits0[family] = 4
+      return logits0
+    }
+    // The start the drop is measured from: the closer of the two, as the softmax mixture each fit begins with. Starts
+    // and links are measured either way round; the steps in between, against the orientation each fit keeps (its
+    // start's).
+    const startLoss = Math.min(
+      ...runs.map((r) =>
+        tf.tidy(() => eitherWay(tf.tensor1d(r.z0), tf.softmax(tf.tensor1d(startMix(r.family)))).dataSync()[0]!),
+      ),
+    )
     /** Distance of a rounded style, as the link paints it (the latent as `decodeStyle` gives it back). */
     const linkDistance = (style: WorldStyle): number => {
       const decoded = decodeStyle(encodeStyle(style))
@@ -299,64 +337,78 @@ export async function fitStyle(
       for (const f of decoded.families) mix[f.index] = f.weight
       return tf.tidy(() => eitherWay(tf.tensor1d(decoded.global), tf.tensor1d(mix)).dataSync()[0]!)
     }
-    // The rounded start is the first candidate: the link of the closest material alone, before any step.
-    let link: { style: WorldStyle; loss: number } = {
-      style: { slot: options.slot, global: quantiseLatent(z0), families: [{ index: startFamily, weight: 1 }] },
-      loss: Infinity,
+    // The rounded starts are the first candidates: the link of the closest material alone, before any step.
+    let link: { style: WorldStyle; loss: number; run: number } = { style: undefined as never, loss: Infinity, run: 0 }
+    const consider = (run: number, global: Float32Array, fams: StyleFamily[], loss: number) => {
+      if (loss < link.loss) link = { style: { slot: options.slot, global, families: fams }, loss, run }
     }
-    link.loss = linkDistance(link.style)
-    const consider = (global: Float32Array, fams: StyleFamily[], loss: number) => {
-      if (loss < link.loss) link = { style: { slot: options.slot, global, families: fams }, loss }
-    }
-    optimizer = tf.train.adam(options.learningRate ?? 0.1)
-    let fittedLoss = startLoss
-    for (let step = 1; step <= steps; step++) {
+    const fitted: number[] = []
+    let done = 0
+    for (let r = 0; r < runs.length; r++) {
+      const { family, z0, turned } = runs[r]!
+      const startStyle: WorldStyle = {
+        slot: options.slot,
+        global: quantiseLatent(z0),
+        families: [{ index: family, weight: 1 }],
+      }
+      consider(r, startStyle.global, startStyle.families, linkDistance(startStyle))
+      const targetStatsT = orientations[turned]!
+      const distance = (z: tf.Tensor, mix: tf.Tensor) => statsDistance(textureStats(image(z, mix)), targetStatsT)
+      // tf.variable keeps its initial tensor's data alive as a separate tensor: create both inside tidy.
+      const z = own(tf.tidy(() => tf.variable(tf.tensor1d(z0))))
+      const logits = own(tf.tidy(() => tf.variable(tf.tensor1d(startMix(family)))))
+      optimizer?.dispose()
+      optimizer = tf.train.adam(options.learningRate ?? 0.1)
+      let fittedLoss = Infinity
+      for (let step = 1; step <= jointSteps; step++) {
+        if (options.cancelled?.() === true) throw new FitCancelledError()
+        const loss = optimizer.minimize(() => distance(z, tf.softmax(logits)), true, [z, logits])!
+        fittedLoss = (await loss.data())[0]!
+        loss.dispose()
+        await options.onStep?.(++done, totalSteps, fittedLoss)
+      }
+      fitted.push(fittedLoss)
       if (options.cancelled?.() === true) throw new FitCancelledError()
-      const loss = optimizer.minimize(() => distance(z, tf.softmax(logits)), true, [z, logits])!
-      fittedLoss = (await loss.data())[0]!
-      loss.dispose()
-      await options.onStep?.(step, steps, fittedLoss)
-    }
-    if (options.cancelled?.() === true) throw new FitCancelledError()
-    // The URL keeps the mixture's three heaviest families in sixteenths: fix that mixture, then polish the latent
-    // under it, so the style a link carries is fitted as it will be painted.
-    const mixFit = tf.tidy(() => tf.softmax(logits).dataSync() as Float32Array)
-    const families0 = quantiseStyle(options.slot, (await z.data()) as Float32Array, mixFit).families
-    const mixQ = new Float32Array(families.names.length)
-    for (const f of families0) mixQ[f.index] = f.weight
-    const mixQT = own(tf.tensor1d(mixQ))
-    // Polish through the rounding (a straight-through estimator): each step paints the latent rounded as the link
-    // rounds it (the continuous latent plus a constant offset to its rounded value) and passes the gradient on to the
-    // continuous latent, so the polish sees what the link will paint; its loss is that rounded latent's distance, so
-    // every step also weighs one candidate at no extra cost.
-    const polish = polishSteps(steps)
-    for (let step = 1; step <= polish; step++) {
+      // The URL keeps the mixture's three heaviest families in sixteenths: fix that mixture, then polish the latent
+      // under it, so the style a link carries is fitted as it will be painted.
+      const mixFit = tf.tidy(() => tf.softmax(logits).dataSync() as Float32Array)
+      const families0 = quantiseStyle(options.slot, (await z.data()) as Float32Array, mixFit).families
+      const mixQ = new Float32Array(families.names.length)
+      for (const f of families0) mixQ[f.index] = f.weight
+      const mixQT = own(tf.tensor1d(mixQ))
+      // Polish through the rounding (a straight-through estimator): each step paints the latent rounded as the link
+      // rounds it (the continuous latent plus a constant offset to its rounded value) and passes the gradient on to
+      // the continuous latent, so the polish sees what the link will paint; its loss is that rounded latent's
+      // distance, so every step also weighs one candidate at no extra cost.
+      for (let step = 1; step <= polish; step++) {
+        if (options.cancelled?.() === true) throw new FitCancelledError()
+        const zNow = (await z.data()) as Float32Array
+        const q = quantiseLatent(zNow)
+        const onSphere = toLatentSphere(zNow)
+        const offset = tf.tensor1d(q.map((v, i) => v - onSphere[i]!))
+        const loss = optimizer.minimize(() => distance(tf.add(sphere(z), offset), mixQT), true, [z])!
+        offset.dispose()
+        const v = (await loss.data())[0]!
+        loss.dispose()
+        consider(r, q, families0, v)
+        await options.onStep?.(++done, totalSteps, v)
+      }
       if (options.cancelled?.() === true) throw new FitCancelledError()
-      const zNow = (await z.data()) as Float32Array
-      const q = quantiseLatent(zNow)
-      const onSphere = toLatentSphere(zNow)
-      const offset = tf.tensor1d(q.map((v, i) => v - onSphere[i]!))
-      const loss = optimizer.minimize(() => distance(tf.add(sphere(z), offset), mixQT), true, [z])!
-      offset.dispose()
-      const v = (await loss.data())[0]!
-      loss.dispose()
-      consider(q, families0, v)
-      await options.onStep?.(steps + step, steps + polish, v)
+      const end = quantiseStyle(options.slot, (await z.data()) as Float32Array, mixQ)
+      consider(r, end.global, end.families, linkDistance(end))
     }
-    if (options.cancelled?.() === true) throw new FitCancelledError()
-    const end = quantiseStyle(options.slot, (await z.data()) as Float32Array, mixQ)
-    consider(end.global, end.families, linkDistance(end))
     // Measured again exactly as the link paints it (the polish's losses differ from it by float rounding at most).
     const quantisedLoss = linkDistance(link.style)
+    const winner = runs[link.run]!
     return {
       style: link.style,
-      startFamily,
+      startFamily: winner.family,
       startLoss,
-      fittedLoss,
+      fittedLoss: fitted[link.run]!,
       quantisedLoss,
       improved: quantisedLoss < startLoss,
-      photoTurned: turned === 1,
-      steps: steps + polish,
+      photoTurned: winner.turned === 1,
+      steps: totalSteps,
     }
   } finally {
     optimizer?.dispose()

@@ -10,6 +10,7 @@ import {
   fitStyle,
   missingGradientKernels,
   paintStyle,
+  structureMask,
   styleDistance,
   textureStats,
 } from '../../../world-gen/gan/style-fit'
@@ -53,6 +54,26 @@ describe('texture-statistics distance', () => {
     })
     expect(d[0]).toBeGreaterThan(0.5)
     expect(d[1]).toBeGreaterThan(1)
+  })
+
+  it('has a structure part (structureMask: the log energies) blind to colour, not to orientation', () => {
+    const mask = structureMask()
+    expect(mask.length).toBe(4 * 21)
+    expect(mask.reduce((a, b) => a + b, 0)).toBe(4 * 9)
+    const d = tf.tidy(() => {
+      const m = tf.tensor1d(mask)
+      const structural = (a: tf.Tensor4D, b: tf.Tensor4D) =>
+        tf.sum(tf.mul(tf.squaredDifference(textureStats(a), textureStats(b)), m)).dataSync()[0]!
+      const base = img(stripes())
+      return [
+        structural(base, img(stripes(32, 0, [-0.3, 0.3, 0.2]))),
+        styleDistance(base, img(stripes(32, 0, [-0.3, 0.3, 0.2]))).dataSync()[0]!,
+        structural(base, tf.transpose(base, [0, 2, 1, 3]) as tf.Tensor4D),
+      ]
+    })
+    expect(d[0]).toBeLessThan(1e-6)
+    expect(d[1]).toBeGreaterThan(0.5)
+    expect(d[2]).toBeGreaterThan(1)
   })
 
   it('has 21 statistics per pyramid level', () => {
