@@ -188,6 +188,25 @@ async function main(): Promise<void> {
   const { baseUrl, server } = await serveApp(values['base-url'])
   const browser = await launchBrowser()
   const viewport = { width: Number(values.width), height: Number(values.height) }
+  /** A fresh browser context on the world, once its first room is textured. */
+  const openWorld = async () => {
+    const opened = await openPage(
+      browser,
+      baseUrl,
+      `/w/${encodeURIComponent(values.seed)}?tex=${values.tex}${values.threads ? `&threads=${values.threads}` : ''}`,
+      { viewport },
+    )
+    try {
+      await opened.page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
+        timeout: 300_000,
+        polling: 100,
+      })
+    } catch (error) {
+      await opened.context.close()
+      throw error
+    }
+    return opened
+  }
   const runs = []
   let still: { stepM: number; framesPerStop: number; stops: Stop[] } | undefined
   try {
@@ -196,17 +215,8 @@ async function main(): Promise<void> {
       ['run 3.5 m/s', true],
     ] as const) {
       // A fresh context per speed: empty caches, so both walks generate every room.
-      const { page, context } = await openPage(
-        browser,
-        baseUrl,
-        `/w/${encodeURIComponent(values.seed)}?tex=${values.tex}${values.threads ? `&threads=${values.threads}` : ''}`,
-        { viewport },
-      )
+      const { page, context } = await openWorld()
       try {
-        await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
-          timeout: 300_000,
-          polling: 100,
-        })
         // The world's start as the page marked it, in seconds from navigation start (the streamer's START_MARKS).
         const start = await startTimeline(page)
         const firstTexturedS = start.roomTextured ?? NaN
@@ -255,17 +265,8 @@ async function main(): Promise<void> {
       }
     }
     if (values.still) {
-      const { page, context } = await openPage(
-        browser,
-        baseUrl,
-        `/w/${encodeURIComponent(values.seed)}?tex=${values.tex}${values.threads ? `&threads=${values.threads}` : ''}`,
-        { viewport },
-      )
+      const { page, context } = await openWorld()
       try {
-        await page.waitForFunction(() => window.latentscape?.getState().textured === true, undefined, {
-          timeout: 300_000,
-          polling: 100,
-        })
         const route = await planRoute(page, Number(values.rooms))
         const stops = await stillPass(page, route.legs)
         const ms = stops.map((s) => s.frameMs)
