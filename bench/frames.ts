@@ -9,8 +9,8 @@
  * [--threads 2] [--still] [--base-url http://localhost:3000]`. `--threads` asks the wasm backend for that many
  * threads (`?threads=`; default: the app's own choice, every core but one). `--still` adds a pass that stands still
  * every 1.5 m of the route with nothing streaming and times the frames there (`stillPass`). Without --base-url it
- * serves the existing production build (building first if there is none). Note that headless Chromium here renders with SwiftShader (software), so frame times measure
- * the CPU, not a GPU.
+ * serves the existing production build (building first if there is none). Note that headless Chromium here renders
+ * with SwiftShader (software), so frame times measure the CPU, not a GPU.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { cpus } from 'node:os'
@@ -140,9 +140,13 @@ async function stillPass(page: Page, legs: Leg[]): Promise<Stop[]> {
       polling: 'raf',
       timeout: 120_000,
     })
-    const state = await page.evaluate(() => window.latentscape!.getState())
-    const frameMs = await page.evaluate(() => window.latentscape!.getStats().frameMs.median)
-    stops.push({ x: state.position!.x, z: state.position!.z, room: `${state.room.x},${state.room.z}`, frameMs })
+    stops.push(
+      await page.evaluate(() => {
+        const { position, room } = window.latentscape!.getState()
+        const frameMs = window.latentscape!.getStats().frameMs.median
+        return { x: position!.x, z: position!.z, room: `${room.x},${room.z}`, frameMs }
+      }),
+    )
   }
   await measure()
   for (const leg of legs) {

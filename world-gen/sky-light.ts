@@ -320,6 +320,7 @@ export const OVERCAST_SHADOW = 0.25
  * in shade (see `mixSkyLighting`).
  */
 export const SUN_SWEEP_MAX_RAD = Math.PI / 180
+const SUN_SWEEP_MIN_COS = Math.cos(SUN_SWEEP_MAX_RAD)
 
 /** The middle part of a crossfade (as a fraction of it) in which a stepping sun gives no light. */
 const SUN_DARK = 0.2
@@ -349,19 +350,17 @@ export function mixSkyLighting(a: SkyLighting, b: SkyLighting, t: number, out: S
   const norms = Math.hypot(da[0], da[1], da[2]) * Math.hypot(db[0], db[1], db[2])
   const cos = (da[0] * db[0] + da[1] * db[1] + da[2] * db[2]) / (norms || 1)
   const d = out.sunDirection
-  if (cos >= Math.cos(SUN_SWEEP_MAX_RAD)) {
+  if (cos >= SUN_SWEEP_MIN_COS) {
+    // Within a degree of each other: their lerp is nowhere near zero length.
     lerp3(da, db, d)
     const len = Math.hypot(d[0], d[1], d[2])
-    if (len > 1e-6) for (let c = 0; c < 3; c++) d[c] = d[c]! / len
-    else out.sunDirection = [db[0], db[1], db[2]]
+    for (let c = 0; c < 3; c++) d[c] = d[c]! / len
   } else {
     const from = u < 0.5 ? da : db
     for (let c = 0; c < 3; c++) d[c] = from[c]!
     // 1 at either end and 0 over the middle fifth, smoothly: the step falls in the dark at any frame rate where the
     // fade takes more than ten frames.
-    const e = Math.max(0, (Math.abs(1 - 2 * u) - SUN_DARK) / (1 - SUN_DARK))
-    const shade = e * e * (3 - 2 * e)
-    out.sunIntensity *= shade
+    out.sunIntensity *= smoothstep(SUN_DARK, 1, Math.abs(1 - 2 * u))
   }
   return out
 }

@@ -312,9 +312,8 @@ export async function fitStyle(
     }
     const same = byStructure.family === byColour.family && byStructure.z0 === byColour.z0
     const runs = same ? [byColour] : [byColour, byStructure]
-    const jointSteps = steps
     const polish = polishSteps(steps)
-    const totalSteps = runs.length * (jointSteps + polish)
+    const totalSteps = runs.length * (steps + polish)
     /** The distance to the photo either way round: to whichever of its two orientations is closer. */
     const eitherWay = (z: tf.Tensor, mix: tf.Tensor) => tf.min(toOrientations(z, mix))
     const startMix = (family: number) => {
@@ -360,7 +359,7 @@ export async function fitStyle(
       optimizer?.dispose()
       optimizer = tf.train.adam(options.learningRate ?? 0.1)
       let fittedLoss = Infinity
-      for (let step = 1; step <= jointSteps; step++) {
+      for (let step = 1; step <= steps; step++) {
         if (options.cancelled?.() === true) throw new FitCancelledError()
         const loss = optimizer.minimize(() => distance(z, tf.softmax(logits)), true, [z, logits])!
         fittedLoss = (await loss.data())[0]!
