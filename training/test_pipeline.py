@@ -84,7 +84,7 @@ class PipelineTest(unittest.TestCase):
     def _train(self, steps: int) -> str:
         cmd = [sys.executable, '-m', 'training.train', '--data', str(self.tmp / 'tiny.npz'), '--run',
                str(self.run_dir), '--steps', str(steps), '--batch', '6', '--crop', str(4 * self.layout['cellPx']),
-               '--sample-every', '1000', '--ckpt-every', '2', '--noise-from', '5']
+               '--sample-every', '1000', '--ckpt-every', '2', '--noise-from', '5', '--augment']
         return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
 
     def test_1_sampler(self):
@@ -112,6 +112,38 @@ class PipelineTest(unittest.TestCase):
                     torch.equal(window, img[:, y : y + 40, x : x + 40])
                     for y in range(img.shape[1] - 39) for x in range(img.shape[2] - 39))
         self.assertTrue(found, 'a crop of a non-tiling image is a window inside it')
+
+    def test_1_augmented_sampler(self):
+        from .surface_augment import augment_probability, colour_jitter, hue_matrix, resize_window
+
+        data = MaterialSet(self.tmp / 'tiny.npz')
+        plain, fams = MaterialSampler(data, 40, seed=5)(24)
+        again, _ = MaterialSampler(data, 40, seed=5)(24)
+        self.assertTrue(torch.equal(plain, again), 'seeded')
+        varied, vfams = MaterialSampler(data, 40, seed=5, augment=True)(24)
+        self.assertEqual(tuple(varied.shape), (24, 3, 40, 40))
+        self.assertTrue(varied.min() >= -1 and varied.max() <= 1)
+        self.assertTrue(torch.equal(varied, MaterialSampler(data, 40, seed=5, augment=True)(24)[0]), 'seeded')
+        self.assertFalse(torch.equal(varied, plain), 'augmentation changes the crops')
+        # Thin families (5 images here) are varied on every crop; big ones on at least half.
+        self.assertEqual(augment_probability(5), 1.0)
+        self.assertEqual(augment_probability(5000), 0.5)
+        self.assertAlmostEqual(augment_probability(200), 0.5)
+        # The hue turn keeps greys grey and is a rotation (no change of brightness along the grey axis).
+        m = hue_matrix(17.0)
+        self.assertTrue(torch.allclose(m @ torch.ones(3), torch.ones(3), atol=1e-6))
+        self.assertTrue(torch.allclose(m @ m.T, torch.eye(3), atol=1e-6))
+        grey = torch.zeros(3, 8, 8)
+        jit = colour_jitter(grey, np.random.default_rng(0))
+        self.assertLess(float((jit - jit.mean(0, keepdim=True)).abs().max()), 1e-5, 'a grey crop stays grey')
+        # A window resized up to the crop scales its height with it: the slopes stay the source's.
+        window = torch.zeros(4, 32, 32)
+        window[3] = torch.linspace(-0.4, 0.4, 32)[None, :]
+        out = resize_window(window, 40)
+        self.assertEqual(tuple(out.shape), (4, 40, 40))
+        slope_in = float((window[3, :, 1:] - window[3, :, :-1]).mean())
+        slope_out = float((out[3, :, 1:] - out[3, :, :-1]).mean())
+        self.assertAlmostEqual(slope_out, slope_in, delta=0.05 * slope_in)
 
     def test_2_train_resume_export(self):
         self._train(4)

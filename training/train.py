@@ -26,6 +26,7 @@ import torch.nn.functional as F
 from .models import Discriminator, Generator, latent_layout, recalibrate_bn
 from .sheets import save_grid
 from .sky_augment import SkyDeckSampler
+from .surface_augment import augment_probability, colour_jitter, resize_window, window_side
 from .surface_relief import HEIGHT_PX_PER_UNIT
 
 
@@ -137,13 +138,16 @@ class MaterialSampler:
 
     Every family is drawn equally often (brick has ~20 sources, metal ~200: unbalanced sampling would teach metal).
     Crops wrap around images that tile and stay inside those that do not; an image smaller than the crop in a
-    direction is wrapped there (only tileable images can be)."""
+    direction is wrapped there (only tileable images can be). With `augment`, crops are varied in colour and size
+    (training/surface_augment.py), the more often the thinner their family."""
 
     def __init__(self, data: MaterialSet, crop: int, seed: int, only: int | None = None,
-                 weights: dict[str, float] | None = None, with_height: bool = False):
+                 weights: dict[str, float] | None = None, with_height: bool = False, augment: bool = False):
         self.data = data
         self.crop = crop
         self.rng = np.random.default_rng(seed)
+        counts = np.bincount(data.family, minlength=len(data.families))
+        self.augment_p = [augment_probability(int(n)) if augment else 0.0 for n in counts]
         # with_height: RGB + height crops, drawn only from images that have a height map
         self.with_height = with_height
         ok = data.has_height if with_height else np.ones(len(data.family), bool)
@@ -167,10 +171,18 @@ class MaterialSampler:
             if self.with_height:
                 img = torch.cat([img, self.data.height[j]])
             _, h, w = img.shape
-            wrap = bool(self.data.tiles[j]) or h < self.crop or w < self.crop
-            y = int(self.rng.integers(h if wrap else h - self.crop + 1))
-            x = int(self.rng.integers(w if wrap else w - self.crop + 1))
-            c = img[:, torch.arange(y, y + self.crop) % h][:, :, torch.arange(x, x + self.crop) % w]
+            # The RNG is drawn from only when augmenting, so runs without it (and their resumes) are unchanged.
+            varied = self.augment_p[k] > 0 and self.rng.random() < self.augment_p[k]
+            side = window_side(self.crop, self.rng) if varied else self.crop
+            if varied and not self.data.tiles[j]:
+                side = min(side, h, w)  # a window inside an image that does not tile
+            wrap = bool(self.data.tiles[j]) or h < side or w < side
+            y = int(self.rng.integers(h if wrap else h - side + 1))
+            x = int(self.rng.integers(w if wrap else w - side + 1))
+            c = img[:, torch.arange(y, y + side) % h][:, :, torch.arange(x, x + side) % w]
+            if varied:
+                c = resize_window(c, self.crop)
+                c[:3] = colour_jitter(c[:3], self.rng)
             if self.rng.random() < 0.5:
                 c = c.flip(2)
             if k not in self.no_rot:
@@ -275,6 +287,9 @@ def main() -> None:
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--family-weights', type=lambda v: {k: float(x) for k, x in (p.split('=') for p in v.split(','))},
                     default=None, help='relative crop draws per family, e.g. brick=3,floor_tiles=2 (default: equal)')
+    ap.add_argument('--augment', action='store_true',
+                    help='vary real surface crops in colour and size, the more often the thinner their family '
+                         '(training/surface_augment.py): against memorising families with few images')
     ap.add_argument('--relief', default=None,
                     help='paired height maps (training/surface_relief.py): train a 4-channel RGB + height generator')
     ap.add_argument('--relief-batch', type=int, default=16, help='crops per step for the relief discriminator')
@@ -369,9 +384,9 @@ def main() -> None:
         print(f'initialised from {args.init_from} (step {step})', flush=True)
     relief_sampler = None
     if conditioned:
-        sampler = MaterialSampler(data, args.crop, args.seed + step, weights=args.family_weights)
+        sampler = MaterialSampler(data, args.crop, args.seed + step, weights=args.family_weights, augment=args.augment)
         relief_sampler = (MaterialSampler(data, args.crop, args.seed + step + 7, weights=args.family_weights,
-                                          with_height=True) if args.relief else None)
+                                          with_height=True, augment=args.augment) if args.relief else None)
     elif args.model == 'sky' and 'variants' in npz.files:
         # Cloud decks: rotation about the zenith by any angle, scale, exposure and light (training/sky_augment.py).
         deck_sampler = SkyDeckSampler(npz['variants'][npz['train']], args.crop, args.seed + step)
