@@ -219,6 +219,7 @@ export {
   GROUND_SHADE,
   mixSkyLighting,
   SUN_SWEEP_MAX_RAD,
+  sunSteps,
   skyLight,
   skyLighting,
   SUN_MAX_ELEVATION_RAD,

@@ -322,6 +322,17 @@ export const OVERCAST_SHADOW = 0.25
 export const SUN_SWEEP_MAX_RAD = Math.PI / 180
 const SUN_SWEEP_MIN_COS = Math.cos(SUN_SWEEP_MAX_RAD)
 
+/**
+ * Whether a crossfade from `a` to `b` turns the sun in one step (in shade, at its middle) rather than sweeping it:
+ * their sun directions are more than SUN_SWEEP_MAX_RAD apart.
+ */
+export function sunSteps(a: SkyLighting, b: SkyLighting): boolean {
+  const da = a.sunDirection
+  const db = b.sunDirection
+  const norms = Math.hypot(da[0], da[1], da[2]) * Math.hypot(db[0], db[1], db[2])
+  return (da[0] * db[0] + da[1] * db[1] + da[2] * db[2]) / (norms || 1) < SUN_SWEEP_MIN_COS
+}
+
 /** The middle part of a crossfade (as a fraction of it) in which a stepping sun gives no light. */
 const SUN_DARK = 0.2
 
@@ -347,10 +358,8 @@ export function mixSkyLighting(a: SkyLighting, b: SkyLighting, t: number, out: S
   out.shadowIntensity = a.shadowIntensity + (b.shadowIntensity - a.shadowIntensity) * u
   const da = a.sunDirection
   const db = b.sunDirection
-  const norms = Math.hypot(da[0], da[1], da[2]) * Math.hypot(db[0], db[1], db[2])
-  const cos = (da[0] * db[0] + da[1] * db[1] + da[2] * db[2]) / (norms || 1)
   const d = out.sunDirection
-  if (cos >= SUN_SWEEP_MIN_COS) {
+  if (!sunSteps(a, b)) {
     // Within a degree of each other: their lerp is nowhere near zero length.
     lerp3(da, db, d)
     const len = Math.hypot(d[0], d[1], d[2])

@@ -57,3 +57,18 @@ export function useShadowCaster(sun: RefObject<DirectionalLight | null>, box: Bo
     return changed
   }, [gl, sun, box])
 }
+
+/**
+ * Whether the sun's shadow camera stays on the room it centres on (`held`) rather than follow the player into `room`:
+ * only into a room next door (sharing a wall) while the sky's crossfade has yet to step the sun (`sunStepAhead`). Then
+ * it waits for that step, made in shade, so one shadow-map redraw serves both moves instead of one on entering and
+ * another half a fade later. Meanwhile the camera, 1.6 pitches either side of the old room, still holds the whole of
+ * the room next door (at most 12 m across and 6 m high: within 22 m of the old room's centre).
+ */
+export function holdShadowCentre(
+  held: { readonly x: number; readonly z: number },
+  room: { readonly x: number; readonly z: number },
+  sunStepAhead: boolean,
+): boolean {
+  return sunStepAhead && Math.abs(room.x - held.x) + Math.abs(room.z - held.z) === 1
+}

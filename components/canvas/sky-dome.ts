@@ -26,6 +26,7 @@ import {
   mixSkyLighting,
   SKY_GROUND_FADE_RAD,
   skyLighting,
+  sunSteps,
   type RoomKey,
   type SkyLighting,
 } from '../../world-gen'
@@ -127,6 +128,19 @@ export class SkyDome {
       this.b?.lighting ?? this.fallback,
       this.uniforms.fade.value,
       this.lighting,
+    )
+  }
+
+  /**
+   * Whether the running crossfade has yet to turn the sun: a turn of more than a degree is made in one step, in shade,
+   * at the fade's middle (world-gen `mixSkyLighting`), so anything that moves the shadows may wait for that moment
+   * and be redrawn with it once.
+   */
+  sunStepAhead(): boolean {
+    return (
+      this.t < 1 &&
+      this.uniforms.fade.value < 0.5 &&
+      sunSteps(this.a?.lighting ?? this.fallback, this.b?.lighting ?? this.fallback)
     )
   }
 

@@ -7,7 +7,7 @@ import { ROOM_PITCH_M, roomKey, type RoomKey, type SkyLighting } from '../../wor
 import type { PlayerRig } from '../../world-gen/player-rig'
 import type { LightingOverride } from '../session/world-session'
 import type { WorldStreamer } from '../streaming/world-streamer'
-import { invalidateShadows, useShadowsOnDemand } from './shadow-updates'
+import { holdShadowCentre, invalidateShadows, useShadowsOnDemand } from './shadow-updates'
 import { SkyDome } from './sky-dome'
 import { skyPalette } from './world-palette'
 
@@ -46,7 +46,7 @@ const UNLIT_INTENSITY = 2
 /**
  * The sky and the lights that follow it: the sky dome (generated sky of the room the player stands in, crossfading
  * when it changes; the placeholder gradient until one arrives), the hemisphere light, the sun (a shadow-casting
- * directional light centred on the player's room) and the fog colour, all driven every frame from `dome.lighting`,
+ * directional light centred on the player's room, see `holdShadowCentre`) and the fog colour, all driven every frame from `dome.lighting`,
  * unless `lighting.lighting` (automation) overrides the lights.
  */
 export function WorldSky({
@@ -74,6 +74,8 @@ export function WorldSky({
   // The shadow map is redrawn when the sun moves (here) or a room mounts or unmounts (StreamedRoom).
   useShadowsOnDemand()
   const shadowSunAt = useMemo(() => new Vector3(Number.NaN, 0, 0), [])
+  // The room the sun (and its shadow camera) centres on: the player's, a little later on entering a room next door.
+  const sunRoom = useRef({ x: NaN, z: NaN })
 
   useFrame((_, deltaS) => {
     const r = room.current
@@ -101,8 +103,13 @@ export function WorldSky({
     }
     const light = sunLight.current
     if (light !== null) {
-      const cx = r.x * ROOM_PITCH_M
-      const cz = r.z * ROOM_PITCH_M
+      const held = sunRoom.current
+      if (!holdShadowCentre(held, r, override === null && dome.sunStepAhead())) {
+        held.x = r.x
+        held.z = r.z
+      }
+      const cx = held.x * ROOM_PITCH_M
+      const cz = held.z * ROOM_PITCH_M
       light.color.setRGB(l.sunColor[0], l.sunColor[1], l.sunColor[2])
       light.intensity = l.sunIntensity
       light.shadow.intensity = l.shadowIntensity
@@ -127,7 +134,7 @@ export function WorldSky({
       light.position.set(cx + dx * SUN_DISTANCE_M, dy * SUN_DISTANCE_M, cz + dz * SUN_DISTANCE_M)
       // The sun's position says all that moves its shadow camera: the target is the room centre, with it. A sky
       // crossfade turns the sun by at most a degree, followed in steps of SHADOW_SUN_STEP_M; a larger turn it makes
-      // in one step, in shade (mixSkyLighting).
+      // in one step, in shade (mixSkyLighting), and a move into the room next door waits for that step.
       if (!(light.position.distanceToSquared(shadowSunAt) < SHADOW_SUN_STEP_M ** 2)) {
         shadowSunAt.copy(light.position)
         invalidateShadows(gl)

@@ -5,6 +5,7 @@ import {
   linearToSrgbByte,
   mixSkyLighting,
   SUN_SWEEP_MAX_RAD,
+  sunSteps,
   cloneSkyLighting,
   SKY_GROUND_FADE_RAD,
   skyAngles,
@@ -308,5 +309,13 @@ describe('skyLighting', () => {
     const azimuth = (d: number[]) => Math.atan2(d[0]!, d[2]!)
     expect(azimuth(half.sunDirection) - azimuth(a.sunDirection)).toBeCloseTo(-turn / 2, 9)
     expect(half.sunDirection[1]).toBeCloseTo(a.sunDirection[1], 4)
+    expect(sunSteps(a, b)).toBe(false)
+    const far = cloneSkyLighting(a)
+    far.sunDirection = [
+      x * Math.cos(3 * turn) - z * Math.sin(3 * turn),
+      y,
+      x * Math.sin(3 * turn) + z * Math.cos(3 * turn),
+    ]
+    expect(sunSteps(a, far)).toBe(true)
   })
 })

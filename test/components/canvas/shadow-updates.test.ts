@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Box3, DirectionalLight, Vector3 } from 'three'
-import { inShadowCamera } from '../../../components/canvas/shadow-updates'
-import { ROOM_PITCH_M } from '../../../world-gen'
+import { holdShadowCentre, inShadowCamera } from '../../../components/canvas/shadow-updates'
+import { ROOM_PITCH_M, skyDirection, SUN_MAX_ELEVATION_RAD, SUN_MIN_ELEVATION_RAD } from '../../../world-gen'
 
 /** The sun as WorldSky sets it up: a box ±1.6 rooms wide around the room centre, 30 m towards the sun. */
 function sunOver(cx: number, cz: number, dir: [number, number, number]): DirectionalLight {
@@ -46,5 +46,52 @@ describe('inShadowCamera', () => {
 
   it('without a light, every caster counts', () => {
     expect(inShadowCamera(null, room(9, 9))).toBe(true)
+  })
+})
+
+describe('holdShadowCentre', () => {
+  it('holds the shadow camera back only from a room next door, and only until the sun steps', () => {
+    const at = { x: 3, z: -2 }
+    expect(holdShadowCentre(at, { x: 4, z: -2 }, true)).toBe(true)
+    expect(holdShadowCentre(at, { x: 3, z: -3 }, true)).toBe(true)
+    expect(holdShadowCentre(at, { x: 4, z: -2 }, false)).toBe(false)
+    // Diagonal, further, or a jump (goTo): follow at once.
+    expect(holdShadowCentre(at, { x: 4, z: -1 }, true)).toBe(false)
+    expect(holdShadowCentre(at, { x: 5, z: -2 }, true)).toBe(false)
+    expect(holdShadowCentre(at, at, true)).toBe(false)
+    // Before the first frame there is no centre: take the player's room.
+    expect(holdShadowCentre({ x: NaN, z: NaN }, at, true)).toBe(false)
+  })
+
+  it("while held, the whole of the largest room next door stays inside the old room's shadow camera", () => {
+    // Largest room: 12 m × 12 m inside, 6 m high, walls 0.2 m (world-gen layout), centred one pitch away.
+    const half = 6.2
+    for (const [nx, nz] of [
+      [1, 0],
+      [-1, 0],
+      [0, 1],
+      [0, -1],
+    ]) {
+      for (let el = SUN_MIN_ELEVATION_RAD; el <= SUN_MAX_ELEVATION_RAD + 1e-9; el += (5 * Math.PI) / 180) {
+        for (let az = 0; az < 2 * Math.PI; az += Math.PI / 8) {
+          const light = sunOver(0, 0, skyDirection(az, el) as [number, number, number])
+          const frustum = light.shadow.getFrustum()
+          for (const [dx, dz] of [
+            [-1, -1],
+            [-1, 1],
+            [1, -1],
+            [1, 1],
+          ]) {
+            for (const y of [0, 6]) {
+              const corner = new Vector3(nx * ROOM_PITCH_M + dx * half, y, nz * ROOM_PITCH_M + dz * half)
+              expect(frustum.containsPoint(corner), `corner ${corner.toArray()} az ${az} el ${el}`).toBe(true)
+            }
+          }
+        }
+      }
+    }
+    // Two rooms on, it would not be: that is why a jump follows at once.
+    const overhead = sunOver(0, 0, [0, 1, 0]).shadow.getFrustum()
+    expect(overhead.containsPoint(new Vector3(2 * ROOM_PITCH_M + half, 0, 0))).toBe(false)
   })
 })

@@ -84,6 +84,30 @@ describe('SkyDome', () => {
     expectLighting(d.lighting, skyLighting(grey.light))
   })
 
+  it('sunStepAhead: true from the start of a fade that turns the sun until its middle, where the sun steps', () => {
+    const d = dome()
+    expect(d.sunStepAhead()).toBe(false)
+    const blue = sky('0,0', [90, 140, 220])
+    // The fallback's sun stands overhead; the measured sky's does not.
+    d.show(blue, renderer)
+    d.tick(0, renderer)
+    expect(d.sunStepAhead()).toBe(true)
+    const before = [...d.lighting.sunDirection]
+    // The fade's value is a smoothstep of time: it passes one half at half the fade's time.
+    d.tick(SKY_FADE_S * 0.49, renderer)
+    expect(d.sunStepAhead()).toBe(true)
+    expect(d.lighting.sunDirection).toEqual(before)
+    d.tick(SKY_FADE_S * 0.02, renderer)
+    expect(d.sunStepAhead()).toBe(false)
+    expect(d.lighting.sunDirection).not.toEqual(before)
+    d.tick(SKY_FADE_S, renderer)
+    // The same sky's lighting again (another key): nothing to step.
+    d.show(sky('1,0', [90, 140, 220]), renderer)
+    d.tick(0, renderer)
+    expect(d.shown()?.key).toBe('1,0')
+    expect(d.sunStepAhead()).toBe(false)
+  })
+
   it('dispose releases the textures, the material and the geometry', () => {
     const d = dome()
     d.show(sky('0,0', [90, 140, 220]), renderer)
