@@ -25,6 +25,7 @@ export {
   SIDES,
   SURFACE_SLOTS,
   WALL_THICKNESS_M,
+  ROOM_MAX_HEIGHT_M,
   WORLD_LIMIT,
   type ColumnsSpec,
   type CorridorSpec,

@@ -29,6 +29,9 @@ export const WORLD_LIMIT = 1_000_000
 /** Wall thickness, in metres; walls stand outside the interior `size`. */
 export const WALL_THICKNESS_M = 0.2
 
+/** The tallest a room's walls get, in metres (heights run from 3 to this in quarter metres). */
+export const ROOM_MAX_HEIGHT_M = 6
+
 /** Material slots of a room's surfaces; `trim` covers door frames, columns, skirting and the wall band. */
 export const SURFACE_SLOTS = ['floor', 'walls', 'trim'] as const
 
@@ -234,7 +237,7 @@ function roomSize(world: number, x: number, z: number): { width: number; depth: 
 function sizeFrom(rng: Rng): { width: number; depth: number; height: number } {
   const width = 4 + 0.5 * randomInt(rng, 0, 16)
   const depth = 4 + 0.5 * randomInt(rng, 0, 16)
-  const height = 3 + 0.25 * randomInt(rng, 0, 12)
+  const height = 3 + 0.25 * randomInt(rng, 0, 12) // at most ROOM_MAX_HEIGHT_M
   return { width, depth, height }
 }
 

@@ -8,7 +8,8 @@
  */
 import { useThree } from '@react-three/fiber'
 import { useEffect, useLayoutEffect, type RefObject } from 'react'
-import type { Box3, DirectionalLight, WebGLRenderer } from 'three'
+import { Box3, Ray, Vector3, type DirectionalLight, type WebGLRenderer } from 'three'
+import { ROOM_MAX_HEIGHT_M, ROOM_PITCH_M } from '../../world-gen'
 
 /** Ask for the shadow map to be redrawn before the next frame. */
 export function invalidateShadows(gl: WebGLRenderer): void {
@@ -44,14 +45,41 @@ export function inShadowCamera(light: DirectionalLight | null, box: Box3): boole
 }
 
 /**
+ * Half the side of the square, around the room the sun centres on, whose shadows are kept exact as rooms come and go:
+ * that room and the rooms next door (at most 6.2 m from their centres, a pitch away), up to their tallest walls.
+ */
+export const SHADED_NEAR_M = 1.5 * ROOM_PITCH_M
+
+/**
+ * Whether a caster within `box` (world space) can throw a shadow into the rooms near the sun's centre: the square
+ * SHADED_NEAR_M either side of the light's target, from the floor to the tallest walls. Its shadow falls from it away
+ * from the sun, so it can reach that block only if the block, pushed towards the sun, meets it: a ray test against the
+ * two boxes' Minkowski difference. A low sun's shadow camera reaches rooms far along its line, behind the player as
+ * well as ahead; a room mounting there changes nothing in the rooms the player can reach, and the shadow map, redrawn
+ * at least on every room entry, picks it up then. True without a light.
+ */
+export function shadesNearRooms(light: DirectionalLight | null, box: Box3): boolean {
+  if (light === null) return true
+  const t = light.target.position
+  const toSun = new Vector3().subVectors(light.position, t)
+  if (toSun.lengthSq() === 0) return true
+  const diff = new Box3(
+    new Vector3(box.min.x - (t.x + SHADED_NEAR_M), box.min.y - ROOM_MAX_HEIGHT_M, box.min.z - (t.z + SHADED_NEAR_M)),
+    new Vector3(box.max.x - (t.x - SHADED_NEAR_M), box.max.y, box.max.z - (t.z - SHADED_NEAR_M)),
+  )
+  return new Ray(new Vector3(), toSun.normalize()).intersectsBox(diff)
+}
+
+/**
  * A shadow caster within `box` (world space): the shadow map is redrawn when it mounts or unmounts (in the same
- * commit) inside the sun's shadow camera. Rooms stream in and out at the edge of the resident set, far outside it.
+ * commit) inside the sun's shadow camera where it can shade the rooms near the player (`shadesNearRooms`). Rooms
+ * stream in and out at the edge of the resident set, mostly far outside it.
  */
 export function useShadowCaster(sun: RefObject<DirectionalLight | null>, box: Box3): void {
   const gl = useThree((state) => state.gl)
   useLayoutEffect(() => {
     const changed = () => {
-      if (inShadowCamera(sun.current, box)) invalidateShadows(gl)
+      if (inShadowCamera(sun.current, box) && shadesNearRooms(sun.current, box)) invalidateShadows(gl)
     }
     changed()
     return changed

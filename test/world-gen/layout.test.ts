@@ -3,6 +3,7 @@ import {
   BLOCK_ROOMS,
   edgeHasDoor,
   room,
+  ROOM_MAX_HEIGHT_M,
   ROOM_PITCH_M,
   SIDES,
   WALL_THICKNESS_M,
@@ -130,7 +131,9 @@ describe('room spec', () => {
       for (let x = -25; x < 25; x++) {
         const r = room('demo', x, z)
         const { width, depth, height } = r.size
-        expect(width >= 4 && width <= 12 && depth >= 4 && depth <= 12 && height >= 3 && height <= 6).toBe(true)
+        expect(
+          width >= 4 && width <= 12 && depth >= 4 && depth <= 12 && height >= 3 && height <= ROOM_MAX_HEIGHT_M,
+        ).toBe(true)
         expect(r.slots).toEqual(['floor', 'walls', 'trim'])
         expect(r.openings.map((o) => o.side)).toEqual(SIDES.filter((s) => r.doors[s]))
         for (const o of r.openings) {

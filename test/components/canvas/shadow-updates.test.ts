@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { Box3, DirectionalLight, Vector3 } from 'three'
-import { holdShadowCentre, inShadowCamera } from '../../../components/canvas/shadow-updates'
-import { ROOM_PITCH_M, skyDirection, SUN_MAX_ELEVATION_RAD, SUN_MIN_ELEVATION_RAD } from '../../../world-gen'
+import { holdShadowCentre, inShadowCamera, shadesNearRooms } from '../../../components/canvas/shadow-updates'
+import {
+  ROOM_MAX_HEIGHT_M,
+  ROOM_PITCH_M,
+  skyDirection,
+  SUN_MAX_ELEVATION_RAD,
+  SUN_MIN_ELEVATION_RAD,
+} from '../../../world-gen'
 
 /** The sun as WorldSky sets it up: a box ±1.6 rooms wide around the room centre, 30 m towards the sun. */
 function sunOver(cx: number, cz: number, dir: [number, number, number]): DirectionalLight {
@@ -93,5 +99,47 @@ describe('holdShadowCentre', () => {
     // Two rooms on, it would not be: that is why a jump follows at once.
     const overhead = sunOver(0, 0, [0, 1, 0]).shadow.getFrustum()
     expect(overhead.containsPoint(new Vector3(2 * ROOM_PITCH_M + half, 0, 0))).toBe(false)
+  })
+})
+
+describe('shadesNearRooms', () => {
+  /** The largest room (12 m square inside, walls 0.2 m, 6 m high) centred on room (x, z). */
+  const largest = (x: number, z: number) =>
+    new Box3(
+      new Vector3(x * ROOM_PITCH_M - 6.2, 0, z * ROOM_PITCH_M - 6.2),
+      new Vector3(x * ROOM_PITCH_M + 6.2, ROOM_MAX_HEIGHT_M, z * ROOM_PITCH_M + 6.2),
+    )
+
+  it('rooms next door always count; under a high sun, rooms two away do not', () => {
+    const overhead = sunOver(0, 0, [0, 1, 0])
+    for (const [x, z] of [
+      [0, 0],
+      [1, 0],
+      [0, -1],
+      [1, 1],
+    ])
+      expect(shadesNearRooms(overhead, largest(x, z))).toBe(true)
+    expect(shadesNearRooms(overhead, largest(2, 0))).toBe(false)
+    expect(shadesNearRooms(overhead, largest(0, -2))).toBe(false)
+  })
+
+  it('a low sun: rooms towards it count as far as their shadows reach, rooms behind the player never', () => {
+    // The sun in the north (−z), 15° up: a 6 m wall's shadow is 22.4 m long.
+    const el = SUN_MIN_ELEVATION_RAD
+    const low = sunOver(0, 0, skyDirection(0, el) as [number, number, number])
+    expect(ROOM_MAX_HEIGHT_M / Math.tan(el)).toBeCloseTo(22.39, 1)
+    // Three rooms north: its south wall (35.8 m away) throws its shadow to 13.4 m, into the room next door.
+    expect(shadesNearRooms(low, largest(0, -3))).toBe(true)
+    // Four rooms north (49.8 m): the shadow ends at 27.4 m, short of the rooms next door.
+    expect(shadesNearRooms(low, largest(0, -4))).toBe(false)
+    // Rooms south of the player, inside the shadow camera, throw their shadows further south.
+    expect(inShadowCamera(low, largest(0, 2))).toBe(true)
+    expect(shadesNearRooms(low, largest(0, 2))).toBe(false)
+    // Off to the side of the sun's line, nothing reaches.
+    expect(shadesNearRooms(low, largest(3, -3))).toBe(false)
+  })
+
+  it('without a light, every caster counts', () => {
+    expect(shadesNearRooms(null, largest(9, 9))).toBe(true)
   })
 })
