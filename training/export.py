@@ -341,6 +341,15 @@ def main() -> None:
     out_dir = Path(args.out) if args.out else ROOT / 'public' / 'models' / args.model
     meta['training']['families'] = cfg.get('family_counts')
     meta['training']['speed'] = run_speed(run, cfg.get('device', 'cpu'))
+    if args.model == 'sky':
+        # The sky's crops are drawn by sky_augment.SkyDeckSampler when the dataset has the light variants (train.py).
+        data = Path(cfg.get('data') or '')
+        meta['training']['deckAugment'] = data.exists() and 'variants' in np.load(data).files
+        select = run / 'select.json'
+        if args.ckpt == 'best.pt' and select.exists():
+            sel = json.loads(select.read_text())
+            meta['training']['selection'] = {'rule': sel['rule'], 'snapshots': len(sel['records']),
+                                             'lastStep': max(r['step'] for r in sel['records'])}
     relief = relief_spec(cfg['height_px_per_unit']) if g.out_ch == 4 else None
     if relief:
         meta['training']['familiesWithHeight'] = cfg.get('families_with_height')

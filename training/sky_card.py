@@ -37,6 +37,26 @@ def licence_note(man: dict) -> list[str]:
             '  section 4(b) lets BY-SA 3.0 images go into a 4.0 adaptation) and this card will say so.']
 
 
+def training_lines(tr: dict) -> list[str]:
+    """How the weights were trained: steps, crops and their augmentation, losses, device and speed, the choice of
+    checkpoint."""
+    crops = (f"random {tr['crop']}x{tr['crop']} px crops inside the decks, each turned about the zenith by any angle"
+             ' (its footprint kept inside the deck), scaled 0.75-1.33x, mirrored, its clouds\' exposure varied'
+             ' 0.7-1.3x and drawn from one of five lights (`training/sky_augment.py`)' if tr.get('deckAugment') else
+             f"random {tr['crop']}x{tr['crop']} px crops inside the decks with flips and 90-degree rotations")
+    where = ('on one NVIDIA H100 (CUDA PyTorch, lent for 15 minutes: 10.5 minutes at 0.045 s/step,'
+             ' `training/gpu_run.sh`).' if tr.get('device') == 'cuda' else 'on 2 CPU cores (Debian python3-torch).')
+    out = [f"- {tr['steps']} steps, batch {tr['batch']}, {crops}; non-saturating loss, lazy R1 (gamma 0.1 every 4",
+           '  steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999, ' + where]
+    if tr.get('speed'):
+        out.append(f"- Speed: {tr['speed']}.")
+    sel = tr.get('selection')
+    if sel:
+        out += [f"- Checkpoint: step {tr['steps']} of a run to step {sel['lastStep']}, chosen among its {sel['snapshots']}"
+                f" EMA snapshots by `training/sky_select.py` ({sel['rule']}; every score in the run's `select.json`)."]
+    return out
+
+
 def write_sky_card(model_dir: Path, man: dict) -> None:
     mpath = model_dir / 'metrics.json'
     m = json.loads(mpath.read_text()) if mpath.exists() else None
@@ -85,10 +105,7 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
         '  tone-mapped): each sky reprojected onto the plane overhead (elevations above ~25 degrees), its clouds',
         '  separated from the clear sky by colour, see `training/SKY-DATA.md` and `training/CREDITS.md`; dataset',
         f"  manifest sha256 `{tr.get('datasetManifestSha256')}`.",
-        f"- {tr['steps']} steps, batch {tr['batch']}, random {tr['crop']}x{tr['crop']} px crops inside the decks with flips and",
-        '  90-degree rotations; non-saturating loss, lazy R1 (gamma 0.1 every 4 steps), DiffAugment (colour, translation,',
-        '  cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999, ' + ('on one NVIDIA H100 (CUDA PyTorch, lent for 15 minutes:'
-        ' 10.5 minutes at 0.045 s/step, `training/gpu_run.sh`).' if tr.get('device') == 'cuda' else 'on 2 CPU cores (Debian python3-torch).'),
+        *training_lines(tr),
         f"- Code commit at training start: `{tr.get('gitCommit')}`. Retrain: see `training/README.md`.",
         '',
         '## Metrics',
@@ -115,10 +132,12 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
             f"- nn_ratio (32x32 patches, distance to the nearest training patch, samples / held-out real): **{m['nn_ratio']}**",
             f"  (samples {m['nn_samples']}, held-out {m['nn_heldout']}): above 1 means samples are further from the training",
             '  clouds than unseen real clouds are (no copying).',
-            *([f"- nn_ratio_loo (leave-one-out reference over all {m['nn_loo_images']} skies: each sky's patches against the other",
-               f"  skies' training patches): **{m['nn_ratio_loo']}** (samples {m['nn_loo_samples']}, real {m['nn_loo_real']}; the 4",
-               f"  held-out skies alone {m['nn_loo_real_heldout']}, training skies {m['nn_loo_real_train']}). With so few skies the",
-               '  held-out four decide the plain nn_ratio: a training sky measured the same way would score',
+            *([(f"- nn_ratio_loo (leave-one-group-out reference over all {m['nn_loo_images']} skies in {m['nn_loo_groups']} author"
+                " or source groups: each sky's patches against" if m.get('nn_loo_by_group') else
+                f"- nn_ratio_loo (leave-one-out reference over all {m['nn_loo_images']} skies: each sky's patches against the other"),
+               f"  {'the other groups' if m.get('nn_loo_by_group') else 'skies'}' training patches): **{m['nn_ratio_loo']}** (samples {m['nn_loo_samples']}, real {m['nn_loo_real']}; the",
+               f"  {m.get('heldout_images', 'few')} held-out skies alone {m['nn_loo_real_heldout']}, training skies {m['nn_loo_real_train']}). With so few skies the",
+               '  held-out ones decide the plain nn_ratio: a training sky measured the same way would score',
                f"  {round(m['nn_loo_real_train'] / m['nn_heldout'], 2)} on it.",
                ] if 'nn_ratio_loo' in m else []),
         ]
