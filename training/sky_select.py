@@ -8,9 +8,12 @@ each on the figures that matter (training/metrics.py):
   the samples are no closer to the training clouds than a new real sky is);
 - swd: sliced Wasserstein distance (x1e3, mean of 3 levels) of samples to training crops, with the held-out floor;
 - seam_ratio of whole tiles.
-Rule: among snapshots whose SWD is at most `--swd-gate` x the held-out floor (they paint clouds about as close to
-real clouds as unseen skies are: an untrained net scores ~2.5x) and whose seam_ratio <= 1.1, the highest
-nn_ratio_loo; if none passes the gate, the lowest SWD. The choice is copied to `<run>/best.pt` (what
+Rule: the best clouds that are not copies. Among snapshots whose SWD is at most `--swd-gate` x the held-out floor
+(they paint clouds about as close to real clouds as unseen skies are: an untrained net scores ~2.5x) and whose
+seam_ratio <= 1.1, those with nn_ratio_loo >= 1 (no closer to the training clouds than a new real sky is) and of
+them the lowest SWD; if none is at 1, the highest nn_ratio_loo in the gate; if none passes the gate, the lowest
+SWD. (Taking the highest ratio even where several are above 1 would ship the least trained snapshot: early in a run
+samples are far from every real cloud because they are poor, not because they are new.) The choice is copied to `<run>/best.pt` (what
 `training.export --ckpt best.pt` and `training.metrics --ckpt best.pt` read) and every score to `<run>/select.json`.
 
 CLI: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 -m training.sky_select [--run training/runs/sky]
@@ -78,6 +81,11 @@ class SkyScorer:
 def choose(records: list[dict], swd_gate: float) -> tuple[dict, str]:
     """The chosen record and why (the rule in the module docstring)."""
     ok = [r for r in records if r['swd'] <= swd_gate * r['swd_floor'] and r['seam_ratio'] <= 1.1]
+    new = [r for r in ok if r['nn_ratio_loo'] >= 1.0]
+    if new:
+        best = min(new, key=lambda r: (r['swd'], -r['nn_ratio_loo']))
+        return best, (f'lowest swd of {len(new)} snapshots with nn_ratio_loo >= 1, swd <= {swd_gate} x floor and '
+                      'seam <= 1.1')
     if ok:
         best = max(ok, key=lambda r: (r['nn_ratio_loo'], -r['swd']))
         return best, f'highest nn_ratio_loo of {len(ok)} snapshots with swd <= {swd_gate} x floor and seam <= 1.1'

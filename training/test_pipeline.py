@@ -540,14 +540,19 @@ class SkyPipelineTest(unittest.TestCase):
         self.assertAlmostEqual(float(l2.mean() / l1.mean()), 1.3, delta=0.03)
 
     def test_7_select(self):
-        """The checkpoint rule: within the SWD gate the highest nn_ratio_loo wins; with none within, the lowest SWD."""
+        """The checkpoint rule: within the SWD gate, the lowest SWD of those at nn_ratio_loo >= 1; with none at 1, the
+        highest ratio in the gate; with none within the gate, the lowest SWD."""
         from .sky_select import choose
 
         recs = [{'step': 500, 'swd': 300.0, 'swd_floor': 100.0, 'seam_ratio': 1.0, 'nn_ratio_loo': 1.9},
-                {'step': 1000, 'swd': 140.0, 'swd_floor': 100.0, 'seam_ratio': 1.0, 'nn_ratio_loo': 1.1},
-                {'step': 1500, 'swd': 110.0, 'swd_floor': 100.0, 'seam_ratio': 1.0, 'nn_ratio_loo': 0.8},
-                {'step': 2000, 'swd': 120.0, 'swd_floor': 100.0, 'seam_ratio': 1.3, 'nn_ratio_loo': 1.5}]
-        self.assertEqual(choose(recs, 1.5)[0]['step'], 1000)
+                {'step': 1000, 'swd': 140.0, 'swd_floor': 100.0, 'seam_ratio': 1.0, 'nn_ratio_loo': 1.4},
+                {'step': 1500, 'swd': 125.0, 'swd_floor': 100.0, 'seam_ratio': 1.0, 'nn_ratio_loo': 1.1},
+                {'step': 2000, 'swd': 110.0, 'swd_floor': 100.0, 'seam_ratio': 1.0, 'nn_ratio_loo': 0.8},
+                {'step': 2500, 'swd': 105.0, 'swd_floor': 100.0, 'seam_ratio': 1.3, 'nn_ratio_loo': 1.5}]
+        # Not the least trained (1000, the highest ratio in the gate): the best SWD that still does not copy.
+        self.assertEqual(choose(recs, 1.5)[0]['step'], 1500)
+        copying = [dict(r, nn_ratio_loo=0.5 + r['step'] / 10000) for r in recs]
+        self.assertEqual(choose(copying, 1.5)[0]['step'], 2000)
         self.assertEqual(choose(recs[:1], 1.5)[0]['step'], 500)
         self.assertEqual(choose([dict(r, swd=400.0 + r['step'] / 100) for r in recs], 1.5)[0]['step'], 500)
 
