@@ -100,10 +100,14 @@ def main() -> None:
     ap.add_argument('--swd-gate', type=float, default=1.5)
     ap.add_argument('--n', type=int, default=512, help='samples and crops per snapshot')
     ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--every', type=int, default=0,
+                    help='score only snapshots at multiples of this many steps (on 2 CPU cores a snapshot takes ~20 s)')
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     run = Path(args.run)
     snaps = sorted((run / 'snapshots').glob('step_*.pt'))
+    if args.every:
+        snaps = [p for p in snaps if int(p.stem.split('_')[1]) % args.every == 0]
     if not snaps:
         raise SystemExit(f'no snapshots in {run}/snapshots (train with --snapshot-every)')
     first = torch.load(snaps[0], map_location='cpu')['config']
