@@ -348,8 +348,9 @@ def main() -> None:
         select = run / 'select.json'
         if args.ckpt == 'best.pt' and select.exists():
             sel = json.loads(select.read_text())
+            log = [json.loads(line) for line in (run / 'log.jsonl').read_text().splitlines() if line.strip()]
             meta['training']['selection'] = {'rule': sel['rule'], 'snapshots': len(sel['records']),
-                                             'lastStep': max(r['step'] for r in sel['records'])}
+                                             'lastStep': log[-1]['step'] if log else ck['step']}
     relief = relief_spec(cfg['height_px_per_unit']) if g.out_ch == 4 else None
     if relief:
         meta['training']['familiesWithHeight'] = cfg.get('families_with_height')

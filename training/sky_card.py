@@ -53,7 +53,7 @@ def training_lines(tr: dict) -> list[str]:
     sel = tr.get('selection')
     if sel:
         out += [f"- Checkpoint: step {tr['steps']} of a run to step {sel['lastStep']}, chosen among its {sel['snapshots']}"
-                f" EMA snapshots by `training/sky_select.py` ({sel['rule']}; every score in the run's `select.json`)."]
+                f" scored EMA snapshots by `training/sky_select.py` ({sel['rule']}; every score in the run's `select.json`)."]
     return out
 
 
