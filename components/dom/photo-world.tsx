@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useRef } from 'react'
 import { decodeStyle, encodeWorldUrl } from '../../world-gen'
+import { defaultWasmThreads } from '../stores/world-store'
 import { PhotoFitter } from '../streaming/photo-fitter'
 import { randomSeed } from '../worlds/random-seed'
 import { StylePhoto, withPageOptions, type StylePhotoProps } from './style-photo'
@@ -30,7 +31,8 @@ export function PhotoWorld() {
     [],
   )
   const fitStyle = useCallback<StylePhotoProps['fitStyle']>((photo, slot, onProgress) => {
-    fitter.current ??= new PhotoFitter()
+    // As many wasm threads as a world would ask for here (every logical core but the page's own).
+    fitter.current ??= new PhotoFitter({ wasmThreads: defaultWasmThreads(navigator.hardwareConcurrency) })
     return fitter.current.fitStyle(photo, slot, onProgress)
   }, [])
   const styledUrl = useCallback((style: string) => photoWorldUrl(randomSeed(), style, window.location.search), [])

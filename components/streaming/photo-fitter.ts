@@ -15,6 +15,8 @@ export type PhotoFitterOptions = {
   createWorker?: () => Worker
   /** URL of the surface model. @default SURFACE_MODEL_URL */
   modelUrl?: string
+  /** Threads asked of the wasm backend (see `InitRequest.wasmThreads`): a fit is all convolutions. @default 1 */
+  wasmThreads?: number
 }
 
 type Pending = {
@@ -105,7 +107,12 @@ export class PhotoFitter {
     })
     this.client.start()
     // The sky model is not needed to fit a surface style.
-    this.post({ type: 'init', models: { surface: this.options.modelUrl ?? SURFACE_MODEL_URL } })
+    const threads = this.options.wasmThreads
+    this.post({
+      type: 'init',
+      models: { surface: this.options.modelUrl ?? SURFACE_MODEL_URL },
+      ...(threads !== undefined ? { wasmThreads: threads } : {}),
+    })
   }
 
   private post(msg: GenRequest, transfer: Transferable[] = []): void {

@@ -7,9 +7,10 @@ import { FakeWorker } from './fake-worker'
 const photo = () => ({ widthPx: 2, heightPx: 2, pixels: new Uint8Array(16).buffer })
 
 /** A fitter over fake workers (one per start), with what each was sent. */
-function setup() {
+function setup(wasmThreads?: number) {
   const workers: FakeWorker[] = []
   const fitter = new PhotoFitter({
+    ...(wasmThreads !== undefined ? { wasmThreads } : {}),
     createWorker: () => {
       const w = new FakeWorker()
       workers.push(w)
@@ -64,6 +65,18 @@ describe('PhotoFitter (a fit without a world)', () => {
     fitter.destroy()
     await expect(next.done).rejects.toMatchObject({ cancelled: true })
     expect(workers[0]!.terminated).toBe(true)
+  })
+
+  it('asks the worker for the wasm threads it was given', async () => {
+    const { fitter, workers } = setup(3)
+    const fit = fitter.fitStyle(photo(), 'floor', () => undefined)
+    expect(workers[0]!.sent[0]).toEqual({
+      type: 'init',
+      models: { surface: '/models/surface/model.json' },
+      wasmThreads: 3,
+    })
+    fitter.destroy()
+    await expect(fit.done).rejects.toMatchObject({ cancelled: true })
   })
 
   it('cancel before the worker is ready rejects at once and sends nothing; after, it asks the worker', async () => {
