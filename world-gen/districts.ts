@@ -5,10 +5,10 @@
  * cell, jittered inside its cell (a jittered grid, so the districts are Voronoi cells of irregular shape, as in Worley
  * noise: Worley 1996, https://doi.org/10.1145/237170.237267). A room belongs to the district of the nearest centre, and
  * each district draws one style (a wall, a floor and a trim family) from its own seed, so neighbouring rooms share
- * their materials. Within DISTRICT_BLEND_ROOMS of a border a room blends towards the district across it, by a weight
- * that grows linearly to one half at the border (a third each where three districts meet), so crossing from one
- * district into the next moves the family conditioning over a room or two instead of switching it. Pure: depends only
- * on (seed, x, z).
+ * their materials. Within DISTRICT_BLEND_ROOMS (under a room) of a border a room blends towards the district across
+ * it, by a weight that grows linearly to one half at the border (a third each where three districts meet), so
+ * crossing from one district into the next moves the family conditioning over a room or two instead of switching it.
+ * Pure: depends only on (seed, x, z).
  */
 import type { FamilyConditioning } from './families'
 import { FamilyError } from './families'
@@ -21,8 +21,13 @@ export const DISTRICT_ROOMS = 6
 /** How far a centre may sit from its cell's middle, as a fraction of the cell (keeps districts from vanishing). */
 export const DISTRICT_JITTER = 0.35
 
-/** Distance from a district border, in rooms, within which a room blends towards the district across it. */
-export const DISTRICT_BLEND_ROOMS = 1
+/**
+ * Distance from a district border, in rooms, within which a room blends towards the district across it. Under one
+ * room: the two rooms either side of a border are together one room apart, so at least one of them always blends
+ * (no hard switch), while fewer rooms are mixtures, which read as neither material (a full room's reach left two
+ * rooms in five at least a quarter mixed; this leaves about one in four).
+ */
+export const DISTRICT_BLEND_ROOMS = 0.75
 
 /** Blend weights are rounded to this step, so nearly unblended rooms are not (and cache keys stay few). */
 export const DISTRICT_BLEND_STEP = 0.05
@@ -96,12 +101,16 @@ function pick(rng: Rng, options: readonly string[], avoid: readonly string[] = [
   return allowed[Math.floor(rng() * allowed.length)]!
 }
 
-/** Centre of district cell (i, j), in room coordinates. */
+/**
+ * Centre of district cell (i, j), in room coordinates. Cell (i, j) is centred on room (i, j) × DISTRICT_ROOMS, so
+ * room 0,0, where a world opens, lies near its district's centre: with cells starting at room 0 it sat on the corner
+ * of four districts, and three worlds in five opened in a room at least a quarter mixed.
+ */
 function districtCentre(world: number, i: number, j: number): [number, number] {
   // Two hashes rather than a PRNG: every room looks at 25 centres, and a hash is all one number needs.
   const jx = (2 * (hashCoords(world, i, j, SALT_CENTRE_X) / 4294967296) - 1) * DISTRICT_JITTER
   const jz = (2 * (hashCoords(world, i, j, SALT_CENTRE_Z) / 4294967296) - 1) * DISTRICT_JITTER
-  return [(i + 0.5 + jx) * DISTRICT_ROOMS, (j + 0.5 + jz) * DISTRICT_ROOMS]
+  return [(i + jx) * DISTRICT_ROOMS, (j + jz) * DISTRICT_ROOMS]
 }
 
 /**
@@ -126,8 +135,8 @@ export function districtStyle(seed: string, i: number, j: number): DistrictStyle
  */
 export function roomDistricts(seed: string, x: number, z: number): RoomDistricts {
   const world = worldHash(seed)
-  const ci = Math.floor(x / DISTRICT_ROOMS)
-  const cj = Math.floor(z / DISTRICT_ROOMS)
+  const ci = Math.round(x / DISTRICT_ROOMS)
+  const cj = Math.round(z / DISTRICT_ROOMS)
   const found: { d2: number; cell: [number, number]; centre: [number, number] }[] = []
   for (let j = cj - 2; j <= cj + 2; j++) {
     for (let i = ci - 2; i <= ci + 2; i++) {

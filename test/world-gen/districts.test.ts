@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
   assertDistrictFamilies,
+  DISTRICT_BLEND_ROOMS,
   DISTRICT_FAMILIES,
   districtStyle,
   FLOOR_FAMILIES,
@@ -129,13 +130,35 @@ describe('district styles', () => {
           expect(c.t).toBeLessThanOrEqual(0.5)
         }
       }
-      if (d.borderRooms > 1) {
+      if (d.borderRooms >= DISTRICT_BLEND_ROOMS) {
         expect(d.shares).toHaveLength(1)
         expect(SURFACE_SLOTS.every((s) => f[s].b === undefined)).toBe(true)
         pure++
       }
     }
     expect(pure / cells.length).toBeGreaterThan(0.3)
+  })
+
+  it('a world opens inside a district: room 0,0 is one material per slot in (nearly) every world', () => {
+    /** The larger minority share of walls or floor in room (x, z): 0 for a room of one material each. */
+    const mixed = (seed: string, x: number, z: number) =>
+      Math.max(...(['walls', 'floor'] as const).map((s) => roomFamilies(seed, x, z)[s].t ?? 0))
+    let blendedAtSpawn = 0
+    let mixedNearSpawn = 0
+    for (let k = 0; k < 200; k++) {
+      const seed = `world ${k}`
+      if (mixed(seed, 0, 0) > 0) blendedAtSpawn++
+      for (let z = -1; z <= 1; z++) for (let x = -1; x <= 1; x++) if (mixed(seed, x, z) >= 0.25) mixedNearSpawn++
+    }
+    // District 0,0's centre lies within 0.35 of a cell (2.1 rooms) of room 0,0 and its neighbours' at least 3.9
+    // rooms away, so a border comes within the blend distance of room 0,0 only when both lean the same way.
+    expect(blendedAtSpawn / 200).toBeLessThan(0.03)
+    expect(mixedNearSpawn / (200 * 9)).toBeLessThan(0.15)
+    // Away from the start, about one room in four is at least a quarter mixed (a border band about 1.5 rooms wide).
+    let quarterMixed = 0
+    for (const [x, z] of cells) if (mixed('demo', x + 40, z - 70) >= 0.25) quarterMixed++
+    expect(quarterMixed / cells.length).toBeGreaterThan(0.15)
+    expect(quarterMixed / cells.length).toBeLessThan(0.35)
   })
 
   it('walls, floors and trim come from their lists; built districts keep walls apart from floor and trim', () => {

@@ -39,13 +39,9 @@ describe('room spec', () => {
           },
           "trim": {
             "a": "wood_planks",
-            "b": "metal",
-            "t": 0.15,
           },
           "walls": {
             "a": "metal",
-            "b": "brick",
-            "t": 0.15,
           },
         },
         "openings": [
