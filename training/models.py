@@ -32,8 +32,33 @@ def latent_layout(model: str) -> dict:
     return json.loads(LAYOUT_PATH.read_text())[model]
 
 
+class _CircPad(torch.autograd.Function):
+    """Circular padding whose backward folds the border gradients back onto the rows and columns they copy.
+    Autograd's own backward for it builds a zero tensor of the whole input per padded edge and adds them up: on a CPU
+    that was a quarter of a training step, more than the convolutions' forward in bfloat16."""
+
+    @staticmethod
+    def forward(ctx, x: torch.Tensor, p: int) -> torch.Tensor:
+        ctx.p = p
+        return F.pad(x, (p, p, p, p), mode='circular')
+
+    @staticmethod
+    def backward(ctx, g: torch.Tensor):
+        p = ctx.p
+        # Padded rows [0, p) copy the last p rows, padded rows [H + p, H + 2p) the first p; columns likewise.
+        rows = g[:, :, p:-p].clone()
+        rows[:, :, :p] += g[:, :, -p:]
+        rows[:, :, -p:] += g[:, :, :p]
+        out = rows[..., p:-p].clone()
+        out[..., :p] += rows[..., -p:]
+        out[..., -p:] += rows[..., :p]
+        return out, None
+
+
 def circ_pad(x: torch.Tensor, p: int = 1) -> torch.Tensor:
     """Pad H and W by p, circularly."""
+    if torch.is_grad_enabled() and x.requires_grad:
+        return _CircPad.apply(x, p)
     return F.pad(x, (p, p, p, p), mode='circular')
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from .export import fp16_layers, load_ema
 from .metrics import compute, compute_conditioned, seam_ratio
@@ -257,6 +258,31 @@ class PipelineTest(unittest.TestCase):
             self.assertFalse(torch.allclose(d(real, torch.zeros(4, dtype=torch.long)),
                                             d(real, torch.full((4,), 2, dtype=torch.long))))
 
+    def test_6_circ_pad_grad_and_bf16_steps(self):
+        """circ_pad's folded backward equals autograd's through F.pad; a D and a G step under bfloat16 autocast
+        with channels-last nets (--bf16) keep float32 weights and give finite losses."""
+        from .models import circ_pad
+
+        x = torch.randn(2, 3, 5, 6, dtype=torch.double, requires_grad=True)
+        for p in (1, 2):
+            w = torch.randn(2, 3, 5 + 2 * p, 6 + 2 * p, dtype=torch.double)
+            (ours,) = torch.autograd.grad((circ_pad(x, p) * w).sum(), x)
+            (ref,) = torch.autograd.grad((F.pad(x, (p,) * 4, mode='circular') * w).sum(), x)
+            self.assertTrue(torch.equal(ours, ref))
+        torch.manual_seed(0)
+        g, d = Generator('surface', n_families=3), Discriminator(n_classes=3)
+        for net in (g, d):
+            net.to(memory_format=torch.channels_last)
+        opt_g = torch.optim.Adam(g.parameters(), lr=1e-3)
+        opt_d = torch.optim.Adam(d.parameters(), lr=1e-3)
+        amp = lambda: torch.autocast(device_type='cpu', dtype=torch.bfloat16)  # noqa: E731
+        real = (torch.rand(4, 3, 4 * g.cell_px, 4 * g.cell_px) * 2 - 1).contiguous(memory_format=torch.channels_last)
+        fams, aug = torch.tensor([0, 1, 2, 0]), torch.Generator().manual_seed(0)
+        out = d_step(g, d, opt_d, real, fams, aug, (4, 4), r1_gamma=1.0, r1_every=1, step=0, amp=amp)
+        out.update(g_step(g, d, opt_g, 4, fams, aug, (4, 4), 'cpu', amp=amp))
+        self.assertTrue(all(np.isfinite(v) for v in out.values()), out)
+        self.assertTrue(all(p.dtype == torch.float32 for p in [*g.parameters(), *d.parameters()]))
+
     def test_4_generator_sizes_and_blends(self):
         g = Generator('surface', n_families=3).eval()
         c = g.cell_px
@@ -347,7 +373,8 @@ class ReliefTest(unittest.TestCase):
         self.assertEqual(tuple(ck['G']['to_rgb.weight'].shape[:1]), (4,))
         rgb0 = torch.load(base / 'ckpt.pt', map_location='cpu')
         self.assertEqual(rgb0['G']['to_rgb.weight'].shape[0], 3)
-        out = self._train(run, 6)  # resumes as a relief run without repeating --relief
+        # Resumes as a relief run without repeating --relief; in bfloat16 (channels-last nets), which export reads.
+        out = self._train(run, 6, '--bf16')
         self.assertIn('resumed at step 4', out)
 
         model_dir, golden = self.tmp / 'model', self.tmp / 'golden.json'

@@ -10,6 +10,7 @@ Re-running the same command resumes from <run>/ckpt.pt.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import hashlib
 import json
@@ -49,7 +50,11 @@ def diff_augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     ty = torch.randint(-sh, sh + 1, (b,), generator=gen)
     tx = torch.randint(-sw, sw + 1, (b,), generator=gen)
     padded = F.pad(x, (sw, sw, sh, sh))
-    x = torch.stack([padded[i, :, sh + ty[i] : sh + ty[i] + h, sw + tx[i] : sw + tx[i] + w] for i in range(b)])
+    # One gather for the whole batch (a slice per image and a stack cost a copy each, and as many again backward).
+    rows = (sh + ty)[:, None] + torch.arange(h)[None, :]
+    cols = (sw + tx)[:, None] + torch.arange(w)[None, :]
+    idx = torch.arange(b)[:, None, None]
+    x = padded.permute(0, 2, 3, 1)[idx, rows[:, :, None].to(x.device), cols[:, None, :].to(x.device)].permute(0, 3, 1, 2)
     # cutout of half size
     ch, cw = h // 2, w // 2
     cy = torch.randint(0, h, (b,), generator=gen)
@@ -193,16 +198,18 @@ class MaterialSampler:
 
 
 def d_step(G, D, opt_d, real: torch.Tensor, fams: torch.Tensor | None, aug_gen: torch.Generator, cells, *,
-           r1_gamma: float, r1_every: int, step: int) -> dict:
+           r1_gamma: float, r1_every: int, step: int, amp=contextlib.nullcontext) -> dict:
     """One discriminator update: non-saturating loss on augmented real vs generated crops (same families), plus
     the lazy R1 penalty every `r1_every` steps. Returns the losses and mean logits. D sees as many of G's output
-    channels as `real` has (RGB for the colour discriminator, RGB + height for the relief one)."""
+    channels as `real` has (RGB for the colour discriminator, RGB + height for the relief one). `amp`: the
+    context the forward passes run in (bfloat16 autocast with --bf16); the R1 penalty is always float32."""
     b, device = real.shape[0], real.device
-    with torch.no_grad():
-        fake = G(G.sample_field(b, *cells, device=device, families=fams))[:, : real.shape[1]]
     real_aug = diff_augment(real, aug_gen)
-    lr_ = D(real_aug, fams)
-    lf_ = D(diff_augment(fake, aug_gen), fams)
+    with amp():
+        with torch.no_grad():
+            fake = G(G.sample_field(b, *cells, device=device, families=fams))[:, : real.shape[1]].float()
+        lr_ = D(real_aug, fams).float()
+        lf_ = D(diff_augment(fake, aug_gen), fams).float()
     loss_d = F.softplus(lf_).mean() + F.softplus(-lr_).mean()
     r1 = torch.zeros(())
     if r1_gamma > 0 and step % r1_every == 0:
@@ -218,18 +225,20 @@ def d_step(G, D, opt_d, real: torch.Tensor, fams: torch.Tensor | None, aug_gen: 
 
 
 def g_step(G, D, opt_g, b: int, fams: torch.Tensor | None, aug_gen: torch.Generator, cells, device, *,
-           freeze_noise: bool = False, relief=None) -> dict:
+           freeze_noise: bool = False, relief=None, amp=contextlib.nullcontext) -> dict:
     """One generator update (non-saturating loss). `freeze_noise` keeps the per-pixel noise strengths where they
     are (zero at the start), so layout forms before grain can satisfy the discriminator. `relief` = (D_h, families,
     weight): a second batch for those families is judged, colour and height together, by the relief discriminator
     (only families with height data are drawn there, so the height loss is masked, not invented, elsewhere)."""
-    fake = G(G.sample_field(b, *cells, device=device, families=fams))
-    loss_g = F.softplus(-D(diff_augment(fake[:, :3], aug_gen), fams)).mean()
+    with amp():
+        fake = G(G.sample_field(b, *cells, device=device, families=fams)).float()
+        loss_g = F.softplus(-D(diff_augment(fake[:, :3], aug_gen), fams).float()).mean()
     out = {}
     if relief is not None:
         D_h, fams_h, weight = relief
-        fake_h = G(G.sample_field(len(fams_h), *cells, device=device, families=fams_h))
-        loss_h = F.softplus(-D_h(diff_augment(fake_h, aug_gen), fams_h)).mean()
+        with amp():
+            fake_h = G(G.sample_field(len(fams_h), *cells, device=device, families=fams_h)).float()
+            loss_h = F.softplus(-D_h(diff_augment(fake_h, aug_gen), fams_h).float()).mean()
         out['loss_g_relief'] = loss_h.item()
         loss_g = loss_g + weight * loss_h
     opt_g.zero_grad(set_to_none=True)
@@ -297,6 +306,10 @@ def main() -> None:
     ap.add_argument('--init-from', default=None,
                     help="start a new run from another run's checkpoint (e.g. a 3-channel one: its colour output "
                          'is kept, the height output starts near zero; the colour discriminator is kept too)')
+    ap.add_argument('--bf16', action='store_true',
+                    help='forward passes in bfloat16 autocast, nets and crops channels-last (weights, optimiser '
+                         'state, losses and the R1 penalty stay float32): on a CPU with AMX (Sapphire Rapids and '
+                         'later) about 3x the steps per second')
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this long')
     ap.add_argument('--snapshot-every', type=int, default=None,
                     help='keep a slim EMA snapshot every N steps in <run>/snapshots (default per model: sky 500)')
@@ -348,6 +361,14 @@ def main() -> None:
     # with height data only; it is smaller than the colour one, which still judges every crop's colour.
     D_h = (Discriminator(channels=(32, 64, 128, 192), in_ch=4, n_classes=len(families), height_gain=4.0).to(device)
            if args.relief else None)
+    if args.bf16:
+        # oneDNN's bfloat16 convolutions (AMX tiles where the CPU has them) want NHWC: in NCHW they reorder every
+        # tensor on the way in and out and lose most of the gain.
+        for net in (G, D, D_h):
+            if net is not None:
+                net.to(memory_format=torch.channels_last)
+    amp = ((lambda: torch.autocast(device_type=device, dtype=torch.bfloat16)) if args.bf16
+           else contextlib.nullcontext)
     G_ema = copy.deepcopy(G).eval()
     opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.99))
@@ -428,16 +449,21 @@ def main() -> None:
         real, fams = sampler(args.batch)
         real = real.to(device)
         fams = fams.to(device) if fams is not None else None
-        d = d_step(G, D, opt_d, real, fams, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every, step=step)
+        if args.bf16:
+            real = real.contiguous(memory_format=torch.channels_last)
+        d = d_step(G, D, opt_d, real, fams, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every, step=step,
+                   amp=amp)
         relief = None
         if relief_sampler is not None:
             real_h, fams_h = relief_sampler(args.relief_batch)
             real_h, fams_h = real_h.to(device), fams_h.to(device)
+            if args.bf16:
+                real_h = real_h.contiguous(memory_format=torch.channels_last)
             dh = d_step(G, D_h, opt_dh, real_h, fams_h, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every,
-                        step=step)
+                        step=step, amp=amp)
             relief = (D_h, fams_h, args.relief_weight)
         g = g_step(G, D, opt_g, args.batch, fams, aug_gen, cells, device, freeze_noise=step < args.noise_from,
-                   relief=relief)
+                   relief=relief, amp=amp)
         ema_update(G_ema, G, args.ema)
         step += 1
 
