@@ -16,7 +16,11 @@
   data does, i.e. copying). Real sky crops are taken inside the cloud decks (they do not tile).
 - nn_ratio_loo (small datasets, <= 100 images): the same with a leave-one-out reference: every real image's patches
   against the training patches of all the other images, averaged over all images (a few held-out images are a noisy
-  and possibly unrepresentative reference).
+  and possibly unrepresentative reference). Surface families get it too, by near-duplicate group: a family's
+  held-out split is one to five groups, often one source whose look no training image shares, so the held-out
+  reference alone says more about that source than about copying.
+- nn pairs sheet (--nn-pairs): per family, the samples closest to a training patch beside that patch, the judge of
+  copying by eye.
 
 CLI: /usr/bin/python3 -m training.metrics [--model sky]    (writes public/models/<model>/metrics.json)
 """
@@ -24,6 +28,7 @@ CLI: /usr/bin/python3 -m training.metrics [--model sky]    (writes public/models
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 from pathlib import Path
 
@@ -202,13 +207,74 @@ def untrained_like(g: Generator, cells: tuple[int, int], seed: int) -> Generator
     return g0
 
 
+def image_crops(data: MaterialSet, j: int, n: int, crop: int, seed: int) -> torch.Tensor:
+    """n crops of image j alone, taken as in training (wrapping only where it tiles, flips and turns)."""
+    view = copy.copy(data)
+    view.images = [data.images[j]]
+    for key in ('family', 'tiles', 'group', 'has_height'):
+        setattr(view, key, getattr(data, key)[j : j + 1])
+    sampler = MaterialSampler(view, crop, seed)
+    return torch.cat([sampler(min(256, n - i))[0] for i in range(0, n, 256)])
+
+
+def family_nn_loo(train: MaterialSet, held: MaterialSet, k: int, q_fake: torch.Tensor, seed: int, bank: int = 4000,
+                  queries: int = 16, max_images: int = 48) -> dict:
+    """nn_ratio of family k against a leave-one-group-out reference: each real image of the family (training and
+    held-out, up to `max_images` evenly spread) against the training images of the OTHER near-duplicate groups, vs
+    the samples against all training images; the same per-image banks on both sides."""
+    tr, he = np.flatnonzero(train.family == k), np.flatnonzero(held.family == k)
+    per = max(16, bank // len(tr))
+    banks = [image_crops(train, int(j), per, 32, seed + int(j)).reshape(per, -1) for j in tr]
+    nn_fake = nn_distance(q_fake, torch.cat(banks))
+    real = [(train, int(j)) for j in tr] + [(held, int(j)) for j in he]
+    pick = np.unique(np.linspace(0, len(real) - 1, min(max_images, len(real))).round().astype(int))
+    ref = []
+    for i in pick:
+        data, j = real[i]
+        others = [b for b, t in zip(banks, tr) if train.group[t] != data.group[j]]
+        if others:
+            q = image_crops(data, j, queries, 32, seed + 50000 + i).reshape(queries, -1)
+            ref.append(nn_distance(q, torch.cat(others)))
+    if not ref:
+        return {'nn_ratio_loo': None}
+    return {'nn_ratio_loo': round(nn_fake / float(np.mean(ref)), 3), 'nn_loo_samples': round(nn_fake, 3),
+            'nn_loo_real': round(float(np.mean(ref)), 3), 'nn_loo_images': len(ref),
+            'nn_loo_groups': int(len(set(train.group[tr].tolist()) | set(held.group[he].tolist())))}
+
+
+def closest_pairs(q_fake: torch.Tensor, bank: torch.Tensor, n: int = 6) -> torch.Tensor:
+    """The n samples nearest to any training patch, each beside that patch: [n, 2, ...] (copying shows here)."""
+    d = torch.cat([torch.cdist(q_fake[i : i + 256], bank) for i in range(0, len(q_fake), 256)])
+    best, idx = d.min(dim=1)
+    order = best.argsort()[:n]
+    return torch.stack([q_fake[order], bank[idx[order]]], 1)
+
+
+def pairs_sheet(rows: list[tuple[str, torch.Tensor]], path: Path, scale: int = 3) -> None:
+    """One labelled row per family: (sample | nearest training patch) pairs, 32 px patches shown at `scale`x."""
+    from .export import labelled_sheet
+
+    out = []
+    for name, pairs in rows:
+        tiles = []
+        for s, t in pairs:
+            pair = torch.cat([s, t], 2)  # sample left, its nearest training patch right
+            tiles += [pair, torch.ones(3, 32, 6)]
+        row = ((torch.cat(tiles, 2).clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).numpy()
+        row = np.pad(row.repeat(scale, 0).repeat(scale, 1), ((4, 4), (0, 0), (0, 0)), constant_values=24)
+        out.append((name, row))
+    labelled_sheet(out, path)
+
+
 def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n: int = 256, crop: int = 40,
-                     bank: int = 4000, seed: int = 0) -> dict:
+                     bank: int = 4000, seed: int = 0, pairs: Path | None = None) -> dict:
     """Per family: the same figures as `compute`, on that family's real crops (training and held-out groups) and
-    samples conditioned on it."""
+    samples conditioned on it, plus the leave-one-group-out nn_ratio; with `pairs`, a sheet of the samples nearest
+    to the training set beside their neighbours."""
     cells = (crop // g.cell_px, crop // g.cell_px)
     g0 = untrained_like(g, cells, seed)
     out = {}
+    pair_rows = []
     for k, name in enumerate(train.families):
         if not (train.family == k).any() or not (held.family == k).any():
             out[name] = {'n_train': int((train.family == k).sum()), 'n_heldout': int((held.family == k).sum()),
@@ -227,7 +293,13 @@ def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n
                                              'swd_gap_ratio_levels', 'nn_ratio', 'diversity_ratio', 'seam_ratio')}
         out[name].update({'n_train': int((train.family == k).sum()), 'n_heldout': int((held.family == k).sum()),
                           'passes': passes(m)})
+        q_fake = fake[: min(512, n), :, :32, :32].reshape(min(512, n), -1)
+        out[name].update(family_nn_loo(train, held, k, q_fake, s + 9, bank=bank))
+        if pairs is not None:
+            pair_rows.append((name, closest_pairs(q_fake, bank_imgs).reshape(-1, 2, 3, 32, 32)))
         print(json.dumps({name: out[name]}), flush=True)
+    if pairs is not None and pair_rows:
+        pairs_sheet(pair_rows, pairs)
     return out
 
 
@@ -349,7 +421,7 @@ def compute_relief(g: Generator, net, train: MaterialSet, held: MaterialSet, px_
 
 
 def compute_conditioned(g: Generator, net, data_path: str, n: int = 1024, crop: int = 40, bank: int = 20000,
-                        seed: int = 0) -> dict:
+                        seed: int = 0, pairs: Path | None = None) -> dict:
     """A family-conditioned generator: overall figures on class-balanced crops (every family equally often, samples
     of uniformly drawn families), then the same per family under `families`."""
     relief = getattr(g, 'relief_data', None)
@@ -368,7 +440,7 @@ def compute_conditioned(g: Generator, net, data_path: str, n: int = 1024, crop: 
     m['nn_bank_patches'] = bank
     m['heldout_images'] = len(held)
     m['families'] = compute_families(g, net, train, held, n=max(128, n // 4), crop=crop, bank=max(2000, bank // 5),
-                                     seed=seed)
+                                     seed=seed, pairs=pairs)
     if relief:
         m['relief'] = compute_relief(g, net, train, held, g.height_px_per_unit, n=max(128, n // 4), crop=crop,
                                      seed=seed)
@@ -397,9 +469,13 @@ def main() -> None:
     ap.add_argument('--n', type=int, default=1024)
     ap.add_argument('--bank', type=int, default=20000)
     ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--nn-pairs', default=None, help='surface: the nearest-pair sheet (PNG); default '
+                    'docs/models/surface-nn-pairs.png when --out is the default')
     ap.add_argument('--ckpt', default='ckpt.pt', help='checkpoint file in the run folder (sky: best.pt from sky_select)')
     args = ap.parse_args()
     args.run = args.run or f'training/runs/{args.model}'
+    if args.nn_pairs is None and args.out is None and args.model == 'surface':
+        args.nn_pairs = 'docs/models/surface-nn-pairs.png'
     torch.set_num_threads(2)
     g, ck = load_ema(Path(args.run), args.model, args.ckpt)
     args.data = args.data or ck['config'].get('data') or f'training/.cache/{args.model}.npz'
@@ -409,7 +485,8 @@ def main() -> None:
         g.relief_data = ck['config']['relief']
         g.height_px_per_unit = ck['config']['height_px_per_unit']
     if g.family_dim:
-        m = compute_conditioned(g, net, args.data, n=args.n, crop=crop, bank=args.bank, seed=args.seed)
+        m = compute_conditioned(g, net, args.data, n=args.n, crop=crop, bank=args.bank, seed=args.seed,
+                                pairs=Path(args.nn_pairs) if args.nn_pairs else None)
     else:
         data = np.load(args.data)
         m = compute(g, net, data['images'], data['train'], n=args.n, crop=crop, bank=args.bank, seed=args.seed,

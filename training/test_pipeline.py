@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from PIL import Image
 
 from .export import fp16_layers, load_ema
-from .metrics import compute, compute_conditioned, seam_ratio
+from .metrics import compute, compute_conditioned, family_nn_loo, seam_ratio
 from .models import Discriminator, FoldedGenerator, Generator
 from .train import MaterialSampler, MaterialSet, d_step, g_step
 
@@ -207,14 +208,18 @@ class PipelineTest(unittest.TestCase):
     def test_3_metrics_and_tiling(self):
         gen, ck = load_ema(self.run_dir, 'surface')
         net = FoldedGenerator(fp16_layers(gen))
-        m = compute_conditioned(gen, net, str(self.tmp / 'tiny.npz'), n=32, crop=ck['config']['crop'], bank=256)
+        sheet = self.tmp / 'nn-pairs.png'
+        m = compute_conditioned(gen, net, str(self.tmp / 'tiny.npz'), n=32, crop=ck['config']['crop'], bank=256,
+                                pairs=sheet)
+        with Image.open(sheet) as im:  # one row of nearest pairs per family
+            self.assertGreater(im.height, 3 * 32 * len(SMOKE_FAMILIES))
         for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'seam_ratio', 'diversity_ratio',
                     'nn_ratio'):
             self.assertTrue(np.isfinite(m[key]), key)
         self.assertEqual(list(m['families']), SMOKE_FAMILIES)
         for name, f in m['families'].items():
-            for key in ('swd_floor', 'swd_trained', 'swd_gap_ratio', 'nn_ratio', 'diversity_ratio', 'seam_ratio',
-                        'n_train', 'n_heldout'):
+            for key in ('swd_floor', 'swd_trained', 'swd_gap_ratio', 'nn_ratio', 'nn_ratio_loo', 'diversity_ratio',
+                        'seam_ratio', 'n_train', 'n_heldout'):
                 self.assertIn(key, f, f'{name}.{key}')
         # Circular padding: the exported net tiles exactly, whatever its weights (noise rolled with the field).
         c = gen.cell_px
@@ -227,6 +232,25 @@ class PipelineTest(unittest.TestCase):
         self.assertLess(float((torch.roll(img, (c, 2 * c), (2, 3)) - rolled).abs().max()), 1e-5,
                         'shifting the latent field by one cell shifts the image by one cell: no edge effects')
         self.assertLess(seam_ratio(img), 1.5)
+
+    def test_3b_leave_one_group_out_excludes_own_group(self):
+        """An image's near-duplicate siblings are left out with it: two identical images in one group and a
+        different one in another give a reference distance of the OTHER group, not zero."""
+        data = object.__new__(MaterialSet)
+        flat, other = torch.full((3, 48, 48), 60, dtype=torch.uint8), torch.full((3, 48, 48), 200, dtype=torch.uint8)
+        data.images, data.families = [flat, flat.clone(), other], ['a']
+        data.family, data.tiles = np.zeros(3, np.int64), np.ones(3, bool)
+        data.group, data.has_height = np.array([0, 0, 1]), np.zeros(3, bool)
+        held = object.__new__(MaterialSet)
+        held.images, held.families, held.family = [], ['a'], np.zeros(0, np.int64)
+        held.tiles, held.group, held.has_height = np.zeros(0, bool), np.zeros(0, np.int64), np.zeros(0, bool)
+        q = torch.full((4, 3 * 32 * 32), 60 / 127.5 - 1)  # "samples" equal to the first group's images
+        r = family_nn_loo(data, held, 0, q, seed=0, bank=64)
+        self.assertEqual(r['nn_loo_images'], 3)
+        self.assertAlmostEqual(r['nn_loo_samples'], 0.0, places=4)
+        step = (200 - 60) / 127.5 * (3 * 32 * 32) ** 0.5  # the distance between the two flat colours
+        self.assertAlmostEqual(r['nn_loo_real'], step, places=2)
+        self.assertEqual(r['nn_ratio_loo'], 0.0)
 
     def test_5_steps(self):
         """One discriminator and one generator step, called directly: each moves only its own network, and the
@@ -394,7 +418,11 @@ class ReliefTest(unittest.TestCase):
         self.assertEqual(gen.out_ch, 4)
         net = FoldedGenerator(fp16_layers(gen))
         gen.relief_data, gen.height_px_per_unit = ck['config']['relief'], ck['config']['height_px_per_unit']
-        m = compute_conditioned(gen, net, str(self.tmp / 'tiny.npz'), n=32, crop=ck['config']['crop'], bank=256)
+        sheet = self.tmp / 'nn-pairs.png'
+        m = compute_conditioned(gen, net, str(self.tmp / 'tiny.npz'), n=32, crop=ck['config']['crop'], bank=256,
+                                pairs=sheet)
+        with Image.open(sheet) as im:  # one row of nearest pairs per family
+            self.assertGreater(im.height, 3 * 32 * len(SMOKE_FAMILIES))
         r = m['relief']
         for key in ('swd_height', 'swd_height_floor', 'swd_normal', 'swd_normal_floor', 'relief_ratio'):
             self.assertTrue(np.isfinite(r[key]), key)
