@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .models import FoldedGenerator, Generator, fold_bn, recalibrate_bn
+from .models import FoldedGenerator, Generator, fold_bn, latent_layout, recalibrate_bn
 from .sheets import grid, to_uint8
 from .sky_card import write_sky_card
 from .surface_card import write_surface_card
@@ -48,6 +48,38 @@ def load_ema(run: Path, model: str, ckpt: str = 'ckpt.pt') -> tuple[Generator, d
 # Noise truncation: the exported per-pixel noise strengths are the learned ones times this (1 = as trained). Applied to
 # what is exported, so the metrics, the golden fixture and the app all see the same net.
 NOISE_SCALE = {'surface': 1.0, 'sky': 1.0}
+
+
+def load_exported(model_dir: Path) -> tuple[Generator, list[dict], dict]:
+    """An exported model read back (model.json + weights.bin): a Generator shell that draws latent fields (with the
+    exported family table), the BN-folded layers FoldedGenerator runs, and the manifest's `latentscape` block. The
+    layers are exactly what the browser runs; metrics can be recomputed from them after the checkpoint is gone."""
+    man = json.loads((model_dir / 'model.json').read_text())
+    ls = man['latentscape']
+    raw = np.frombuffer((model_dir / 'weights.bin').read_bytes(), dtype=np.float16)
+    tensors, o = {}, 0
+    for spec in man['weightsManifest'][0]['weights']:
+        n = int(np.prod(spec['shape']))
+        tensors[spec['name']] = torch.from_numpy(raw[o : o + n].astype(np.float32).reshape(spec['shape']))
+        o += n
+    if o != raw.size:
+        raise ValueError(f'{model_dir}: weights.bin holds {raw.size} values, the manifest {o}')
+    layers = []
+    for a in ls['layers']:
+        layer = {'weight': tensors[f"{a['name']}/kernel"].permute(3, 2, 0, 1).contiguous(),
+                 'bias': tensors[f"{a['name']}/bias"], 'up': a['upsample'], 'act': a['activation']}
+        if a['noise']:
+            layer['noise'] = tensors[f"{a['name']}/noise"]
+        layers.append(layer)
+    fam = ls.get('families')
+    lat = ls['latent']
+    g = Generator(ls['model'], n_families=len(fam['names']) if fam else 0,
+                  layout={**latent_layout(ls['model']), **{k: v for k, v in lat.items() if k != 'inputChannels'}},
+                  out_ch=ls['layers'][-1]['out'])
+    if fam:
+        with torch.no_grad():
+            g.family_embed.weight.copy_(torch.tensor(fam['embedding']))
+    return g.eval(), layers, ls
 
 
 def fp16_layers(g: Generator) -> list[dict]:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 from pathlib import Path
 
@@ -36,7 +37,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .export import fp16_layers, load_ema, write_card
+from .export import fp16_layers, load_ema, load_exported, write_card
 from .models import FoldedGenerator, Generator, recalibrate_bn
 from .train import CropSampler, MaterialSampler, MaterialSet
 
@@ -471,19 +472,39 @@ def main() -> None:
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--nn-pairs', default=None, help='surface: the nearest-pair sheet (PNG); default '
                     'docs/models/surface-nn-pairs.png when --out is the default')
+    ap.add_argument('--from-export', default=None, metavar='DIR',
+                    help='surface: measure an exported model (model.json + weights.bin) instead of a checkpoint, '
+                    'with its training crop, the default dataset and relief maps')
     ap.add_argument('--ckpt', default='ckpt.pt', help='checkpoint file in the run folder (sky: best.pt from sky_select)')
     args = ap.parse_args()
     args.run = args.run or f'training/runs/{args.model}'
     if args.nn_pairs is None and args.out is None and args.model == 'surface':
         args.nn_pairs = 'docs/models/surface-nn-pairs.png'
     torch.set_num_threads(2)
-    g, ck = load_ema(Path(args.run), args.model, args.ckpt)
-    args.data = args.data or ck['config'].get('data') or f'training/.cache/{args.model}.npz'
-    net = FoldedGenerator(fp16_layers(g))
-    crop = ck['config']['crop']
-    if g.out_ch == 4:  # a relief net: its paired height maps and their unit
-        g.relief_data = ck['config']['relief']
-        g.height_px_per_unit = ck['config']['height_px_per_unit']
+    if args.from_export:  # the weights as shipped: their checkpoint may be long gone
+        g, layers, ls = load_exported(Path(args.from_export))
+        net = FoldedGenerator(layers)
+        ck = {'step': ls['training']['steps']}
+        crop = ls['training']['crop']
+        args.data = args.data or 'training/.cache/surface2.npz'
+        # The held-out split must be the one the weights never saw: the same dataset build, byte for byte.
+        manifest = Path(args.data).with_suffix('.manifest.json')
+        want = ls['training'].get('datasetManifestSha256')
+        have = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
+        if want != have:
+            raise SystemExit(f'{args.data}: dataset manifest sha256 {have} is not the one these weights were trained '
+                             f'on ({want}); rebuild it with training.surface_data at that commit')
+        if g.out_ch == 4:
+            g.relief_data = 'training/.cache/surface2-relief.npz'
+            g.height_px_per_unit = ls['relief']['pxPerUnit']
+    else:
+        g, ck = load_ema(Path(args.run), args.model, args.ckpt)
+        args.data = args.data or ck['config'].get('data') or f'training/.cache/{args.model}.npz'
+        net = FoldedGenerator(fp16_layers(g))
+        crop = ck['config']['crop']
+        if g.out_ch == 4:  # a relief net: its paired height maps and their unit
+            g.relief_data = ck['config']['relief']
+            g.height_px_per_unit = ck['config']['height_px_per_unit']
     if g.family_dim:
         m = compute_conditioned(g, net, args.data, n=args.n, crop=crop, bank=args.bank, seed=args.seed,
                                 pairs=Path(args.nn_pairs) if args.nn_pairs else None)

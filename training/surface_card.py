@@ -27,6 +27,12 @@ LIMITS = [
     '  rock, ground (sand, soil), grass and snow read as what they are (one rock sample is red lava-like).',
     '- Surfaces keep a slightly embossed, "melted" look (shapes outlined by thin light/dark contours).',
     '- The family walk (last row) passes smoothly from brick to wood planks, as district borders do in the world.',
+    '- Copying (`docs/models/surface-nn-pairs.png`, the six samples per family nearest to any training patch, beside',
+    '  it): no sample is a crop of a training image. The nearest ones are flat patches in a training image\'s colours',
+    '  (grey plaster, sand, grass, snow) and, for two families, the look of one source redrawn softer and shifted:',
+    '  cobble\'s orange square-in-square paving, brick\'s white painted brick. The leave-one-group-out column agrees',
+    '  with nn_ratio: samples sit nearer the training images than a real image of a new source does. The model',
+    '  recombines its sources\' looks rather than inventing new ones, which thin families (11 brick images) invite.',
     '- What would fix it: more steps (the run resumes from its checkpoint; on a lent GPU, training/gpu_run.sh trains',
     '  tens of thousands of steps in ten minutes) and more brick, block and tile data under compatible licences.',
 ]
@@ -100,7 +106,8 @@ def family_table(m: dict) -> list[str]:
     lines += ['', 'Bars per family (swd_gap_ratio <= 0.25, nn_ratio >= 1.0, seam_ratio <= 1.1): ' +
               ('all pass.' if not failing else 'failing: ' + '; '.join(f"{n} {', '.join(b)}" for n, b in failing.items())
                + '. A negative gap ratio with nn_ratio below 1 means the samples sit closer to the training images'
-               ' than the few held-out ones do: the model fits those families\' training sets rather than generalising.')]
+               ' than the few held-out ones do: the model fits those families\' training sets more than it generalises'
+               ' (whether that is copying is judged on the pair sheet, below).')]
     if loo:
         lines += ['', 'The leave-one-group-out nn_ratio measures each real image of the family (up to 48, training and'
                   ' held-out) against the training images of the other near-duplicate groups, so a family\'s reference is'
