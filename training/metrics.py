@@ -9,6 +9,8 @@
   adjacent lines, on generated images of 8x8 cells, both axes (1.0 = the border is like any other line). For the
   sky this is the cloud layer's tiling seam; the panorama's longitude wrap is seamless by construction (world-gen
   sky-compose.ts samples the plane, which has no longitude border) and is tested there.
+- seam_ratio_cell_lines_mean / _max (surface): the same ratio with every interior line at a cell boundary (the
+  border's phase in the latent grid) standing in for the border: the range of an ordinary line there.
 - diversity_ratio: mean pairwise distance of per-image texture statistics (mean and std per channel
   at each pyramid level) among samples / among real crops.
 - nn_ratio: mean L2 distance from sample 32x32 patches to their nearest training patch / the same
@@ -109,6 +111,17 @@ def seam_ratio(imgs: torch.Tensor) -> float:
     inner = (imgs[:, :, :, 1:] - imgs[:, :, :, :-1]).abs().mean() + (imgs[:, :, 1:] - imgs[:, :, :-1]).abs().mean()
     border = (imgs[:, :, :, 0] - imgs[:, :, :, -1]).abs().mean() + (imgs[:, :, 0] - imgs[:, :, -1]).abs().mean()
     return float(border / inner)
+
+
+def seam_reference(imgs: torch.Tensor, cell: int) -> dict:
+    """seam_ratio with each interior cell-boundary line standing in for the border (the images rolled by whole cells
+    along both axes): the range an ordinary line at the border's phase gives. With circular padding and i.i.d.
+    latents and noise, the wrap border is statistically one of these lines; a seam_ratio inside their range is no
+    seam, one above their max is. Lines at cell boundaries can differ from the all-lines mean (the latent grid
+    showing through), which seam_ratio alone counts against the border."""
+    r = torch.tensor([seam_ratio(torch.roll(imgs, (j, j), (2, 3))) for j in range(cell, imgs.shape[3], cell)])
+    return {'seam_ratio_cell_lines_mean': round(float(r.mean()), 4), 'seam_ratio_cell_lines_max': round(float(r.max()), 4),
+            'seam_ratio_cell_lines_n': int(r.numel())}
 
 
 def texture_stats(x: torch.Tensor, levels: int = 3) -> torch.Tensor:
@@ -292,6 +305,7 @@ def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n
         m = compare(real_train, real_held, fake, untrained, ref, big, bank_imgs, n, crop, s)
         out[name] = {key: m[key] for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'swd_gap_ratio',
                                              'swd_gap_ratio_levels', 'nn_ratio', 'diversity_ratio', 'seam_ratio')}
+        out[name].update(seam_reference(big, g.cell_px))
         out[name].update({'n_train': int((train.family == k).sum()), 'n_heldout': int((held.family == k).sum()),
                           'passes': passes(m)})
         q_fake = fake[: min(512, n), :, :32, :32].reshape(min(512, n), -1)
@@ -438,6 +452,7 @@ def compute_conditioned(g: Generator, net, data_path: str, n: int = 1024, crop: 
     big = generate(net, g, 64, (16, 16), seed + 6, batch=8)
     bank_imgs = material_crops(train, bank, 32, seed + 8).reshape(bank, -1)
     m = compare(real_train, real_held, fake, untrained, ref, big, bank_imgs, n, crop, seed)
+    m.update(seam_reference(big, g.cell_px))
     m['nn_bank_patches'] = bank
     m['heldout_images'] = len(held)
     m['families'] = compute_families(g, net, train, held, n=max(128, n // 4), crop=crop, bank=max(2000, bank // 5),
@@ -481,6 +496,7 @@ def main() -> None:
     if args.nn_pairs is None and args.out is None and args.model == 'surface':
         args.nn_pairs = 'docs/models/surface-nn-pairs.png'
     torch.set_num_threads(2)
+    torch.manual_seed(args.seed)  # the per-pixel noise is drawn from torch's RNG: figures repeat run to run
     if args.from_export:  # the weights as shipped: their checkpoint may be long gone
         g, layers, ls = load_exported(Path(args.from_export))
         net = FoldedGenerator(layers)

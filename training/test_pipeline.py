@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .export import fp16_layers, load_ema, load_exported
-from .metrics import compute, compute_conditioned, family_nn_loo, seam_ratio
+from .metrics import compute, compute_conditioned, family_nn_loo, seam_ratio, seam_reference
 from .models import Discriminator, FoldedGenerator, Generator
 from .train import MaterialSampler, MaterialSet, d_step, g_step
 
@@ -216,7 +216,7 @@ class PipelineTest(unittest.TestCase):
         self.assertEqual(list(m['families']), SMOKE_FAMILIES)
         for name, f in m['families'].items():
             for key in ('swd_floor', 'swd_trained', 'swd_gap_ratio', 'nn_ratio', 'nn_ratio_loo', 'diversity_ratio',
-                        'seam_ratio', 'n_train', 'n_heldout'):
+                        'seam_ratio', 'seam_ratio_cell_lines_max', 'n_train', 'n_heldout'):
                 self.assertIn(key, f, f'{name}.{key}')
         # Circular padding: the exported net tiles exactly, whatever its weights (noise rolled with the field).
         c = gen.cell_px
@@ -229,6 +229,19 @@ class PipelineTest(unittest.TestCase):
         self.assertLess(float((torch.roll(img, (c, 2 * c), (2, 3)) - rolled).abs().max()), 1e-5,
                         'shifting the latent field by one cell shifts the image by one cell: no edge effects')
         self.assertLess(seam_ratio(img), 1.5)
+
+    def test_3c_seam_reference(self):
+        """The cell-line reference: a pattern that repeats every cell has its border exactly like every cell line;
+        a ramp that jumps back at the border has a seam far above every line."""
+        x = torch.arange(64, dtype=torch.float32)
+        wave = torch.sin(2 * torch.pi * x / 8)
+        tiled = (wave[None, :] + 0.5 * wave[:, None]).expand(2, 3, 64, 64)
+        r = seam_reference(tiled, 8)
+        self.assertEqual(r['seam_ratio_cell_lines_n'], 7)
+        self.assertAlmostEqual(r['seam_ratio_cell_lines_max'], seam_ratio(tiled), places=4)
+        self.assertAlmostEqual(r['seam_ratio_cell_lines_mean'], seam_ratio(tiled), places=4)
+        ramp = (x[None, :] / 63 + x[:, None] / 63).expand(2, 3, 64, 64)
+        self.assertGreater(seam_ratio(ramp), 10 * seam_reference(ramp, 8)['seam_ratio_cell_lines_max'])
 
     def test_3b_leave_one_group_out_excludes_own_group(self):
         """An image's near-duplicate siblings are left out with it: two identical images in one group and a
