@@ -137,12 +137,15 @@ def mean_pairwise(f: torch.Tensor) -> float:
     return float(d.sum() / (n * (n - 1)))
 
 
+def nearest(query: torch.Tensor, bank: torch.Tensor, chunk: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per query row: the L2 distance to the nearest bank row and that row's index (in chunks of queries)."""
+    out = [torch.cdist(query[i : i + chunk], bank).min(dim=1) for i in range(0, query.shape[0], chunk)]
+    return torch.cat([o.values for o in out]), torch.cat([o.indices for o in out])
+
+
 def nn_distance(query: torch.Tensor, bank: torch.Tensor, chunk: int = 256) -> float:
     """Mean over query rows of the L2 distance to the nearest bank row."""
-    best = []
-    for i in range(0, query.shape[0], chunk):
-        best.append(torch.cdist(query[i : i + chunk], bank).min(dim=1).values)
-    return float(torch.cat(best).mean())
+    return float(nearest(query, bank, chunk)[0].mean())
 
 
 def leave_one_out_nn(images: np.ndarray, train_mask: np.ndarray, q_fake: torch.Tensor, seed: int, model: str,
@@ -258,8 +261,7 @@ def family_nn_loo(train: MaterialSet, held: MaterialSet, k: int, q_fake: torch.T
 
 def closest_pairs(q_fake: torch.Tensor, bank: torch.Tensor, n: int = 6) -> torch.Tensor:
     """The n samples nearest to any training patch, each beside that patch: [n, 2, ...] (copying shows here)."""
-    d = torch.cat([torch.cdist(q_fake[i : i + 256], bank) for i in range(0, len(q_fake), 256)])
-    best, idx = d.min(dim=1)
+    best, idx = nearest(q_fake, bank)
     order = best.argsort()[:n]
     return torch.stack([q_fake[order], bank[idx[order]]], 1)
 
@@ -502,7 +504,10 @@ def main() -> None:
         net = FoldedGenerator(layers)
         ck = {'step': ls['training']['steps']}
         crop = ls['training']['crop']
-        args.data = args.data or 'training/.cache/surface2.npz'
+        from .common import CACHE
+        from .surface_relief import OUT as relief_npz
+
+        args.data = args.data or str(CACHE / 'surface2.npz')  # where training.surface_data writes it
         # The held-out split must be the one the weights never saw: the same dataset build, byte for byte.
         manifest = Path(args.data).with_suffix('.manifest.json')
         want = ls['training'].get('datasetManifestSha256')
@@ -511,7 +516,7 @@ def main() -> None:
             raise SystemExit(f'{args.data}: dataset manifest sha256 {have} is not the one these weights were trained '
                              f'on ({want}); rebuild it with training.surface_data at that commit')
         if g.out_ch == 4:
-            g.relief_data = 'training/.cache/surface2-relief.npz'
+            g.relief_data = str(relief_npz)
             g.height_px_per_unit = ls['relief']['pxPerUnit']
     else:
         g, ck = load_ema(Path(args.run), args.model, args.ckpt)
