@@ -18,9 +18,8 @@ if [ "$MODEL" = sky ]; then
 else
   ARGS="--model surface --crop 40 --batch ${BATCH:-32} --r1 0.1 --noise-from 3000 --steps 60000 --threads 8"
   ARGS="$ARGS --family-weights brick=3,stone_blocks=2,floor_tiles=2"
-  # Real crops varied in colour and size, every crop of the thin families (training/surface_augment.py): the
-  # shipped CPU run, without it, memorised brick, stone blocks, cobble, planks and plaster (nn_ratio < 1).
-  ARGS="$ARGS --augment"
+  # No --augment: a 20,000-step CPU run with it painted fewer nameable bricks, blocks and planks than the shipped
+  # recipe and did not raise nn_ratio (training/README.md).
   ARGS="$ARGS --ckpt-every 1000 --sample-every 2000"
   # Colour + height (issue "relief"): carry training/.cache/surface2-relief.npz too (training/surface_relief.py).
   [ -f training/.cache/surface2-relief.npz ] && ARGS="$ARGS --relief training/.cache/surface2-relief.npz"

@@ -23,6 +23,12 @@
   reference alone says more about that source than about copying.
 - nn pairs sheet (--nn-pairs): per family, the samples closest to a training patch beside that patch, the judge of
   copying by eye.
+- recognised (surface families; "GAN-test" accuracy, Shmelkov et al. 2018, "How good is my GAN?"): a small CNN
+  trained to tell the families apart on real training crops classifies samples conditioned on each family; the share
+  called that family, beside the share of held-out real crops it calls right (recognised_heldout: how far the
+  family's look carries to new sources at all) and the family samples are most often mistaken for. A stand-in for
+  a person naming the material, not a replacement: it also rewards a sample that reproduces a training look, which
+  nn_ratio judges.
 
 CLI: /usr/bin/python3 -m training.metrics [--model sky]    (writes public/models/<model>/metrics.json)
 """
@@ -38,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from .export import fp16_layers, load_ema, load_exported, write_card
 from .models import FoldedGenerator, Generator, recalibrate_bn
@@ -282,15 +289,80 @@ def pairs_sheet(rows: list[tuple[str, torch.Tensor]], path: Path, scale: int = 3
     labelled_sheet(out, path)
 
 
+class FamilyClassifier(nn.Module):
+    """Crop -> family logits: three stride-2 stages and per-channel mean and std pooled over the crop (texture
+    statistics, so any crop size works)."""
+
+    def __init__(self, n_families: int, width: int = 32):
+        super().__init__()
+        layers, c = [], 3
+        for w in (width, 2 * width, 4 * width):
+            layers += [nn.Conv2d(c, w, 3, padding=1), nn.BatchNorm2d(w), nn.LeakyReLU(0.2),
+                       nn.Conv2d(w, w, 3, stride=2, padding=1), nn.BatchNorm2d(w), nn.LeakyReLU(0.2)]
+            c = w
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Linear(2 * c, n_families)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        f = self.features(x)
+        return self.head(torch.cat([f.mean(dim=(2, 3)), f.std(dim=(2, 3))], 1))
+
+
+def train_family_classifier(train: MaterialSet, crop: int, steps: int = 1500, batch: int = 64,
+                            seed: int = 0) -> tuple[FamilyClassifier, float]:
+    """A family classifier on class-balanced real training crops (flips and turns as in training); returns it in
+    eval mode with its accuracy on a fresh draw of training crops."""
+    torch.manual_seed(seed)
+    clf = FamilyClassifier(len(train.families))
+    sampler = MaterialSampler(train, crop, seed + 1)
+    opt = torch.optim.Adam(clf.parameters(), lr=1e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps)
+    clf.train()
+    for _ in range(steps):
+        x, y = sampler(batch)
+        loss = F.cross_entropy(clf(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        sched.step()
+    clf.eval()
+    x, y = MaterialSampler(train, crop, seed + 2)(512)
+    return clf, float((classify(clf, x) == y).float().mean())
+
+
+@torch.no_grad()
+def classify(clf: FamilyClassifier, x: torch.Tensor, chunk: int = 256) -> torch.Tensor:
+    return torch.cat([clf(x[i : i + chunk]).argmax(1) for i in range(0, x.shape[0], chunk)])
+
+
+def family_recognition(clf: FamilyClassifier, families: list[str], sets: dict[int, tuple[torch.Tensor, torch.Tensor]]
+                       ) -> dict[str, dict]:
+    """Per family k with (held-out real crops, samples conditioned on k): the share of each the classifier calls k,
+    and the other family the samples are most often called (with its share)."""
+    out = {}
+    for k, (real_held, fake) in sets.items():
+        pf, ph = classify(clf, fake), classify(clf, real_held)
+        wrong = torch.bincount(pf[pf != k], minlength=len(families))
+        r = {'recognised': round(float((pf == k).float().mean()), 3),
+             'recognised_heldout': round(float((ph == k).float().mean()), 3)}
+        if int(wrong.sum()):
+            j = int(wrong.argmax())
+            r.update({'confused_with': families[j], 'confused_share': round(float(wrong[j]) / len(pf), 3)})
+        out[families[k]] = r
+    return out
+
+
 def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n: int = 256, crop: int = 40,
-                     bank: int = 4000, seed: int = 0, pairs: Path | None = None) -> dict:
+                     bank: int = 4000, seed: int = 0, pairs: Path | None = None, classifier_steps: int = 1500) -> dict:
     """Per family: the same figures as `compute`, on that family's real crops (training and held-out groups) and
-    samples conditioned on it, plus the leave-one-group-out nn_ratio; with `pairs`, a sheet of the samples nearest
-    to the training set beside their neighbours."""
+    samples conditioned on it, plus the leave-one-group-out nn_ratio and how often a family classifier trained on
+    real crops recognises the samples; with `pairs`, a sheet of the samples nearest to the training set beside their
+    neighbours."""
     cells = (crop // g.cell_px, crop // g.cell_px)
     g0 = untrained_like(g, cells, seed)
     out = {}
     pair_rows = []
+    judged = {}
     for k, name in enumerate(train.families):
         if not (train.family == k).any() or not (held.family == k).any():
             out[name] = {'n_train': int((train.family == k).sum()), 'n_heldout': int((held.family == k).sum()),
@@ -314,10 +386,23 @@ def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n
         out[name].update(family_nn_loo(train, held, k, q_fake, s + 9, bank=bank))
         if pairs is not None:
             pair_rows.append((name, closest_pairs(q_fake, bank_imgs).reshape(-1, 2, 3, 32, 32)))
+        judged[k] = (real_held, fake)
         print(json.dumps({name: out[name]}), flush=True)
     if pairs is not None and pair_rows:
         pairs_sheet(pair_rows, pairs)
-    return out
+    if classifier_steps and judged:
+        clf, train_acc = train_family_classifier(train, crop, steps=classifier_steps, seed=seed + 7)
+        for name, r in family_recognition(clf, train.families, judged).items():
+            out[name].update(r)
+        rec = [r['recognised'] for r in out.values() if 'recognised' in r]
+        summary = {'recognised': round(float(np.mean(rec)), 3),
+                   'recognised_heldout': round(float(np.mean([r['recognised_heldout'] for r in out.values()
+                                                              if 'recognised' in r])), 3),
+                   'classifier': {'steps': classifier_steps, 'crop': crop, 'train_accuracy': round(train_acc, 3),
+                                  'samples_per_family': n}}
+        print(json.dumps(summary), flush=True)
+        return out, summary
+    return out, {}
 
 
 def compare(real_train: torch.Tensor, real_held: torch.Tensor, fake: torch.Tensor, untrained: torch.Tensor,
@@ -438,7 +523,7 @@ def compute_relief(g: Generator, net, train: MaterialSet, held: MaterialSet, px_
 
 
 def compute_conditioned(g: Generator, net, data_path: str, n: int = 1024, crop: int = 40, bank: int = 20000,
-                        seed: int = 0, pairs: Path | None = None) -> dict:
+                        seed: int = 0, pairs: Path | None = None, classifier_steps: int = 1500) -> dict:
     """A family-conditioned generator: overall figures on class-balanced crops (every family equally often, samples
     of uniformly drawn families), then the same per family under `families`."""
     relief = getattr(g, 'relief_data', None)
@@ -457,8 +542,10 @@ def compute_conditioned(g: Generator, net, data_path: str, n: int = 1024, crop: 
     m.update(seam_reference(big, g.cell_px))
     m['nn_bank_patches'] = bank
     m['heldout_images'] = len(held)
-    m['families'] = compute_families(g, net, train, held, n=max(128, n // 4), crop=crop, bank=max(2000, bank // 5),
-                                     seed=seed, pairs=pairs)
+    m['families'], recognition = compute_families(g, net, train, held, n=max(128, n // 4), crop=crop,
+                                                  bank=max(2000, bank // 5), seed=seed, pairs=pairs,
+                                                  classifier_steps=classifier_steps)
+    m.update(recognition)
     if relief:
         m['relief'] = compute_relief(g, net, train, held, g.height_px_per_unit, n=max(128, n // 4), crop=crop,
                                      seed=seed)

@@ -22,7 +22,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .export import fp16_layers, load_ema, load_exported
-from .metrics import compute, compute_conditioned, family_nn_loo, seam_ratio, seam_reference
+from .metrics import (compute, compute_conditioned, family_nn_loo, family_recognition, seam_ratio, seam_reference,
+                      train_family_classifier)
 from .models import Discriminator, FoldedGenerator, Generator
 from .train import MaterialSampler, MaterialSet, d_step, g_step
 
@@ -207,7 +208,9 @@ class PipelineTest(unittest.TestCase):
         net = FoldedGenerator(fp16_layers(gen))
         sheet = self.tmp / 'nn-pairs.png'
         m = compute_conditioned(gen, net, str(self.tmp / 'tiny.npz'), n=32, crop=ck['config']['crop'], bank=256,
-                                pairs=sheet)
+                                pairs=sheet, classifier_steps=20)
+        self.assertEqual(m['classifier']['steps'], 20)
+        self.assertTrue(0 <= m['recognised'] <= 1 and 0 <= m['recognised_heldout'] <= 1)
         with Image.open(sheet) as im:  # one row of nearest pairs per family
             self.assertGreater(im.height, 3 * 32 * len(SMOKE_FAMILIES))
         for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'seam_ratio', 'diversity_ratio',
@@ -216,7 +219,8 @@ class PipelineTest(unittest.TestCase):
         self.assertEqual(list(m['families']), SMOKE_FAMILIES)
         for name, f in m['families'].items():
             for key in ('swd_floor', 'swd_trained', 'swd_gap_ratio', 'nn_ratio', 'nn_ratio_loo', 'diversity_ratio',
-                        'seam_ratio', 'seam_ratio_cell_lines_max', 'n_train', 'n_heldout'):
+                        'seam_ratio', 'seam_ratio_cell_lines_max', 'n_train', 'n_heldout', 'recognised',
+                        'recognised_heldout'):
                 self.assertIn(key, f, f'{name}.{key}')
         # Circular padding: the exported net tiles exactly, whatever its weights (noise rolled with the field).
         c = gen.cell_px
@@ -261,6 +265,29 @@ class PipelineTest(unittest.TestCase):
         step = (200 - 60) / 127.5 * (3 * 32 * 32) ** 0.5  # the distance between the two flat colours
         self.assertAlmostEqual(r['nn_loo_real'], step, places=2)
         self.assertEqual(r['nn_ratio_loo'], 0.0)
+
+    def test_3d_family_recognition(self):
+        """The family classifier learns two families that differ in colour, then counts samples of the other colour
+        as not recognised and names the family they were taken for."""
+        rng = np.random.default_rng(0)
+
+        def img(rgb):
+            base = torch.tensor(rgb, dtype=torch.float32)[:, None, None].expand(3, 24, 24)
+            return (base + torch.tensor(rng.normal(0, 12, (3, 24, 24)), dtype=torch.float32)).clamp(0, 255).byte()
+
+        data = object.__new__(MaterialSet)
+        data.families = ['red', 'blue']
+        data.images = [img((200, 40, 40)), img((190, 60, 50)), img((40, 50, 200)), img((60, 40, 190))]
+        data.family, data.tiles = np.array([0, 0, 1, 1]), np.ones(4, bool)
+        data.group, data.has_height = np.arange(4), np.zeros(4, bool)
+        clf, acc = train_family_classifier(data, 16, steps=60, batch=16, seed=0)
+        self.assertEqual(acc, 1.0)
+        crops = {k: MaterialSampler(data, 16, 5, only=k)(32)[0] for k in (0, 1)}
+        r = family_recognition(clf, data.families, {0: (crops[0], crops[0]), 1: (crops[1], crops[0])})
+        self.assertEqual(r['red'], {'recognised': 1.0, 'recognised_heldout': 1.0})
+        self.assertEqual(r['blue']['recognised'], 0.0)
+        self.assertEqual(r['blue']['recognised_heldout'], 1.0)
+        self.assertEqual((r['blue']['confused_with'], r['blue']['confused_share']), ('red', 1.0))
 
     def test_5_steps(self):
         """One discriminator and one generator step, called directly: each moves only its own network, and the
@@ -430,7 +457,9 @@ class ReliefTest(unittest.TestCase):
         gen.relief_data, gen.height_px_per_unit = ck['config']['relief'], ck['config']['height_px_per_unit']
         sheet = self.tmp / 'nn-pairs.png'
         m = compute_conditioned(gen, net, str(self.tmp / 'tiny.npz'), n=32, crop=ck['config']['crop'], bank=256,
-                                pairs=sheet)
+                                pairs=sheet, classifier_steps=20)
+        self.assertEqual(m['classifier']['steps'], 20)
+        self.assertTrue(0 <= m['recognised'] <= 1 and 0 <= m['recognised_heldout'] <= 1)
         with Image.open(sheet) as im:  # one row of nearest pairs per family
             self.assertGreater(im.height, 3 * 32 * len(SMOKE_FAMILIES))
         r = m['relief']
