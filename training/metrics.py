@@ -353,11 +353,12 @@ def family_recognition(clf: FamilyClassifier, families: list[str], sets: dict[in
 
 
 def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n: int = 256, crop: int = 40,
-                     bank: int = 4000, seed: int = 0, pairs: Path | None = None, classifier_steps: int = 1500) -> dict:
+                     bank: int = 4000, seed: int = 0, pairs: Path | None = None,
+                     classifier_steps: int = 1500) -> tuple[dict, dict]:
     """Per family: the same figures as `compute`, on that family's real crops (training and held-out groups) and
     samples conditioned on it, plus the leave-one-group-out nn_ratio and how often a family classifier trained on
-    real crops recognises the samples; with `pairs`, a sheet of the samples nearest to the training set beside their
-    neighbours."""
+    real crops recognises the samples (its means and settings are the second value returned); with `pairs`, a sheet
+    of the samples nearest to the training set beside their neighbours."""
     cells = (crop // g.cell_px, crop // g.cell_px)
     g0 = untrained_like(g, cells, seed)
     out = {}
@@ -392,14 +393,13 @@ def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n
         pairs_sheet(pair_rows, pairs)
     if classifier_steps and judged:
         clf, train_acc = train_family_classifier(train, crop, steps=classifier_steps, seed=seed + 7)
-        for name, r in family_recognition(clf, train.families, judged).items():
+        recognition = family_recognition(clf, train.families, judged)
+        for name, r in recognition.items():
             out[name].update(r)
-        rec = [r['recognised'] for r in out.values() if 'recognised' in r]
-        summary = {'recognised': round(float(np.mean(rec)), 3),
-                   'recognised_heldout': round(float(np.mean([r['recognised_heldout'] for r in out.values()
-                                                              if 'recognised' in r])), 3),
-                   'classifier': {'steps': classifier_steps, 'crop': crop, 'train_accuracy': round(train_acc, 3),
-                                  'samples_per_family': n}}
+        summary = {key: round(float(np.mean([r[key] for r in recognition.values()])), 3)
+                   for key in ('recognised', 'recognised_heldout')}
+        summary['classifier'] = {'steps': classifier_steps, 'crop': crop, 'train_accuracy': round(train_acc, 3),
+                                 'samples_per_family': n}
         print(json.dumps(summary), flush=True)
         return out, summary
     return out, {}
