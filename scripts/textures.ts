@@ -100,6 +100,7 @@ const OPTIONS = {
   'style-steps': { type: 'string' },
   style: { type: 'string' },
   maps: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
 } as const
 
 /** The folder of the committed models (`<model>/model.json` + `weights.bin`). */
@@ -147,6 +148,7 @@ function parse() {
       throw new UsageError(`bad --layout ${values.layout}: ${(e as Error).message}`)
     }
   }
+  if (values.help === true) return { help: true as const }
   if (values['list-families'] === true) return { listFamilies: true as const, modelDir: values['model-dir'] }
   if (values.slot === 'sky') values.size ??= `${SKY_PANORAMA_PX.width}x${SKY_PANORAMA_PX.height}`
   for (const k of ['seed', 'x', 'z', 'slot', 'size', 'out'] as const)
@@ -222,6 +224,7 @@ function parse() {
     }
   }
   return {
+    help: false as const,
     listFamilies: false as const,
     modelDir: values['model-dir'],
     layout,
@@ -248,9 +251,13 @@ async function main(): Promise<void> {
   let args
   try {
     args = parse()
-    if (!args.listFamilies) room(args.seed, args.x, args.z) // validates coordinates with world-gen's own message
+    if (!args.help && !args.listFamilies) room(args.seed, args.x, args.z) // validates coordinates with world-gen's own message
   } catch (e) {
     fail((e as Error).message, 2)
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`)
+    return
   }
   if (args.listFamilies) {
     console.log(JSON.stringify(readManifest(args.modelDir, 'surface').families?.names ?? []))

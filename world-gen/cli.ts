@@ -3,6 +3,7 @@
  *   npm run --silent world -- room <seed> <x> <z>   → JSON room spec (with each slot's material family, a blend near a
  *                                                     district border) and its latents (slot → number[])
  *   npm run --silent world -- parse <url-or-path>   → JSON {seed, x, z, heading}; exit 1 with a one-line error otherwise
+ *   npm run --silent world -- --help                → the usage line on stdout, exit 0
  */
 import { parseIntegerArg } from './cli-args'
 import { canonicalSeed, decodeWorldUrl, encodeWorldUrl, LATENT_SLOTS, room, roomLatents, WORLD_LIMIT } from './index'
@@ -32,7 +33,9 @@ function stringify(value: unknown): string {
 
 function main(argv: string[]): void {
   const [command, ...args] = argv
-  if (command === 'room') {
+  if (command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(`${USAGE}\n`)
+  } else if (command === 'room') {
     if (args.length !== 3) fail(USAGE)
     const seed = canonicalSeed(args[0]!)
     if (!seed.ok) fail(seed.error)

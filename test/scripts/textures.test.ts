@@ -31,6 +31,17 @@ const dir = mkdtempSync(join(tmpdir(), 'latentscape-textures-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('scripts/textures.ts', () => {
+  it.each([['--help'], ['-h'], ['--seed', 'demo', '--help']])(
+    '%j prints the usage line on stdout, paints nothing and exits 0',
+    async (...args) => {
+      const { stdout, stderr } = await run(args)
+      expect(stdout).toMatch(/^usage: textures --seed <s> --x <int> --z <int> --slot <floor\|walls\|trim\|sky> /)
+      expect(stdout).toContain('textures --list-families')
+      expect(stdout.trim().split('\n')).toHaveLength(1)
+      expect(stderr).toBe('')
+    },
+  )
+
   it('writes a PNG whose provenance names the model, weights, seed, room, slot and world link', async () => {
     const out = join(dir, 'walls.png')
     const { stdout } = await promisify(execFile)(

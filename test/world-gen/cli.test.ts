@@ -37,6 +37,13 @@ describe('world-gen/cli.ts', () => {
     expect(JSON.parse(stdout)).toMatchObject({ x: 0, url: '/w/demo?r=0,0&h=0' })
   })
 
+  it.each([['--help'], ['-h'], ['help']])('%s prints the usage line on stdout and exits 0', async (arg) => {
+    const { code, stdout, stderr } = await world([arg])
+    expect(code).toBe(0)
+    expect(stdout).toBe('usage: world room <seed> <x> <z> | world parse <url-or-path>\n')
+    expect(stderr).toBe('')
+  })
+
   it.each([
     [['room', 'demo', 'abc', '0'], 'x must be an integer within ±1000000, got "abc"'],
     [['room', 'demo', '-80', '-3.5'], 'z must be an integer within ±1000000, got "-3.5"'],
