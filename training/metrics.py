@@ -352,13 +352,34 @@ def family_recognition(clf: FamilyClassifier, families: list[str], sets: dict[in
     return out
 
 
+def luminance(x: torch.Tensor) -> np.ndarray:
+    """Mean Rec. 709 luminance of each crop [B, 3+, H, W] in [-1, 1] (extra channels ignored), in [0, 1]."""
+    w = torch.tensor([0.2126, 0.7152, 0.0722], dtype=x.dtype)[None, :, None, None]
+    return (((x[:, :3].clamp(-1, 1) + 1) / 2) * w).sum(1).mean(dim=(1, 2)).numpy()
+
+
+def tone_range(real: torch.Tensor, fake: torch.Tensor, held: torch.Tensor, q: float = 0.01) -> dict:
+    """How often samples are darker or brighter overall than all but `q` of their family's training crops on each side:
+    a near-black metal wall or a blank white brick wall is a tone the family's data hardly has, and SWD's patch
+    statistics barely register a whole crop being off. `tone_outside_heldout` is the same for held-out real crops
+    (a new source may be lighter or darker than every training image); a generator that paints the training tones
+    has about 2 * q outside."""
+    lr, lf, lh = luminance(real), luminance(fake), luminance(held)
+    lo, hi = np.quantile(lr, [q, 1 - q])
+    dark, bright = float(np.mean(lf < lo)), float(np.mean(lf > hi))
+    return {'tone_dark': round(dark, 3), 'tone_bright': round(bright, 3), 'tone_outside': round(dark + bright, 3),
+            'tone_outside_heldout': round(float(np.mean((lh < lo) | (lh > hi))), 3),
+            'tone_range': [round(float(lo), 3), round(float(hi), 3)]}
+
+
 def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n: int = 256, crop: int = 40,
                      bank: int = 4000, seed: int = 0, pairs: Path | None = None,
                      classifier_steps: int = 1500) -> tuple[dict, dict]:
     """Per family: the same figures as `compute`, on that family's real crops (training and held-out groups) and
     samples conditioned on it, plus the leave-one-group-out nn_ratio and how often a family classifier trained on
-    real crops recognises the samples (its means and settings are the second value returned); with `pairs`, a sheet
-    of the samples nearest to the training set beside their neighbours."""
+    real crops recognises the samples, and how many samples are darker or brighter than the family's training crops
+    (`tone_range`); the means of those and the classifier's settings are the second value returned. With `pairs`, a
+    sheet of the samples nearest to the training set beside their neighbours."""
     cells = (crop // g.cell_px, crop // g.cell_px)
     g0 = untrained_like(g, cells, seed)
     out = {}
@@ -383,6 +404,7 @@ def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n
         out[name].update(seam_reference(big, g.cell_px))
         out[name].update({'n_train': int((train.family == k).sum()), 'n_heldout': int((held.family == k).sum()),
                           'passes': passes(m)})
+        out[name].update(tone_range(torch.cat([real_train, ref]), fake, real_held))
         q_fake = fake[: min(512, n), :, :32, :32].reshape(min(512, n), -1)
         out[name].update(family_nn_loo(train, held, k, q_fake, s + 9, bank=bank))
         if pairs is not None:
@@ -391,18 +413,22 @@ def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n
         print(json.dumps({name: out[name]}), flush=True)
     if pairs is not None and pair_rows:
         pairs_sheet(pair_rows, pairs)
+    summary = {}
+    if judged:
+        summary = {key: round(float(np.mean([out[train.families[k]][key] for k in judged])), 3)
+                   for key in ('tone_outside', 'tone_outside_heldout')}
     if classifier_steps and judged:
         clf, train_acc = train_family_classifier(train, crop, steps=classifier_steps, seed=seed + 7)
         recognition = family_recognition(clf, train.families, judged)
         for name, r in recognition.items():
             out[name].update(r)
-        summary = {key: round(float(np.mean([r[key] for r in recognition.values()])), 3)
-                   for key in ('recognised', 'recognised_heldout')}
+        summary.update({key: round(float(np.mean([r[key] for r in recognition.values()])), 3)
+                        for key in ('recognised', 'recognised_heldout')})
         summary['classifier'] = {'steps': classifier_steps, 'crop': crop, 'train_accuracy': round(train_acc, 3),
                                  'samples_per_family': n}
+    if summary:
         print(json.dumps(summary), flush=True)
-        return out, summary
-    return out, {}
+    return out, summary
 
 
 def compare(real_train: torch.Tensor, real_held: torch.Tensor, fake: torch.Tensor, untrained: torch.Tensor,

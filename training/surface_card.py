@@ -23,6 +23,9 @@ LIMITS = [
     '  plank. The best family.',
     '- plaster: smooth grey and dark walls with faint streaks; passes as concrete or painted plaster.',
     '- metal: dark grey plates with streaks and panel outlines; one mottled grey-green, one near-black brown.',
+    '  Measured ("Overall tone"): 28% of metal samples are darker than 99% of metal training crops (0.4% of held-out',
+    '  metal is), and the bright steel of the data is rare: metal walls and trim in the world are often near-black.',
+    '  Brick has the opposite slip too: 7% of its samples are blank, brighter than its training crops.',
     '- cobble: sandy and brown speckle with small rectangles, a blue-violet one; weak, it does not read as cobbles.',
     '  rock, ground (sand, soil), grass and snow read as what they are (one rock sample is red lava-like).',
     '- Surfaces keep a slightly embossed, "melted" look (shapes outlined by thin light/dark contours).',
@@ -153,6 +156,25 @@ def recognition_table(m: dict) -> list[str]:
     return lines
 
 
+def tone_table(m: dict) -> list[str]:
+    """Per family: the share of samples darker or brighter overall than all but 1% of the family's training crops on
+    that side, beside the same for held-out real crops."""
+    lines = ['The mean luminance of each sample against the range of its family\'s training crops (1st to 99th',
+             'percentile): a sample outside it is a near-black or blank-bright surface the data hardly has (about 2% for',
+             f"a generator that paints the training tones). Samples outside: **{m['tone_outside']:.0%}** on average;",
+             f"held-out real crops outside: {m['tone_outside_heldout']:.0%} (a new source may be lighter or darker).",
+             '',
+             '| family | training range | samples darker | samples brighter | held-out real outside |',
+             '|---|---|---|---|---|']
+    for name, f in m.get('families', {}).items():
+        if 'tone_outside' not in f:
+            continue
+        lo, hi = f['tone_range']
+        lines.append(f"| {name} | {lo:.2f}–{hi:.2f} | {f['tone_dark']:.0%} | {f['tone_bright']:.0%} "
+                     f"| {f['tone_outside_heldout']:.0%} |")
+    return lines
+
+
 def write_surface_card(model_dir: Path, man: dict) -> None:
     mpath = model_dir / 'metrics.json'
     m = json.loads(mpath.read_text()) if mpath.exists() else None
@@ -245,6 +267,8 @@ def write_surface_card(model_dir: Path, man: dict) -> None:
         ]
         if 'recognised' in m:
             lines += ['', '### Recognised as its family', *recognition_table(m)]
+        if 'tone_outside' in m:
+            lines += ['', '### Overall tone', *tone_table(m)]
         if m.get('relief') and 'relief_ratio' in m['relief']:
             lines += [
                 '',

@@ -22,8 +22,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .export import fp16_layers, load_ema, load_exported
-from .metrics import (compute, compute_conditioned, family_nn_loo, family_recognition, seam_ratio, seam_reference,
-                      train_family_classifier)
+from .metrics import (compute, compute_conditioned, family_nn_loo, family_recognition, luminance, seam_ratio,
+                      seam_reference, tone_range, train_family_classifier)
 from .models import Discriminator, FoldedGenerator, Generator
 from .train import MaterialSampler, MaterialSet, d_step, g_step
 
@@ -211,6 +211,7 @@ class PipelineTest(unittest.TestCase):
                                 pairs=sheet, classifier_steps=20)
         self.assertEqual(m['classifier']['steps'], 20)
         self.assertTrue(0 <= m['recognised'] <= 1 and 0 <= m['recognised_heldout'] <= 1)
+        self.assertTrue(0 <= m['tone_outside'] <= 1 and 0 <= m['tone_outside_heldout'] <= 1)
         with Image.open(sheet) as im:  # one row of nearest pairs per family
             self.assertGreater(im.height, 3 * 32 * len(SMOKE_FAMILIES))
         for key in ('swd_floor', 'swd_trained', 'swd_untrained', 'swd_noise', 'seam_ratio', 'diversity_ratio',
@@ -220,7 +221,7 @@ class PipelineTest(unittest.TestCase):
         for name, f in m['families'].items():
             for key in ('swd_floor', 'swd_trained', 'swd_gap_ratio', 'nn_ratio', 'nn_ratio_loo', 'diversity_ratio',
                         'seam_ratio', 'seam_ratio_cell_lines_max', 'n_train', 'n_heldout', 'recognised',
-                        'recognised_heldout'):
+                        'recognised_heldout', 'tone_outside', 'tone_outside_heldout'):
                 self.assertIn(key, f, f'{name}.{key}')
         # Circular padding: the exported net tiles exactly, whatever its weights (noise rolled with the field).
         c = gen.cell_px
@@ -288,6 +289,25 @@ class PipelineTest(unittest.TestCase):
         self.assertEqual(r['blue']['recognised'], 0.0)
         self.assertEqual(r['blue']['recognised_heldout'], 1.0)
         self.assertEqual((r['blue']['confused_with'], r['blue']['confused_share']), ('red', 1.0))
+
+    def test_3e_tone_range(self):
+        """Samples darker or brighter than all but 1% of the training crops on a side are counted as such, and a draw
+        from the training tones has about 2% outside."""
+        gen = torch.Generator().manual_seed(0)
+
+        def crops(lum):  # flat grey crops of the given luminances in [0, 1], as the generator's [-1, 1]
+            return (torch.as_tensor(lum, dtype=torch.float32) * 2 - 1)[:, None, None, None].expand(-1, 3, 8, 8)
+
+        real = crops(0.3 + 0.2 * torch.rand(2000, generator=gen))  # tones 0.3-0.5
+        self.assertTrue(np.allclose(luminance(crops([0.0, 0.25, 1.0])), [0.0, 0.25, 1.0], atol=1e-6))
+        fake = crops(torch.cat([torch.full((25,), 0.02), 0.32 + 0.16 * torch.rand(70, generator=gen),
+                                torch.full((5,), 0.95)]))
+        held = crops(0.3 + 0.2 * torch.rand(1000, generator=gen))
+        t = tone_range(real, fake, held)
+        self.assertEqual((t['tone_dark'], t['tone_bright']), (0.25, 0.05))
+        self.assertAlmostEqual(t['tone_outside'], 0.30, places=2)
+        self.assertLess(abs(t['tone_outside_heldout'] - 0.02), 0.015)
+        self.assertTrue(0.30 <= t['tone_range'][0] < 0.31 and 0.49 < t['tone_range'][1] <= 0.50)
 
     def test_5_steps(self):
         """One discriminator and one generator step, called directly: each moves only its own network, and the
