@@ -413,21 +413,22 @@ def compute_families(g: Generator, net, train: MaterialSet, held: MaterialSet, n
         print(json.dumps({name: out[name]}), flush=True)
     if pairs is not None and pair_rows:
         pairs_sheet(pair_rows, pairs)
-    summary = {}
-    if judged:
-        summary = {key: round(float(np.mean([out[train.families[k]][key] for k in judged])), 3)
-                   for key in ('tone_outside', 'tone_outside_heldout')}
-    if classifier_steps and judged:
+    if not judged:
+        return out, {}
+    means = ['tone_outside', 'tone_outside_heldout']
+    classifier = None
+    if classifier_steps:
         clf, train_acc = train_family_classifier(train, crop, steps=classifier_steps, seed=seed + 7)
-        recognition = family_recognition(clf, train.families, judged)
-        for name, r in recognition.items():
+        for name, r in family_recognition(clf, train.families, judged).items():
             out[name].update(r)
-        summary.update({key: round(float(np.mean([r[key] for r in recognition.values()])), 3)
-                        for key in ('recognised', 'recognised_heldout')})
-        summary['classifier'] = {'steps': classifier_steps, 'crop': crop, 'train_accuracy': round(train_acc, 3),
-                                 'samples_per_family': n}
-    if summary:
-        print(json.dumps(summary), flush=True)
+        means += ['recognised', 'recognised_heldout']
+        classifier = {'steps': classifier_steps, 'crop': crop, 'train_accuracy': round(train_acc, 3),
+                      'samples_per_family': n}
+    # Means over the families that were judged (a family without held-out images has no figures).
+    summary = {key: round(float(np.mean([out[train.families[k]][key] for k in judged])), 3) for key in means}
+    if classifier is not None:
+        summary['classifier'] = classifier
+    print(json.dumps(summary), flush=True)
     return out, summary
 
 
@@ -568,10 +569,10 @@ def compute_conditioned(g: Generator, net, data_path: str, n: int = 1024, crop: 
     m.update(seam_reference(big, g.cell_px))
     m['nn_bank_patches'] = bank
     m['heldout_images'] = len(held)
-    m['families'], recognition = compute_families(g, net, train, held, n=max(128, n // 4), crop=crop,
-                                                  bank=max(2000, bank // 5), seed=seed, pairs=pairs,
-                                                  classifier_steps=classifier_steps)
-    m.update(recognition)
+    m['families'], means = compute_families(g, net, train, held, n=max(128, n // 4), crop=crop,
+                                            bank=max(2000, bank // 5), seed=seed, pairs=pairs,
+                                            classifier_steps=classifier_steps)
+    m.update(means)
     if relief:
         m['relief'] = compute_relief(g, net, train, held, g.height_px_per_unit, n=max(128, n // 4), crop=crop,
                                      seed=seed)
