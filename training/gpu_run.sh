@@ -26,9 +26,9 @@ else
   # Colour + height (issue "relief"): carry training/.cache/surface2-relief.npz too (training/surface_relief.py).
   [ -f training/.cache/surface2-relief.npz ] && ARGS="$ARGS --relief training/.cache/surface2-relief.npz"
 fi
-python3 -m training.train $ARGS ${LEG1_ARGS:-} --max-minutes "${LEG1:-3.6}" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl
+python3 -m training.train $ARGS ${LEG1_ARGS:-} --max-minutes "$LEG1" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl
 slim $RUN/ckpt.pt "$OUT/ckpt-mid.pt"
-python3 -m training.train $ARGS --max-minutes "${LEG2:-6.9}" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl
+python3 -m training.train $ARGS --max-minutes "$LEG2" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl
 slim $RUN/ckpt.pt "$OUT/ckpt.pt"; cp $RUN/log.jsonl $RUN/config.json "$OUT/"
 if [ "$MODEL" = sky ]; then
   # The shipped checkpoint is chosen by the leave-one-group-out nn_ratio over the run's snapshots, not the last step.

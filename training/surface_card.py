@@ -39,8 +39,8 @@ LIMITS = [
     '  latent grid showing through as faint panel edges; now 0.96).',
     '- Copying (`docs/models/surface-nn-pairs.png`, the six samples per family nearest to any training patch, beside',
     '  it): no sample is a crop of a training image. The nearest ones are flat patches in a training image\'s colours',
-    '  (white painted brick, red wood, dark plaster and metal, sand, grass, snow). Overall nn_ratio is 1.01, but seven',
-    '  families stay below 1 (brick 0.74, plaster 0.54): the model recombines its thin families\' sources rather than',
+    '  (white painted brick, red wood, dark plaster and metal, sand, grass, snow). Overall nn_ratio is 1.01, but eight',
+    '  families stay below 1 (plaster 0.54, brick 0.74): the model recombines its thin families\' sources rather than',
     '  inventing new looks (11 brick training images, 17 stone blocks).',
     '- What would fix it: more steps (the run resumes from its checkpoint; on a lent GPU, training/gpu_run.sh trains',
     '  tens of thousands of steps in ten minutes) and more brick, block and tile data under compatible licences.',
@@ -226,8 +226,9 @@ def write_surface_card(model_dir: Path, man: dict) -> None:
         '  Cube 2, 0 A.D. and MegaGlest (Debian packages), see `training/SURFACE-DATA.md` and `training/CREDITS.md`;',
         f"  dataset manifest sha256 `{tr.get('datasetManifestSha256')}`. Per family (train): {tr.get('families')}.",
         f"- {tr['steps']} steps, batch {tr['batch']}, {tr['crop']}x{tr['crop']} px crops ({tr['crop'] // cell}x{tr['crop'] // cell} cells),",
-        '  class-balanced (every family drawn equally often, unless the history below weights some), crops wrapping around images that tile and inside those',
-        '  that do not; mirror flips, 90-degree rotations only for unoriented families. Non-saturating loss, lazy R1',
+        '  class-balanced (every family drawn equally often, unless the history below weights some), crops wrapping',
+        '  around images that tile and inside those that do not; mirror flips, 90-degree rotations only for unoriented',
+        '  families. Non-saturating loss, lazy R1',
         f"  (gamma {tr.get('r1')} every 4 steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA",
         f"  0.999, on {device}.",
         *HISTORY,
@@ -241,7 +242,8 @@ def write_surface_card(model_dir: Path, man: dict) -> None:
     if tr.get('speed'):
         lines.append(f"- Speed: {tr['speed']}.")
     lines += [
-        f"- Code commit of the run's last leg (its checkpoint's config): `{tr.get('gitCommit')}`. Retrain: see `training/README.md`.",
+        f"- Code commit of the run's last leg (its checkpoint's config): `{tr.get('gitCommit')}`.",
+        '  Retrain: see `training/README.md`.',
         '',
         '## Metrics',
     ]
