@@ -47,6 +47,7 @@ import {
   LATENT_SLOTS,
   packSurfaceRelief,
   parseSurfaceMaps,
+  reliefCalibration,
   type LatentLayout,
   type LatentSlot,
   type SurfaceSlot,
@@ -379,6 +380,7 @@ async function main(): Promise<void> {
       args.heightPx,
       relief.pxPerUnit,
       baseRoughness(args.slot as SurfaceSlot, family),
+      reliefCalibration(relief, family),
     )
   const rgba =
     sky && cloudLayer !== undefined

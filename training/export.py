@@ -294,9 +294,14 @@ def shade(rgb: np.ndarray, height: np.ndarray, px_per_unit: float, light: tuple[
 
 
 def relief_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Path, px_per_unit: float, per_row: int = 3,
-                 cells: int = 16, seed: int = 5) -> None:
+                 cells: int = 16, seed: int = 5, calibration: dict | None = None) -> None:
     """Per family, `per_row` samples each as colour | height (grey, mid = 0) | lit from the upper left (40 degrees up)
-    | lit from the lower right: a recessed joint darkens on its side nearer the light, a raised edge on the far one."""
+    | lit from the lower right: a recessed joint darkens on its side nearer the light, a raised edge on the far one.
+    The height is the world's: calibrated per family (`calibration`: model.json's relief block with `familyGain` and
+    `familyDetail`, training/relief_calibration.py) where the model has one."""
+    from .relief_calibration import calibrate_np
+
+    cal = calibration or {}
     gen = torch.Generator().manual_seed(seed)
     pad = 4
     rows = []
@@ -304,6 +309,9 @@ def relief_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
         out = net(g.sample_field(per_row, cells, cells, gen, families=torch.full((per_row,), k, dtype=torch.long)))
         rgb = to_uint8(out[:, :3])
         hgt = out[:, 3].numpy()
+        if cal.get('familyGain') or cal.get('familyDetail'):
+            gain, detail = cal.get('familyGain', {}).get(name, 1.0), cal.get('familyDetail', {}).get(name, 1.0)
+            hgt = np.stack([calibrate_np(h, gain, detail) for h in hgt])
         cellsx = []
         for i in range(per_row):
             grey = np.repeat(((np.clip(hgt[i], -1, 1) + 1) * 127.5).astype(np.uint8)[..., None], 3, -1)
@@ -386,6 +394,11 @@ def main() -> None:
     relief = relief_spec(cfg['height_px_per_unit']) if g.out_ch == 4 else None
     if relief:
         meta['training']['familiesWithHeight'] = cfg.get('families_with_height')
+        if names:  # per-family relief calibration, fitted on the exported (fp16, BN-folded) net the world runs
+            from .relief_calibration import fit_families, relief_block
+
+            relief = relief_block(relief, fit_families(FoldedGenerator(layers), g, cfg['data'], cfg['relief'],
+                                                       cfg['height_px_per_unit'], cfg['crop']))
     manifest = write_model(layers, g, out_dir, meta, families, relief)
     golden(layers, g, Path(args.golden) if args.golden else ROOT / 'test' / 'fixtures' / f'{args.model}-golden.json')
     if not args.no_sheet:
@@ -396,7 +409,8 @@ def main() -> None:
         if names:
             family_sheet(net, g, names, sheet)
             if relief:
-                relief_sheet(net, g, names, sheet.with_name(f'{name}-relief.png'), cfg['height_px_per_unit'])
+                relief_sheet(net, g, names, sheet.with_name(f'{name}-relief.png'), cfg['height_px_per_unit'],
+                             calibration=relief)
         else:
             sample_sheet(net, g, sheet)
     write_card(out_dir)

@@ -523,7 +523,13 @@ def height_crops(data: MaterialSet, n: int, crop: int, seed: int, family: int | 
 
 def compute_relief(g: Generator, net, train: MaterialSet, held: MaterialSet, px_per_unit: float, n: int = 256,
                    crop: int = 40, seed: int = 0) -> dict:
-    """Relief figures overall (class-balanced over the families with held-out height maps) and per family."""
+    """Relief figures overall (class-balanced over the families with held-out height maps) and per family, of the
+    height as the world shows it: calibrated per family (`g.relief_calibration`, training/relief_calibration.py) when
+    the model has a calibration, with the painted height's ratio beside it (`relief_ratio_painted`)."""
+    from .relief_calibration import calibrate
+
+    cal = getattr(g, 'relief_calibration', None) or {}
+    gains, details = cal.get('familyGain') or {}, cal.get('familyDetail') or {}
     cells = (crop // g.cell_px, crop // g.cell_px)
     ok = [k for k in range(len(train.families))
           if (train.has_height & (train.family == k)).any() and (held.has_height & (held.family == k)).any()]
@@ -532,8 +538,13 @@ def compute_relief(g: Generator, net, train: MaterialSet, held: MaterialSet, px_
     for k in ok:
         s = seed + 1000 + 100 * k
         rt, rh = height_crops(train, n, crop, s, k), height_crops(held, n, crop, s + 1, k)
-        fk = generate(net, g, n, cells, s + 2, family=k, channels=4)[:, 3:]
+        painted = generate(net, g, n, cells, s + 2, family=k, channels=4)[:, 3:]
+        gain, detail = gains.get(train.families[k], 1.0), details.get(train.families[k], 1.0)
+        fk = calibrate(painted, gain, detail) if cal else painted
+        raw = mean_slope(painted, px_per_unit) / max(mean_slope(rh, px_per_unit), 1e-6)
         per[train.families[k]] = {**relief_figures(rt, rh, fk, px_per_unit, s),
+                                  **({'gain': gain, 'detail': detail, 'relief_ratio_painted': round(raw, 3)}
+                                     if cal else {}),
                                   'n_heldout_height': int((held.has_height & (held.family == k)).sum()),
                                   'n_train_height': int((train.has_height & (train.family == k)).sum())}
         print(json.dumps({train.families[k]: per[train.families[k]]}), flush=True)
@@ -545,7 +556,7 @@ def compute_relief(g: Generator, net, train: MaterialSet, held: MaterialSet, px_
         return {'skipped': 'no family has held-out height maps', 'px_per_unit': px_per_unit, 'families': {}}
     overall = relief_figures(torch.cat(reals_t), torch.cat(reals_h), torch.cat(fakes), px_per_unit, seed)
     no = [f for k, f in enumerate(train.families) if k not in ok]
-    return {**overall, 'px_per_unit': px_per_unit, 'families': per,
+    return {**overall, 'px_per_unit': px_per_unit, **({'calibrated': True} if cal else {}), 'families': per,
             'families_without_heldout_height': no}
 
 
@@ -607,6 +618,9 @@ def main() -> None:
                     help='surface: measure an exported model (model.json + weights.bin) instead of a checkpoint, '
                     'with its training crop, the default dataset and relief maps')
     ap.add_argument('--ckpt', default='ckpt.pt', help='checkpoint file in the run folder (sky: best.pt from sky_select)')
+    ap.add_argument('--relief-only', action='store_true',
+                    help='relief model: re-measure only the relief figures (e.g. after its family gains changed) and '
+                    'merge them into the existing metrics file, leaving every other figure as it is (~3 min)')
     args = ap.parse_args()
     args.run = args.run or f'training/runs/{args.model}'
     if args.nn_pairs is None and args.out is None and args.model == 'surface':
@@ -632,6 +646,8 @@ def main() -> None:
         if g.out_ch == 4:
             g.relief_data = str(relief_npz)
             g.height_px_per_unit = ls['relief']['pxPerUnit']
+            # as the world applies it
+            g.relief_calibration = {k: ls['relief'][k] for k in ('familyGain', 'familyDetail') if k in ls['relief']}
     else:
         g, ck = load_ema(Path(args.run), args.model, args.ckpt)
         args.data = args.data or ck['config'].get('data') or f'training/.cache/{args.model}.npz'
@@ -640,6 +656,29 @@ def main() -> None:
         if g.out_ch == 4:  # a relief net: its paired height maps and their unit
             g.relief_data = ck['config']['relief']
             g.height_px_per_unit = ck['config']['height_px_per_unit']
+            if g.family_dim:  # the calibration training.export writes beside these weights, fitted the same way
+                from .relief_calibration import fit_families
+
+                g.relief_calibration = fit_families(net, g, args.data, g.relief_data, g.height_px_per_unit, crop)
+    out = Path(args.out) if args.out else Path('public/models') / args.model / 'metrics.json'
+    if args.relief_only:
+        if g.out_ch != 4 or not g.family_dim:
+            raise SystemExit('--relief-only: not a family-conditioned relief model')
+        m = json.loads(out.read_text())
+        relief = g.relief_data
+        train, held = MaterialSet(args.data, split=0, relief=relief), MaterialSet(args.data, split=1, relief=relief)
+        m['relief'] = compute_relief(g, net, train, held, g.height_px_per_unit, n=max(128, args.n // 4), crop=crop,
+                                     seed=args.seed)
+        for name, r in m['relief']['families'].items():
+            m['families'][name]['relief'] = r
+        source = f'--from-export {args.from_export}' if args.from_export else f'--run {args.run}'
+        m['relief_source'] = (f'training.metrics --relief-only {source} (step {ck["step"]}); the other figures are '
+                              "the full run's before it")
+        out.write_text(json.dumps(m, indent=1))
+        if (out.parent / 'model.json').exists():
+            write_card(out.parent)
+        print(json.dumps(m['relief']))
+        return
     if g.family_dim:
         m = compute_conditioned(g, net, args.data, n=args.n, crop=crop, bank=args.bank, seed=args.seed,
                                 pairs=Path(args.nn_pairs) if args.nn_pairs else None)
@@ -650,7 +689,6 @@ def main() -> None:
         m['heldout_images'] = int((~data['train']).sum())
     m['step'] = ck['step']
     m['passes'] = passes(m)
-    out = Path(args.out) if args.out else Path('public/models') / args.model / 'metrics.json'
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(m, indent=1))
     if (out.parent / 'model.json').exists():

@@ -466,6 +466,26 @@ class ReliefTest(unittest.TestCase):
         self.assertEqual(manifest['layers'][-1]['out'], 4)
         self.assertEqual(manifest['relief']['channel'], 3)
         self.assertGreater(manifest['relief']['pxPerUnit'], 0)
+        # The per-family relief calibration, fitted on the exported net against the training height maps.
+        from .relief_calibration import GAIN_MAX, GAIN_MIN, calibrate
+
+        gains, details = manifest['relief']['familyGain'], manifest['relief']['familyDetail']
+        self.assertTrue(gains and set(gains) <= set(SMOKE_FAMILIES) and set(details) == set(gains), (gains, details))
+        self.assertTrue(all(GAIN_MIN <= v <= GAIN_MAX for v in gains.values()), gains)
+        self.assertTrue(all(0 <= v <= 1 for v in details.values()), details)
+        # The formula the world applies (world-gen relief.ts calibrateHeight; its test holds these same numbers).
+        h = torch.tensor([[0.5, -0.25, 0.0, 1.0], [0.25, 0.75, -1.0, 0.0], [-0.5, 0.0, 0.25, 0.5]])[None, None]
+        want = [0.26875, -0.0425, 0.04375, 0.415, 0.19125, 0.22375, -0.26625, 0.06125, -0.05, 0.00875, 0.1125,
+                0.23375]
+        self.assertLess(float((calibrate(h, 0.8, 0.3).flatten() - torch.tensor(want)).abs().max()), 1e-6)
+        # The fit recovers a known miscalibration: twice as steep at every scale is gain 0.5 with all detail kept.
+        from .relief_calibration import fit, slopes
+
+        x = torch.randn(8, 1, 32, 32, generator=torch.Generator().manual_seed(3))
+        gain, detail, misfit = fit(2 * x, slopes(x, 10.0), 10.0)
+        self.assertAlmostEqual(gain, 0.5, places=4)
+        self.assertEqual(detail, 1.0)
+        self.assertLess(misfit, 1e-6)
         self.assertTrue((self.tmp / 'sheet.png').exists() and (self.tmp / 'surface-relief.png').exists())
         g = json.loads(golden.read_text())
         self.assertEqual(g['outputShape'][2], 4)

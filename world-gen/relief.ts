@@ -20,7 +20,29 @@ export interface ReliefSpec {
   channel: number
   /** Texture pixels of relief per unit of height: h·pxPerUnit is the relief in pixels at the texture's own scale. */
   pxPerUnit: number
+  /**
+   * Per material family, how the world calibrates the painted height before anything is derived from it (model.json
+   * `latentscape.relief.familyGain` and `familyDetail`; see `calibrateHeight`), fitted when the weights are exported
+   * so each family's mean slope at 1, 2 and 4 texture pixels matches its training height maps. One generator paints
+   * every family and its height carries a pixel-scale grain the data does not have (a normal map turns it into the
+   * speckle of gravel on every wall): `detail` keeps that share of the finest relief, `gain` scales the whole. A
+   * family missing from a table keeps 1 there, as does a model without the tables.
+   */
+  familyGain?: Readonly<Record<string, number>>
+  /** See `familyGain`: the share, in [0, 1], of the finest (pixel-scale) relief each family keeps. */
+  familyDetail?: Readonly<Record<string, number>>
 }
+
+/** How one surface's painted height is calibrated (`calibrateHeight`). */
+export interface ReliefCalibration {
+  /** Factor on the whole relief, > 0. */
+  gain: number
+  /** Share of the finest (pixel-scale) relief kept, in [0, 1]. */
+  detail: number
+}
+
+/** The height as painted. */
+export const NO_RELIEF_CALIBRATION: Readonly<ReliefCalibration> = { gain: 1, detail: 1 }
 
 /** The maps of a generated surface, in the order exports list them. */
 export const SURFACE_MAPS = ['color', 'height', 'normal', 'roughness'] as const
@@ -145,6 +167,65 @@ export function baseRoughness(slot: SurfaceSlot, family?: FamilyConditioning): n
   return (1 - t) * ra + t * (FAMILY_ROUGHNESS[family.b] ?? fallback)
 }
 
+/**
+ * The calibration of a surface's painted height (`ReliefSpec.familyGain`, `familyDetail`): its family's, each factor
+ * blended `(1 − t)·a + t·b` near a district border as the family vector itself is blended, 1 for a family a table
+ * lacks, `NO_RELIEF_CALIBRATION` for a surface without a family and for a model without the tables.
+ */
+export function reliefCalibration(spec: ReliefSpec, family?: FamilyConditioning): ReliefCalibration {
+  if (family === undefined || (spec.familyGain === undefined && spec.familyDetail === undefined))
+    return { ...NO_RELIEF_CALIBRATION }
+  const pick = (table: Readonly<Record<string, number>> | undefined): number => {
+    const a = table?.[family.a] ?? 1
+    if (family.b === undefined) return a
+    const t = family.t ?? 0
+    return (1 - t) * a + t * (table?.[family.b] ?? 1)
+  }
+  return { gain: pick(spec.familyGain), detail: pick(spec.familyDetail) }
+}
+
+/**
+ * A painted height calibrated: gain·(B(h) + detail·(h − B(h))), where B is the [1, 2, 1]/4 blur along both axes with
+ * wrap-around (the height tiles, so its blur tiles too): `detail` keeps that share of the pixel-scale relief and the
+ * broader shapes (joints, gaps, seams) keep theirs; `gain` scales the whole. The training side
+ * (training/relief_calibration.py) fits the factors with the same formula. `height`: float32 `[heightPx, widthPx]`;
+ * a new array is returned (the input itself when the calibration changes nothing).
+ */
+export function calibrateHeight(
+  height: Float32Array,
+  widthPx: number,
+  heightPx: number,
+  calibration: ReliefCalibration,
+): Float32Array {
+  checkSize('height', height.length, widthPx, heightPx, 1)
+  const { gain, detail } = calibration
+  if (!(Number.isFinite(gain) && gain > 0))
+    throw new RangeError(`relief gain must be a number > 0, got ${String(gain)}`)
+  if (!(Number.isFinite(detail) && detail >= 0 && detail <= 1))
+    throw new RangeError(`relief detail must be a number in [0, 1], got ${String(detail)}`)
+  if (gain === 1 && detail === 1) return height
+  const across = new Float32Array(height.length)
+  for (let row = 0; row < heightPx; row++) {
+    const here = row * widthPx
+    for (let col = 0; col < widthPx; col++) {
+      const left = col === 0 ? widthPx - 1 : col - 1
+      const right = col === widthPx - 1 ? 0 : col + 1
+      across[here + col] = (height[here + left]! + 2 * height[here + col]! + height[here + right]!) / 4
+    }
+  }
+  const out = new Float32Array(height.length)
+  for (let row = 0; row < heightPx; row++) {
+    const up = ((row - 1 + heightPx) % heightPx) * widthPx
+    const down = ((row + 1) % heightPx) * widthPx
+    const here = row * widthPx
+    for (let col = 0; col < widthPx; col++) {
+      const b = (across[up + col]! + 2 * across[here + col]! + across[down + col]!) / 4
+      out[here + col] = gain * (b + detail * (height[here + col]! - b))
+    }
+  }
+  return out
+}
+
 /** Roughness added per texture pixel of depth below the surface's mean height (and taken off per pixel above it). */
 export const ROUGHNESS_PER_DEPTH_PX = 0.04
 /** The relief moves roughness at most this far from the family's base value. */
@@ -189,7 +270,9 @@ export function roughnessBytes(
  * Everything a relief model's surface needs beyond its colour, from the generated height (float32
  * `[heightPx, widthPx]` in [-1, 1]): the normal map and height bytes (`SurfaceRelief`), and the roughness written into
  * the alpha of `rgba` (RGBA8 `[heightPx, widthPx, 4]`, changed in place), where the colour texture carries it to the GPU
- * at no extra cost. `baseRoughnessValue`: see `baseRoughness`.
+ * at no extra cost. `baseRoughnessValue`: see `baseRoughness`. `calibration` (see `reliefCalibration`) is applied to
+ * the height first (`calibrateHeight`), so the normal map, the roughness and the height map all show the same relief;
+ * `height` itself is not changed.
  */
 export function packSurfaceRelief(
   rgba: Uint8Array,
@@ -198,11 +281,12 @@ export function packSurfaceRelief(
   heightPx: number,
   pxPerUnit: number,
   baseRoughnessValue: number,
+  calibration: ReliefCalibration = NO_RELIEF_CALIBRATION,
 ): SurfaceRelief {
   checkSize('rgba', rgba.length, widthPx, heightPx, 4)
-  checkSize('height', height.length, widthPx, heightPx, 1)
-  roughnessBytes(height, pxPerUnit, baseRoughnessValue, rgba, 4, 3)
-  return { normal: normalMapRg(height, widthPx, heightPx, pxPerUnit), height: heightBytes(height) }
+  const h = calibrateHeight(height, widthPx, heightPx, calibration)
+  roughnessBytes(h, pxPerUnit, baseRoughnessValue, rgba, 4, 3)
+  return { normal: normalMapRg(h, widthPx, heightPx, pxPerUnit), height: heightBytes(h) }
 }
 
 /**

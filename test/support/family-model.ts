@@ -29,6 +29,10 @@ export interface FamilyModelOptions {
    * colour-only model (3 outputs).
    */
   reliefPxPerUnit?: number
+  /** With `reliefPxPerUnit`: the relief block's per-family height gain (`latentscape.relief.familyGain`). */
+  reliefFamilyGain?: Record<string, number>
+  /** With `reliefPxPerUnit`: the relief block's per-family detail (`latentscape.relief.familyDetail`). */
+  reliefFamilyDetail?: Record<string, number>
   /** Channels of the hidden layers. @default 4 */
   hidden?: number
 }
@@ -98,7 +102,16 @@ export function familyModel(options: FamilyModelOptions = {}): FamilyModel {
       latent: { globalDim, familyDim, localDim, cellPx, wrap: 'xy', inputChannels },
       families: { names, dim: familyDim, embedding, pxPerMetre },
       layers,
-      ...(relief === undefined ? {} : { relief: { channel: 3, pxPerUnit: relief } }),
+      ...(relief === undefined
+        ? {}
+        : {
+            relief: {
+              channel: 3,
+              pxPerUnit: relief,
+              ...(options.reliefFamilyGain ? { familyGain: options.reliefFamilyGain } : {}),
+              ...(options.reliefFamilyDetail ? { familyDetail: options.reliefFamilyDetail } : {}),
+            },
+          }),
       weightsSha256: createHash('sha256').update(weights).digest('hex'),
       licence: 'CC-BY-SA-4.0',
     },

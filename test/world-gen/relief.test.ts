@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
   baseRoughness,
+  calibrateHeight,
   FAMILY_ROUGHNESS,
   heightBytes,
   normalMapRg,
   packSurfaceRelief,
   parseSurfaceMaps,
+  reliefCalibration,
   ROUGHNESS_RELIEF_RANGE,
   roughnessBytes,
   SLOT_ROUGHNESS,
@@ -174,6 +176,85 @@ describe('roughness', () => {
     }
     expect(relief.normal).toEqual(normalMapRg(tiling, W, H, 6))
     expect(relief.height).toEqual(heightBytes(tiling))
+  })
+})
+
+describe('relief calibration per family', () => {
+  const spec = {
+    channel: 3,
+    pxPerUnit: 6,
+    familyGain: { plaster: 1.2, metal: 0.8 },
+    familyDetail: { plaster: 0.1, metal: 0.4 },
+  }
+
+  it('is the family’s gain and detail, each blended near a border like the family vector, 1 where none is known', () => {
+    expect(reliefCalibration(spec, { a: 'plaster' })).toEqual({ gain: 1.2, detail: 0.1 })
+    const border = reliefCalibration(spec, { a: 'plaster', b: 'metal', t: 0.25 })
+    expect(border.gain).toBeCloseTo(0.75 * 1.2 + 0.25 * 0.8, 12)
+    expect(border.detail).toBeCloseTo(0.75 * 0.1 + 0.25 * 0.4, 12)
+    const half = reliefCalibration(spec, { a: 'brick', b: 'plaster', t: 0.5 })
+    expect(half.gain).toBeCloseTo(1.1, 12)
+    expect(half.detail).toBeCloseTo(0.55, 12)
+    expect(reliefCalibration(spec, { a: 'brick' })).toEqual({ gain: 1, detail: 1 })
+    expect(reliefCalibration(spec)).toEqual({ gain: 1, detail: 1 })
+    expect(reliefCalibration({ channel: 3, pxPerUnit: 6 }, { a: 'plaster' })).toEqual({ gain: 1, detail: 1 })
+  })
+
+  it('calibrateHeight is gain·(B(h) + detail·(h − B(h))) with the wrap-around [1,2,1]/4 blur, as training fits it', () => {
+    // The same 4×3 field and factors in training/test_pipeline.py, whose numbers these are (PyTorch's calibrate).
+    const h = Float32Array.from([0.5, -0.25, 0, 1, 0.25, 0.75, -1, 0, -0.5, 0, 0.25, 0.5])
+    const want = [
+      0.26875, -0.0425, 0.04375, 0.415, 0.19125, 0.22375, -0.26625, 0.06125, -0.05, 0.00875, 0.1125, 0.23375,
+    ]
+    const got = calibrateHeight(h, 4, 3, { gain: 0.8, detail: 0.3 })
+    want.forEach((v, i) => expect(got[i], `pixel ${i}`).toBeCloseTo(v, 6))
+    expect(calibrateHeight(h, 4, 3, { gain: 1, detail: 1 })).toBe(h) // nothing to do: the painted height itself
+    // A flat field has no fine relief to take away: only the gain acts on it.
+    expect(Array.from(calibrateHeight(new Float32Array(12).fill(0.5), 4, 3, { gain: 0.5, detail: 0 }))).toEqual(
+      new Array(12).fill(0.25),
+    )
+  })
+
+  it('calibrateHeight tiles: rolling the height rolls the calibrated height by the same pixels', () => {
+    const a = calibrateHeight(tiling, W, H, { gain: 0.7, detail: 0.2 })
+    const rolled = field(W, H, (c, r) => tiling[((r + 5) % H) * W + ((c + 3) % W)]!)
+    const b = calibrateHeight(rolled, W, H, { gain: 0.7, detail: 0.2 })
+    for (let r = 0; r < H; r++)
+      for (let c = 0; c < W; c++) expect(b[r * W + c]).toBeCloseTo(a[((r + 5) % H) * W + ((c + 3) % W)]!, 6)
+  })
+
+  it('detail 0 takes the pixel-scale grain away and keeps broad shapes', () => {
+    // A one-pixel checkerboard (grain) on a broad ridge: the blur removes the checkerboard and keeps most of the ridge.
+    const grain = field(W, H, (c, r) => ((c + r) % 2 === 0 ? 0.2 : -0.2))
+    const broad = tiling
+    const both = grain.map((v, i) => v + broad[i]!)
+    const out = calibrateHeight(both, W, H, { gain: 1, detail: 0 })
+    const ridge = calibrateHeight(broad, W, H, { gain: 1, detail: 0 })
+    for (let i = 0; i < W * H; i++) expect(out[i]).toBeCloseTo(ridge[i]!, 6)
+    const peak = Math.max(...ridge)
+    expect(peak).toBeGreaterThan(0.8 * Math.max(...broad))
+  })
+
+  it('packSurfaceRelief with a calibration derives every map from the calibrated height and leaves the painted one', () => {
+    const painted = tiling.slice()
+    const rgba = new Uint8Array(W * H * 4)
+    const cal = { gain: 0.5, detail: 0.3 }
+    const relief = packSurfaceRelief(rgba, painted, W, H, 6, 0.7, cal)
+    const calibrated = calibrateHeight(tiling, W, H, cal)
+    expect(painted).toEqual(tiling)
+    expect(relief.normal).toEqual(normalMapRg(calibrated, W, H, 6))
+    expect(relief.height).toEqual(heightBytes(calibrated))
+    const rough = roughnessBytes(calibrated, 6, 0.7)
+    for (let i = 0; i < W * H; i++) expect(rgba[4 * i + 3]).toBe(rough[i])
+  })
+
+  it.each([
+    ['gain 0', { gain: 0, detail: 0.5 }, /relief gain must be a number > 0, got 0/],
+    ['gain NaN', { gain: NaN, detail: 0.5 }, /relief gain must be a number > 0, got NaN/],
+    ['detail above 1', { gain: 1, detail: 1.5 }, /relief detail must be a number in \[0, 1\], got 1.5/],
+    ['detail below 0', { gain: 1, detail: -0.1 }, /relief detail must be a number in \[0, 1\], got -0.1/],
+  ])('calibrateHeight refuses %s', (_, cal, message) => {
+    expect(() => calibrateHeight(tiling, W, H, cal)).toThrow(message)
   })
 })
 

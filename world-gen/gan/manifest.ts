@@ -165,7 +165,7 @@ export function parseManifest(json: unknown): GeneratorManifest {
       'bad-shape',
       `model.json: the last layer must output 3 (RGB) or 4 (RGB + height) channels, got ${outputChannels}`,
     )
-  const relief = parseRelief(ls.relief, outputChannels)
+  const relief = parseRelief(ls.relief, outputChannels, families?.names)
   const cellPx = 2 ** layers.filter((l) => l.upsample).length
   if (latent.cellPx !== undefined && latent.cellPx !== cellPx)
     throw new ModelLoadError(
@@ -243,12 +243,17 @@ export function parseManifest(json: unknown): GeneratorManifest {
   }
 }
 
+/** A family's relief gain must lie in (0, MAX_RELIEF_GAIN]: beyond it the height would be mostly clipped. */
+const MAX_RELIEF_GAIN = 4
+
 /**
  * Validate `latentscape.relief` against the output channels: a 4-channel model must say where its height is and how
- * deep it is (`{ channel: 3, pxPerUnit: > 0 }`), and a 3-channel one has no height to describe. Throws
+ * deep it is (`{ channel: 3, pxPerUnit: > 0 }`), and a 3-channel one has no height to describe. Its optional
+ * `familyGain` and `familyDetail` map families of the model's table (`familyNames`) to factors in
+ * (0, MAX_RELIEF_GAIN] and [0, 1] (world-gen `relief.ts`). Throws
  * `ModelLoadError('bad-manifest')` naming what is wrong.
  */
-function parseRelief(r: unknown, outputChannels: number): ReliefSpec | undefined {
+function parseRelief(r: unknown, outputChannels: number, familyNames?: string[]): ReliefSpec | undefined {
   if (outputChannels === 3) {
     if (r !== undefined) bad('latentscape.relief describes a height channel, but the last layer outputs only RGB (3)')
     return undefined
@@ -259,7 +264,42 @@ function parseRelief(r: unknown, outputChannels: number): ReliefSpec | undefined
   if (r.channel !== 3) bad(`latentscape.relief.channel must be 3 (after RGB), got ${String(r.channel)}`)
   if (!isFiniteNum(r.pxPerUnit) || r.pxPerUnit <= 0)
     bad(`latentscape.relief.pxPerUnit must be a number > 0, got ${String(r.pxPerUnit)}`)
-  return { channel: 3, pxPerUnit: r.pxPerUnit }
+  const spec: ReliefSpec = { channel: 3, pxPerUnit: r.pxPerUnit }
+  const gain = parseFamilyFactors(
+    r,
+    'familyGain',
+    familyNames,
+    (v) => v > 0 && v <= MAX_RELIEF_GAIN,
+    `(0, ${MAX_RELIEF_GAIN}]`,
+  )
+  const detail = parseFamilyFactors(r, 'familyDetail', familyNames, (v) => v >= 0 && v <= 1, '[0, 1]')
+  return { ...spec, ...(gain ? { familyGain: gain } : {}), ...(detail ? { familyDetail: detail } : {}) }
+}
+
+/**
+ * One of the relief block's per-family tables (`familyGain`, `familyDetail`): absent, or an object mapping families
+ * of the model's table to numbers `ok` accepts (`range` says which, in the error).
+ */
+function parseFamilyFactors(
+  r: Record<string, unknown>,
+  key: 'familyGain' | 'familyDetail',
+  familyNames: string[] | undefined,
+  ok: (v: number) => boolean,
+  range: string,
+): Record<string, number> | undefined {
+  const table = r[key]
+  if (table === undefined) return undefined
+  if (!isObj(table)) bad(`latentscape.relief.${key} must map family names to numbers`)
+  if (familyNames === undefined) bad(`latentscape.relief.${key} is given but the model has no families table`)
+  const out: Record<string, number> = {}
+  for (const [name, v] of Object.entries(table)) {
+    if (!familyNames.includes(name))
+      bad(`latentscape.relief.${key} names "${name}", which is not one of families.names (${familyNames.join(', ')})`)
+    if (!isFiniteNum(v) || !ok(v))
+      bad(`latentscape.relief.${key}.${name} must be a number in ${range}, got ${String(v)}`)
+    out[name] = v
+  }
+  return out
 }
 
 const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v)

@@ -8,7 +8,7 @@ import { assertDistrictFamilies } from '../districts'
 import { assertConditioning, FamilyError, familyKey, type FamilyErrorReason, type FamilyTable } from '../families'
 import { encodeStyle, styledFamilyVector, styleFamilyLabel, type WorldStyle } from '../style'
 import { LATENT_LAYOUT, localField, noiseSeed, slotField, type LatentLayout } from '../latent-walk'
-import { baseRoughness, packSurfaceRelief, type ReliefSpec, type SurfaceRelief } from '../relief'
+import { baseRoughness, packSurfaceRelief, reliefCalibration, type ReliefSpec, type SurfaceRelief } from '../relief'
 import { assertCloudTileSize, composeRoomSky, SKY_PANORAMA_PX, type CloudLayerSpec } from '../sky-compose'
 import type {
   BackendName,
@@ -220,7 +220,7 @@ function requestFamily(req: GenerateRequest, engine: GenEngine): Float32Array | 
  * of the functions that derive it: part of the cache key, so IndexedDB entries written by older code are not read
  * back as if current.
  */
-const RELIEF_CACHE_TAG = 'r1'
+const RELIEF_CACHE_TAG = 'r2'
 
 /**
  * One cache entry for a relief surface: RGBA8 (roughness in alpha) ++ RG8 normal ++ R8 height, 7 bytes a pixel (the
@@ -416,7 +416,8 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           if (out.height === undefined) throw new Error(`${engine.version} has relief but painted no height`)
           pixels = out.rgba
           const base = baseRoughness(surface, painted)
-          maps = packSurfaceRelief(pixels, out.height, width, height, relief.pxPerUnit, base)
+          const calibration = reliefCalibration(relief, painted)
+          maps = packSurfaceRelief(pixels, out.height, width, height, relief.pxPerUnit, base, calibration)
         } else {
           pixels = await engine.generate(crop, cellsH, cellsW, nSeed, pacing(job))
           // The sky: the generated cloud layer under the atmosphere of the field's global latent (every cell starts with it).

@@ -26,6 +26,21 @@ describe('parseManifest: relief', () => {
     expect(p.relief).toBeUndefined()
   })
 
+  it('reads the per-family calibration; families it does not list keep theirs (1)', () => {
+    const calibrated = familyModel({
+      names: ['brick', 'plaster', 'metal'],
+      reliefPxPerUnit: 6,
+      reliefFamilyGain: { plaster: 0.3, metal: 1.5 },
+      reliefFamilyDetail: { plaster: 0.05 },
+    })
+    expect(parseManifest(calibrated.manifest).relief).toEqual({
+      channel: 3,
+      pxPerUnit: 6,
+      familyGain: { plaster: 0.3, metal: 1.5 },
+      familyDetail: { plaster: 0.05 },
+    })
+  })
+
   const CASES: [string, () => unknown, string, RegExp][] = [
     [
       '4 outputs without a relief block',
@@ -62,6 +77,42 @@ describe('parseManifest: relief', () => {
       () => mutate(relief.manifest, (ls) => (ls.relief = 6)),
       'bad-manifest',
       /relief must be an object/,
+    ],
+    [
+      'a gain for a family the model does not paint',
+      () => mutate(relief.manifest, (ls) => (ls.relief = { channel: 3, pxPerUnit: 6, familyGain: { snow: 0.5 } })),
+      'bad-manifest',
+      /familyGain names "snow", which is not one of families\.names \(brick, plaster, metal\)/,
+    ],
+    [
+      'a gain of 0',
+      () => mutate(relief.manifest, (ls) => (ls.relief = { channel: 3, pxPerUnit: 6, familyGain: { brick: 0 } })),
+      'bad-manifest',
+      /familyGain\.brick must be a number in \(0, 4\], got 0/,
+    ],
+    [
+      'a gain as text',
+      () => mutate(relief.manifest, (ls) => (ls.relief = { channel: 3, pxPerUnit: 6, familyGain: { brick: '2' } })),
+      'bad-manifest',
+      /familyGain\.brick must be a number in \(0, 4\], got 2/,
+    ],
+    [
+      'gains as a list',
+      () => mutate(relief.manifest, (ls) => (ls.relief = { channel: 3, pxPerUnit: 6, familyGain: [0.5] })),
+      'bad-manifest',
+      /familyGain must map family names to numbers/,
+    ],
+    [
+      'a detail above 1',
+      () => mutate(relief.manifest, (ls) => (ls.relief = { channel: 3, pxPerUnit: 6, familyDetail: { metal: 1.2 } })),
+      'bad-manifest',
+      /familyDetail\.metal must be a number in \[0, 1\], got 1\.2/,
+    ],
+    [
+      'a detail for a family the model does not paint',
+      () => mutate(relief.manifest, (ls) => (ls.relief = { channel: 3, pxPerUnit: 6, familyDetail: { rock: 0.5 } })),
+      'bad-manifest',
+      /familyDetail names "rock", which is not one of families\.names/,
     ],
     [
       '5 outputs',

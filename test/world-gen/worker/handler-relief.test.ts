@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { LruTextureCache } from '../../../world-gen/gan/cache'
 import { loadGenerator, selectBackend, type Generator } from '../../../world-gen/gan'
-import { baseRoughness, heightBytes, normalMapRg, roughnessBytes } from '../../../world-gen/relief'
+import { baseRoughness, calibrateHeight, heightBytes, normalMapRg, roughnessBytes } from '../../../world-gen/relief'
 import type { GenerateRequest, GenResponse, ResultResponse } from '../../../world-gen/protocol'
 import { createGenHandler } from '../../../world-gen/worker/handler'
 import { familyModel } from '../../support/family-model'
@@ -113,6 +113,35 @@ describe('generation worker handler: relief models', () => {
       expect(new Uint8Array(msg.relief!.normal)).toEqual(first[i]!.normal)
       expect(new Uint8Array(msg.relief!.height)).toEqual(first[i]!.height)
     })
+  })
+
+  it('a model with a per-family calibration applies the blended one before every map; the colour is the same', async () => {
+    // The same weights (the fixture is seeded) with calibration tables. brick 75% + plaster 25%:
+    // gain 0.75·2 + 0.25·0.4 = 1.6, detail 0.75·1 + 0.25·0.2 = 0.8 (brick has no detail entry: 1).
+    const CAL = familyModel({
+      reliefPxPerUnit: 6,
+      reliefFamilyGain: { brick: 2, plaster: 0.4 },
+      reliefFamilyDetail: { plaster: 0.2 },
+    })
+    const plainRun = await setup()
+    plainRun.h.handle(req('a'))
+    await plainRun.h.idle()
+    const calRun = await setup(CAL)
+    calRun.h.handle(req('a'))
+    await calRun.h.idle()
+    const base = plainRun.results()[1]!.msg
+    const msg = calRun.results()[1]!.msg
+    const colour = (b: ArrayBuffer) => new Uint8Array(b).filter((_, i) => i % 4 !== 3)
+    expect(colour(msg.pixels)).toEqual(colour(base.pixels))
+    // The expectation starts from the worker's 8-bit painted height, so allow a few byte steps.
+    const unit = (b: ArrayBuffer) => Float32Array.from(new Uint8Array(b), (v) => (v / 255) * 2 - 1)
+    const want = calibrateHeight(unit(base.relief!.height), 16, 16, { gain: 1.6, detail: 0.8 })
+    const got = unit(msg.relief!.height)
+    let worst = 0
+    for (let i = 0; i < got.length; i++)
+      worst = Math.max(worst, Math.abs(got[i]! - Math.max(-1, Math.min(1, want[i]!))))
+    expect(worst).toBeLessThanOrEqual(0.03)
+    expect(new Uint8Array(msg.relief!.normal)).not.toEqual(new Uint8Array(base.relief!.normal))
   })
 
   it('a colour-only model returns no relief and alpha 255, as before', async () => {
