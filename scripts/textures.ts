@@ -372,6 +372,7 @@ async function main(): Promise<void> {
   const relief = sky ? undefined : gen.relief
   const generated = await gen.generateMaps(field, cellsH, cellsW, noiseSeed)
   let reliefMaps: SurfaceRelief | undefined
+  const calibration = relief === undefined ? undefined : reliefCalibration(relief, family)
   if (relief !== undefined && generated.height !== undefined)
     reliefMaps = packSurfaceRelief(
       generated.rgba,
@@ -380,7 +381,7 @@ async function main(): Promise<void> {
       args.heightPx,
       relief.pxPerUnit,
       baseRoughness(args.slot as SurfaceSlot, family),
-      reliefCalibration(relief, family),
+      calibration,
     )
   const rgba =
     sky && cloudLayer !== undefined
@@ -443,6 +444,8 @@ async function main(): Promise<void> {
       out: args.out,
       // The relief a relief model paints (texture pixels per unit of height), and with --maps the file of each map.
       reliefPxPerUnit: reliefMaps === undefined ? null : relief!.pxPerUnit,
+      // How the world calibrates this surface's painted height (its family's gain and detail; 1 and 1: as painted).
+      reliefCalibration: reliefMaps === undefined ? null : calibration,
       ...(args.maps !== undefined ? { maps: written } : {}),
       // The photo style: the link's `style=` value, its families, its weight in this room and the fit's figures.
       ...(style !== undefined

@@ -6,7 +6,15 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { baseRoughness, familyLabel, packSurfaceRelief, roomSlotInput, surfaceMapRgba } from '../../world-gen'
+import {
+  baseRoughness,
+  DISTRICT_FAMILIES,
+  familyLabel,
+  packSurfaceRelief,
+  reliefCalibration,
+  roomSlotInput,
+  surfaceMapRgba,
+} from '../../world-gen'
 import { loadGenerator, selectBackend } from '../../world-gen/gan'
 import { DIGITAL_SOURCE_TYPE_TRAINED, readProvenance } from '../../world-gen/provenance'
 import { familyModel, writeFamilyModel } from '../support/family-model'
@@ -16,7 +24,15 @@ const TSX = join(REPO, 'node_modules/.bin/tsx')
 const dir = mkdtempSync(join(tmpdir(), 'latentscape-maps-'))
 /** The tiny fixture models as the CLI's --model-dir and --layout read them: one with relief, one colour-only. */
 const reliefDir = join(dir, 'relief')
-const relief = writeFamilyModel(reliefDir, familyModel({ reliefPxPerUnit: 6 }))
+// Calibrated like shipped weights: every family's painted height scaled and its pixel-scale grain partly taken away.
+const relief = writeFamilyModel(
+  reliefDir,
+  familyModel({
+    reliefPxPerUnit: 6,
+    reliefFamilyGain: Object.fromEntries(DISTRICT_FAMILIES.map((f, i) => [f, 0.5 + 0.1 * i])),
+    reliefFamilyDetail: Object.fromEntries(DISTRICT_FAMILIES.map((f) => [f, 0.3])),
+  }),
+)
 const plainDir = join(dir, 'plain')
 writeFamilyModel(plainDir)
 const fixture = (modelDir: string) => ['--model-dir', modelDir, '--layout', join(modelDir, 'latent-layout.json')]
@@ -54,8 +70,11 @@ describe('scripts/textures.ts --maps', () => {
     const gen = await loadGenerator({ manifest: relief.manifest, weights: relief.weights })
     const input = roomSlotInput('demo', -3, 0, 'walls', 8, 8, { families: gen.families, layout: relief.layout })
     const { rgba, height } = await gen.generateMaps(input.field, 8, 8, input.noiseSeed)
+    const calibration = reliefCalibration(gen.relief!, input.family)
     gen.dispose()
-    const reliefMaps = packSurfaceRelief(rgba, height!, 16, 16, 6, baseRoughness('walls', input.family))
+    expect(calibration.detail).toBeCloseTo(0.3, 12) // the room's family (or blend) is calibrated, and the line says how
+    expect(line.reliefCalibration).toEqual(calibration)
+    const reliefMaps = packSurfaceRelief(rgba, height!, 16, 16, 6, baseRoughness('walls', input.family), calibration)
     for (const [map, path] of Object.entries(maps) as [keyof typeof maps, string][]) {
       const bytes = new Uint8Array(readFileSync(path))
       const png = PNG.sync.read(Buffer.from(bytes))
