@@ -619,7 +619,7 @@ def main() -> None:
                     'with its training crop, the default dataset and relief maps')
     ap.add_argument('--ckpt', default='ckpt.pt', help='checkpoint file in the run folder (sky: best.pt from sky_select)')
     ap.add_argument('--relief-only', action='store_true',
-                    help='relief model: re-measure only the relief figures (e.g. after its family gains changed) and '
+                    help='relief model: re-measure only the relief figures (e.g. after its calibration changed) and '
                     'merge them into the existing metrics file, leaving every other figure as it is (~3 min)')
     args = ap.parse_args()
     args.run = args.run or f'training/runs/{args.model}'
@@ -660,6 +660,7 @@ def main() -> None:
                 from .relief_calibration import fit_families
 
                 g.relief_calibration = fit_families(net, g, args.data, g.relief_data, g.height_px_per_unit, crop)
+                torch.manual_seed(args.seed)  # the figures below draw the same noise as without the fit
     out = Path(args.out) if args.out else Path('public/models') / args.model / 'metrics.json'
     if args.relief_only:
         if g.out_ch != 4 or not g.family_dim:
