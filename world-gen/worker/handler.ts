@@ -389,7 +389,10 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       // A relief model's surfaces carry their normal map, height and roughness (the sky has no relief).
       const surface = req.slot === 'sky' ? undefined : req.slot
       const relief = surface === undefined ? undefined : engine.relief
-      const tag = relief === undefined ? '' : `|${RELIEF_CACHE_TAG}`
+      // The calibration the maps are derived with is part of the key: model.json carries it beside weights whose
+      // version it does not change, so maps derived under another calibration are never read back as these.
+      const calibration = relief === undefined ? undefined : reliefCalibration(relief, painted)
+      const tag = calibration === undefined ? '' : `|${RELIEF_CACHE_TAG}:g${calibration.gain}:d${calibration.detail}`
       const key = `${req.cacheKey ?? ''}|n${nSeed}${fam}${tag}|${textureCacheKey(engine.version, crop, width, height)}`
       const t0 = now()
       let pixels: Uint8Array | undefined
@@ -416,7 +419,6 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           if (out.height === undefined) throw new Error(`${engine.version} has relief but painted no height`)
           pixels = out.rgba
           const base = baseRoughness(surface, painted)
-          const calibration = reliefCalibration(relief, painted)
           maps = packSurfaceRelief(pixels, out.height, width, height, relief.pxPerUnit, base, calibration)
         } else {
           pixels = await engine.generate(crop, cellsH, cellsW, nSeed, pacing(job))

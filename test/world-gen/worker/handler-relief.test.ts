@@ -144,6 +144,28 @@ describe('generation worker handler: relief models', () => {
     expect(new Uint8Array(msg.relief!.normal)).not.toEqual(new Uint8Array(base.relief!.normal))
   })
 
+  it('maps cached under one calibration are not read back under another (same weights and version)', async () => {
+    const cache = new LruTextureCache()
+    const first = await setup(RELIEF, [cache])
+    first.h.handle(req('a'))
+    await first.h.idle()
+    expect(cache.size).toBe(2)
+    const CAL = familyModel({ reliefPxPerUnit: 6, reliefFamilyGain: { brick: 0.5 } })
+    const probe = await loadGenerator({ manifest: CAL.manifest, weights: CAL.weights })
+    expect(probe.version).toBe(first.gen().version)
+    probe.dispose()
+    const second = await setup(CAL, [cache])
+    second.h.handle(req('a'))
+    await second.h.idle()
+    expect(second.results().map((r) => r.msg.fromCache)).toEqual([false, false])
+    expect(cache.size).toBe(4)
+    // …and the same calibration again is a hit.
+    const third = await setup(CAL, [cache])
+    third.h.handle(req('a'))
+    await third.h.idle()
+    expect(third.results().map((r) => r.msg.fromCache)).toEqual([true, true])
+  })
+
   it('a colour-only model returns no relief and alpha 255, as before', async () => {
     const { h, results } = await setup(PLAIN)
     h.handle(req('a'))
