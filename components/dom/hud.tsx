@@ -81,7 +81,8 @@ function materialsLine(
     if (blend === undefined) return familyText(families[slot])
     return `${styledFamilyLabel(names, families[slot], blend).replaceAll('_', ' ')} (photo style)`
   }
-  return `Materials: ${SURFACE_SLOTS.map((slot) => `${slot} ${slotText(slot)}`).join(' · ')}`
+  // "walls: floor tiles", not "walls floor tiles": the slot and the family's name can share a word.
+  return `Materials: ${SURFACE_SLOTS.map((slot) => `${slot}: ${slotText(slot)}`).join(' · ')}`
 }
 
 /**

@@ -192,7 +192,7 @@ describe('export from the world view', () => {
         expect(meta.family).toBe(familyLabel(families.floor))
         const materials = await page.getByTestId('hud-materials').innerText()
         for (const slot of SURFACE_SLOTS)
-          expect(materials).toContain(`${slot} ${familyLabel(families[slot]).replaceAll('_', ' ')}`)
+          expect(materials).toContain(`${slot}: ${familyLabel(families[slot]).replaceAll('_', ' ')}`)
       } else {
         expect(meta.family).toBeUndefined()
         expect(await page.getByTestId('hud-materials').count()).toBe(0)

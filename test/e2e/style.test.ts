@@ -63,7 +63,7 @@ describe('style from a photo', () => {
       after = await wallsPng(first)
       expect(await page.getByTestId('hud-style').innerText()).toContain(`walls ${PHOTO_GUIDANCE}`)
       // The materials line names what the start room's walls are painted with: the style's mixture, marked as such.
-      expect(await page.getByTestId('hud-materials').innerText()).toMatch(/walls [^·]+ \(photo style\)/)
+      expect(await page.getByTestId('hud-materials').innerText()).toMatch(/walls: [^·]+ \(photo style\)/)
       // The share panel says that its link is styled from a photo.
       expect(await page.getByTestId('share-style-note').innerText()).toContain('walls styled from a photo')
       const meta = readProvenance(after)
@@ -122,7 +122,7 @@ describe('style from a photo', () => {
         polling: 250,
       })
       expect(await page.getByTestId('hud-style').innerText()).toContain(`floor ${PHOTO_GUIDANCE}`)
-      expect(await page.getByTestId('hud-materials').innerText()).toMatch(/floor [^·]+ \(photo style\)/)
+      expect(await page.getByTestId('hud-materials').innerText()).toMatch(/floor: [^·]+ \(photo style\)/)
       // The photo never leaves the device: nothing sent to any host, none of ours included, and no other host asked.
       expect(sent).toEqual([])
       expect(record.blockedRequests).toEqual([])
