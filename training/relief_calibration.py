@@ -5,10 +5,11 @@ gain * (B(h) + detail * (h - B(h))) before deriving its normal, roughness and he
 finest, pixel-scale relief; `gain` scales the whole.
 
 Why: one generator paints every family, and the shipped weights' height is steeper than their data's everywhere:
-1.4-3 times at the pixel scale (a per-pixel grain the normal map turns into the speckle of gravel on every wall), but
-close to the data at two and four pixels, where brick joints and plank gaps are (brick 1.43 at one pixel, 1.00 at
-two, 0.94 at four; plaster 2.44, 1.41, 1.14; grass the other way, as fine as real grass but too flat beyond). One
-factor per family would flatten the joints with the grain; the two factors take the grain away and keep the shapes.
+1.5-2.8 times at the pixel scale (a per-pixel grain the normal map turns into the speckle of gravel on every wall),
+much less at two and four pixels, where brick joints and plank gaps are (brick 1.45 at one pixel, 1.05 at two, 1.00
+at four; plaster 2.41, 1.31, 1.04; floor tiles 2.20, 1.79, 1.61; grass 1.60, 0.72, 0.59: too flat beyond its
+finest scale). One factor per family would flatten the joints with the grain; the two factors take the grain away
+and keep the shapes.
 
 Fitted on the training split (its height maps outnumber the held-out ones 10 to 1; brick has one held-out height
 map): `n` crops of each family that has height maps against `n` samples of it at the training crop, mean slope
