@@ -50,6 +50,17 @@ def load_ema(run: Path, model: str, ckpt: str = 'ckpt.pt') -> tuple[Generator, d
 NOISE_SCALE = {'surface': 1.0, 'sky': 1.0}
 
 
+def check_dataset(data: Path, ls: dict) -> None:
+    """Exit unless `data` is the dataset build the exported weights (their `latentscape` block `ls`) were trained on,
+    byte for byte by its manifest: measuring them on another build would mix their held-out split with training."""
+    manifest = Path(data).with_suffix('.manifest.json')
+    want = ls['training'].get('datasetManifestSha256')
+    have = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
+    if want != have:
+        raise SystemExit(f'{data}: dataset manifest sha256 {have} is not the one these weights were trained on '
+                         f'({want}); rebuild it with training.surface_data at that commit')
+
+
 def load_exported(model_dir: Path) -> tuple[Generator, list[dict], dict]:
     """An exported model read back (model.json + weights.bin): a Generator shell that draws latent fields (with the
     exported family table), the BN-folded layers FoldedGenerator runs, and the manifest's `latentscape` block. The
@@ -299,19 +310,16 @@ def relief_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
     | lit from the lower right: a recessed joint darkens on its side nearer the light, a raised edge on the far one.
     The height is the world's: calibrated per family (`calibration`: model.json's relief block with `familyGain` and
     `familyDetail`, training/relief_calibration.py) where the model has one."""
-    from .relief_calibration import calibrate_np
+    from .relief_calibration import calibrate, family_factors, is_calibrated
 
-    cal = calibration or {}
     gen = torch.Generator().manual_seed(seed)
     pad = 4
     rows = []
     for k, name in enumerate(names):
         out = net(g.sample_field(per_row, cells, cells, gen, families=torch.full((per_row,), k, dtype=torch.long)))
         rgb = to_uint8(out[:, :3])
-        hgt = out[:, 3].numpy()
-        if cal.get('familyGain') or cal.get('familyDetail'):
-            gain, detail = cal.get('familyGain', {}).get(name, 1.0), cal.get('familyDetail', {}).get(name, 1.0)
-            hgt = np.stack([calibrate_np(h, gain, detail) for h in hgt])
+        height = calibrate(out[:, 3:], *family_factors(calibration, name)) if is_calibrated(calibration) else out[:, 3:]
+        hgt = height[:, 0].numpy()
         cellsx = []
         for i in range(per_row):
             grey = np.repeat(((np.clip(hgt[i], -1, 1) + 1) * 127.5).astype(np.uint8)[..., None], 3, -1)

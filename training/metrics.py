@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import hashlib
 import json
 from pathlib import Path
 
@@ -46,7 +45,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .export import fp16_layers, load_ema, load_exported, write_card
+from .export import check_dataset, fp16_layers, load_ema, load_exported, write_card
 from .models import FoldedGenerator, Generator, recalibrate_bn
 from .train import CropSampler, MaterialSampler, MaterialSet
 
@@ -526,10 +525,10 @@ def compute_relief(g: Generator, net, train: MaterialSet, held: MaterialSet, px_
     """Relief figures overall (class-balanced over the families with held-out height maps) and per family, of the
     height as the world shows it: calibrated per family (`g.relief_calibration`, training/relief_calibration.py) when
     the model has a calibration, with the painted height's ratio beside it (`relief_ratio_painted`)."""
-    from .relief_calibration import calibrate
+    from .relief_calibration import calibrate, family_factors, is_calibrated
 
-    cal = getattr(g, 'relief_calibration', None) or {}
-    gains, details = cal.get('familyGain') or {}, cal.get('familyDetail') or {}
+    cal = getattr(g, 'relief_calibration', None)
+    calibrated = is_calibrated(cal)
     cells = (crop // g.cell_px, crop // g.cell_px)
     ok = [k for k in range(len(train.families))
           if (train.has_height & (train.family == k)).any() and (held.has_height & (held.family == k)).any()]
@@ -539,12 +538,12 @@ def compute_relief(g: Generator, net, train: MaterialSet, held: MaterialSet, px_
         s = seed + 1000 + 100 * k
         rt, rh = height_crops(train, n, crop, s, k), height_crops(held, n, crop, s + 1, k)
         painted = generate(net, g, n, cells, s + 2, family=k, channels=4)[:, 3:]
-        gain, detail = gains.get(train.families[k], 1.0), details.get(train.families[k], 1.0)
-        fk = calibrate(painted, gain, detail) if cal else painted
+        gain, detail = family_factors(cal, train.families[k]) if calibrated else (1.0, 1.0)
+        fk = calibrate(painted, gain, detail) if calibrated else painted
         raw = mean_slope(painted, px_per_unit) / max(mean_slope(rh, px_per_unit), 1e-6)
         per[train.families[k]] = {**relief_figures(rt, rh, fk, px_per_unit, s),
                                   **({'gain': gain, 'detail': detail, 'relief_ratio_painted': round(raw, 3)}
-                                     if cal else {}),
+                                     if calibrated else {}),
                                   'n_heldout_height': int((held.has_height & (held.family == k)).sum()),
                                   'n_train_height': int((train.has_height & (train.family == k)).sum())}
         print(json.dumps({train.families[k]: per[train.families[k]]}), flush=True)
@@ -556,7 +555,7 @@ def compute_relief(g: Generator, net, train: MaterialSet, held: MaterialSet, px_
         return {'skipped': 'no family has held-out height maps', 'px_per_unit': px_per_unit, 'families': {}}
     overall = relief_figures(torch.cat(reals_t), torch.cat(reals_h), torch.cat(fakes), px_per_unit, seed)
     no = [f for k, f in enumerate(train.families) if k not in ok]
-    return {**overall, 'px_per_unit': px_per_unit, **({'calibrated': True} if cal else {}), 'families': per,
+    return {**overall, 'px_per_unit': px_per_unit, **({'calibrated': True} if calibrated else {}), 'families': per,
             'families_without_heldout_height': no}
 
 
@@ -636,13 +635,7 @@ def main() -> None:
         from .surface_relief import OUT as relief_npz
 
         args.data = args.data or str(CACHE / 'surface2.npz')  # where training.surface_data writes it
-        # The held-out split must be the one the weights never saw: the same dataset build, byte for byte.
-        manifest = Path(args.data).with_suffix('.manifest.json')
-        want = ls['training'].get('datasetManifestSha256')
-        have = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
-        if want != have:
-            raise SystemExit(f'{args.data}: dataset manifest sha256 {have} is not the one these weights were trained '
-                             f'on ({want}); rebuild it with training.surface_data at that commit')
+        check_dataset(Path(args.data), ls)  # the held-out split must be the one the weights never saw
         if g.out_ch == 4:
             g.relief_data = str(relief_npz)
             g.height_px_per_unit = ls['relief']['pxPerUnit']

@@ -27,12 +27,10 @@ CLI: /usr/bin/python3 -m training.relief_calibration --model-dir public/models/s
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -53,9 +51,14 @@ def calibrate(h: torch.Tensor, gain: float, detail: float) -> torch.Tensor:
     return gain * (b + detail * (h - b))
 
 
-def calibrate_np(h: np.ndarray, gain: float, detail: float) -> np.ndarray:
-    """`calibrate` of one height map [H, W] as numpy."""
-    return calibrate(torch.from_numpy(np.ascontiguousarray(h, np.float32))[None, None], gain, detail)[0, 0].numpy()
+def family_factors(calibration: dict, name: str) -> tuple[float, float]:
+    """(gain, detail) of family `name` in a relief block's `familyGain` / `familyDetail` (1 where it is not listed)."""
+    return (calibration.get('familyGain') or {}).get(name, 1.0), (calibration.get('familyDetail') or {}).get(name, 1.0)
+
+
+def is_calibrated(calibration: dict | None) -> bool:
+    """Does a relief block (or the metrics' copy of its tables) carry a calibration?"""
+    return bool(calibration and (calibration.get('familyGain') or calibration.get('familyDetail')))
 
 
 def slopes(h: torch.Tensor, px_per_unit: float) -> list[float]:
@@ -127,7 +130,7 @@ def main() -> None:
     torch.set_num_threads(2)
     torch.manual_seed(0)  # the per-pixel noise is drawn from torch's RNG: the fit repeats run to run
     from .common import CACHE
-    from .export import load_exported
+    from .export import check_dataset, load_exported
     from .models import FoldedGenerator
     from .surface_relief import OUT as relief_npz
 
@@ -136,13 +139,7 @@ def main() -> None:
     if g.out_ch != 4 or 'relief' not in ls or not g.family_dim:
         raise SystemExit(f'{model_dir}: not a family-conditioned relief model')
     data = CACHE / 'surface2.npz'  # where training.surface_data writes it
-    # The training split must be the one these weights saw: the same dataset build, byte for byte.
-    manifest = data.with_suffix('.manifest.json')
-    want = ls['training'].get('datasetManifestSha256')
-    have = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
-    if want != have:
-        raise SystemExit(f'{data}: dataset manifest sha256 {have} is not the one these weights were trained on '
-                         f'({want}); rebuild it with training.surface_data at that commit')
+    check_dataset(data, ls)  # the training split must be the one these weights saw
     fitted = fit_families(FoldedGenerator(layers), g, str(data), str(relief_npz), ls['relief']['pxPerUnit'],
                           ls['training']['crop'], n=args.n)
     path = model_dir / 'model.json'

@@ -160,11 +160,22 @@ export const SLOT_ROUGHNESS: Readonly<Record<SurfaceSlot, number>> = { floor: 0.
  */
 export function baseRoughness(slot: SurfaceSlot, family?: FamilyConditioning): number {
   const fallback = SLOT_ROUGHNESS[slot]
-  if (family === undefined) return fallback
-  const ra = FAMILY_ROUGHNESS[family.a] ?? fallback
-  if (family.b === undefined) return ra
+  return family === undefined ? fallback : familyBlend(family, FAMILY_ROUGHNESS, fallback)
+}
+
+/**
+ * A per-family value of a surface painted as `family`: `table[a]`, or `(1 − t)·table[a] + t·table[b]` near a district
+ * border as the family vector itself is blended; `fallback` stands in for a family the table lacks.
+ */
+function familyBlend(
+  family: FamilyConditioning,
+  table: Readonly<Record<string, number>> | undefined,
+  fallback: number,
+): number {
+  const a = table?.[family.a] ?? fallback
+  if (family.b === undefined) return a
   const t = family.t ?? 0
-  return (1 - t) * ra + t * (FAMILY_ROUGHNESS[family.b] ?? fallback)
+  return (1 - t) * a + t * (table?.[family.b] ?? fallback)
 }
 
 /**
@@ -175,13 +186,7 @@ export function baseRoughness(slot: SurfaceSlot, family?: FamilyConditioning): n
 export function reliefCalibration(spec: ReliefSpec, family?: FamilyConditioning): ReliefCalibration {
   if (family === undefined || (spec.familyGain === undefined && spec.familyDetail === undefined))
     return { ...NO_RELIEF_CALIBRATION }
-  const pick = (table: Readonly<Record<string, number>> | undefined): number => {
-    const a = table?.[family.a] ?? 1
-    if (family.b === undefined) return a
-    const t = family.t ?? 0
-    return (1 - t) * a + t * (table?.[family.b] ?? 1)
-  }
-  return { gain: pick(spec.familyGain), detail: pick(spec.familyDetail) }
+  return { gain: familyBlend(family, spec.familyGain, 1), detail: familyBlend(family, spec.familyDetail, 1) }
 }
 
 /**
