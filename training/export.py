@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def load_ema(run: Path, model: str, ckpt: str = 'ckpt.pt') -> tuple[Generator, dict]:
     """The EMA generator of a run's checkpoint (`ckpt`: the last, or `best.pt` chosen by training/sky_select.py), built
     with the latent layout and families it was trained with."""
-    ck = torch.load(run / ckpt, map_location='cpu')
+    ck = torch.load(run / ckpt, map_location='cpu', weights_only=False)
     cfg = ck['config']
     g = Generator(model, n_families=len(cfg.get('families') or []), layout=cfg.get('layout'),
                   out_ch=cfg.get('out_ch', 3))

@@ -1,40 +1,86 @@
 #!/usr/bin/env bash
-# One lease of a CUDA machine: train a generator (MODEL=surface, the default, or sky) in two legs (a mid-run
-# checkpoint and the final one) and copy the checkpoints, logs and sample grids to $OUT. Sized for one 10-minute
-# run. Used with the device tool; see training/README.md (carry the prepared dataset: surface2.npz + manifest, or
-# sky.npz + sky.manifest.json for MODEL=sky, which also chooses its checkpoint with training/sky_select.py).
+# One lease of a CUDA machine: train generators and copy their checkpoints, logs and sample grids to $OUT. Sized for
+# one 10-minute call. Used with the device tool; see training/README.md.
+#   MODEL=all (carry training/.cache/gpu, made by `python3 -m training.gpu_pack pack`): the surface generator twice,
+#     at batch 32 (the CPU recipe) and at batch 64, and the sky generator with its checkpoint selection, all three
+#     at once on the one GPU (each alone leaves it mostly idle: the nets are small and the steps short).
+#   MODEL=surface or MODEL=sky: that one alone (carry its .npz files and manifest, or training/.cache/gpu).
+# Everything stops by DEADLINE_S seconds after the start, whatever is left running, and what exists is copied.
 set -uo pipefail
-export PYTHONUNBUFFERED=1
+export PYTHONUNBUFFERED=1 OMP_WAIT_POLICY=PASSIVE
 OUT=${OUT:-/tmp/gpu-out}; mkdir -p "$OUT"
-nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
-python3 -c "import torch; print('torch', torch.__version__, torch.cuda.is_available())"
-slim() { python3 -c "import torch,sys; ck=torch.load(sys.argv[1], map_location='cpu'); torch.save({k: ck[k] for k in ('G_ema','step','config')}, sys.argv[2])" "$1" "$2"; }
+START=$(date +%s)
+DEADLINE_S=${DEADLINE_S:-550}
 MODEL=${MODEL:-surface}
-RUN=training/runs/$MODEL
-if [ "$MODEL" = sky ]; then
-  ARGS="--model sky --crop 64 --batch ${BATCH:-32} --steps 60000 --threads 8 --ckpt-every 1000 --sample-every 2000"
-  # Shorter legs than surface: the snapshot scoring at the end (sky_select) needs a minute or two of the lease.
-  LEG1=${LEG1:-2.5}; LEG2=${LEG2:-4.5}
-else
-  ARGS="--model surface --crop 40 --batch ${BATCH:-32} --r1 0.1 --noise-from 3000 --steps 60000 --threads 8"
-  ARGS="$ARGS --family-weights brick=3,stone_blocks=2,floor_tiles=2"
-  # The shipped CPU recipe in two phases: the first leg with --augment (colour and size variation of the real crops:
-  # metal learns the data's lighter tones), the second without (structure comes back; training/README.md).
-  # Most of the lease augmented, as on the CPU (20,000 + 4,000 steps there).
-  LEG1_ARGS=--augment; LEG1=${LEG1:-6.9}; LEG2=${LEG2:-3.6}
-  ARGS="$ARGS --ckpt-every 1000 --sample-every 2000"
-  # Colour + height (issue "relief"): carry training/.cache/surface2-relief.npz too (training/surface_relief.py).
-  [ -f training/.cache/surface2-relief.npz ] && ARGS="$ARGS --relief training/.cache/surface2-relief.npz"
+RUNS=${RUNS:-training/runs}
+nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
+python3 -c "import torch; print('torch', torch.__version__, torch.cuda.is_available())"
+if [ -f training/.cache/gpu/pack.json ] && [ ! -f training/.cache/surface2.npz ]; then
+  python3 -m training.gpu_pack unpack || exit 1
 fi
-python3 -m training.train $ARGS ${LEG1_ARGS:-} --max-minutes "$LEG1" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl
-slim $RUN/ckpt.pt "$OUT/ckpt-mid.pt"
-python3 -m training.train $ARGS --max-minutes "$LEG2" 2>&1 | grep -v '"step"' ; tail -1 $RUN/log.jsonl
-slim $RUN/ckpt.pt "$OUT/ckpt.pt"; cp $RUN/log.jsonl $RUN/config.json "$OUT/"
-if [ "$MODEL" = sky ]; then
-  # The shipped checkpoint is chosen by the leave-one-group-out nn_ratio over the run's snapshots, not the last step.
-  python3 -m training.sky_select --run $RUN --threads 8 | tail -1
-  cp $RUN/best.pt $RUN/select.json "$OUT/"
-fi
-ls $RUN/samples | tail -2
-last=$(ls $RUN/samples | tail -1); [ -n "$last" ] && cp "$RUN/samples/$last" "$OUT/last-samples.png"
+left() { local s=$((START + DEADLINE_S - $(date +%s))); echo $((s > 1 ? s : 1)); }
+slim() { python3 -c "import torch,sys; ck=torch.load(sys.argv[1], map_location='cpu', weights_only=False); torch.save({k: ck[k] for k in ('G_ema','step','config')}, sys.argv[2])" "$1" "$2"; }
+
+# surface RUN BATCH LEG1_MIN LEG2_MIN WORKERS: the shipped recipe in two legs, the first with --augment (colour
+# and size variation of the real crops: metal learns the data's lighter tones), the second without (structure
+# comes back; training/README.md). Snapshots every 1,000 steps, so the checkpoint can be chosen here afterwards.
+surface() {
+  local run=$1 batch=$2 leg1=$3 leg2=$4 workers=$5
+  local args="--model surface --run $run --crop 40 --batch $batch --relief-batch $((batch / 2)) --r1 0.1"
+  args="$args --noise-from 3000 --steps 1000000 --threads 2 --loader-workers $workers --ckpt-every 500"
+  args="$args --sample-every 2000 --snapshot-every 1000 --family-weights brick=3,stone_blocks=2,floor_tiles=2"
+  [ -f training/.cache/surface2-relief.npz ] && args="$args --relief training/.cache/surface2-relief.npz"
+  timeout -k 5 "$(left)" python3 -m training.train $args --augment --max-minutes "$leg1" 2>&1 | grep -v '"step"'
+  tail -1 "$run/log.jsonl"
+  slim "$run/ckpt.pt" "$run/ckpt-mid.pt"
+  timeout -k 5 "$(left)" python3 -m training.train $args --max-minutes "$leg2" 2>&1 | grep -v '"step"'
+  tail -1 "$run/log.jsonl"
+  slim "$run/ckpt.pt" "$run/ckpt-final.pt"
+}
+
+# sky RUN MINUTES: one leg, snapshots every 500 steps, then the checkpoint chosen by the leave-one-group-out
+# nn_ratio (training/sky_select.py), not the last step.
+sky() {
+  local run=$1
+  timeout -k 5 "$(left)" python3 -m training.train --model sky --run "$run" --crop 64 --batch "${SKY_BATCH:-32}" \
+    --steps 1000000 --threads 2 --ckpt-every 500 --sample-every 2000 --max-minutes "$2" 2>&1 | grep -v '"step"'
+  tail -1 "$run/log.jsonl"
+  slim "$run/ckpt.pt" "$run/ckpt-final.pt"
+  timeout -k 5 "$(left)" python3 -m training.sky_select --run "$run" --threads 6 | tail -1
+}
+
+# collect RUN NAME: the run's slim checkpoints, log, config, selection, console output and last sample grids as
+# $OUT/NAME.tar, and its last snapshots as $OUT/NAME-snapshots.tar (each under the 16 MiB a returned file may have:
+# one of the surface generator's, two of the sky's; `sky_select` can be run here on those if it ran out of time).
+collect() {
+  local run=$1 name=$2
+  [ -d "$run" ] || return 0
+  local files=() f
+  for f in ckpt-mid.pt ckpt-final.pt best.pt select.json log.jsonl config.json console.txt; do
+    [ -f "$run/$f" ] && files+=("$f")
+  done
+  for f in $(ls "$run/samples" 2>/dev/null | grep -v '^raw_' | tail -2); do files+=("samples/$f"); done
+  tar -C "$run" -cf "$OUT/$name.tar" "${files[@]}"
+  local keep=1; [ "$name" = sky ] && keep=2
+  local snaps=$(ls "$run/snapshots" 2>/dev/null | tail -$keep)
+  [ -n "$snaps" ] && (cd "$run/snapshots" && tar -cf "$OUT/$name-snapshots.tar" $snaps)
+  return 0
+}
+
+case "$MODEL" in
+  all)
+    mkdir -p "$RUNS/surface-b32" "$RUNS/surface-b64" "$RUNS/sky"
+    surface "$RUNS/surface-b32" 32 "${LEG1:-4.6}" "${LEG2:-2.5}" 3 > "$RUNS/surface-b32/console.txt" 2>&1 &
+    surface "$RUNS/surface-b64" 64 "${LEG1:-4.6}" "${LEG2:-2.5}" 5 > "$RUNS/surface-b64/console.txt" 2>&1 &
+    sky "$RUNS/sky" "${SKY_MIN:-5.0}" > "$RUNS/sky/console.txt" 2>&1 &
+    wait
+    tail -n 4 "$RUNS"/*/console.txt
+    collect "$RUNS/surface-b32" surface-b32; collect "$RUNS/surface-b64" surface-b64; collect "$RUNS/sky" sky ;;
+  surface)
+    surface "$RUNS/surface" "${BATCH:-32}" "${LEG1:-4.8}" "${LEG2:-2.8}" 6; collect "$RUNS/surface" surface ;;
+  sky)
+    sky "$RUNS/sky" "${SKY_MIN:-6.0}"; collect "$RUNS/sky" sky ;;
+  *) echo "MODEL must be all, surface or sky, not $MODEL" >&2; exit 2 ;;
+esac
+echo "done in $(( $(date +%s) - START )) s"
 ls -la "$OUT"

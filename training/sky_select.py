@@ -36,7 +36,7 @@ from .models import FoldedGenerator, Generator, recalibrate_bn
 
 def load_snapshot(path: Path) -> tuple[Generator, dict]:
     """A snapshot's EMA generator with BatchNorm statistics recomputed (as export.load_ema)."""
-    ck = torch.load(path, map_location='cpu')
+    ck = torch.load(path, map_location='cpu', weights_only=False)
     cfg = ck['config']
     g = Generator('sky', layout=cfg.get('layout'))
     g.load_state_dict(ck['G_ema'])
@@ -110,7 +110,7 @@ def main() -> None:
         snaps = [p for p in snaps if int(p.stem.split('_')[1]) % args.every == 0]
     if not snaps:
         raise SystemExit(f'no snapshots in {run}/snapshots (train with --snapshot-every)')
-    first = torch.load(snaps[0], map_location='cpu')['config']
+    first = torch.load(snaps[0], map_location='cpu', weights_only=False)['config']
     data = np.load(args.data or first['data'])
     scorer = SkyScorer(data['images'], data['train'], data['group'] if 'group' in data.files else None,
                        crop=first['crop'], n=args.n)

@@ -197,6 +197,40 @@ class MaterialSampler:
         return out, fams
 
 
+class BatchStream(torch.utils.data.IterableDataset):
+    """Endless training batches from one worker process: its own samplers, seeded by the worker's index."""
+
+    def __init__(self, build, seed: int, batch: int, relief_batch: int):
+        super().__init__()
+        self.build, self.seed, self.batch, self.relief_batch = build, seed, batch, relief_batch
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        wid = info.id if info is not None else 0
+        torch.set_num_threads(1)  # one core per worker: the crops are many small tensor operations
+        yield from draw_batches(*self.build(self.seed + 1009 * (wid + 1)), self.batch, self.relief_batch)
+
+
+def draw_batches(sampler, relief_sampler, batch: int, relief_batch: int):
+    """(colour crops, their families, relief crops, their families) per step; the relief pair is None without one."""
+    while True:
+        real, fams = sampler(batch)
+        real_h, fams_h = relief_sampler(relief_batch) if relief_sampler is not None else (None, None)
+        yield real, fams, real_h, fams_h
+
+
+def batch_source(samplers, build, seed: int, batch: int, relief_batch: int, workers: int, pin: bool = False):
+    """The run's batches: from `samplers` here when workers is 0 (each sampler has its own RNG, so drawing the
+    relief crops before the colour step changes nothing), else from `build` in that many forked worker processes,
+    a few batches ahead of the step."""
+    if workers <= 0:
+        return draw_batches(*samplers, batch, relief_batch)
+    loader = torch.utils.data.DataLoader(BatchStream(build, seed, batch, relief_batch), batch_size=None,
+                                         num_workers=workers, pin_memory=pin, prefetch_factor=4,
+                                         persistent_workers=True, multiprocessing_context='fork')
+    return iter(loader)
+
+
 def d_step(G, D, opt_d, real: torch.Tensor, fams: torch.Tensor | None, aug_gen: torch.Generator, cells, *,
            r1_gamma: float, r1_every: int, step: int, amp=contextlib.nullcontext) -> dict:
     """One discriminator update: non-saturating loss on augmented real vs generated crops (same families), plus
@@ -310,6 +344,10 @@ def main() -> None:
                     help='forward passes in bfloat16 autocast, nets and crops channels-last (weights, optimiser '
                          'state, losses and the R1 penalty stay float32): on a CPU with AMX (Sapphire Rapids and '
                          'later) about 3x the steps per second')
+    ap.add_argument('--loader-workers', type=int, default=0,
+                    help='draw crops in this many worker processes, ahead of the training step (on a GPU the '
+                         "crops, drawn one by one in Python, take as long as the step itself); 0: in this process, "
+                         'the same batches on every run and resume. Workers draw other (still seeded) batches')
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this long')
     ap.add_argument('--snapshot-every', type=int, default=None,
                     help='keep a slim EMA snapshot every N steps in <run>/snapshots (default per model: sky 500)')
@@ -330,7 +368,7 @@ def main() -> None:
     run = Path(args.run)
     (run / 'samples').mkdir(parents=True, exist_ok=True)
     ckpt_path = run / 'ckpt.pt'
-    ck = torch.load(ckpt_path, map_location=device) if ckpt_path.exists() else None
+    ck = torch.load(ckpt_path, map_location=device, weights_only=False) if ckpt_path.exists() else None
     if ck is not None:
         layout = ck['config']['layout']
     elif args.layout:
@@ -389,7 +427,7 @@ def main() -> None:
         aug_gen.set_state(ck['aug_rng'].cpu())
         print(f'resumed at step {step}', flush=True)
     elif args.init_from:
-        src = torch.load(args.init_from, map_location=device)
+        src = torch.load(args.init_from, map_location=device, weights_only=False)
         for net, key in ((G, 'G'), (G_ema, 'G_ema')):
             sd_ = dict(src[key])
             for name in ('to_rgb.weight', 'to_rgb.bias'):
@@ -403,18 +441,23 @@ def main() -> None:
         opt_d.load_state_dict(src['opt_d'])
         step = src['step']
         print(f'initialised from {args.init_from} (step {step})', flush=True)
-    relief_sampler = None
-    if conditioned:
-        sampler = MaterialSampler(data, args.crop, args.seed + step, weights=args.family_weights, augment=args.augment)
-        relief_sampler = (MaterialSampler(data, args.crop, args.seed + step + 7, weights=args.family_weights,
-                                          with_height=True, augment=args.augment) if args.relief else None)
-    elif args.model == 'sky' and 'variants' in npz.files:
-        # Cloud decks: rotation about the zenith by any angle, scale, exposure and light (training/sky_augment.py).
-        deck_sampler = SkyDeckSampler(npz['variants'][npz['train']], args.crop, args.seed + step)
-        sampler = lambda b: (deck_sampler(b), None)  # noqa: E731
-    else:
-        plain = CropSampler(images, args.crop, args.seed + step, wrap=args.model != 'sky')
-        sampler = lambda b: (plain(b), None)  # noqa: E731
+    def build_samplers(seed: int):
+        """The crop samplers of this run, seeded (the relief one, when there is one, 7 further on)."""
+        if conditioned:
+            colour = MaterialSampler(data, args.crop, seed, weights=args.family_weights, augment=args.augment)
+            relief = (MaterialSampler(data, args.crop, seed + 7, weights=args.family_weights, with_height=True,
+                                      augment=args.augment) if args.relief else None)
+            return colour, relief
+        if args.model == 'sky' and 'variants' in npz.files:
+            # Cloud decks: rotation about the zenith by any angle, scale, exposure and light (training/sky_augment.py).
+            deck_sampler = SkyDeckSampler(npz['variants'][npz['train']], args.crop, seed)
+            return (lambda b: (deck_sampler(b), None)), None
+        plain = CropSampler(images, args.crop, seed, wrap=args.model != 'sky')
+        return (lambda b: (plain(b), None)), None
+
+    sampler, relief_sampler = build_samplers(args.seed + step)
+    batches = batch_source((sampler, relief_sampler), build_samplers, args.seed + step, args.batch, args.relief_batch, args.loader_workers,
+                           pin=device == 'cuda')
 
     config = {**vars(args), 'device': device, 'git_commit': git_commit(), 'manifest_sha256': manifest_hash,
               'train_images': int(n_train), 'cells': list(cells), 'layout': layout, 'families': families,
@@ -446,17 +489,16 @@ def main() -> None:
     t0 = time.time()
     t_last = t0
     while step < args.steps:
-        real, fams = sampler(args.batch)
-        real = real.to(device)
-        fams = fams.to(device) if fams is not None else None
+        real, fams, real_h, fams_h = next(batches)
+        real = real.to(device, non_blocking=True)
+        fams = fams.to(device, non_blocking=True) if fams is not None else None
         if args.bf16:
             real = real.contiguous(memory_format=torch.channels_last)
         d = d_step(G, D, opt_d, real, fams, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every, step=step,
                    amp=amp)
         relief = None
         if relief_sampler is not None:
-            real_h, fams_h = relief_sampler(args.relief_batch)
-            real_h, fams_h = real_h.to(device), fams_h.to(device)
+            real_h, fams_h = real_h.to(device, non_blocking=True), fams_h.to(device, non_blocking=True)
             if args.bf16:
                 real_h = real_h.contiguous(memory_format=torch.channels_last)
             dh = d_step(G, D_h, opt_dh, real_h, fams_h, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every,
