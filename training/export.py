@@ -386,6 +386,8 @@ def main() -> None:
                          'gitCommit': cfg.get('git_commit'), 'datasetManifestSha256': cfg.get('manifest_sha256'),
                          'trainImages': cfg.get('train_images'), 'cells': cfg.get('cells'),
                          'device': cfg.get('device', 'cpu')}}
+    if cfg.get('gpu'):
+        meta['training']['gpu'] = cfg['gpu']
     out_dir = Path(args.out) if args.out else ROOT / 'public' / 'models' / args.model
     meta['training']['families'] = cfg.get('family_counts')
     meta['training']['speed'] = run_speed(run, cfg.get('device', 'cpu'))

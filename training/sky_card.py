@@ -10,15 +10,19 @@ from .cards import swd_table
 
 # Judged by eye on the sample sheets of the exported weights (not computed): what a user will see.
 LIMITS = [
-    '- Trained on 24 skies, a tiny dataset even for a texture, and it shows in the figures: nn_ratio is below 1 (the',
-    '  samples sit closer to the training clouds than unseen real clouds do) and the trained SWD is far below the',
-    '  held-out floor. It is a weak generator of clouds; the design (clouds learned, light computed) carries the look.',
-    '  More skies are the fix, not more training (a checkpoint at a third of the steps scored about the same).',
-    '- Seen from the ground (docs/models/sky-samples.png) it reads well: fair-weather cumulus, scattered small clouds,',
-    '  clear skies, hazy overcast, dusk and low sun, and a walk changes the weather in place. Up close the tiles show',
-    '  their weaknesses: small round white puffs repeated across the tile (the sun discs left in several training',
-    '  decks were learned as clouds), grainy cover in broken-cloud tiles, and overcast tiles made of smooth grey',
-    '  "melted" worm shapes that become a swirled beige overcast in the sky, not the texture of real stratus.',
+    '- Trained on 32 skies (40 with the held-out 8), still a small dataset for a texture. The checkpoint was chosen',
+    '  among the run\'s snapshots for not copying (nn_ratio above 1 on the held-out skies and leave-one-group-out);',
+    '  later snapshots of the same run drift towards the training clouds (ratio 0.87 at the last one).',
+    '- Speckle: broken-cloud and overcast tiles are filled with a salt-and-pepper grain (docs/models/',
+    '  sky-layer-samples.png). It is the per-pixel noise: the same tiles painted with the noise inputs at zero are',
+    '  smooth. The generator learned to make cloud texture out of white noise, which real clouds do not look like.',
+    '  The fix is in training (noise held at zero for the first steps, as the surface generator is trained), not a',
+    '  smaller noise at export.',
+    '- Many clouds are blobs with a bright rim and a greyer inside, repeated across the tile: scattered cumulus',
+    '  reads as cumulus from the ground (docs/models/sky-samples.png), close up overhead the outlines show.',
+    '- From the ground the skies vary: clear, scattered small clouds, large white cumulus over blue, overcast, dusk',
+    '  with low sun; some evening skies get dark dappled spots where the grainy tiles are seen against the low light.',
+    '  Along the walk on the raw sheet the sky stays mostly clear, with a few clouds coming in at the end.',
     '- The tile (256 px, 6 units) repeats; with few clouds the repetition can be seen overhead.',
     '- No night, no storm towers, no cirrus streaks worth the name: the data has almost none.',
 ]
@@ -44,8 +48,8 @@ def training_lines(tr: dict) -> list[str]:
              ' (its footprint kept inside the deck), scaled 0.75-1.33x, mirrored, its clouds\' exposure varied'
              ' 0.7-1.3x and drawn from one of five lights (`training/sky_augment.py`)' if tr.get('deckAugment') else
              f"random {tr['crop']}x{tr['crop']} px crops inside the decks with flips and 90-degree rotations")
-    where = ('on one NVIDIA H100 (CUDA PyTorch, lent for 15 minutes: 10.5 minutes at 0.045 s/step,'
-             ' `training/gpu_run.sh`).' if tr.get('device') == 'cuda' else 'on 2 CPU cores (Debian python3-torch).')
+    where = (f"on one lent {tr.get('gpu') or 'NVIDIA GPU'} (CUDA PyTorch, `training/gpu_run.sh`)." if tr.get('device') == 'cuda'
+             else 'on 2 CPU cores (Debian python3-torch).')
     out = [f"- {tr['steps']} steps, batch {tr['batch']}, {crops}; non-saturating loss, lazy R1 (gamma 0.1 every 4",
            '  steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999, ' + where]
     if tr.get('speed'):
@@ -101,8 +105,8 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
         '- Layout definition shared with TypeScript: `world-gen/latent-layout.json`.',
         '',
         '## Training',
-        f"- Data: {tr.get('trainImages')} cloud decks (0 A.D. photo skyboxes, Red Eclipse skyboxes, Poly Haven HDRIs",
-        '  tone-mapped): each sky reprojected onto the plane overhead (elevations above ~25 degrees), its clouds',
+        f"- Data: {tr.get('trainImages')} cloud decks (0 A.D. photo skyboxes, Red Eclipse and Cube 2 skyboxes, Poly Haven",
+        '  HDRIs tone-mapped): each sky reprojected onto the plane overhead (elevations above ~25 degrees), its clouds',
         '  separated from the clear sky by colour, see `training/SKY-DATA.md` and `training/CREDITS.md`; dataset',
         f"  manifest sha256 `{tr.get('datasetManifestSha256')}`.",
         *training_lines(tr),

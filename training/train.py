@@ -460,6 +460,7 @@ def main() -> None:
                            pin=device == 'cuda')
 
     config = {**vars(args), 'device': device, 'git_commit': git_commit(), 'manifest_sha256': manifest_hash,
+              'gpu': torch.cuda.get_device_name() if device == 'cuda' else None,
               'train_images': int(n_train), 'cells': list(cells), 'layout': layout, 'families': families,
               'family_counts': data.counts() if conditioned else None, 'out_ch': G.out_ch,
               'height_px_per_unit': HEIGHT_PX_PER_UNIT if args.relief else None,
