@@ -10,7 +10,8 @@ from .cards import swd_table
 
 # Judged by eye on docs/models/surface-samples.png of the exported weights (not computed): what a visitor will see.
 LIMITS = [
-    '- Still an interim model: 24,000 steps on 2 CPU cores (no GPU was lent), colour and height together throughout.',
+    '- Still an interim model: 24,000 steps on 2 CPU cores, colour and height together throughout (the runs of the one',
+    '  GPU lease so far were measured and not shipped: "GPU trial" under Training).',
     '  By eye, row by row of the sheet:',
     '- brick: five of six read as brickwork: courses of small bricks with joints, mossy green (two), dark brown-grey,',
     '  red and brown; one is a near-white sheet with a few dark strokes (painted brick with its outlines lost: 12% of',
@@ -42,8 +43,23 @@ LIMITS = [
     '  (white painted brick, red wood, dark plaster and metal, sand, grass, snow). Overall nn_ratio is 1.01, but eight',
     '  families stay below 1 (plaster 0.54, brick 0.74): the model recombines its thin families\' sources rather than',
     '  inventing new looks (11 brick training images, 17 stone blocks).',
-    '- What would fix it: more steps (the run resumes from its checkpoint; on a lent GPU, training/gpu_run.sh trains',
-    '  tens of thousands of steps in ten minutes) and more brick, block and tile data under compatible licences.',
+    '- What would fix it: more steps at a larger batch (on a lent GPU a surface step takes 0.07 s at batch 32 or 64,',
+    '  so one 10-minute call is ~7,500 steps: see "GPU trial") and more brick, block and tile data under compatible',
+    '  licences.',
+]
+
+
+# The one GPU lease so far (measured with training.metrics like the shipped weights, not shipped).
+GPU_TRIAL = [
+    '- GPU trial (not shipped): on a lent NVIDIA H200, `training/gpu_run.sh MODEL=all` ran this recipe at batch 32 and',
+    '  at batch 64 side by side (with the sky generator) at 0.068 and 0.071 s/step, then a second call continued both',
+    '  without `--augment`: 8,400 and 8,116 steps in 11 minutes (~3,200 of them augmented). Against these weights',
+    '  (24,000 CPU steps): overall nn_ratio 1.10 / 1.07 (1.01), SWD 31.8 / 27.7 (29.9), families below nn_ratio 1:',
+    '  7 / 6 (8), samples recognised 71% / 75% (80%), metal recognised 57% / 48% (81%). By eye the batch-64 sheet',
+    '  has brick courses in all six samples (88% recognised) but near-black, blobby metal and darker plaster; the',
+    '  batch-32 one has white brick, black metal and blotched stone blocks. At the same wall time batch 64 learned',
+    '  more than batch 32 (a step is bound by Python and kernel launches, not the GPU), but ~3,200 augmented steps',
+    '  were too few for metal\'s tones, so these weights stay.',
 ]
 
 
@@ -250,6 +266,7 @@ def write_surface_card(model_dir: Path, man: dict) -> None:
         f"  (gamma {tr.get('r1')} every 4 steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA",
         f"  0.999, on {device}.",
         *HISTORY,
+        *GPU_TRIAL,
         *([f"- Relief: height maps integrated from the normal maps shipped beside the colour maps (Red Eclipse, 0 A.D.,",
            '  Cube 2; `training/surface_relief.py`, Frankot-Chellappa). A second, smaller projection discriminator judges',
            '  colour and height together on crops of images that have a height map, 16 per step, drawn only from the',
