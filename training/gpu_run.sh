@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # One lease of a CUDA machine: train generators and copy their checkpoints, logs and sample grids to $OUT. Sized for
 # one 10-minute call. Used with the device tool; see training/README.md.
-#   MODEL=all (carry training/.cache/gpu, made by `python3 -m training.gpu_pack pack`): the surface generator twice,
-#     at batch 32 (the CPU recipe) and at batch 64, and the sky generator with its checkpoint selection, all three
-#     at once on the one GPU (each alone leaves it mostly idle: the nets are small and the steps short).
+#   MODEL=all (carry training/.cache/gpu, made by `python3 -m training.gpu_pack pack`): the surface generator at
+#     each batch size in SURFACE_BATCHES (default 64 and 128: on the first lease batch 64 learned more than batch 32
+#     in the same time, a step costing about the same) and the sky generator with its checkpoint selection, all at
+#     once on the one GPU (each alone leaves it mostly idle: the nets are small and the steps short).
+#   SKY_ARGS: more train.py arguments for the sky run. LEG1/LEG2 (surface legs) and SKY_MIN: minutes.
 #   MODEL=surface or MODEL=sky: that one alone (carry its .npz files and manifest, or training/.cache/gpu).
 # Everything stops by DEADLINE_S seconds after the start, whatever is left running, and what exists is copied.
 set -uo pipefail
@@ -43,7 +45,8 @@ surface() {
 sky() {
   local run=$1
   timeout -k 5 "$(left)" python3 -m training.train --model sky --run "$run" --crop 64 --batch "${SKY_BATCH:-32}" \
-    --steps 1000000 --threads 2 --ckpt-every 500 --sample-every 2000 --max-minutes "$2" 2>&1 | grep -v '"step"'
+    --steps 1000000 --threads 2 --ckpt-every 500 --sample-every 2000 --max-minutes "$2" ${SKY_ARGS:-} 2>&1 |
+    grep -v '"step"'
   tail -1 "$run/log.jsonl"
   slim "$run/ckpt.pt" "$run/ckpt-final.pt"
   timeout -k 5 "$(left)" python3 -m training.sky_select --run "$run" --threads 6 | tail -1
@@ -69,13 +72,17 @@ collect() {
 
 case "$MODEL" in
   all)
-    mkdir -p "$RUNS/surface-b32" "$RUNS/surface-b64" "$RUNS/sky"
-    surface "$RUNS/surface-b32" 32 "${LEG1:-4.6}" "${LEG2:-2.5}" 3 > "$RUNS/surface-b32/console.txt" 2>&1 &
-    surface "$RUNS/surface-b64" 64 "${LEG1:-4.6}" "${LEG2:-2.5}" 5 > "$RUNS/surface-b64/console.txt" 2>&1 &
+    batches=${SURFACE_BATCHES:-64 128}
+    for b in $batches; do
+      mkdir -p "$RUNS/surface-b$b"
+      surface "$RUNS/surface-b$b" "$b" "${LEG1:-5.2}" "${LEG2:-2.2}" 5 > "$RUNS/surface-b$b/console.txt" 2>&1 &
+    done
+    mkdir -p "$RUNS/sky"
     sky "$RUNS/sky" "${SKY_MIN:-5.0}" > "$RUNS/sky/console.txt" 2>&1 &
     wait
     tail -n 4 "$RUNS"/*/console.txt
-    collect "$RUNS/surface-b32" surface-b32; collect "$RUNS/surface-b64" surface-b64; collect "$RUNS/sky" sky ;;
+    for b in $batches; do collect "$RUNS/surface-b$b" "surface-b$b"; done
+    collect "$RUNS/sky" sky ;;
   surface)
     surface "$RUNS/surface" "${BATCH:-32}" "${LEG1:-4.8}" "${LEG2:-2.8}" 6; collect "$RUNS/surface" surface ;;
   sky)
