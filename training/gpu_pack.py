@@ -79,8 +79,8 @@ def unxz_array(data: bytes, dtype: str, n: int) -> np.ndarray:
     return np.ascontiguousarray(planes.T).view(dtype).reshape(n)
 
 
-def surface_train(cache: Path) -> dict[str, np.ndarray]:
-    """The training split of the surface set as the arrays `unpack` writes (offsets recomputed)."""
+def surface_train(cache: Path) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+    """The training split of the surface set as the arrays `unpack` writes (offsets recomputed), and its images."""
     z, r = np.load(cache / SURFACE[0]), np.load(cache / SURFACE[1])
     keep = np.flatnonzero(z['split'] == 0)
     shapes = z['shapes'][keep]
@@ -89,9 +89,10 @@ def surface_train(cache: Path) -> dict[str, np.ndarray]:
     pixels, height = z['pixels'], r['height']
     pix = [pixels[int(z['offsets'][i]): int(z['offsets'][i]) + int(n) * 3] for i, n in zip(keep, n_px)]
     hts = [height[int(z['offsets'][i]) // 3: int(z['offsets'][i]) // 3 + int(n)] for i, n in zip(keep, n_px)]
+    images = [px.reshape(int(h), int(w), 3) for px, (h, w) in zip(pix, shapes)]
     return {'pixels': np.concatenate(pix), 'shapes': shapes, 'offsets': offsets, 'family': z['family'][keep],
             'group': z['group'][keep], 'split': z['split'][keep], 'tiles': z['tiles'][keep],
-            'height': np.concatenate(hts), 'has_height': r['has_height'][keep]}
+            'height': np.concatenate(hts), 'has_height': r['has_height'][keep]}, images
 
 
 def pack(cache: Path = CACHE, out: Path = PACK) -> dict:
@@ -101,8 +102,7 @@ def pack(cache: Path = CACHE, out: Path = PACK) -> dict:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    s = surface_train(cache)
-    imgs = [s['pixels'][o: o + int(h) * int(w) * 3].reshape(int(h), int(w), 3) for o, (h, w) in zip(s['offsets'], s['shapes'])]
+    s, imgs = surface_train(cache)
     write_images(out / 'surface-images.tar', imgs)
     (out / 'surface-height.xz').write_bytes(xz_array(s['height']))
     meta = {k: s[k] for k in ('shapes', 'offsets', 'family', 'group', 'split', 'tiles', 'has_height')}

@@ -48,8 +48,8 @@ def training_lines(tr: dict) -> list[str]:
              ' (its footprint kept inside the deck), scaled 0.75-1.33x, mirrored, its clouds\' exposure varied'
              ' 0.7-1.3x and drawn from one of five lights (`training/sky_augment.py`)' if tr.get('deckAugment') else
              f"random {tr['crop']}x{tr['crop']} px crops inside the decks with flips and 90-degree rotations")
-    where = (f"on one lent {tr.get('gpu') or 'NVIDIA GPU'} (CUDA PyTorch, `training/gpu_run.sh`)." if tr.get('device') == 'cuda'
-             else 'on 2 CPU cores (Debian python3-torch).')
+    where = (f"on one lent {tr.get('gpu') or 'NVIDIA GPU'} (CUDA PyTorch, `training/gpu_run.sh`)."
+             if tr.get('device') == 'cuda' else 'on 2 CPU cores (Debian python3-torch).')
     out = [f"- {tr['steps']} steps, batch {tr['batch']}, {crops}; non-saturating loss, lazy R1 (gamma 0.1 every 4",
            '  steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999, ' + where]
     if tr.get('speed'):
@@ -105,7 +105,8 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
         '- Layout definition shared with TypeScript: `world-gen/latent-layout.json`.',
         '',
         '## Training',
-        f"- Data: {tr.get('trainImages')} cloud decks (0 A.D. photo skyboxes, Red Eclipse and Cube 2 skyboxes, Poly Haven",
+        f"- Data: {tr.get('trainImages')} cloud decks (0 A.D. photo skyboxes, Red Eclipse and Cube 2 skyboxes, Poly"
+        ' Haven',
         '  HDRIs tone-mapped): each sky reprojected onto the plane overhead (elevations above ~25 degrees), its clouds',
         '  separated from the clear sky by colour, see `training/SKY-DATA.md` and `training/CREDITS.md`; dataset',
         f"  manifest sha256 `{tr.get('datasetManifestSha256')}`.",

@@ -809,7 +809,8 @@ class GpuLeaseTest(unittest.TestCase):
                 real, fams, real_h, fams_h = next(source)
                 self.assertEqual(tuple(real.shape), (6, 3, 32, 32))
                 self.assertEqual(tuple(real_h.shape), (4, 4, 32, 32))
-                self.assertTrue(set(fams_h.tolist()) <= {k for k in range(3) if data.has_height[data.family == k].any()})
+                with_height = {k for k in range(3) if data.has_height[data.family == k].any()}
+                self.assertTrue(set(fams_h.tolist()) <= with_height)
         # In-process batches are exactly the samplers' own draws (runs and resumes unchanged by the option).
         direct = build(5)
         real, fams, real_h, _ = next(batch_source(build(5), build, 5, 6, 4, workers=0))

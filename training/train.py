@@ -456,8 +456,8 @@ def main() -> None:
         return (lambda b: (plain(b), None)), None
 
     sampler, relief_sampler = build_samplers(args.seed + step)
-    batches = batch_source((sampler, relief_sampler), build_samplers, args.seed + step, args.batch, args.relief_batch, args.loader_workers,
-                           pin=device == 'cuda')
+    batches = batch_source((sampler, relief_sampler), build_samplers, args.seed + step, args.batch, args.relief_batch,
+                           args.loader_workers, pin=device == 'cuda')
 
     config = {**vars(args), 'device': device, 'git_commit': git_commit(), 'manifest_sha256': manifest_hash,
               'gpu': torch.cuda.get_device_name() if device == 'cuda' else None,
