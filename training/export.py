@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .models import FoldedGenerator, Generator, fold_bn, latent_layout, recalibrate_bn
+from .models import FoldedGenerator, Generator, fold_bn, latent_layout, plan_of_layers, recalibrate_bn
 from .sheets import grid, to_uint8
 from .sky_card import write_sky_card
 from .surface_card import write_surface_card
@@ -37,7 +37,7 @@ def load_ema(run: Path, model: str, ckpt: str = 'ckpt.pt') -> tuple[Generator, d
     with the latent layout and families it was trained with."""
     ck = torch.load(run / ckpt, map_location='cpu', weights_only=False)
     cfg = ck['config']
-    g = Generator(model, n_families=len(cfg.get('families') or []), layout=cfg.get('layout'),
+    g = Generator(model, plan=cfg.get('plan'), n_families=len(cfg.get('families') or []), layout=cfg.get('layout'),
                   out_ch=cfg.get('out_ch', 3))
     g.load_state_dict(ck['G_ema'])
     cells = tuple(cfg['cells']) if 'cells' in cfg else (cfg['crop'] // g.cell_px, cfg['crop'] // g.cell_px)
@@ -84,7 +84,7 @@ def load_exported(model_dir: Path) -> tuple[Generator, list[dict], dict]:
         layers.append(layer)
     fam = ls.get('families')
     lat = ls['latent']
-    g = Generator(ls['model'], n_families=len(fam['names']) if fam else 0,
+    g = Generator(ls['model'], plan=plan_of_layers(ls['layers']), n_families=len(fam['names']) if fam else 0,
                   layout={**latent_layout(ls['model']), **{k: v for k, v in lat.items() if k != 'inputChannels'}},
                   out_ch=ls['layers'][-1]['out'])
     if fam:

@@ -114,6 +114,22 @@ SKY_PLAN = [(192, False), (192, False), (160, True), (96, True), (48, True), (24
 PLANS = {'surface': SURFACE_PLAN, 'sky': SKY_PLAN}
 
 
+def plan_with_noise(model: str, noise_blocks: list[int]) -> list[tuple]:
+    """`model`'s plan with per-pixel noise on exactly the blocks `noise_blocks` (indices into the plan): where the
+    stochastic detail enters decides its scale (a block at 2^k x the latent resolution draws one value per
+    cellPx / 2^k px)."""
+    plan = PLANS[model]
+    bad = [i for i in noise_blocks if not 0 <= i < len(plan)]
+    if bad:
+        raise ValueError(f'{model}: no block {bad} (the plan has blocks 0..{len(plan) - 1})')
+    return [(entry[0], entry[1], i in noise_blocks) for i, entry in enumerate(plan)]
+
+
+def plan_of_layers(layers: list[dict]) -> list[tuple]:
+    """The plan of an exported generator, from its layer list (all but the last, to-RGB layer)."""
+    return [(int(a['out']), bool(a['upsample']), bool(a['noise'])) for a in layers[:-1]]
+
+
 class Generator(nn.Module):
     """Latent field [B, G+F+L, h, w] -> RGB [B, 3, c*h, c*w] in [-1, 1] (c = the layout's cellPx); with `out_ch` 4,
     RGB + height [B, 4, c*h, c*w].

@@ -38,7 +38,7 @@ def load_snapshot(path: Path) -> tuple[Generator, dict]:
     """A snapshot's EMA generator with BatchNorm statistics recomputed (as export.load_ema)."""
     ck = torch.load(path, map_location='cpu', weights_only=False)
     cfg = ck['config']
-    g = Generator('sky', layout=cfg.get('layout'))
+    g = Generator('sky', plan=cfg.get('plan'), layout=cfg.get('layout'))
     g.load_state_dict(ck['G_ema'])
     recalibrate_bn(g, tuple(cfg['cells']))
     return g.eval(), ck

@@ -695,7 +695,10 @@ class SkyPipelineTest(unittest.TestCase):
                str(self.run_dir), '--steps', '4', '--batch', '4', '--crop', '64', '--sample-every', '1000',
                '--ckpt-every', '4', '--snapshot-every', '2']
         subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True)
-        self.assertEqual(json.loads((self.run_dir / 'config.json').read_text())['cells'], [4, 4])
+        cfg = json.loads((self.run_dir / 'config.json').read_text())
+        self.assertEqual(cfg['cells'], [4, 4])
+        # Per-pixel noise only at 2x and 4x the latent resolution (the sky's default), recorded with the run.
+        self.assertEqual([entry[2] for entry in cfg['plan']], [False, False, True, True, False, False])
         # The checkpoint is chosen from the snapshots (steps 2 and 4) by training/sky_select.py.
         self.assertEqual(sorted(p.name for p in (self.run_dir / 'snapshots').iterdir()),
                          ['step_000002.pt', 'step_000004.pt'])
@@ -723,7 +726,11 @@ class SkyPipelineTest(unittest.TestCase):
         self.assertIn('sky', (model_dir / 'card.md').read_text())
         self.assertTrue((self.tmp / 'sheet.png').stat().st_size > 1000)
 
+        self.assertEqual([a['noise'] for a in lat['layers']], [False, False, True, True, False, False, False])
         gen, _ = load_ema(self.run_dir, 'sky')
+        self.assertEqual(gen.noise_shapes(3, 4), [(6, 8), (12, 16)])
+        # Read back from the export alone, the generator draws the same noise maps the runtime does.
+        self.assertEqual(load_exported(model_dir)[0].noise_shapes(3, 4), gen.noise_shapes(3, 4))
         net = FoldedGenerator(fp16_layers(gen))
         d = np.load(self.tmp / 'sky.npz')
         m = compute(gen, net, d['images'], d['train'], n=16, crop=64, bank=64, groups=d['group'])

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .models import Discriminator, Generator, latent_layout, recalibrate_bn
+from .models import Discriminator, Generator, latent_layout, plan_with_noise, recalibrate_bn
 from .sheets import save_grid
 from .sky_augment import SkyDeckSampler
 from .surface_augment import augment_probability, colour_jitter, resize_window, window_side
@@ -296,10 +296,14 @@ def ema_update(G_ema, G, decay: float) -> None:
 # The settings each model's shipped weights were trained with. surface: 40 px crops (5x5 cells of 8 px) hold two
 # periods of the largest structure at the training scale; per-pixel noise is held at zero until layout has formed.
 # R1 gamma 0.1: with gamma 1 the discriminator sat at chance (loss ~1.3) and let the generator settle on smooth
-# blobs in every family; the shipped run used 1 for its first 2,000 steps, then 0.1.
+# blobs in every family; the shipped run used 1 for its first 2,000 steps, then 0.1. sky: noise enters only at
+# 2x and 4x the latent resolution (blocks 2 and 3, one value per 8 and 4 px). With noise at all four upsampling
+# scales the generator made its cloud texture out of the per-pixel noise (salt-and-pepper grain in every cloud);
+# with none at all it painted smooth blobs with dark rims; noise at the coarse scales gives lumpy cloud texture
+# that the later convolutions shape, with no grain.
 MODEL_DEFAULTS = {
     'surface': {'batch': 32, 'crop': 40, 'r1': 0.1, 'noise_from': 3000},
-    'sky': {'batch': 16, 'crop': 64, 'r1': 0.1, 'noise_from': 0, 'snapshot_every': 500},
+    'sky': {'batch': 16, 'crop': 64, 'r1': 0.1, 'noise_from': 0, 'snapshot_every': 500, 'noise_layers': [2, 3]},
 }
 
 
@@ -323,6 +327,9 @@ def main() -> None:
     ap.add_argument('--r1', type=float, default=None, help='R1 gamma; default per model')
     ap.add_argument('--r1-every', type=int, default=4)
     ap.add_argument('--ema', type=float, default=0.999)
+    ap.add_argument('--noise-layers', type=lambda v: [int(i) for i in v.split(',') if i != ''], default=None,
+                    help="plan blocks (0-based, comma-separated) that take per-pixel noise; '' for none; default per "
+                         "model (MODEL_DEFAULTS; surface: as its plan says)")
     ap.add_argument('--noise-from', type=int, default=None, help='per-pixel noise strengths stay at zero until this step')
     ap.add_argument('--sample-every', type=int, default=500)
     ap.add_argument('--ckpt-every', type=int, default=250)
@@ -393,7 +400,12 @@ def main() -> None:
 
     if args.relief and not conditioned:
         raise SystemExit('--relief needs the family-labelled surface dataset')
-    G = Generator(args.model, n_families=len(families), layout=layout, out_ch=4 if args.relief else 3).to(device)
+    if ck is not None:
+        plan = ck['config'].get('plan')  # a run resumes with the architecture it started with
+    else:
+        plan = plan_with_noise(args.model, args.noise_layers) if args.noise_layers is not None else None
+    G = Generator(args.model, plan=plan, n_families=len(families), layout=layout,
+                  out_ch=4 if args.relief else 3).to(device)
     D = Discriminator(n_classes=len(families) if G.family_dim else 0).to(device)
     # The relief discriminator judges colour and height together (so relief must fit the picture), on families
     # with height data only; it is smaller than the colour one, which still judges every crop's colour.
@@ -461,7 +473,8 @@ def main() -> None:
 
     config = {**vars(args), 'device': device, 'git_commit': git_commit(), 'manifest_sha256': manifest_hash,
               'gpu': torch.cuda.get_device_name() if device == 'cuda' else None,
-              'train_images': int(n_train), 'cells': list(cells), 'layout': layout, 'families': families,
+              'train_images': int(n_train), 'cells': list(cells), 'layout': layout,
+              'plan': [list(entry) for entry in G.plan], 'families': families,
               'family_counts': data.counts() if conditioned else None, 'out_ch': G.out_ch,
               'height_px_per_unit': HEIGHT_PX_PER_UNIT if args.relief else None,
               'families_with_height': ([families[k] for k in relief_sampler.present] if args.relief else None),
