@@ -282,8 +282,12 @@ def recalibrate_bn(g: Generator, cells: tuple[int, int], batches: int = 32, batc
             m.reset_running_stats()
             m.momentum = None  # cumulative average
     g.train()
-    for _ in range(batches):
-        g(g.sample_field(batch, cells[0], cells[1], gen, device=next(g.parameters()).device))
+    # The per-pixel noise is drawn from the global generator: seeded here (and the caller's state restored) so the
+    # same checkpoint always exports the same weights and scores the same in sky_select and metrics.
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for _ in range(batches):
+            g(g.sample_field(batch, cells[0], cells[1], gen, device=next(g.parameters()).device))
     for m in g.modules():
         if isinstance(m, nn.BatchNorm2d):
             m.momentum = 0.1

@@ -10,20 +10,18 @@ from .cards import swd_table
 
 # Judged by eye on the sample sheets of the exported weights (not computed): what a user will see.
 LIMITS = [
-    '- Trained on 32 skies (40 with the held-out 8), still a small dataset for a texture. The checkpoint was chosen',
-    '  among the run\'s snapshots for not copying (nn_ratio above 1 on the held-out skies and leave-one-group-out);',
-    '  later snapshots of the same run drift towards the training clouds (ratio 0.87 at the last one).',
-    '- Speckle: broken-cloud and overcast tiles are filled with a salt-and-pepper grain (docs/models/',
-    '  sky-layer-samples.png). It is the per-pixel noise: the same tiles painted with the noise inputs at zero are',
-    '  smooth. The generator learned to make cloud texture out of white noise, which real clouds do not look like.',
-    '  Training without the noise is not the fix: a CPU run with the noise held at zero throughout (2,550 steps,',
-    '  batch 16) painted smooth, texture-free blobs and rings with dark outlines, repeated across the tile.',
-    '- Many clouds are blobs with a bright rim and a greyer inside, repeated across the tile: scattered cumulus',
-    '  reads as cumulus from the ground (docs/models/sky-samples.png), close up overhead the outlines show.',
-    '- From the ground the skies vary: clear, scattered small clouds, large white cumulus over blue, overcast, dusk',
-    '  with low sun; some evening skies get dark dappled spots where the grainy tiles are seen against the low light.',
-    '  Along the walk on the raw sheet the sky stays mostly clear, with a few clouds coming in at the end.',
-    '- The tile (256 px, 6 units) repeats; with few clouds the repetition can be seen overhead.',
+    '- Trained on 32 skies (40 with the held-out 8), still a small dataset for a texture. The checkpoint was picked by',
+    '  eye among the run\'s snapshots (every one scored in select.json): the rule\'s lowest-SWD choice, later in the',
+    '  run, paints mostly clear tiles with tiny hard-edged cloudlets rimmed in dark blue and faint hazy rings.',
+    '- Tiles (docs/models/sky-layer-samples.png): lumpy white cumulus, scattered cloudlets and popcorn fields over',
+    '  blue, a closed white deck, grey decks with blue holes. No salt-and-pepper grain: noise enters only at 2x and 4x',
+    '  the latent resolution (the weights before these, with noise down to every pixel, built their cloud texture out',
+    '  of it). The clouds are soft-edged rather than crisp, and the grey decks carry a few bright specks.',
+    '- A tile repeats its few cloud shapes (the global latent is one value for the whole tile); from the ground the',
+    '  repetition is lost in the perspective, overhead it can be seen.',
+    '- From the ground (docs/models/sky-samples.png) the skies vary: flat overcast, dusk with clouds along the horizon,',
+    '  broken white cumulus over blue, pink-lit cloud banks near a low sun. A thick deck under a low sun can turn a',
+    '  dark mauve with blue holes, the clouds darker than the sky between them, which does not look real.',
     '- No night, no storm towers, no cirrus streaks worth the name: the data has almost none.',
 ]
 
@@ -59,6 +57,20 @@ def training_lines(tr: dict) -> list[str]:
         out += [f"- Checkpoint: step {tr['steps']} of a run to step {sel['lastStep']}, chosen among its {sel['snapshots']}"
                 f" scored EMA snapshots by `training/sky_select.py` ({sel['rule']}; every score in the run's `select.json`)."]
     return out
+
+
+def noise_placement(man: dict) -> str:
+    """Where the exported generator adds per-pixel noise, read from its layer list: the scale of each noise map
+    decides whether it can only nudge the cloud shapes or paints grain of its own."""
+    factor, where = 1, []
+    for layer in man['layers']:
+        factor *= 2 if layer['upsample'] else 1
+        if layer.get('noise'):
+            where.append(f"{factor}x ({man['latent']['cellPx'] // factor} px per value)")
+    if not where:
+        return 'no noise inputs'
+    listed = where[0] if len(where) == 1 else ', '.join(where[:-1]) + ' and ' + where[-1]
+    return f'noise maps added at {listed} the latent resolution'
 
 
 def write_sky_card(model_dir: Path, man: dict) -> None:
@@ -100,8 +112,8 @@ def write_sky_card(model_dir: Path, man: dict) -> None:
         f"  clouds, from the latent walk) then {lat['localDim']} local i.i.d. N(0,1) channels (where they are, one field per",
         f"  world). One cell paints {lat['cellPx']}x{lat['cellPx']} px; the app asks for 16x16 cells = a 256x256 tile.",
         f"- Channels: {chans}; 3x3 convs with circular padding in both axes (the tile repeats with no seam),",
-        '  upsampling nearest x2 + [1,2,1] blur, ReLU, tanh output, per-pixel noise inputs after each upsampling conv',
-        f"  (exported at {man.get('noiseScale', 1.0)} x the learned strengths).",
+        '  upsampling nearest x2 + [1,2,1] blur, ReLU, tanh output; ' + noise_placement(man) + ',',
+        f"  exported at {man.get('noiseScale', 1.0)} x the learned strengths.",
         '- Layout definition shared with TypeScript: `world-gen/latent-layout.json`.',
         '',
         '## Training',

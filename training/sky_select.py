@@ -102,6 +102,10 @@ def main() -> None:
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--every', type=int, default=0,
                     help='score only snapshots at multiples of this many steps (on 2 CPU cores a snapshot takes ~20 s)')
+    ap.add_argument('--pick', type=int, default=None,
+                    help="ship the snapshot of this step instead of the rule's choice: for a choice made by eye on the "
+                         "tile sheets, when the rule's lowest-SWD snapshot paints worse clouds than the figures show. "
+                         "Every score and the rule's own choice stay in select.json and the card")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     run = Path(args.run)
@@ -121,6 +125,13 @@ def main() -> None:
         records.append(rec)
         print(json.dumps(rec), flush=True)
     best, why = choose(records, args.swd_gate)
+    if args.pick is not None:
+        picked = [r for r in records if r['step'] == args.pick]
+        if not picked:
+            raise SystemExit(f"--pick {args.pick}: no scored snapshot of that step "
+                             f"(scored: {', '.join(str(r['step']) for r in records)})")
+        why = f"picked by eye on the tile sheets; the rule ({why}) chose step {best['step']}"
+        best = picked[0]
     shutil.copyfile(run / 'snapshots' / best['file'], run / 'best.pt')
     out = {'chosen': best, 'rule': why, 'swd_gate': args.swd_gate, 'records': records}
     (run / 'select.json').write_text(json.dumps(out, indent=1))
