@@ -346,11 +346,14 @@ def run_speed(run: Path, device: str) -> str | None:
     steps = recs[-1]['step'] - start if recs else 0
     if not steps or not wall:
         return None
-    where = 'GPU' if device == 'cuda' else '2 CPU cores'
-    per_step = sorted(r['s_per_step'] for r in recs if r.get('s_per_step'))
-    if device != 'cuda' and per_step and per_step[len(per_step) // 2] > 1.3 * per_step[len(per_step) // 10]:
-        # The median step well above the fast ones: the cores were shared with other work for much of the run.
-        where += ', shared with other work for much of the run'
+    if device == 'cuda':
+        where = 'GPU'
+    else:
+        where = '2 CPU cores'
+        per_step = sorted(r['s_per_step'] for r in recs if r.get('s_per_step'))
+        if per_step and per_step[len(per_step) // 2] > 1.3 * per_step[len(per_step) // 10]:
+            # The median step well above the fast ones: the cores were shared with other work for much of the run.
+            where += ', shared with other work for much of the run'
     since = f' (steps {start:,}-{recs[-1]["step"]:,}; the run started from an earlier checkpoint)' if start else ''
     return f'{steps} steps in {wall / 3600:.2f} h of training ({steps / wall:.2f} steps/s on {where}){since}'
 
