@@ -1,22 +1,29 @@
 /**
- * The sky: the sky generator's upper hemisphere (equirectangular: row 0 = zenith, last row = horizon, column 0 =
- * longitude −180°, wrapping) looked up per view direction on a sphere centred on the eye at infinite distance, faded
- * below the horizon to a ground tone, crossfading between two sources (the previous and the new sky; a source can be
- * the placeholder gradient). The mapping matches world-gen `sky-panorama.ts` (`skyDirection`, `fullSkyPanorama`).
+ * The sky: per view direction on a sphere centred on the eye at infinite distance, crossfading between two sources
+ * (the previous and the new sky; a source can be the placeholder gradient). A generated sky with its shading (world-gen
+ * `SkyShading`) is painted per pixel above the horizon: the cloud layer read at the point of the cloud plane under the
+ * view ray (mipmapped, with the point's screen derivatives taken in uniform control flow), the smooth terms S, P, Q
+ * from an equirect texture of three bands, shaded as world-gen `shadeSkyTexel`; without shading, the sky generator's
+ * upper hemisphere (equirectangular: row 0 = zenith, last row = horizon, column 0 = longitude −180°, wrapping) is
+ * looked up instead. Below the horizon the panorama's horizon row fades to a ground tone. The mapping matches world-gen
+ * `sky-panorama.ts` (`skyDirection`, `fullSkyPanorama`).
  *
  * - Longitude wrap: `atan` jumps from +π to −π behind the viewer, so u jumps from 1 to 0 between neighbouring pixels.
  *   With implicit-LOD sampling the derivative there is huge and the GPU picks the smallest mip: a one-pixel seam. The
- *   textures have no mipmaps and every lookup is `textureLod(…, 0.0)`, so no derivative is ever taken; RepeatWrapping
- *   in s makes bilinear filtering wrap across the seam.
+ *   equirect textures have no mipmaps and every lookup is `textureLod(…, 0.0)`, so no derivative is ever taken;
+ *   RepeatWrapping in s makes bilinear filtering wrap across the seam. The cloud layer is read at the plane point,
+ *   whose coordinates have no seam, so its derivatives pick the right mip level everywhere.
  * - Zenith: all columns meet at the pole, where equirect texels become thin wedges. Each lookup is filtered in
  *   longitude over at least one texel row's arc (so texels stay about square on the sphere), widening to 1/8 of the
  *   circle towards the zenith, and the last few degrees blend to the mean colour of the top rows (`pole`), so there
  *   is no pinch or starburst.
- * - Colour: the textures are sRGB (`SRGBColorSpace`, decoded to linear by the sampler); the result is encoded for the
- *   output by `colorspace_fragment`. The sky is not tone mapped (`toneMapped: false`): it shows the generated colours.
+ * - Colour: the panoramas are sRGB (`SRGBColorSpace`, decoded to linear by the sampler), the cloud layer and the terms
+ *   linear; the result is encoded for the output by `colorspace_fragment`. The renderer's tone mapping is off
+ *   (`toneMapped: false`): the panorama shows the generated colours, and the shaded sky applies the panorama's own
+ *   tone curve (ACES, Narkowicz's fit).
  * Equirect lookup as in three.js `equirectUv` (src/renderers/shaders/ShaderChunk/common.glsl.js), with our conventions.
  */
-import { Color, Vector2, type Texture } from 'three'
+import { Color, Vector2, Vector3, type Texture } from 'three'
 import { createGradientSkyUniforms, GRADIENT_SKY_CHUNK, type GradientSkyUniforms } from './gradient-sky.glsl'
 
 /** Uniforms of the sky material. Source A fades out while source B fades in. */
@@ -36,6 +43,30 @@ export type SkyUniforms = GradientSkyUniforms & {
   /** Linear mean colour of the top rows, shown at the zenith point itself, per source. */
   poleA: { value: Color }
   poleB: { value: Color }
+  /**
+   * Per-pixel clouds (world-gen `SkyShading`), per source: 1 paints the clouds from the cloud layer and the terms
+   * above the horizon (the panorama is then used only below it), 0 shows the panorama as it is.
+   */
+  shadedA: { value: number }
+  shadedB: { value: number }
+  /** Cloud layers (RGBA8 linear: R = cover, G = cover × brightness; mipmapped, repeating). */
+  cloudsA: { value: Texture | null }
+  cloudsB: { value: Texture | null }
+  /** Terms S, P, Q (RGBA half float, three bands of rows, no mipmaps, RepeatWrapping in s). */
+  termsA: { value: Texture | null }
+  termsB: { value: Texture | null }
+  /** Size of one band of the terms, in pixels. */
+  termsSizeA: { value: Vector2 }
+  termsSizeB: { value: Vector2 }
+  /** Tile repeats per unit of the cloud plane at unit height. */
+  tilesPerUnitA: { value: number }
+  tilesPerUnitB: { value: number }
+  /** Unit direction towards the sun. */
+  sunA: { value: Vector3 }
+  sunB: { value: Vector3 }
+  /** How far the deck is closed to the horizon. */
+  overcastA: { value: number }
+  overcastB: { value: number }
   /** Crossfade: 0 shows A, 1 shows B. */
   fade: { value: number }
   /** Depth below the horizon over which the horizon colour fades to the ground tone (world-gen SKY_GROUND_FADE_RAD). */
@@ -62,6 +93,20 @@ export function createSkyUniforms(
     groundB: { value: new Color(0, 0, 0) },
     poleA: { value: new Color(0, 0, 0) },
     poleB: { value: new Color(0, 0, 0) },
+    shadedA: { value: 0 },
+    shadedB: { value: 0 },
+    cloudsA: { value: null },
+    cloudsB: { value: null },
+    termsA: { value: null },
+    termsB: { value: null },
+    termsSizeA: { value: new Vector2(1, 1) },
+    termsSizeB: { value: new Vector2(1, 1) },
+    tilesPerUnitA: { value: 1 },
+    tilesPerUnitB: { value: 1 },
+    sunA: { value: new Vector3(0, 1, 0) },
+    sunB: { value: new Vector3(0, 1, 0) },
+    overcastA: { value: 0 },
+    overcastB: { value: 0 },
     fade: { value: 1 },
     groundFadeRad: { value: groundFadeRad },
   }
@@ -96,6 +141,20 @@ uniform vec3 groundA;
 uniform vec3 groundB;
 uniform vec3 poleA;
 uniform vec3 poleB;
+uniform float shadedA;
+uniform float shadedB;
+uniform sampler2D cloudsA;
+uniform sampler2D cloudsB;
+uniform sampler2D termsA;
+uniform sampler2D termsB;
+uniform vec2 termsSizeA;
+uniform vec2 termsSizeB;
+uniform float tilesPerUnitA;
+uniform float tilesPerUnitB;
+uniform vec3 sunA;
+uniform vec3 sunB;
+uniform float overcastA;
+uniform float overcastB;
 uniform float fade;
 uniform float groundFadeRad;
 varying vec3 vDirection;
@@ -103,15 +162,13 @@ ${GRADIENT_SKY_CHUNK}
 #include <common>
 #include <dithering_pars_fragment>
 
-// Linear colour of a generated hemisphere in direction (lon, elev); below the horizon, the horizon row fading to ground.
-vec3 hemisphere(sampler2D tex, vec2 size, vec3 ground, vec3 pole, float lon, float elev) {
+// Filtered equirect lookup of a hemisphere whose rows [0, size.y) lie at v0 … v0 + vScale of the texture, in direction
+// (lon, elev ≥ 0), as the texture stores it.
+vec3 equirect(sampler2D tex, vec2 size, float v0, float vScale, float lon, float elev) {
   float u = lon / (2.0 * SKY_PI) + 0.5;
-  if (elev < 0.0) {
-    vec3 horizon = textureLod(tex, vec2(u, 1.0 - 0.5 / size.y), 0.0).rgb;
-    return mix(horizon, ground, smoothstep(0.0, groundFadeRad, -elev));
-  }
   // t = 0 at the zenith (row 0), 1 at the horizon; kept on row centres so the edge rows are not blended with a clamp.
   float t = clamp(1.0 - elev / SKY_HALF_PI, 0.5 / size.y, 1.0 - 0.5 / size.y);
+  float v = v0 + t * vScale;
   float cosE = cos(elev);
   // One texel row's arc expressed in u; the columns already cover one column (1 / size.x) by bilinear filtering.
   float rowArcU = 1.0 / (4.0 * size.y * max(cosE, 1e-4));
@@ -119,33 +176,83 @@ vec3 hemisphere(sampler2D tex, vec2 size, vec3 ground, vec3 pole, float lon, flo
   // filter smoothly to 1/8 of the circle near the top so they blend into the row's colours instead of a starburst.
   float polar = 1.0 - smoothstep(0.05, 0.5, cosE);
   float width = min(max(rowArcU - 1.0 / size.x, polar * 0.125), 1.0);
-  vec3 c;
-  if (width * size.x < 0.25) {
-    c = textureLod(tex, vec2(u, t), 0.0).rgb;
-  } else {
-    // Tent-weighted taps across the width, wrapping in u (RepeatWrapping).
-    c = vec3(0.0);
-    float wsum = 0.0;
-    for (int i = 0; i < SKY_TAPS; i++) {
-      float o = (float(i) + 0.5) / float(SKY_TAPS) - 0.5;
-      float w = 1.0 - abs(o);
-      c += w * textureLod(tex, vec2(u + o * width, t), 0.0).rgb;
-      wsum += w;
-    }
-    c /= wsum;
+  if (width * size.x < 0.25) return textureLod(tex, vec2(u, v), 0.0).rgb;
+  // Tent-weighted taps across the width, wrapping in u (RepeatWrapping).
+  vec3 c = vec3(0.0);
+  float wsum = 0.0;
+  for (int i = 0; i < SKY_TAPS; i++) {
+    float o = (float(i) + 0.5) / float(SKY_TAPS) - 0.5;
+    float w = 1.0 - abs(o);
+    c += w * textureLod(tex, vec2(u + o * width, v), 0.0).rgb;
+    wsum += w;
   }
+  return c / wsum;
+}
+
+// Linear colour of a generated hemisphere in direction (lon, elev); below the horizon, the horizon row fading to ground.
+vec3 hemisphere(sampler2D tex, vec2 size, vec3 ground, vec3 pole, float lon, float elev) {
+  if (elev < 0.0) {
+    vec3 horizon = textureLod(tex, vec2(lon / (2.0 * SKY_PI) + 0.5, 1.0 - 0.5 / size.y), 0.0).rgb;
+    return mix(horizon, ground, smoothstep(0.0, groundFadeRad, -elev));
+  }
+  vec3 c = equirect(tex, size, 0.0, 1.0, lon, elev);
   // The last few degrees (84°–88°) blend to the top rows' mean: every column meets there.
-  return mix(c, pole, 1.0 - smoothstep(0.035, 0.1, cosE));
+  return mix(c, pole, 1.0 - smoothstep(0.035, 0.1, cos(elev)));
+}
+
+// Narkowicz's ACES filmic fit, as world-gen sky-compose.ts.
+vec3 skyAces(vec3 x) {
+  vec3 v = max(x, vec3(0.0));
+  return min(vec3(1.0), (v * (2.51 * v + 0.03)) / (v * (2.43 * v + 0.59) + 0.14));
+}
+
+// The sky of world-gen sky-compose.ts shadeSkyTexel at this pixel (elev ≥ 0), linear: the cloud layer read at the
+// plane point under the view ray (plane, in tiles, with its screen derivatives for the mip level), the terms S
+// (filtered like the panorama: it holds the sun's disc), P and Q (smooth) at the direction.
+vec3 shadedSky(
+  sampler2D clouds, sampler2D terms, vec2 size, vec3 sun, float overcast,
+  vec2 plane, vec2 planeDx, vec2 planeDy, vec3 dir, float lon, float elev
+) {
+  vec3 s = equirect(terms, size, 0.0, 1.0 / 3.0, lon, elev);
+  float u = lon / (2.0 * SKY_PI) + 0.5;
+  float t = clamp(1.0 - elev / SKY_HALF_PI, 0.5 / size.y, 1.0 - 0.5 / size.y);
+  vec3 p = textureLod(terms, vec2(u, (1.0 + t) / 3.0), 0.0).rgb;
+  vec3 q = textureLod(terms, vec2(u, (2.0 + t) / 3.0), 0.0).rgb;
+  vec2 layer = textureGrad(clouds, plane, planeDx, planeDy).rg;
+  float a = layer.r;
+  float brightness = a > 1e-4 ? layer.g / a : 0.0;
+  float edge = a * (1.0 - a) * 4.0;
+  float silver = min(3.0, 0.51 / pow(max(1.49 - dot(dir, sun) * 1.4, 1e-3), 1.5));
+  vec3 aerial = p + q * (brightness + silver * edge * 6.0 / 7.0);
+  // Clouds fade out at the horizon, where the plane's far edge would show; a closed deck reaches it.
+  float horizonFade = smoothstep(0.0, 0.06, dir.y);
+  float cover = a * (horizonFade + (1.0 - horizonFade) * overcast);
+  return skyAces(s + (aerial - s) * cover);
 }
 
 void main() {
   vec3 dir = normalize(vDirection);
   float elev = asin(clamp(dir.y, -1.0, 1.0));
   float lon = atan(dir.x, -dir.z);
-  vec3 b = sourceB > 0.5 ? hemisphere(skyB, sizeB, groundB, poleB, lon, elev) : gradientSky(dir);
+  // The point of the cloud plane (unit height) under the ray, in plane units, and its screen derivatives: taken here,
+  // in uniform control flow, for the layers' mip level. Below the horizon it is held at a far, finite point.
+  vec2 plane = dir.xz / max(dir.y, 0.01);
+  vec2 planeDx = dFdx(plane);
+  vec2 planeDy = dFdy(plane);
+  vec3 b;
+  if (sourceB < 0.5) b = gradientSky(dir);
+  else if (shadedB > 0.5 && elev >= 0.0)
+    b = shadedSky(cloudsB, termsB, termsSizeB, sunB, overcastB, plane * tilesPerUnitB, planeDx * tilesPerUnitB,
+      planeDy * tilesPerUnitB, dir, lon, elev);
+  else b = hemisphere(skyB, sizeB, groundB, poleB, lon, elev);
   vec3 color = b;
   if (fade < 1.0) {
-    vec3 a = sourceA > 0.5 ? hemisphere(skyA, sizeA, groundA, poleA, lon, elev) : gradientSky(dir);
+    vec3 a;
+    if (sourceA < 0.5) a = gradientSky(dir);
+    else if (shadedA > 0.5 && elev >= 0.0)
+      a = shadedSky(cloudsA, termsA, termsSizeA, sunA, overcastA, plane * tilesPerUnitA, planeDx * tilesPerUnitA,
+        planeDy * tilesPerUnitA, dir, lon, elev);
+    else a = hemisphere(skyA, sizeA, groundA, poleA, lon, elev);
     color = mix(a, b, fade);
   }
   gl_FragColor = vec4(color, 1.0);

@@ -183,9 +183,17 @@ export {
   decodeCloudLayer,
   OVERCAST_COVER,
   OVERCAST_LIGHT,
+  renderSkyShading,
+  roomSkyShading,
+  shadeSkyTexel,
   SKY_PANORAMA_PX,
+  SKY_TERM_MAX,
+  skyHorizonFade,
+  skyShading,
+  skySilver,
   thickenCloudLayer,
   type CloudLayerSpec,
+  type SkyShading,
 } from './sky-compose'
 export { mipChain, sampleMip, type RgbaImage } from './mip'
 export {

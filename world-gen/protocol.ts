@@ -201,6 +201,26 @@ export interface ResultRelief {
 }
 
 /**
+ * What the sky shader paints a room's clouds from (world-gen `SkyShading`), beside the sky's panorama; the two buffers
+ * are transferred with the result.
+ */
+export interface ResultSky {
+  /** RGBA8 `[tileSize, tileSize, 4]`, linear: R = cloud cover α, G = α·brightness. */
+  layer: ArrayBuffer
+  tileSize: number
+  /** Tile repeats per unit of the cloud plane (at unit height above the viewer). */
+  tilesPerUnit: number
+  /** Half-float (IEEE binary16) RGBA `[3 × termsHeightPx, termsWidthPx, 4]`: the exposed terms S, P, Q, a band of rows each. */
+  terms: ArrayBuffer
+  termsWidthPx: number
+  termsHeightPx: number
+  /** Unit direction towards the sun (y up). */
+  sunDirection: [number, number, number]
+  /** How far the deck is closed to the horizon (0 … 1). */
+  overcast: number
+}
+
+/**
  * One generated texture: RGBA8 [height, width, 4]; `pixels` is transferred, not copied (no second copy in memory). With
  * `relief`, the alpha of `pixels` is the surface's roughness (byte = round(r·255)) rather than 255.
  */
@@ -226,6 +246,8 @@ export interface ResultResponse {
    * for a colour-only model and for the sky.
    */
   relief?: ResultRelief
+  /** A sky's shading (`pixels` is then its panorama); absent for a surface. */
+  sky?: ResultSky
 }
 
 /**
@@ -337,5 +359,6 @@ export type GenResponse =
 /** Buffers to transfer with a response, rather than copy. */
 export function transferables(msg: GenResponse): ArrayBuffer[] {
   if (msg.type !== 'result') return []
-  return msg.relief === undefined ? [msg.pixels] : [msg.pixels, msg.relief.normal, msg.relief.height]
+  if (msg.relief !== undefined) return [msg.pixels, msg.relief.normal, msg.relief.height]
+  return msg.sky === undefined ? [msg.pixels] : [msg.pixels, msg.sky.layer, msg.sky.terms]
 }

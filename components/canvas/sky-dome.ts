@@ -10,7 +10,10 @@ import {
   BackSide,
   ClampToEdgeWrapping,
   DataTexture,
+  HalfFloatType,
   LinearFilter,
+  LinearMipmapLinearFilter,
+  NoColorSpace,
   RepeatWrapping,
   RGBAFormat,
   ShaderMaterial,
@@ -35,8 +38,16 @@ import type { GeneratedSky } from '../streaming/world-streamer'
 /** Duration of the crossfade to a new sky, in seconds. */
 export const SKY_FADE_S = 1.75
 
-/** A sky on the GPU: the generated hemisphere, its texture and its lighting. */
-type SkySource = { sky: GeneratedSky; texture: DataTexture; lighting: SkyLighting }
+/**
+ * A sky on the GPU: the generated hemisphere, its texture, its lighting, and when the worker sent its shading the
+ * textures the shader paints the clouds from per screen pixel.
+ */
+type SkySource = {
+  sky: GeneratedSky
+  texture: DataTexture
+  lighting: SkyLighting
+  shading: { clouds: DataTexture; terms: DataTexture } | null
+}
 
 /** The generated sky on screen (or fading in), for the HUD, automation and export. */
 export type ShownSky = { key: RoomKey; version: string; settled: boolean; sky: GeneratedSky }
@@ -96,10 +107,14 @@ export class SkyDome {
   }
 
   private start(sky: GeneratedSky, renderer: WebGLRenderer): void {
-    if (this.a !== null && this.a !== this.b) this.a.texture.dispose()
+    if (this.a !== null && this.a !== this.b) disposeSource(this.a)
     this.a = this.b
-    this.b = { sky, texture: skyTexture(sky), lighting: skyLighting(sky.light) }
+    this.b = { sky, texture: skyTexture(sky), lighting: skyLighting(sky.light), shading: shadingTextures(sky) }
     renderer.initTexture(this.b.texture)
+    if (this.b.shading !== null) {
+      renderer.initTexture(this.b.shading.clouds)
+      renderer.initTexture(this.b.shading.terms)
+    }
     this.bind('A', this.a)
     this.bind('B', this.b)
     this.t = 0
@@ -117,8 +132,8 @@ export class SkyDome {
       this.t = Math.min(1, this.t + Math.max(0, deltaS) / SKY_FADE_S)
       this.uniforms.fade.value = smoothstep01(this.t)
       if (this.t >= 1 && this.a !== null) {
-        // The old sky is fully hidden: release its texture now rather than at the next change.
-        this.a.texture.dispose()
+        // The old sky is fully hidden: release its textures now rather than at the next change.
+        disposeSource(this.a)
         this.a = null
         this.bind('A', null)
       }
@@ -153,8 +168,8 @@ export class SkyDome {
 
   /** Release the textures, the material and the geometry. */
   dispose(): void {
-    this.a?.texture.dispose()
-    this.b?.texture.dispose()
+    if (this.a !== null) disposeSource(this.a)
+    if (this.b !== null && this.b !== this.a) disposeSource(this.b)
     this.a = null
     this.b = null
     this.pending = null
@@ -167,12 +182,28 @@ export class SkyDome {
     const texture = which === 'A' ? u.skyA : u.skyB
     texture.value = source?.texture ?? null
     ;(which === 'A' ? u.sourceA : u.sourceB).value = source === null ? 0 : 1
+    // Every texture of a source is unbound with it: a disposed texture left in a uniform would be uploaded again.
+    ;(which === 'A' ? u.shadedA : u.shadedB).value = source?.shading == null ? 0 : 1
+    ;(which === 'A' ? u.cloudsA : u.cloudsB).value = source?.shading?.clouds ?? null
+    ;(which === 'A' ? u.termsA : u.termsB).value = source?.shading?.terms ?? null
     if (source === null) return
     const { sky } = source
     ;(which === 'A' ? u.sizeA : u.sizeB).value.set(sky.widthPx, sky.heightPx)
     ;(which === 'A' ? u.groundA : u.groundB).value.setRGB(...sky.light.ground)
     ;(which === 'A' ? u.poleA : u.poleB).value.setRGB(...sky.light.pole)
+    const shading = sky.shading
+    if (source.shading === null || shading === undefined) return
+    ;(which === 'A' ? u.termsSizeA : u.termsSizeB).value.set(shading.termsWidthPx, shading.termsHeightPx)
+    ;(which === 'A' ? u.tilesPerUnitA : u.tilesPerUnitB).value = shading.tilesPerUnit
+    ;(which === 'A' ? u.sunA : u.sunB).value.set(...shading.sunDirection)
+    ;(which === 'A' ? u.overcastA : u.overcastB).value = shading.overcast
   }
+}
+
+function disposeSource(source: SkySource): void {
+  source.texture.dispose()
+  source.shading?.clouds.dispose()
+  source.shading?.terms.dispose()
 }
 
 function sameSky(a: GeneratedSky, b: GeneratedSky): boolean {
@@ -194,4 +225,35 @@ function skyTexture(sky: GeneratedSky): DataTexture {
   texture.flipY = false
   texture.needsUpdate = true
   return texture
+}
+
+/**
+ * The textures of a sky's shading, or null without one. The cloud layer: linear bytes (cover, cover × brightness),
+ * repeating both ways like the tile, mipmapped so the clouds stay unaliased towards the horizon (the shader passes the
+ * plane point's screen derivatives). The terms: half floats as the worker sent them (their range is wider than a
+ * byte's, and half floats filter linearly on every WebGL 2 device), no mipmaps (looked up at level 0 like the panorama), repeating in
+ * longitude, clamped at zenith and horizon.
+ */
+function shadingTextures(sky: GeneratedSky): { clouds: DataTexture; terms: DataTexture } | null {
+  const s = sky.shading
+  if (s === undefined) return null
+  const clouds = new DataTexture(s.layer, s.tileSize, s.tileSize, RGBAFormat, UnsignedByteType)
+  clouds.colorSpace = NoColorSpace
+  clouds.wrapS = RepeatWrapping
+  clouds.wrapT = RepeatWrapping
+  clouds.generateMipmaps = true
+  clouds.minFilter = LinearMipmapLinearFilter
+  clouds.magFilter = LinearFilter
+  clouds.flipY = false
+  clouds.needsUpdate = true
+  const terms = new DataTexture(s.terms, s.termsWidthPx, 3 * s.termsHeightPx, RGBAFormat, HalfFloatType)
+  terms.colorSpace = NoColorSpace
+  terms.wrapS = RepeatWrapping
+  terms.wrapT = ClampToEdgeWrapping
+  terms.generateMipmaps = false
+  terms.minFilter = LinearFilter
+  terms.magFilter = LinearFilter
+  terms.flipY = false
+  terms.needsUpdate = true
+  return { clouds, terms }
 }

@@ -45,6 +45,31 @@ export type LatentscapeSurface = {
   digests: Partial<Record<SurfaceMap, string>>
 }
 
+/**
+ * `getSkyShading()`: what the sky shader paints the shown sky's clouds from (world-gen `SkyShading`), its arrays as
+ * base64 of their bytes, so a test can predict the canvas pixel by pixel.
+ */
+export type LatentscapeSkyShading = {
+  room: { x: number; z: number }
+  /** RGBA8 `[tileSize, tileSize, 4]`, linear: R = cloud cover, G = cover × brightness. */
+  layerBase64: string
+  tileSize: number
+  tilesPerUnit: number
+  /** Half floats (IEEE binary16, little-endian) RGBA `[3 × termsHeightPx, termsWidthPx, 4]`: the bands S, P, Q. */
+  termsBase64: string
+  termsWidthPx: number
+  termsHeightPx: number
+  sunDirection: [number, number, number]
+  overcast: number
+}
+
+/** Base64 of bytes, in chunks (a spread of a large array would overflow the call stack). */
+function base64(bytes: Uint8Array): string {
+  let s = ''
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  return btoa(s)
+}
+
 /** The automation interface at `window.latentscape` (client only, present while a world view is mounted). */
 export type LatentscapeApi = {
   /** Interface version; bumped on breaking changes. */
@@ -73,6 +98,8 @@ export type LatentscapeApi = {
    * place of the sky's lights; null gives the sky's lights back. Throws on bad angles.
    */
   setLighting: (lighting: LightingOverride | null) => void
+  /** The shading of the generated sky fully on screen; null while none is, or when it is shown as a panorama only. */
+  getSkyShading: () => LatentscapeSkyShading | null
 }
 
 /** FNV-1a over bytes, two lanes (as the worker's texture cache keys), as 16 hex digits. */
@@ -145,6 +172,22 @@ export function installAutomation(store: StoreApi<WorldStore>, session: WorldSes
     getRoom: (x, z) => room(store.getState().seed, x, z),
     getSurfaces: (x, z) => session.texturesOf(x, z).map(describeSurface),
     setLighting: (lighting) => session.setLighting(lighting),
+    getSkyShading: () => {
+      const shown = session.shownSkyShading()
+      if (shown === null) return null
+      const { room: r, shading: s } = shown
+      return {
+        room: r,
+        layerBase64: base64(s.layer),
+        tileSize: s.tileSize,
+        tilesPerUnit: s.tilesPerUnit,
+        termsBase64: base64(new Uint8Array(s.terms.buffer, s.terms.byteOffset, s.terms.byteLength)),
+        termsWidthPx: s.termsWidthPx,
+        termsHeightPx: s.termsHeightPx,
+        sunDirection: [...s.sunDirection],
+        overcast: s.overcast,
+      }
+    },
   }
   window.latentscape = api
   return () => {

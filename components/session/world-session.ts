@@ -16,7 +16,12 @@ import {
   type SurfaceRelief,
 } from '../../world-gen'
 import { defaultWasmThreads, type RoomCoord, type WorldStore } from '../stores/world-store'
-import { WorldStreamer, type GeneratedSky, type WorldStreamerOptions } from '../streaming/world-streamer'
+import {
+  WorldStreamer,
+  type GeneratedSky,
+  type SkyShadingArrays,
+  type WorldStreamerOptions,
+} from '../streaming/world-streamer'
 import { createXRTelemetry, type XRTelemetry } from '../xr/xr-telemetry'
 import { FrameStats, type FrameSummary } from './frame-stats'
 
@@ -255,6 +260,14 @@ export class WorldSession {
   /** The room whose generated sky is fully on screen (as of the last sync); null while the gradient shows. */
   shownSkyRoom(): RoomCoord | null {
     return this.skyRoom === null ? null : { ...this.skyRoom }
+  }
+
+  /** The shading of the generated sky fully on screen, and its room; null while none is, or it has no shading. */
+  shownSkyShading(): { room: RoomCoord; shading: SkyShadingArrays } | null {
+    const shown = this.scene?.shownSky() ?? null
+    if (shown === null || !shown.settled || shown.sky.shading === undefined) return null
+    const [x, z] = shown.key.split(',').map(Number)
+    return { room: { x, z }, shading: shown.sky.shading }
   }
 
   /** Streaming, GPU memory and frame-time figures. */

@@ -39,6 +39,7 @@ import type {
   GenResponse,
   InitFailedResponse,
   ModelFailedResponse,
+  ResultSky,
 } from '../../world-gen/protocol'
 import { GenerationClient, MAX_WORKER_RESTARTS } from './generation-client'
 import { UploadQueue, type PendingUpload } from './upload-queue'
@@ -178,6 +179,25 @@ export type GeneratedSky = {
   version: string
   /** world-gen `skyLight` of the pixels. */
   light: SkyLight
+  /**
+   * What the sky shader paints the clouds from per screen pixel (world-gen `SkyShading`), sharper than the panorama;
+   * absent when the worker sent only the panorama, which is then shown as it is.
+   */
+  shading?: SkyShadingArrays
+}
+
+/** A sky's shading as the sky dome uploads it (world-gen `SkyShading`, protocol `ResultSky`). */
+export type SkyShadingArrays = {
+  /** RGBA8 `[tileSize, tileSize, 4]`, linear: R = cloud cover, G = cover × brightness. */
+  layer: Uint8Array
+  tileSize: number
+  tilesPerUnit: number
+  /** RGBA half floats (IEEE binary16 bits) `[3 × termsHeightPx, termsWidthPx, 4]`: the bands S, P, Q. */
+  terms: Uint16Array
+  termsWidthPx: number
+  termsHeightPx: number
+  sunDirection: [number, number, number]
+  overcast: number
 }
 
 type SkyRecord = {
@@ -698,7 +718,7 @@ export class WorldStreamer {
       case 'result': {
         const skyKey = this.skyJobs.get(msg.id)
         if (skyKey !== undefined) {
-          this.receiveSky(skyKey, msg.id, msg.pixels, msg.width, msg.height, msg.version)
+          this.receiveSky(skyKey, msg.id, msg.pixels, msg.width, msg.height, msg.version, msg.sky)
           return
         }
         const job = this.jobs.get(msg.id)
@@ -850,6 +870,7 @@ export class WorldStreamer {
     widthPx: number,
     heightPx: number,
     version: string,
+    shading: ResultSky | undefined,
   ): void {
     this.skyJobs.delete(id)
     const s = this.skies.get(key)
@@ -858,10 +879,21 @@ export class WorldStreamer {
     const rgba = new Uint8Array(pixels)
     // Measured once per sky, here in onmessage (≈ 1–3 ms for 512 × 128 px), never in the frame loop.
     s.sky = { key, pixels: rgba, widthPx, heightPx, version, light: skyLight(rgba, widthPx, heightPx) }
+    if (shading !== undefined) s.sky.shading = skyShadingArrays(shading)
     if (this.sky.error !== null && this.sky.available === true) this.setSkyStatus({ error: null })
   }
 
   private post(msg: GenRequest): void {
     this.client.post(msg)
   }
+}
+
+/** A posted sky shading as typed arrays; refused (the panorama alone is shown) when its sizes do not match. */
+function skyShadingArrays(sky: ResultSky): SkyShadingArrays | undefined {
+  const layer = new Uint8Array(sky.layer)
+  const terms = new Uint16Array(sky.terms)
+  if (layer.length !== sky.tileSize * sky.tileSize * 4) return undefined
+  if (terms.length !== 3 * sky.termsWidthPx * sky.termsHeightPx * 4) return undefined
+  const { tileSize, tilesPerUnit, termsWidthPx, termsHeightPx, sunDirection, overcast } = sky
+  return { layer, tileSize, tilesPerUnit, terms, termsWidthPx, termsHeightPx, sunDirection, overcast }
 }

@@ -1,22 +1,32 @@
 /**
- * The generated sky in the browser: the first room's sky is generated (state, HUD), the canvas shows exactly that
- * panorama (an oracle: every compared canvas pixel is predicted from the exported hemisphere, the camera and the
- * equirect mapping — which also catches a wrong colour space, a flipped or rotated lookup), not the placeholder
- * gradient; "Export sky" writes it with provenance; a room far away gets a different sky. One page, `?tex=64`.
+ * The generated sky in the browser: the first room's sky is generated (state, HUD), the canvas shows exactly its
+ * clouds as the sky shader paints them per pixel (an oracle: every compared canvas pixel is predicted from the sky's
+ * shading — cloud layer and terms, read back through automation — the camera, the plane under the view ray and the
+ * equirect mapping, which also catches a wrong colour space, a flipped or rotated lookup, a wrong mip level), agrees
+ * with the exported panorama, and is not the placeholder gradient; "Export sky" writes it with provenance; a room far
+ * away gets a different sky. One page, `?tex=64`.
  */
+import { Float16Array } from '@petamoriken/float16'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PNG } from 'pngjs'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { skyPalette } from '../../components/canvas/world-palette'
+import type { LatentscapeSkyShading } from '../../components/session/automation'
 import {
   DIGITAL_SOURCE_TYPE_TRAINED,
   linearToSrgbByte,
+  mipChain,
   readProvenance,
   room,
+  sampleMip,
+  shadeSkyTexel,
   skyAngles,
+  skyHorizonFade,
+  skySilver,
   SRGB_TO_LINEAR,
+  type RgbaImage,
   type Vec3,
 } from '../../world-gen'
 import { browserForFile, openPage, type OpenedPage } from './support/browser'
@@ -40,6 +50,10 @@ const EYE_M = 1.6
 const VIEW = { headingDeg: 30, pitchDeg: 45 }
 const DEG = Math.PI / 180
 const TIMEOUT_MS = 150_000
+/** Largest mean difference (0–255 per channel) of the canvas from the shading oracle. */
+const SHADED_MAX = 2
+/** Largest mean difference of the canvas from the exported panorama (coarser: it resolves fewer clouds' edges). */
+const PANORAMA_MAX = 4
 
 type Image = { width: number; height: number; data: Uint8Array }
 const decode = (bytes: Uint8Array): Image => {
@@ -116,6 +130,114 @@ function expectedSky(pano: Image, lonRad: number, elevRad: number): [number, num
   return lin.map(linearToSrgbByte) as [number, number, number]
 }
 
+/** A sky's shading as the page holds it, decoded: the cloud layer's mip chain and the terms. */
+type Shading = {
+  mips: RgbaImage[]
+  tileSize: number
+  tilesPerUnit: number
+  terms: Float32Array
+  w: number
+  h: number
+  sun: Vec3
+  overcast: number
+}
+
+async function skyShading(page: Page): Promise<Shading> {
+  const s = (await page.evaluate(() => window.latentscape!.getSkyShading())) as LatentscapeSkyShading | null
+  expect(s, 'the shown sky is painted from its shading').not.toBeNull()
+  const layer = new Uint8Array(Buffer.from(s!.layerBase64, 'base64'))
+  const bytes = Buffer.from(s!.termsBase64, 'base64')
+  const terms = Float32Array.from(
+    new Float16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)),
+  )
+  expect(layer.length).toBe(s!.tileSize * s!.tileSize * 4)
+  expect(terms.length).toBe(3 * s!.termsWidthPx * s!.termsHeightPx * 4)
+  return {
+    mips: mipChain({ data: layer, widthPx: s!.tileSize, heightPx: s!.tileSize }),
+    tileSize: s!.tileSize,
+    tilesPerUnit: s!.tilesPerUnit,
+    terms,
+    w: s!.termsWidthPx,
+    h: s!.termsHeightPx,
+    sun: s!.sunDirection,
+    overcast: s!.overcast,
+  }
+}
+
+/** Band `band` of the terms at texture coordinates (u, t), bilinear, wrapping in u, clamped to the band's rows. */
+function termsBilinear(sh: Shading, band: number, u: number, t: number): [number, number, number] {
+  const { w, h, terms } = sh
+  const fx = u * w - 0.5
+  const fy = Math.min(h - 1, Math.max(0, t * h - 0.5))
+  const x0 = Math.floor(fx)
+  const y0 = Math.floor(fy)
+  const ax = fx - x0
+  const ay = fy - y0
+  const at = (x: number, y: number, c: number) =>
+    terms[((band * h + Math.min(h - 1, y)) * w + (((x % w) + w) % w)) * 4 + c]!
+  return [0, 1, 2].map((c) => {
+    const top = at(x0, y0, c) * (1 - ax) + at(x0 + 1, y0, c) * ax
+    const bottom = at(x0, y0 + 1, c) * (1 - ax) + at(x0 + 1, y0 + 1, c) * ax
+    return top * (1 - ay) + bottom * ay
+  }) as [number, number, number]
+}
+
+/** The shader's `equirect` filter (as `expectedSky`'s) over band `band` of the terms. */
+function termsEquirect(sh: Shading, band: number, lonRad: number, elevRad: number): [number, number, number] {
+  const u = lonRad / (2 * Math.PI) + 0.5
+  const t = Math.min(1 - 0.5 / sh.h, Math.max(0.5 / sh.h, 1 - elevRad / (Math.PI / 2)))
+  const cosE = Math.cos(elevRad)
+  const polar = 1 - smoothstep(0.05, 0.5, cosE)
+  const width = Math.min(Math.max(1 / (4 * sh.h * Math.max(cosE, 1e-4)) - 1 / sh.w, polar * 0.125), 1)
+  if (width * sh.w < 0.25) return termsBilinear(sh, band, u, t)
+  const out: [number, number, number] = [0, 0, 0]
+  let wsum = 0
+  for (let i = 0; i < 16; i++) {
+    const o = (i + 0.5) / 16 - 0.5
+    const k = 1 - Math.abs(o)
+    const c = termsBilinear(sh, band, u + o * width, t)
+    for (let j = 0; j < 3; j++) out[j] += k * c[j]!
+    wsum += k
+  }
+  return out.map((v) => v / wsum) as [number, number, number]
+}
+
+/** Point of the cloud plane (unit height) under direction `d`, in the layer's texels (x times `east`). */
+const planeTexel = (sh: Shading, d: Vec3, east: number): [number, number] => {
+  const k = (sh.tilesPerUnit * sh.tileSize) / Math.max(d[1], 0.01)
+  return [east * d[0] * k, d[2] * k]
+}
+
+/**
+ * What the sky shader (shaders/sky.glsl.ts `shadedSky`) draws in direction `d` above the horizon, as sRGB bytes: the
+ * terms at the direction, the cloud layer trilinear at the plane point with the mip level of its footprint between
+ * neighbouring pixels (`dRight`, `dDown`), shaded as world-gen `shadeSkyTexel`. `east` −1 mirrors the layer (a
+ * control).
+ */
+function expectedShaded(sh: Shading, d: Vec3, dRight: Vec3, dDown: Vec3, east = 1): [number, number, number] {
+  const [lon, elev] = skyAngles(d)
+  const s = termsEquirect(sh, 0, lon, elev)
+  const u = lon / (2 * Math.PI) + 0.5
+  const t = Math.min(1 - 0.5 / sh.h, Math.max(0.5 / sh.h, 1 - elev / (Math.PI / 2)))
+  const p = termsBilinear(sh, 1, u, t)
+  const q = termsBilinear(sh, 2, u, t)
+  const at = planeTexel(sh, d, east)
+  const right = planeTexel(sh, dRight, east)
+  const down = planeTexel(sh, dDown, east)
+  const footprint = Math.max(
+    Math.hypot(right[0] - at[0], right[1] - at[1]),
+    Math.hypot(down[0] - at[0], down[1] - at[1]),
+  )
+  const layer = sampleMip(sh.mips, at[0], at[1], footprint, new Float64Array(3))
+  const a = layer[0]! / 255
+  const al = layer[1]! / 255
+  const silver = skySilver(d[0] * sh.sun[0] + d[1] * sh.sun[1] + d[2] * sh.sun[2])
+  const fade = skyHorizonFade(d[1])
+  return [0, 1, 2].map((c) =>
+    linearToSrgbByte(shadeSkyTexel(s[c]!, p[c]!, q[c]!, a, al, silver, fade, sh.overcast)),
+  ) as [number, number, number]
+}
+
 /** The placeholder gradient of shaders/gradient-sky.glsl.ts in direction `d`, as sRGB bytes. */
 function gradientSky(d: Vec3): [number, number, number] {
   const { horizon, zenith } = skyPalette(SEED)
@@ -138,10 +260,15 @@ function openSkyFromRad(x: number, z: number): number {
 }
 
 /**
- * Mean absolute difference per channel (0–255) between the canvas and `expected(direction)` over canvas pixels whose
- * elevation lies between the open sky (+3°) and 62°; and their count.
+ * Mean absolute difference per channel (0–255) between the canvas and `expected(direction, the directions of the
+ * pixels right of and below it)` over canvas pixels whose elevation lies between the open sky (+3°) and 62°; and
+ * their count.
  */
-function compareSky(canvas: Image, wallRad: number, expected: (d: Vec3) => [number, number, number]) {
+function compareSky(
+  canvas: Image,
+  wallRad: number,
+  expected: (d: Vec3, dRight: Vec3, dDown: Vec3) => [number, number, number],
+) {
   let sum = 0
   let n = 0
   for (let py = 0; py < canvas.height; py += 3)
@@ -149,7 +276,9 @@ function compareSky(canvas: Image, wallRad: number, expected: (d: Vec3) => [numb
       const d = pixelDirection(px, py, canvas.width, canvas.height)
       const [, elev] = skyAngles(d)
       if (elev < wallRad + 3 * DEG || elev > 62 * DEG) continue
-      const e = expected(d)
+      const right = pixelDirection(px + 1, py, canvas.width, canvas.height)
+      const down = pixelDirection(px, py + 1, canvas.width, canvas.height)
+      const e = expected(d, right, down)
       const i = (py * canvas.width + px) * 4
       for (let c = 0; c < 3; c++) sum += Math.abs(canvas.data[i + c]! - e[c]!)
       n++
@@ -205,7 +334,7 @@ describe('generated sky', () => {
     await opened?.context.close()
   })
 
-  it('the first room’s sky is generated, shown as that panorama (not the gradient), and exports with provenance', async () => {
+  it('the first room’s sky is generated, painted per pixel from its shading like its panorama (not the gradient), and exports with provenance', async () => {
     const { page } = opened
     const state = await page.evaluate(() => window.latentscape!.getState())
     expect(state.sky).toEqual({
@@ -237,15 +366,24 @@ describe('generated sky', () => {
 
     const wallRad = openSkyFromRad(0, 0)
     firstCanvas = await canvasImage(page)
-    const sky = compareSky(firstCanvas, wallRad, (d) => expectedSky(firstExport, ...skyAngles(d)))
+    const shading = await skyShading(page)
+    const sky = compareSky(firstCanvas, wallRad, (d, r, b) => expectedShaded(shading, d, r, b))
+    const panorama = compareSky(firstCanvas, wallRad, (d) => expectedSky(firstExport, ...skyAngles(d)))
+    // A control: the oracle with the cloud layer mirrored east–west misses the clouds (so it sees where they are).
+    const mirrored = compareSky(firstCanvas, wallRad, (d, r, b) => expectedShaded(shading, d, r, b, -1))
     const gradient = compareSky(firstCanvas, wallRad, gradientSky)
-    console.info(`[sky] canvas vs panorama ${sky.meanDiff.toFixed(2)}, vs gradient ${gradient.meanDiff.toFixed(2)}`)
+    console.info(
+      `[sky] canvas vs shading ${sky.meanDiff.toFixed(2)}, vs panorama ${panorama.meanDiff.toFixed(2)}, ` +
+        `vs gradient ${gradient.meanDiff.toFixed(2)}, vs mirrored clouds ${mirrored.meanDiff.toFixed(2)}`,
+    )
     expect(sky.pixels).toBeGreaterThan(2000)
-    expect(sky.meanDiff, 'the canvas shows the exported panorama where the mapping predicts it').toBeLessThan(2)
+    expect(sky.meanDiff, 'the canvas shows the sky’s shading where the mapping predicts it').toBeLessThan(SHADED_MAX)
+    expect(panorama.meanDiff, 'the same sky as the exported panorama').toBeLessThan(PANORAMA_MAX)
     expect(gradient.meanDiff, 'and not the placeholder gradient').toBeGreaterThan(4 * sky.meanDiff + 6)
+    expect(mirrored.meanDiff, 'nor clouds elsewhere').toBeGreaterThan(4 * sky.meanDiff + 2)
   })
 
-  it('a room far away gets a different generated sky, again on screen as exported', async () => {
+  it('a room far away gets a different generated sky, again on screen as generated and exported', async () => {
     const { page, record } = opened
     await page.evaluate(({ x, z }) => window.latentscape!.goTo(x, z), FAR)
     await waitSkyOf(page, FAR.x, FAR.z)
@@ -258,13 +396,17 @@ describe('generated sky', () => {
 
     const canvas = await canvasImage(page)
     const wallRad = openSkyFromRad(FAR.x, FAR.z)
-    const now = compareSky(canvas, wallRad, (d) => expectedSky(far, ...skyAngles(d)))
+    const shading = await skyShading(page)
+    const now = compareSky(canvas, wallRad, (d, r, b) => expectedShaded(shading, d, r, b))
+    const panorama = compareSky(canvas, wallRad, (d) => expectedSky(far, ...skyAngles(d)))
     const before = compareSky(canvas, wallRad, (d) => expectedSky(firstExport, ...skyAngles(d)))
     console.info(
-      `[sky] far room: canvas vs its panorama ${now.meanDiff.toFixed(2)}, vs the first ${before.meanDiff.toFixed(2)}`,
+      `[sky] far room: canvas vs its shading ${now.meanDiff.toFixed(2)}, vs its panorama ` +
+        `${panorama.meanDiff.toFixed(2)}, vs the first ${before.meanDiff.toFixed(2)}`,
     )
     expect(now.pixels).toBeGreaterThan(500)
-    expect(now.meanDiff).toBeLessThan(2)
+    expect(now.meanDiff).toBeLessThan(SHADED_MAX)
+    expect(panorama.meanDiff).toBeLessThan(PANORAMA_MAX)
     expect(before.meanDiff).toBeGreaterThan(4 * now.meanDiff + 4)
 
     expect(record.pageErrors).toEqual([])

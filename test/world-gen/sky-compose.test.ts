@@ -9,8 +9,22 @@ import {
   SUN_ELEVATION_DEG,
   type Atmosphere,
 } from '../../world-gen/sky-atmosphere'
-import { composeSky, decodeCloudLayer, SKY_PANORAMA_PX, type CloudLayerSpec } from '../../world-gen/sky-compose'
-import { linearToSrgbByte, skyPanoramaPixel } from '../../world-gen/sky-panorama'
+import {
+  composeSky,
+  decodeCloudLayer,
+  renderSkyShading,
+  shadeSkyTexel,
+  SKY_PANORAMA_PX,
+  SKY_TERM_MAX,
+  skyShading,
+  type CloudLayerSpec,
+} from '../../world-gen/sky-compose'
+import {
+  linearToSrgbByte,
+  skyColumnLongitudeRad,
+  skyPanoramaPixel,
+  skyRowElevationRad,
+} from '../../world-gen/sky-panorama'
 import { skyLatent } from '../../world-gen/latent-walk'
 
 const SPEC: CloudLayerSpec = { pxPerUnit: 128 / 3, clearRgb: [0.1, 0.25, 0.75] }
@@ -235,5 +249,116 @@ describe('composeSky', () => {
   it('refuses a tile that is not a square power of two, or a bad panorama size', () => {
     expect(() => composeSky(new Uint8Array(24 * 24 * 4), 24, SPEC, noon)).toThrow(/power-of-two/)
     expect(() => composeSky(new Uint8Array(16 * 4), 4, SPEC, noon, 0, 10)).toThrow(/panorama size/)
+  })
+})
+
+describe('skyShading', () => {
+  /**
+   * The sky of one flat layer (cover α, brightness L everywhere) in one direction, shaded straight from the atmosphere
+   * as the panorama was composed before it was split into terms: the reference the terms must sum back to.
+   */
+  function direct(a: Atmosphere, alpha: number, light: number, x: number, y: number, z: number): number[] {
+    const s = atmosphereShader(a)
+    const overcast = a.overcast ?? 0
+    const cover = alpha
+    const sunThrough = (1 - 0.8 * cover * cover) * (1 - 0.8 * overcast)
+    const zenith = s.terms(0, 1, 0).ambient
+    const grey = 0.2126 * zenith[0] + 0.7152 * zenith[1] + 0.0722 * zenith[2]
+    const skylight = zenith.map((v) => v + (grey - v) * cover)
+    const t = s.terms(x, y, z)
+    const cosTheta = x * s.sunDirection[0] + y * s.sunDirection[1] + z * s.sunDirection[2]
+    const silver = Math.min(3, 0.51 / Math.pow(1.49 - cosTheta * 1.4, 1.5))
+    const fade = Math.min(1, Math.max(0, y / 0.06)) ** 2 * (3 - 2 * Math.min(1, Math.max(0, y / 0.06)))
+    const here = alpha * (fade + (1 - fade) * overcast)
+    const aces = (v: number) => Math.min(1, (v * (2.51 * v + 0.03)) / (v * (2.43 * v + 0.59) + 0.14))
+    return [0, 1, 2].map((c) => {
+      const cloud =
+        (skylight[c]! + s.sunColor[c]! * sunThrough * (0.3 + 0.7 * light + silver * alpha * (1 - alpha) * 4 * 0.6)) *
+        (0.3 + 0.7 * s.dayFactor)
+      const haze = t.ambient[c]! * sunThrough
+      const aerial = haze + (cloud - haze) * t.extinction[c]!
+      return linearToSrgbByte(aces(Math.max(0, (t.sky[c]! + (aerial - t.sky[c]!) * here) * s.exposure)))
+    })
+  }
+
+  it('its terms sum back to the direct shading of every direction, within a byte (away from the sun’s disc)', () => {
+    for (const [atm, alpha, light] of [
+      [noon, 0, 1],
+      [noon, 0.6, 0.8],
+      [dusk, 0.4, 0.7],
+      [{ ...noon, overcast: 0.5 }, 0.5, 0.9],
+    ] as const) {
+      const img = composeSky(flatTile(16, alpha, light), 16, SPEC, atm)
+      const layer = skyShading(flatTile(16, alpha, light), 16, SPEC, atm).layer
+      const a = layer[0]! / 255
+      const l = layer[1]! / 255 / Math.max(a, 1e-6)
+      const sun = atmosphereShader(atm).sunDirection
+      let worst = 0
+      for (let row = 0; row < H; row += 7)
+        for (let col = 0; col < W; col += 11) {
+          const el = skyRowElevationRad(row, H)
+          const lon = skyColumnLongitudeRad(col, W)
+          const d = [Math.cos(el) * Math.sin(lon), Math.sin(el), -Math.cos(el) * Math.cos(lon)] as const
+          if (d[0] * sun[0] + d[1] * sun[1] + d[2] * sun[2] > Math.cos(0.05)) continue
+          const want = direct(atm, a, a > 0 ? l : 0, ...d)
+          for (let c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(img[(row * W + col) * 4 + c]! - want[c]!))
+        }
+      expect(worst, `${alpha} ${light}`).toBeLessThanOrEqual(1)
+    }
+  })
+
+  it('holds the layer as cover and brightness, its scale, and finite terms in range', () => {
+    const sh = skyShading(flatTile(32, 0.5, 0.8), 32, SPEC, noon)
+    expect(sh.tileSize).toBe(32)
+    expect(sh.tilesPerUnit).toBeCloseTo(SPEC.pxPerUnit / 32, 12)
+    expect(sh.layer.length).toBe(32 * 32 * 4)
+    expect(Math.abs(sh.layer[0]! / 255 - 0.5)).toBeLessThan(0.03)
+    expect(Math.abs(sh.layer[1]! / 255 - 0.4)).toBeLessThan(0.03)
+    expect([sh.widthPx, sh.heightPx]).toEqual([W, H])
+    expect(sh.terms.length).toBe(3 * W * H * 4)
+    let lo = Infinity
+    let hi = -Infinity
+    for (const v of sh.terms) {
+      lo = Math.min(lo, v)
+      hi = Math.max(hi, Number.isNaN(v) ? Infinity : v)
+    }
+    expect(lo).toBeGreaterThanOrEqual(0)
+    expect(hi).toBeLessThanOrEqual(SKY_TERM_MAX)
+    // The sun's disc is far brighter than the tone curve's range: clamped, not overflowing.
+    expect(hi).toBe(SKY_TERM_MAX)
+    expect(sh.sunDirection).toEqual(atmosphereShader(noon).sunDirection)
+    // The same shading on any grid: a finer grid's panorama agrees with the default one where their pixels coincide.
+    const fine = renderSkyShading(skyShading(flatTile(32, 0.5, 0.8), 32, SPEC, noon, 2 * W, 2 * H))
+    const coarse = renderSkyShading(sh)
+    let diff = 0
+    let n = 0
+    for (let row = 0; row < H; row += 4)
+      for (let col = 0; col < W; col += 4) {
+        // Coarse pixel (col, row) spans fine pixels 2col…2col+1, 2row…2row+1: compare with their mean.
+        for (let c = 0; c < 3; c++) {
+          let m = 0
+          for (const [dx, dy] of [
+            [0, 0],
+            [1, 0],
+            [0, 1],
+            [1, 1],
+          ])
+            m += fine[((2 * row + dy) * 2 * W + 2 * col + dx) * 4 + c]!
+          diff += Math.abs(m / 4 - coarse[(row * W + col) * 4 + c]!)
+          n++
+        }
+      }
+    expect(diff / n).toBeLessThan(1.5)
+  })
+
+  it('shadeSkyTexel: no cover shows the clear sky; scattered clouds vanish at the horizon, a closed deck does not', () => {
+    const aces = (v: number) => Math.min(1, (v * (2.51 * v + 0.03)) / (v * (2.43 * v + 0.59) + 0.14))
+    expect(shadeSkyTexel(0.3, 0.9, 0.5, 0, 0, 1, 1, 0)).toBeCloseTo(aces(0.3), 12)
+    expect(shadeSkyTexel(0.3, 0.9, 0.5, 0.8, 0.6, 1, 0, 0)).toBeCloseTo(aces(0.3), 12)
+    expect(shadeSkyTexel(0.3, 0.9, 0.5, 0.8, 0.6, 1, 0, 1)).toBeGreaterThan(aces(0.3) + 0.1)
+    // Brighter cloud, brighter sky.
+    expect(shadeSkyTexel(0.3, 0.2, 0.5, 0.8, 0.7, 1, 1, 0)).toBeGreaterThan(
+      shadeSkyTexel(0.3, 0.2, 0.5, 0.8, 0.2, 1, 1, 0),
+    )
   })
 })

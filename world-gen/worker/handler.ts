@@ -4,12 +4,20 @@
  * reprioritising, caches, and init with backend fallback, model loading and a warm-up generation.
  * `gen.worker.ts` only wires `self.onmessage` to `handle` and `post` to `self.postMessage`.
  */
+import { Float16Array } from '@petamoriken/float16'
 import { assertDistrictFamilies } from '../districts'
 import { assertConditioning, FamilyError, familyKey, type FamilyErrorReason, type FamilyTable } from '../families'
 import { encodeStyle, styledFamilyVector, styleFamilyLabel, type WorldStyle } from '../style'
 import { LATENT_LAYOUT, localField, noiseSeed, slotField, type LatentLayout } from '../latent-walk'
 import { baseRoughness, packSurfaceRelief, reliefCalibration, type ReliefSpec, type SurfaceRelief } from '../relief'
-import { assertCloudTileSize, composeRoomSky, SKY_PANORAMA_PX, type CloudLayerSpec } from '../sky-compose'
+import {
+  assertCloudTileSize,
+  renderSkyShading,
+  roomSkyShading,
+  SKY_PANORAMA_PX,
+  type CloudLayerSpec,
+  type SkyShading,
+} from '../sky-compose'
 import type {
   BackendName,
   CellSize,
@@ -20,6 +28,7 @@ import type {
   GenResponse,
   InitRequest,
   ReadyResponse,
+  ResultSky,
 } from '../protocol'
 import type { TextureCache } from '../gan/cache'
 import type { GenerateOptions } from '../gan/generator'
@@ -221,6 +230,23 @@ function requestFamily(req: GenerateRequest, engine: GenEngine): Float32Array | 
  * back as if current.
  */
 const RELIEF_CACHE_TAG = 'r2'
+/** Marks a sky's cache entries, which hold the generated cloud layer (entries without it held the panorama). */
+const SKY_CACHE_TAG = 'layer'
+
+/** A sky's shading as posted: its arrays as buffers of their own (transferred). */
+function skyShadingOut(s: SkyShading): ResultSky {
+  return {
+    layer: ownBuffer(s.layer),
+    tileSize: s.tileSize,
+    tilesPerUnit: s.tilesPerUnit,
+    // Half floats: what the GPU filters them as, and half the bytes to send and keep.
+    terms: new Float16Array(s.terms).buffer as ArrayBuffer,
+    termsWidthPx: s.widthPx,
+    termsHeightPx: s.heightPx,
+    sunDirection: s.sunDirection,
+    overcast: s.overcast,
+  }
+}
 
 /**
  * One cache entry for a relief surface: RGBA8 (roughness in alpha) ++ RG8 normal ++ R8 height, 7 bytes a pixel (the
@@ -392,7 +418,13 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
       // The calibration the maps are derived with is part of the key: model.json carries it beside weights whose
       // version it does not change, so maps derived under another calibration are never read back as these.
       const calibration = relief === undefined ? undefined : reliefCalibration(relief, painted)
-      const tag = calibration === undefined ? '' : `|${RELIEF_CACHE_TAG}:g${calibration.gain}:d${calibration.detail}`
+      // A sky's entry is the generated cloud layer (not the panorama): its shading is computed again on a hit.
+      const tag =
+        calibration !== undefined
+          ? `|${RELIEF_CACHE_TAG}:g${calibration.gain}:d${calibration.detail}`
+          : sky !== undefined
+            ? `|${SKY_CACHE_TAG}`
+            : ''
       const key = `${req.cacheKey ?? ''}|n${nSeed}${fam}${tag}|${textureCacheKey(engine.version, crop, width, height)}`
       const t0 = now()
       let pixels: Uint8Array | undefined
@@ -402,7 +434,10 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
         const entry = await caches[c].get(key)
         if (entry === undefined) continue
         // A cache hit returns the cache's own array: copy what is posted, so the transfer does not detach the cache.
-        if (relief === undefined) pixels = entry.slice()
+        if (sky !== undefined) {
+          if (entry.length !== cellsW * cellsH * engine.cellPx * engine.cellPx * 4) continue // another shape: a miss
+          pixels = entry.slice()
+        } else if (relief === undefined) pixels = entry.slice()
         else {
           const parts = splitRelief(entry, width * height)
           if (parts === undefined) continue // not an entry of this shape: read as a miss
@@ -422,16 +457,21 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           maps = packSurfaceRelief(pixels, out.height, width, height, relief.pxPerUnit, base, calibration)
         } else {
           pixels = await engine.generate(crop, cellsH, cellsW, nSeed, pacing(job))
-          // The sky: the generated cloud layer under the atmosphere of the field's global latent (every cell starts with it).
-          if (sky !== undefined)
-            pixels = composeRoomSky(pixels, cellsW * engine.cellPx, sky, crop.subarray(0, layout.sky.globalDim))
         }
       }
       if (job.cancelled) return
       // Faster caches missed: fill them. Each cache keeps its own copy since the arrays are transferred below.
       const fill = fromCache ? caches.slice(0, hitAt) : caches
       for (const c of fill) await c.set(key, maps === undefined ? pixels.slice() : joinRelief(pixels, maps))
+      // The sky: the cloud layer under the atmosphere of the field's global latent (every cell starts with it), as the
+      // panorama and as the shading the sky shader paints per screen pixel.
+      let shading: SkyShading | undefined
+      if (sky !== undefined) {
+        shading = roomSkyShading(pixels, cellsW * engine.cellPx, sky, crop.subarray(0, layout.sky.globalDim))
+        pixels = renderSkyShading(shading)
+      }
       const buffer = ownBuffer(pixels)
+      const skyOut = shading === undefined ? undefined : skyShadingOut(shading)
       const reliefOut =
         maps === undefined ? undefined : { normal: ownBuffer(maps.normal), height: ownBuffer(maps.height) }
       post(
@@ -448,8 +488,13 @@ export function createGenHandler(deps: GenHandlerDeps): GenHandler {
           version: engine.version,
           ...(painted !== undefined ? { family: painted } : {}),
           ...(reliefOut !== undefined ? { relief: reliefOut } : {}),
+          ...(skyOut !== undefined ? { sky: skyOut } : {}),
         },
-        reliefOut === undefined ? [buffer] : [buffer, reliefOut.normal, reliefOut.height],
+        reliefOut !== undefined
+          ? [buffer, reliefOut.normal, reliefOut.height]
+          : skyOut !== undefined
+            ? [buffer, skyOut.layer, skyOut.terms]
+            : [buffer],
       )
       if (i === 0 && req.sizes.length > 1 && req.laterPriority !== undefined) {
         // Back to the queue at the later sizes' priority: other jobs' previews may go first.

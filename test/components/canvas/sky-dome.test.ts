@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Color, type Texture, type WebGLRenderer } from 'three'
+import { Color, HalfFloatType, LinearMipmapLinearFilter, RepeatWrapping, type Texture, type WebGLRenderer } from 'three'
 import { SKY_FADE_S, SkyDome } from '../../../components/canvas/sky-dome'
 import type { GeneratedSky } from '../../../components/streaming/world-streamer'
 import { skyLight, skyLighting, type RoomKey, type SkyLighting } from '../../../world-gen'
@@ -119,5 +119,47 @@ describe('SkyDome', () => {
     d.dispose()
     expect(events).toEqual(['texture', 'material', 'geometry'])
     expect(d.shown()).toBeNull()
+  })
+
+  it('binds a sky’s shading (cloud layer mipmapped and repeating, half-float terms) and releases it with the sky', () => {
+    const d = dome()
+    const shaded: GeneratedSky = {
+      ...sky('0,0', [90, 140, 220]),
+      shading: {
+        layer: new Uint8Array(8 * 8 * 4).fill(100),
+        tileSize: 8,
+        tilesPerUnit: 0.25,
+        terms: new Uint16Array(3 * 16 * 4 * 4).fill(0x3c00),
+        termsWidthPx: 16,
+        termsHeightPx: 4,
+        sunDirection: [0, 0.6, -0.8],
+        overcast: 0.3,
+      },
+    }
+    d.show(shaded, renderer)
+    const u = d.material.uniforms
+    expect(u.shadedB.value).toBe(1)
+    const clouds = u.cloudsB.value as Texture
+    const terms = u.termsB.value as Texture
+    expect([clouds.image.width, clouds.image.height, clouds.generateMipmaps]).toEqual([8, 8, true])
+    expect([clouds.wrapS, clouds.wrapT]).toEqual([RepeatWrapping, RepeatWrapping])
+    expect(clouds.minFilter).toBe(LinearMipmapLinearFilter)
+    expect([terms.image.width, terms.image.height, terms.type]).toEqual([16, 12, HalfFloatType])
+    expect(u.termsSizeB.value.toArray()).toEqual([16, 4])
+    expect(u.tilesPerUnitB.value).toBe(0.25)
+    expect(u.sunB.value.toArray()).toEqual([0, 0.6, -0.8])
+    expect(u.overcastB.value).toBe(0.3)
+    // A sky without shading is shown as its panorama.
+    d.tick(SKY_FADE_S, renderer)
+    let released = 0
+    clouds.addEventListener('dispose', () => released++)
+    terms.addEventListener('dispose', () => released++)
+    d.show(sky('1,0', [120, 120, 120]), renderer)
+    expect(u.shadedB.value).toBe(0)
+    expect(u.shadedA.value).toBe(1)
+    d.tick(SKY_FADE_S, renderer)
+    expect(released).toBe(2)
+    expect(u.cloudsA.value).toBeNull()
+    d.dispose()
   })
 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { WorldStreamer, type SkyGenStatus, type StreamerStatus } from '../../../components/streaming/world-streamer'
-import { localSeed, room, SKY_FIELD_CELLS, skyLatent, surfaceFullPriority } from '../../../world-gen'
-import type { GenerateRequest } from '../../../world-gen/protocol'
+import { localSeed, room, SKY_FIELD_CELLS, skyLatent, surfaceFullPriority, type RoomKey } from '../../../world-gen'
+import type { GenerateRequest, ResultSky } from '../../../world-gen/protocol'
 import { FakeWorker } from './fake-worker'
 
 const SKY_W = 512
@@ -31,7 +31,7 @@ const surfaceJobs = (w: FakeWorker) =>
 const stand = { position: [0, 0] as [number, number], headingRad: 0, speedMps: 0 }
 
 /** A sky result: a blue hemisphere with a white blob (the sun) near column `sunCol`, row 40. */
-function skyResult(w: FakeWorker, job: GenerateRequest, sunCol = 300): void {
+function skyResult(w: FakeWorker, job: GenerateRequest, sunCol = 300, sky?: ResultSky): void {
   const px = new Uint8Array(SKY_W * SKY_H * 4)
   for (let y = 0; y < SKY_H; y++)
     for (let x = 0; x < SKY_W; x++) {
@@ -49,7 +49,22 @@ function skyResult(w: FakeWorker, job: GenerateRequest, sunCol = 300): void {
     ms: 1,
     fromCache: false,
     version: VERSIONS.sky,
+    ...(sky !== undefined ? { sky } : {}),
   })
+}
+
+/** A sky shading as the worker posts it, `tileSize` texels square, terms on an 8 × 2 grid. */
+function shading(tileSize: number, termsLength = 3 * 8 * 2 * 4): ResultSky {
+  return {
+    layer: new Uint8Array(tileSize * tileSize * 4).fill(7).buffer,
+    tileSize,
+    tilesPerUnit: 1 / 3,
+    terms: new Uint16Array(termsLength).fill(0x3800).buffer, // 0.5 as a half float
+    termsWidthPx: 8,
+    termsHeightPx: 2,
+    sunDirection: [0, 1, 0],
+    overcast: 0.25,
+  }
 }
 
 describe('WorldStreamer skies', () => {
@@ -107,6 +122,23 @@ describe('WorldStreamer skies', () => {
     expect(sky.light.sun.strength).toBeGreaterThan(0.5)
     expect((sky.light.sun.azimuthRad * 180) / Math.PI).toBeCloseTo(90, -1)
     expect(streamer.skyOf('0,-1')).toBeUndefined()
+  })
+
+  it('keeps a sky’s shading for the sky shader; a shading whose arrays do not fit their sizes is dropped', () => {
+    const { worker, streamer } = setup()
+    ready(worker)
+    streamer.update(stand)
+    const [here, next] = skyJobs(worker)
+    skyResult(worker, here!, 300, shading(4))
+    const kept = streamer.skyOf(here!.roomKey as RoomKey)?.shading
+    expect(kept).toMatchObject({ tileSize: 4, tilesPerUnit: 1 / 3, termsWidthPx: 8, termsHeightPx: 2, overcast: 0.25 })
+    expect(kept?.layer).toEqual(new Uint8Array(64).fill(7))
+    expect(kept?.terms).toEqual(new Uint16Array(3 * 8 * 2 * 4).fill(0x3800))
+    // Terms one band short: the panorama alone is kept, and shown as it is.
+    skyResult(worker, next!, 300, shading(4, 2 * 8 * 2 * 4))
+    const sky = streamer.skyOf(next!.roomKey as RoomKey)
+    expect(sky?.pixels.length).toBe(SKY_W * SKY_H * 4)
+    expect(sky?.shading).toBeUndefined()
   })
 
   it('cancels and forgets the skies of rooms left behind, and asks again (worker caches) on the way back', () => {

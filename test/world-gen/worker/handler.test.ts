@@ -1,7 +1,8 @@
+import { Float16Array } from '@petamoriken/float16'
 import { describe, expect, it } from 'vitest'
 import { LruTextureCache } from '../../../world-gen/gan/cache'
 import { LATENT_LAYOUT, latentField, localField } from '../../../world-gen/latent-walk'
-import { composeRoomSky, SKY_PANORAMA_PX } from '../../../world-gen/sky-compose'
+import { composeRoomSky, roomSkyShading, SKY_PANORAMA_PX } from '../../../world-gen/sky-compose'
 import type { GenerateRequest, GenResponse } from '../../../world-gen/protocol'
 import { createGenHandler, type GenEngine } from '../../../world-gen/worker/handler'
 
@@ -366,17 +367,18 @@ describe('generation worker handler', () => {
     expect(of('result').map((r) => r.id)).toEqual(['ok'])
   })
 
-  it('sky jobs: a square power-of-two cloud layer becomes the room’s panorama; any other size is refused before generating', async () => {
+  it('sky jobs: a square power-of-two cloud layer becomes the room’s panorama and shading; any other size is refused before generating', async () => {
     const surface = fakeEngine()
     const sky = fakeEngine('sky-v1-test')
     const skyEngine: GenEngine = { ...sky.engine, cloudLayer: { pxPerUnit: 42.7, clearRgb: [0.1, 0.25, 0.75] } }
     const out: GenResponse[] = []
+    const cache = new LruTextureCache()
     const h = createGenHandler({
       layout: LAYOUT,
       post: (msg) => out.push(msg),
       selectBackend: async () => ({ backend: 'wasm', refusals: [] }),
       loadModel: async (url) => (url.includes('sky') ? skyEngine : surface.engine),
-      caches: [],
+      caches: [cache],
     })
     h.handle({ type: 'init', models: { surface: '/models/surface/model.json', sky: '/models/sky/model.json' } })
     await flush()
@@ -404,6 +406,31 @@ describe('generation worker handler', () => {
     const tile = new Uint8Array(256 * 256 * 4).fill(generated + 1)
     const expected = composeRoomSky(tile, 256, skyEngine.cloudLayer!, field16.subarray(0, 64))
     expect(new Uint8Array(result.pixels)).toEqual(expected)
+    // Beside the panorama, what the sky shader paints from per screen pixel.
+    const shading = roomSkyShading(tile, 256, skyEngine.cloudLayer!, field16.subarray(0, 64))
+    expect(result.sky).toMatchObject({
+      tileSize: 256,
+      tilesPerUnit: shading.tilesPerUnit,
+      termsWidthPx: SKY_PANORAMA_PX.width,
+      termsHeightPx: SKY_PANORAMA_PX.height,
+      sunDirection: shading.sunDirection,
+      overcast: shading.overcast,
+    })
+    expect(new Uint8Array(result.sky!.layer)).toEqual(shading.layer)
+    expect(Buffer.from(result.sky!.terms).equals(Buffer.from(new Float16Array(shading.terms).buffer))).toBe(true)
+    // The cache keeps the generated layer; a repeat is served from it with the same panorama and shading.
+    h.handle(skyJob('again', 16, 16))
+    await flush()
+    await flush()
+    await flush()
+    const again = out.find(
+      (m): m is Extract<GenResponse, { type: 'result' }> => m.type === 'result' && m.id === 'again',
+    )!
+    expect(again.fromCache).toBe(true)
+    expect(sky.calls.length).toBe(generated + 1)
+    expect(new Uint8Array(again.pixels)).toEqual(expected)
+    expect(new Uint8Array(again.sky!.layer)).toEqual(shading.layer)
+    expect(Buffer.from(again.sky!.terms).equals(Buffer.from(new Float16Array(shading.terms).buffer))).toBe(true)
   })
 
   it('dispose cancels everything and disposes each model once the running job returns', async () => {
