@@ -211,49 +211,57 @@ function sameSky(a: GeneratedSky, b: GeneratedSky): boolean {
 }
 
 /**
- * The hemisphere as a texture: sRGB (decoded to linear by the sampler), no mipmaps (the lookup uses `textureLod` 0,
- * so the atan2 seam takes no derivative), repeating in longitude so filtering wraps, clamped at zenith and horizon.
+ * An RGBA texture the sky shader samples, repeating in s (longitude, or the cloud layer's x): `equirect` ones are
+ * clamped at zenith and horizon and have no mipmaps (their lookups use `textureLod` 0, so the atan2 seam takes no
+ * derivative); the cloud layer repeats both ways and is mipmapped.
  */
-function skyTexture(sky: GeneratedSky): DataTexture {
-  const texture = new DataTexture(sky.pixels, sky.widthPx, sky.heightPx, RGBAFormat, UnsignedByteType)
-  texture.colorSpace = SRGBColorSpace
+function skyDataTexture(
+  data: Uint8Array | Uint16Array,
+  widthPx: number,
+  heightPx: number,
+  kind: { colorSpace: typeof SRGBColorSpace | typeof NoColorSpace; halfFloat: boolean; layer: boolean },
+): DataTexture {
+  const type = kind.halfFloat ? HalfFloatType : UnsignedByteType
+  const texture = new DataTexture(data, widthPx, heightPx, RGBAFormat, type)
+  texture.colorSpace = kind.colorSpace
   texture.wrapS = RepeatWrapping
-  texture.wrapT = ClampToEdgeWrapping
-  texture.generateMipmaps = false
-  texture.minFilter = LinearFilter
+  texture.wrapT = kind.layer ? RepeatWrapping : ClampToEdgeWrapping
+  texture.generateMipmaps = kind.layer
+  texture.minFilter = kind.layer ? LinearMipmapLinearFilter : LinearFilter
   texture.magFilter = LinearFilter
   texture.flipY = false
   texture.needsUpdate = true
   return texture
 }
 
+/** The hemisphere as a texture: sRGB (decoded to linear by the sampler). */
+function skyTexture(sky: GeneratedSky): DataTexture {
+  return skyDataTexture(sky.pixels, sky.widthPx, sky.heightPx, {
+    colorSpace: SRGBColorSpace,
+    halfFloat: false,
+    layer: false,
+  })
+}
+
 /**
  * The textures of a sky's shading, or null without one. The cloud layer: linear bytes (cover, cover × brightness),
- * repeating both ways like the tile, mipmapped so the clouds stay unaliased towards the horizon (the shader passes the
- * plane point's screen derivatives). The terms: half floats as the worker sent them (their range is wider than a
- * byte's, and half floats filter linearly on every WebGL 2 device), no mipmaps (looked up at level 0 like the panorama), repeating in
- * longitude, clamped at zenith and horizon.
+ * mipmapped so the clouds stay unaliased towards the horizon (the shader passes the plane point's screen
+ * derivatives). The terms: half floats as the worker sent them (their range is wider than a byte's, and half floats
+ * filter linearly on every WebGL 2 device), three bands of an equirect grid.
  */
 function shadingTextures(sky: GeneratedSky): { clouds: DataTexture; terms: DataTexture } | null {
   const s = sky.shading
   if (s === undefined) return null
-  const clouds = new DataTexture(s.layer, s.tileSize, s.tileSize, RGBAFormat, UnsignedByteType)
-  clouds.colorSpace = NoColorSpace
-  clouds.wrapS = RepeatWrapping
-  clouds.wrapT = RepeatWrapping
-  clouds.generateMipmaps = true
-  clouds.minFilter = LinearMipmapLinearFilter
-  clouds.magFilter = LinearFilter
-  clouds.flipY = false
-  clouds.needsUpdate = true
-  const terms = new DataTexture(s.terms, s.termsWidthPx, 3 * s.termsHeightPx, RGBAFormat, HalfFloatType)
-  terms.colorSpace = NoColorSpace
-  terms.wrapS = RepeatWrapping
-  terms.wrapT = ClampToEdgeWrapping
-  terms.generateMipmaps = false
-  terms.minFilter = LinearFilter
-  terms.magFilter = LinearFilter
-  terms.flipY = false
-  terms.needsUpdate = true
-  return { clouds, terms }
+  return {
+    clouds: skyDataTexture(s.layer, s.tileSize, s.tileSize, {
+      colorSpace: NoColorSpace,
+      halfFloat: false,
+      layer: true,
+    }),
+    terms: skyDataTexture(s.terms, s.termsWidthPx, 3 * s.termsHeightPx, {
+      colorSpace: NoColorSpace,
+      halfFloat: true,
+      layer: false,
+    }),
+  }
 }

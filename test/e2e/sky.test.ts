@@ -80,54 +80,61 @@ const smoothstep = (e0: number, e1: number, x: number) => {
   return t * t * (3 - 2 * t)
 }
 
-/** Linear colour of the hemisphere (upper half of the export) at texture coordinates (u, t), bilinear, wrapping in u. */
-function bilinear(pano: Image, u: number, t: number): [number, number, number] {
-  const w = pano.width
-  const h = pano.height / 2
+type Rgb = [number, number, number]
+
+/**
+ * Bilinear lookup at texture coordinates (u, t) of a `w` × `h` grid whose texel (x, y) has channel c `at(x, y, c)`:
+ * wrapping in u, clamped to the rows in t (as the GPU samples the sky's equirect textures).
+ */
+function bilinearAt(at: (x: number, y: number, c: number) => number, w: number, h: number, u: number, t: number): Rgb {
   const fx = u * w - 0.5
   const fy = Math.min(h - 1, Math.max(0, t * h - 0.5))
   const x0 = Math.floor(fx)
   const y0 = Math.floor(fy)
   const ax = fx - x0
   const ay = fy - y0
-  const out: [number, number, number] = [0, 0, 0]
-  for (let c = 0; c < 3; c++) {
-    const at = (x: number, y: number) =>
-      SRGB_TO_LINEAR[pano.data[(Math.min(h - 1, y) * w + (((x % w) + w) % w)) * 4 + c]!]!
-    const top = at(x0, y0) * (1 - ax) + at(x0 + 1, y0) * ax
-    const bottom = at(x0, y0 + 1) * (1 - ax) + at(x0 + 1, y0 + 1) * ax
-    out[c] = top * (1 - ay) + bottom * ay
-  }
-  return out
+  const texel = (x: number, y: number, c: number) => at(((x % w) + w) % w, Math.min(h - 1, y), c)
+  return [0, 1, 2].map((c) => {
+    const top = texel(x0, y0, c) * (1 - ax) + texel(x0 + 1, y0, c) * ax
+    const bottom = texel(x0, y0 + 1, c) * (1 - ax) + texel(x0 + 1, y0 + 1, c) * ax
+    return top * (1 - ay) + bottom * ay
+  }) as Rgb
 }
 
 /**
- * What the sky shader (shaders/sky.glsl.ts `hemisphere`, above the horizon and below the zenith blend) draws in
- * direction (lon, elev): the same lookup and longitude filter, in linear light like the GPU's sRGB sampler, as sRGB bytes.
+ * The sky shader's `equirect` filter (shaders/sky.glsl.ts) over a `w` × `h` hemisphere looked up bilinearly by
+ * `lookup(u, t)`, in direction (lon, elev): the same row clamp and the longitude filter that widens towards the zenith.
  */
-function expectedSky(pano: Image, lonRad: number, elevRad: number): [number, number, number] {
-  const w = pano.width
-  const h = pano.height / 2
-  const u = lonRad / (2 * Math.PI) + 0.5
-  const t = Math.min(1 - 0.5 / h, Math.max(0.5 / h, 1 - elevRad / (Math.PI / 2)))
-  const cosE = Math.cos(elevRad)
+function equirectFilter(lookup: (u: number, t: number) => Rgb, w: number, h: number, lon: number, elev: number): Rgb {
+  const u = lon / (2 * Math.PI) + 0.5
+  const t = Math.min(1 - 0.5 / h, Math.max(0.5 / h, 1 - elev / (Math.PI / 2)))
+  const cosE = Math.cos(elev)
   const polar = 1 - smoothstep(0.05, 0.5, cosE)
   const width = Math.min(Math.max(1 / (4 * h * Math.max(cosE, 1e-4)) - 1 / w, polar * 0.125), 1)
-  let lin: [number, number, number]
-  if (width * w < 0.25) lin = bilinear(pano, u, t)
-  else {
-    lin = [0, 0, 0]
-    let wsum = 0
-    for (let i = 0; i < 16; i++) {
-      const o = (i + 0.5) / 16 - 0.5
-      const k = 1 - Math.abs(o)
-      const c = bilinear(pano, u + o * width, t)
-      for (let j = 0; j < 3; j++) lin[j] += k * c[j]!
-      wsum += k
-    }
-    lin = lin.map((v) => v / wsum) as [number, number, number]
+  if (width * w < 0.25) return lookup(u, t)
+  const out: Rgb = [0, 0, 0]
+  let wsum = 0
+  for (let i = 0; i < 16; i++) {
+    const o = (i + 0.5) / 16 - 0.5
+    const k = 1 - Math.abs(o)
+    const c = lookup(u + o * width, t)
+    for (let j = 0; j < 3; j++) out[j] += k * c[j]!
+    wsum += k
   }
-  return lin.map(linearToSrgbByte) as [number, number, number]
+  return out.map((v) => v / wsum) as Rgb
+}
+
+/**
+ * What the sky shader (shaders/sky.glsl.ts `hemisphere`, above the horizon and below the zenith blend) draws from the
+ * exported panorama (its upper half) in direction (lon, elev), in linear light like the GPU's sRGB sampler, as sRGB
+ * bytes.
+ */
+function expectedSky(pano: Image, lonRad: number, elevRad: number): Rgb {
+  const w = pano.width
+  const h = pano.height / 2
+  const at = (x: number, y: number, c: number) => SRGB_TO_LINEAR[pano.data[(y * w + x) * 4 + c]!]!
+  const lin = equirectFilter((u, t) => bilinearAt(at, w, h, u, t), w, h, lonRad, elevRad)
+  return lin.map(linearToSrgbByte) as Rgb
 }
 
 /** A sky's shading as the page holds it, decoded: the cloud layer's mip chain and the terms. */
@@ -164,42 +171,10 @@ async function skyShading(page: Page): Promise<Shading> {
   }
 }
 
-/** Band `band` of the terms at texture coordinates (u, t), bilinear, wrapping in u, clamped to the band's rows. */
-function termsBilinear(sh: Shading, band: number, u: number, t: number): [number, number, number] {
-  const { w, h, terms } = sh
-  const fx = u * w - 0.5
-  const fy = Math.min(h - 1, Math.max(0, t * h - 0.5))
-  const x0 = Math.floor(fx)
-  const y0 = Math.floor(fy)
-  const ax = fx - x0
-  const ay = fy - y0
-  const at = (x: number, y: number, c: number) =>
-    terms[((band * h + Math.min(h - 1, y)) * w + (((x % w) + w) % w)) * 4 + c]!
-  return [0, 1, 2].map((c) => {
-    const top = at(x0, y0, c) * (1 - ax) + at(x0 + 1, y0, c) * ax
-    const bottom = at(x0, y0 + 1, c) * (1 - ax) + at(x0 + 1, y0 + 1, c) * ax
-    return top * (1 - ay) + bottom * ay
-  }) as [number, number, number]
-}
-
-/** The shader's `equirect` filter (as `expectedSky`'s) over band `band` of the terms. */
-function termsEquirect(sh: Shading, band: number, lonRad: number, elevRad: number): [number, number, number] {
-  const u = lonRad / (2 * Math.PI) + 0.5
-  const t = Math.min(1 - 0.5 / sh.h, Math.max(0.5 / sh.h, 1 - elevRad / (Math.PI / 2)))
-  const cosE = Math.cos(elevRad)
-  const polar = 1 - smoothstep(0.05, 0.5, cosE)
-  const width = Math.min(Math.max(1 / (4 * sh.h * Math.max(cosE, 1e-4)) - 1 / sh.w, polar * 0.125), 1)
-  if (width * sh.w < 0.25) return termsBilinear(sh, band, u, t)
-  const out: [number, number, number] = [0, 0, 0]
-  let wsum = 0
-  for (let i = 0; i < 16; i++) {
-    const o = (i + 0.5) / 16 - 0.5
-    const k = 1 - Math.abs(o)
-    const c = termsBilinear(sh, band, u + o * width, t)
-    for (let j = 0; j < 3; j++) out[j] += k * c[j]!
-    wsum += k
-  }
-  return out.map((v) => v / wsum) as [number, number, number]
+/** Band `band` of the terms at texture coordinates (u, t), bilinear. */
+function termsBilinear(sh: Shading, band: number, u: number, t: number): Rgb {
+  const at = (x: number, y: number, c: number) => sh.terms[((band * sh.h + y) * sh.w + x) * 4 + c]!
+  return bilinearAt(at, sh.w, sh.h, u, t)
 }
 
 /** Point of the cloud plane (unit height) under direction `d`, in the layer's texels (x times `east`). */
@@ -216,7 +191,7 @@ const planeTexel = (sh: Shading, d: Vec3, east: number): [number, number] => {
  */
 function expectedShaded(sh: Shading, d: Vec3, dRight: Vec3, dDown: Vec3, east = 1): [number, number, number] {
   const [lon, elev] = skyAngles(d)
-  const s = termsEquirect(sh, 0, lon, elev)
+  const s = equirectFilter((u, t) => termsBilinear(sh, 0, u, t), sh.w, sh.h, lon, elev)
   const u = lon / (2 * Math.PI) + 0.5
   const t = Math.min(1 - 0.5 / sh.h, Math.max(0.5 / sh.h, 1 - elev / (Math.PI / 2)))
   const p = termsBilinear(sh, 1, u, t)

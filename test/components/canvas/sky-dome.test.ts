@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { Color, HalfFloatType, LinearMipmapLinearFilter, RepeatWrapping, type Texture, type WebGLRenderer } from 'three'
+import {
+  Color,
+  HalfFloatType,
+  LinearMipmapLinearFilter,
+  RepeatWrapping,
+  type DataTexture,
+  type Texture,
+  type WebGLRenderer,
+} from 'three'
 import { SKY_FADE_S, SkyDome } from '../../../components/canvas/sky-dome'
 import type { GeneratedSky } from '../../../components/streaming/world-streamer'
 import { skyLight, skyLighting, type RoomKey, type SkyLighting } from '../../../world-gen'
@@ -139,8 +147,8 @@ describe('SkyDome', () => {
     d.show(shaded, renderer)
     const u = d.material.uniforms
     expect(u.shadedB.value).toBe(1)
-    const clouds = u.cloudsB.value as Texture
-    const terms = u.termsB.value as Texture
+    const clouds = u.cloudsB.value as DataTexture
+    const terms = u.termsB.value as DataTexture
     expect([clouds.image.width, clouds.image.height, clouds.generateMipmaps]).toEqual([8, 8, true])
     expect([clouds.wrapS, clouds.wrapT]).toEqual([RepeatWrapping, RepeatWrapping])
     expect(clouds.minFilter).toBe(LinearMipmapLinearFilter)
