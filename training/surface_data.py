@@ -377,6 +377,50 @@ def list_0ad():
                        lambda n=name: Image.open(io.BytesIO(z.read(n))))
 
 
+# Regions of 0 A.D. building atlases (`art/textures/skins/structural/*_struct*`) that hold one material each, chosen
+# and labelled by eye on the atlases: the thin families (brick, stone blocks, plaster, planks) gain sources this way.
+# Box corners in eighths of the atlas (x to the right, y down); the civilisation prefix of the atlas name is the
+# near-duplicate group (its atlases share art, so their crops never straddle train and held-out).
+ATLAS_CROPS = ROOT / 'surface-atlas-crops.tsv'
+
+
+def atlas_crops() -> list[dict]:
+    rows = []
+    for line in ATLAS_CROPS.read_text().splitlines()[1:]:
+        if not line.strip():
+            continue
+        atlas, x0, y0, x1, y1, fam, what = line.split('\t')
+        if fam not in PX_PER_METRE:
+            raise ValueError(f'{ATLAS_CROPS.name}: unknown family {fam!r} for {atlas}')
+        box = tuple(float(v) for v in (x0, y0, x1, y1))
+        if not (0 <= box[0] < box[2] <= 8 and 0 <= box[1] < box[3] <= 8):
+            raise ValueError(f'{ATLAS_CROPS.name}: bad box {box} for {atlas}')
+        rows.append({'atlas': atlas, 'box': box, 'family': fam, 'what': what})
+    return rows
+
+
+def list_0ad_atlas_crops():
+    z = zipfile.ZipFile(CACHE / 'x0ad' / ZAD_ZIP)
+    names = z.namelist()
+    for row in atlas_crops():
+        prefix = f"art/textures/skins/structural/{row['atlas']}."
+        found = sorted(n for n in names if n.startswith(prefix) and n.endswith('.cached.dds'))
+        if not found:
+            raise FileNotFoundError(f"no atlas {row['atlas']} in 0ad-data")
+        name = found[0]
+        box = row['box']
+
+        def opener(n=name, b=box):
+            im = Image.open(io.BytesIO(z.read(n)))
+            w, h = im.size
+            return im.crop(tuple(round(v * (w if k % 2 == 0 else h) / 8) for k, v in enumerate(b)))
+
+        src = _src('0ad-data', f"mods/public/public.zip:{name}#crop={','.join(f'{v:g}' for v in box)}",
+                   'CC-BY-SA-3.0', 'Wildfire Games (0 A.D.)', opener)
+        src.update(crop_family=row['family'], atlas_group=row['atlas'].split('_')[0].lower())
+        yield src
+
+
 _MG_SLOT = {1: 'grass', 2: 'ground', 3: 'ground', 4: 'rock', 5: 'ground'}
 
 
@@ -401,6 +445,8 @@ def list_megaglest():
 
 
 def label_source(s: dict) -> tuple[str | None, str]:
+    if s.get('crop_family'):
+        return s['crop_family'], 'atlas-crop'
     fam, rule = label(s['package'], s['path'])
     if fam is None and rule == 'no rule' and s['package'] == 'megaglest-data' and s.get('slot'):
         if re.match(r'surface\d', s['path'].rsplit('/', 1)[-1]):
@@ -412,7 +458,7 @@ def label_source(s: dict) -> tuple[str | None, str]:
 
 
 def all_sources():
-    for lister in (list_redeclipse, list_supertuxkart, list_cube2, list_0ad, list_megaglest):
+    for lister in (list_redeclipse, list_supertuxkart, list_cube2, list_0ad, list_0ad_atlas_crops, list_megaglest):
         yield from lister()
 
 
@@ -750,6 +796,11 @@ def build(sources: list[dict], holdout: float = 0.1, log=print):
             hit |= ((np.abs(ta - tb).mean(1) < RGB_TOL) & (corr > LAYOUT_CORR)) | (corr > GREY_CORR)
         for j in np.nonzero(hit)[0]:
             uf.union(i, int(j))
+    # crops of one civilisation's building atlases share art: one group
+    first_of = {}
+    for i, s in enumerate(sources):
+        if s.get('atlas_group'):
+            uf.union(i, first_of.setdefault(s['atlas_group'], i))
     # the independent test set: listed files and anything near-identical to one of them
     test_idx = {i for i, s in enumerate(sources) if _in_list(s, listed) or _same_name(s, listed)}
     test_roots = {uf.find(i) for i in test_idx}
@@ -986,10 +1037,11 @@ def write_card(man: dict, path: Path) -> None:
              f'{sum(len(v) for v in tcount.values())} |')
     L += ['', '**Thin families** (fewer than ~12 distinct train groups): ' + ('; '.join(thin) if thin else 'none') + '.',
           'Nothing is merged here: every image keeps its own family label, and whether to merge a thin family into a',
-          'neighbour (brick and stone blocks into one "masonry" conditioning, say) is the model\'s decision. There is not',
-          'more openly licensed brick in these packages: SuperTuxKart\'s other brick textures (`stk_generic_brickA`,',
-          '`city_bricks`, `stk_generic_oldbricks_a`, `scotland/brick1`...) are GPL-3+ only, and 0 A.D.\'s brick is painted',
-          'into building UV atlases. Metal is large but one-sided: most of it is sci-fi panelling (Red Eclipse trak5 and',
+          'neighbour (brick and stone blocks into one "masonry" conditioning, say) is the model\'s decision. Brick, stone',
+          'blocks, plaster and planks gain regions cut from 0 A.D. building UV atlases (`surface-atlas-crops.tsv`; the',
+          'crops of one civilisation\'s atlases form one group). There is no more openly licensed whole brick texture in',
+          'these packages: SuperTuxKart\'s other brick textures (`stk_generic_brickA`, `city_bricks`,',
+          '`stk_generic_oldbricks_a`, `scotland/brick1`...) are GPL-3+ only. Metal is large but one-sided: most of it is sci-fi panelling (Red Eclipse trak5 and',
           'philipk, cube2 gk/future; trak5 ships 5 recolours of each panel, grouped as near-duplicates).', '',
           'Held-out split (for metrics): per family about 10% of near-duplicate groups, at least 2 (at most a third),',
           'chosen by a SHA-256 of the group key (the first member\'s `package:path`), so it is the same on every build',
@@ -1059,7 +1111,11 @@ def write_card(man: dict, path: Path) -> None:
     # labelling
     rules = {}
     for m in {(m['package'], m['path']): m for m in imgs + test}.values():
-        rules.setdefault(m['rule'], [m['family'], 0])[1] += 1
+        # the atlas regions take their family from the table, one rule for several families
+        r = rules.setdefault(m['rule'], [m['family'], 0])
+        if r[0] != m['family']:
+            r[0] = 'several (the table)'
+        r[1] += 1
     L += ['## Labelling', '',
           'Ordered rules on `package:path` (`RULES` in `surface_data.py`; the first match wins). Folder-specific rules come',
           'first (e.g. Red Eclipse `trak5` and `philipk` sci-fi walls -> metal, wicked `wickedstone*` split by eye into',
@@ -1071,9 +1127,11 @@ def write_card(man: dict, path: Path) -> None:
           'two natural families (`grass_dirt_50`, `snow rocks`, `alpine_cliff_snow`) are transitions and left out.',
           'Red Eclipse files are taken only when a `textures.cfg` lists them as a diffuse map (`texture 0`/`texture c`).',
           'MegaGlest surface slots are labelled by their slot in the tileset XML (1 grass, 2/3/5 ground, 4 rock; winter',
-          'tilesets: 1 snow).', '',
+          'tilesets: 1 snow). Regions of 0 A.D. building atlases are labelled by the table `surface-atlas-crops.tsv`',
+          '(rule `atlas-crop`): each a box on one atlas holding one material, chosen and labelled by eye.', '',
           '| rule | family | source files |', '|---|---|---|']
-    for r, (f, n) in sorted(rules.items(), key=lambda kv: (FAMILIES.index(kv[1][0]), kv[0])):
+    for r, (f, n) in sorted(rules.items(), key=lambda kv: (FAMILIES.index(kv[1][0]) if kv[1][0] in FAMILIES
+                                                          else len(FAMILIES), kv[0])):
         L.append(f'| {r} | {f} | {n} |')
     # left out
     why = {}
@@ -1086,8 +1144,9 @@ def write_card(man: dict, path: Path) -> None:
           'characters, props, UI, skies, normal maps...). "transparent" = more than 2% of pixels with alpha < 250 (sprites,',
           'decals); "flat colour" = RGB std < 6 or grey std < 3; "tiny source" = under 64 px; "too small at training',
           'scale" = under 48 px after rescaling and does not tile. GPL-only and other incompatible files are not listed:',
-          'they are never read. 0 A.D. building skins (`art/textures/skins/structural`) are UV atlases and are not used',
-          'except the few whole-material skins named in the rules.', '']
+          'they are never read. 0 A.D. building skins (`art/textures/skins/structural`) are UV atlases: only the few',
+          'whole-material skins named in the rules and the single-material regions of building atlases listed, with their',
+          'boxes and families, in `training/surface-atlas-crops.tsv` (chosen by eye) are used.', '']
     # test set
     listed = sorted({(m['package'], m['path']) for m in test if m.get('listed')})
     copies = sorted({(m['package'], m['path'],

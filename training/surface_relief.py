@@ -10,7 +10,8 @@ Where the normal maps come from (the colour map's own licence and author cover i
 credited as one texture):
 - Red Eclipse: the `texture n` line that follows a colour map's `texture c`/`texture 0` line in its textures.cfg
   (`texture z` depth maps are not used: several folders point `z` at a specular map).
-- 0 A.D. terrain: `<name>_norm.png` beside `<name>.png`.
+- 0 A.D. terrain and skins: `<name>_norm.png` beside `<name>.png`; for a region of a building atlas, the same box of
+  the atlas's `_norm` map.
 - Cube 2: gk `*_nm` beside `*_cc`, gor `*_nm` beside `*_cc`, yo_frankie `*_nor` beside `*_col`.
 SuperTuxKart and MegaGlest textures have no normal maps: their images carry a zero height mask, and the height loss
 ignores them rather than inventing relief.
@@ -108,12 +109,23 @@ def normal_opener(package: str, path: str, re_maps: dict):
         return None
     if package == '0ad-data':
         zpath, name = path.split(':', 1)
+        name, _, crop = name.partition('#crop=')
         base = name.rsplit('/', 1)
         stem = re.sub(r'(\.(png|dds))?\.cached\.dds$|\.(png|dds)$', '', base[1])
         z = _zip()
         for cand in (f'{base[0]}/{stem}_norm.png.cached.dds', f'{base[0]}/{stem}_norm.png', f'{base[0]}/{stem}_norm.dds'):
             if cand in _zip_names():
-                return lambda n=cand: Image.open(io.BytesIO(z.read(n)))
+                if not crop:
+                    return lambda n=cand: Image.open(io.BytesIO(z.read(n)))
+                # a region of a building atlas (surface_data.ATLAS_CROPS): the same box of the atlas's normal map
+                box = [float(v) for v in crop.split(',')]
+
+                def opener(n=cand, b=box):
+                    im = Image.open(io.BytesIO(z.read(n)))
+                    w, h = im.size
+                    return im.crop(tuple(round(v * (w if k % 2 == 0 else h) / 8) for k, v in enumerate(b)))
+
+                return opener
         return None
     return None
 
@@ -304,7 +316,8 @@ def card_section(info: dict) -> str:
          f"{info['with_height']} of {info['images']} images have one.",
          '',
          'Normal maps: the `texture n` map listed after a colour map in Red Eclipse textures.cfg files, 0 A.D. terrain',
-         '`*_norm` beside the colour map, Cube 2 gk and gor `*_nm`, Yo Frankie `*_nor`. Each is shipped and credited as',
+         '`*_norm` beside the colour map (for a region of a building atlas, the same box of the atlas\'s `_norm`), Cube 2',
+         'gk and gor `*_nm`, Yo Frankie `*_nor`. Each is shipped and credited as',
          "part of the same texture as its colour map (same package, folder, author and licence). SuperTuxKart and",
          'MegaGlest ship none: those images train the colour only.',
          '',

@@ -767,6 +767,27 @@ class SkyPipelineTest(unittest.TestCase):
         self.assertLess(float((torch.roll(img, (16, 16), (2, 3)) - rolled).abs().max()), 1e-5)
 
 
+class SurfaceDataTest(unittest.TestCase):
+    """The hand-made table of single-material regions in 0 A.D. building atlases (no package needed)."""
+
+    def test_atlas_crop_table(self):
+        from .surface_data import FAMILIES, atlas_crops, label_source
+        rows = atlas_crops()
+        self.assertGreater(len(rows), 20)
+        keys = [(r['atlas'], r['box']) for r in rows]
+        self.assertEqual(len(keys), len(set(keys)), 'a region listed twice')
+        for r in rows:
+            self.assertIn(r['family'], FAMILIES)
+            x0, y0, x1, y1 = r['box']
+            # at least a sixteenth of the atlas each way: enough for two periods of the family's structure
+            self.assertGreaterEqual(min(x1 - x0, y1 - y0), 0.5, r)
+            self.assertTrue(r['what'])
+        # a crop is labelled by the table, not by its atlas's name
+        src = {'package': '0ad-data', 'path': 'mods/public/public.zip:art/textures/skins/structural/x.dds#crop=0,0,1,1',
+               'crop_family': 'brick'}
+        self.assertEqual(label_source(src), ('brick', 'atlas-crop'))
+
+
 class GpuLeaseTest(unittest.TestCase):
     """What a GPU lease relies on: the packed data unpacks to exactly the training data (and a damaged pack is
     refused, nothing written), and crops drawn in worker processes are batches like those drawn in-process."""
