@@ -413,7 +413,8 @@ def list_0ad_atlas_crops():
         def opener(n=name, b=box):
             im = Image.open(io.BytesIO(z.read(n)))
             w, h = im.size
-            return im.crop(tuple(round(v * (w if k % 2 == 0 else h) / 8) for k, v in enumerate(b)))
+            # an atlas's alpha is a mask for the game (player colour, shine), not transparency: the colour alone
+            return im.crop(tuple(round(v * (w if k % 2 == 0 else h) / 8) for k, v in enumerate(b))).convert('RGB')
 
         src = _src('0ad-data', f"mods/public/public.zip:{name}#crop={','.join(f'{v:g}' for v in box)}",
                    'CC-BY-SA-3.0', 'Wildfire Games (0 A.D.)', opener)
@@ -1003,7 +1004,9 @@ def write_card(man: dict, path: Path) -> None:
          'Built by `training/surface_data.py` (`/usr/bin/python3 -m training.surface_data --cards`) from Debian packages',
          'it downloads and unpacks into the git-ignored `training/.cache/`; no image is committed. This page, the label',
          'table `training/surface-labels.tsv` (package, path, family, licence, labelling rule, use) and the `surface` v2',
-         'section of `training/CREDITS.md` are generated from the manifest `training/.cache/surface2.manifest.json`.', '',
+         'section of `training/CREDITS.md` are generated from the manifest `training/.cache/surface2.manifest.json`.',
+         'A model card names the manifest sha256 and the per-family counts of the build its weights were trained on,',
+         'which may be an earlier build than the one this page describes.', '',
          '## Files', '',
          f'- `training/.cache/surface2.npz` ({man["npz_bytes"] / 2 ** 20:.1f} MiB, `np.savez_compressed`): `pixels` uint8, the '
          'flat concatenation of every image (H, W, 3, row-major); `shapes` int32 [N, 2] (H, W); `offsets` int64 [N]',
