@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { medianMs } from './median'
 import { calibrateHeight, packSurfaceRelief, type ReliefCalibration } from '../world-gen/relief'
 
 const { values } = parseArgs({
@@ -23,18 +24,7 @@ if (!sizes.every((s) => Number.isInteger(s) && s >= 8) || !Number.isInteger(runs
 // A calibration of the shipped kind: most of the pixel-scale relief taken away, the rest scaled.
 const CALIBRATION: ReliefCalibration = { gain: 0.9, detail: 0.2 }
 
-/** Median ms of `f` over `runs` calls, after five unmeasured ones. */
-function median(f: () => void): number {
-  for (let i = 0; i < 5; i++) f()
-  const t: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now()
-    f()
-    t.push(performance.now() - t0)
-  }
-  t.sort((a, b) => a - b)
-  return t[Math.floor(runs / 2)]!
-}
+const median = (f: () => void): number => medianMs(f, runs, 5)
 
 const rows = sizes.map((n) => {
   const height = new Float32Array(n * n)

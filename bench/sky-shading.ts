@@ -10,6 +10,7 @@ import { Float16Array } from '@petamoriken/float16'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { medianMs } from './median'
 import { atmosphereFromLatent, renderSkyShading, skyLatent, skyShading, type CloudLayerSpec } from '../world-gen'
 
 const { values } = parseArgs({
@@ -24,18 +25,7 @@ if (!Number.isInteger(tile) || tile < 8 || (tile & (tile - 1)) !== 0 || !Number.
 // The shipped sky model's cloud layer: its scale and the clear colour it paints clouds over.
 const SPEC: CloudLayerSpec = { pxPerUnit: 128 / 3, clearRgb: [0.1, 0.25, 0.75] }
 
-/** Median ms of `f` over `runs` calls, after three unmeasured ones. */
-function median(f: () => void): number {
-  for (let i = 0; i < 3; i++) f()
-  const t: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now()
-    f()
-    t.push(performance.now() - t0)
-  }
-  t.sort((a, b) => a - b)
-  return t[Math.floor(runs / 2)]!
-}
+const median = (f: () => void): number => medianMs(f, runs, 3)
 
 const layer = new Uint8Array(tile * tile * 4)
 for (let r = 0; r < tile; r++)
