@@ -270,15 +270,8 @@ export function skyShading(
  * pixel, the layer read from a mip chain at the pixel's footprint on the plane (world-gen `mip.ts`: no aliasing near
  * the horizon).
  */
-export function composeSky(
-  tile: Uint8Array,
-  tileSize: number,
-  spec: CloudLayerSpec,
-  atmosphere: Atmosphere,
-  widthPx: number = SKY_PANORAMA_PX.width,
-  heightPx: number = SKY_PANORAMA_PX.height,
-): Uint8Array {
-  return renderSkyShading(skyShading(tile, tileSize, spec, atmosphere, widthPx, heightPx))
+export function composeSky(...args: Parameters<typeof skyShading>): Uint8Array {
+  return renderSkyShading(skyShading(...args))
 }
 
 /** The panorama of a `SkyShading` on its own grid (RGBA8 sRGB `[heightPx, widthPx, 4]`). */
