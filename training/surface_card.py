@@ -45,7 +45,8 @@ LIMITS = [
     '  inventing new looks (11 brick training images, 17 stone blocks).',
     '- What would fix it: more steps at a larger batch (on a lent GPU a surface step takes 0.07 s at batch 32 or 64,',
     '  so one 10-minute call is ~7,500 steps: see "GPU trial") and more brick, block and tile data under compatible',
-    '  licences.',
+    '  licences. The data has since grown (regions of 0 A.D. building atlases: brick 11 -> 22 training images, stone',
+    '  blocks 17 -> 29, planks 29 -> 35, plaster 36 -> 49; `training/SURFACE-DATA.md`); these weights predate it.',
 ]
 
 
