@@ -162,13 +162,22 @@ ${GRADIENT_SKY_CHUNK}
 #include <common>
 #include <dithering_pars_fragment>
 
+// Texture coordinate u of longitude lon (column 0 = −180°, wrapping).
+float skyU(float lon) {
+  return lon / (2.0 * SKY_PI) + 0.5;
+}
+
+// Texture coordinate t (0 at the zenith, row 0; 1 at the horizon) of elevation elev ≥ 0 in a hemisphere of size.y
+// rows, kept on row centres so the edge rows are not blended with a clamp.
+float skyRowT(vec2 size, float elev) {
+  return clamp(1.0 - elev / SKY_HALF_PI, 0.5 / size.y, 1.0 - 0.5 / size.y);
+}
+
 // Filtered equirect lookup of a hemisphere whose rows [0, size.y) lie at v0 … v0 + vScale of the texture, in direction
 // (lon, elev ≥ 0), as the texture stores it.
 vec3 equirect(sampler2D tex, vec2 size, float v0, float vScale, float lon, float elev) {
-  float u = lon / (2.0 * SKY_PI) + 0.5;
-  // t = 0 at the zenith (row 0), 1 at the horizon; kept on row centres so the edge rows are not blended with a clamp.
-  float t = clamp(1.0 - elev / SKY_HALF_PI, 0.5 / size.y, 1.0 - 0.5 / size.y);
-  float v = v0 + t * vScale;
+  float u = skyU(lon);
+  float v = v0 + skyRowT(size, elev) * vScale;
   float cosE = cos(elev);
   // One texel row's arc expressed in u; the columns already cover one column (1 / size.x) by bilinear filtering.
   float rowArcU = 1.0 / (4.0 * size.y * max(cosE, 1e-4));
@@ -192,7 +201,7 @@ vec3 equirect(sampler2D tex, vec2 size, float v0, float vScale, float lon, float
 // Linear colour of a generated hemisphere in direction (lon, elev); below the horizon, the horizon row fading to ground.
 vec3 hemisphere(sampler2D tex, vec2 size, vec3 ground, vec3 pole, float lon, float elev) {
   if (elev < 0.0) {
-    vec3 horizon = textureLod(tex, vec2(lon / (2.0 * SKY_PI) + 0.5, 1.0 - 0.5 / size.y), 0.0).rgb;
+    vec3 horizon = textureLod(tex, vec2(skyU(lon), 1.0 - 0.5 / size.y), 0.0).rgb;
     return mix(horizon, ground, smoothstep(0.0, groundFadeRad, -elev));
   }
   vec3 c = equirect(tex, size, 0.0, 1.0, lon, elev);
@@ -214,20 +223,35 @@ vec3 shadedSky(
   vec2 plane, vec2 planeDx, vec2 planeDy, vec3 dir, float lon, float elev
 ) {
   vec3 s = equirect(terms, size, 0.0, 1.0 / 3.0, lon, elev);
-  float u = lon / (2.0 * SKY_PI) + 0.5;
-  float t = clamp(1.0 - elev / SKY_HALF_PI, 0.5 / size.y, 1.0 - 0.5 / size.y);
+  float u = skyU(lon);
+  float t = skyRowT(size, elev);
   vec3 p = textureLod(terms, vec2(u, (1.0 + t) / 3.0), 0.0).rgb;
   vec3 q = textureLod(terms, vec2(u, (2.0 + t) / 3.0), 0.0).rgb;
   vec2 layer = textureGrad(clouds, plane, planeDx, planeDy).rg;
   float a = layer.r;
   float brightness = a > 1e-4 ? layer.g / a : 0.0;
   float edge = a * (1.0 - a) * 4.0;
-  float silver = min(3.0, 0.51 / pow(max(1.49 - dot(dir, sun) * 1.4, 1e-3), 1.5));
+  // 1.49 − 1.4·cosθ ≥ 0.09: the power is always of a positive number.
+  float silver = min(3.0, 0.51 / pow(1.49 - dot(dir, sun) * 1.4, 1.5));
   vec3 aerial = p + q * (brightness + silver * edge * 6.0 / 7.0);
   // Clouds fade out at the horizon, where the plane's far edge would show; a closed deck reaches it.
   float horizonFade = smoothstep(0.0, 0.06, dir.y);
   float cover = a * (horizonFade + (1.0 - horizonFade) * overcast);
   return skyAces(s + (aerial - s) * cover);
+}
+
+// Linear colour of one source in this direction: the placeholder gradient, its clouds shaded per pixel above the
+// horizon, or its panorama. The plane point and its derivatives (plane units) come from main's uniform control flow.
+vec3 skySource(
+  float source, float shaded, sampler2D sky, vec2 size, vec3 ground, vec3 pole,
+  sampler2D clouds, sampler2D terms, vec2 termsSize, float tilesPerUnit, vec3 sun, float overcast,
+  vec3 dir, float lon, float elev, vec2 plane, vec2 planeDx, vec2 planeDy
+) {
+  if (source < 0.5) return gradientSky(dir);
+  if (shaded > 0.5 && elev >= 0.0)
+    return shadedSky(clouds, terms, termsSize, sun, overcast, plane * tilesPerUnit, planeDx * tilesPerUnit,
+      planeDy * tilesPerUnit, dir, lon, elev);
+  return hemisphere(sky, size, ground, pole, lon, elev);
 }
 
 void main() {
@@ -239,21 +263,12 @@ void main() {
   vec2 plane = dir.xz / max(dir.y, 0.01);
   vec2 planeDx = dFdx(plane);
   vec2 planeDy = dFdy(plane);
-  vec3 b;
-  if (sourceB < 0.5) b = gradientSky(dir);
-  else if (shadedB > 0.5 && elev >= 0.0)
-    b = shadedSky(cloudsB, termsB, termsSizeB, sunB, overcastB, plane * tilesPerUnitB, planeDx * tilesPerUnitB,
-      planeDy * tilesPerUnitB, dir, lon, elev);
-  else b = hemisphere(skyB, sizeB, groundB, poleB, lon, elev);
-  vec3 color = b;
+  vec3 color = skySource(sourceB, shadedB, skyB, sizeB, groundB, poleB, cloudsB, termsB, termsSizeB, tilesPerUnitB,
+    sunB, overcastB, dir, lon, elev, plane, planeDx, planeDy);
   if (fade < 1.0) {
-    vec3 a;
-    if (sourceA < 0.5) a = gradientSky(dir);
-    else if (shadedA > 0.5 && elev >= 0.0)
-      a = shadedSky(cloudsA, termsA, termsSizeA, sunA, overcastA, plane * tilesPerUnitA, planeDx * tilesPerUnitA,
-        planeDy * tilesPerUnitA, dir, lon, elev);
-    else a = hemisphere(skyA, sizeA, groundA, poleA, lon, elev);
-    color = mix(a, b, fade);
+    vec3 a = skySource(sourceA, shadedA, skyA, sizeA, groundA, poleA, cloudsA, termsA, termsSizeA, tilesPerUnitA,
+      sunA, overcastA, dir, lon, elev, plane, planeDx, planeDy);
+    color = mix(a, color, fade);
   }
   gl_FragColor = vec4(color, 1.0);
   #include <colorspace_fragment>

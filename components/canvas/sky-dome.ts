@@ -33,7 +33,7 @@ import {
   type RoomKey,
   type SkyLighting,
 } from '../../world-gen'
-import type { GeneratedSky } from '../streaming/world-streamer'
+import type { GeneratedSky, SkyShadingArrays } from '../streaming/world-streamer'
 
 /** Duration of the crossfade to a new sky, in seconds. */
 export const SKY_FADE_S = 1.75
@@ -46,8 +46,11 @@ type SkySource = {
   sky: GeneratedSky
   texture: DataTexture
   lighting: SkyLighting
-  shading: { clouds: DataTexture; terms: DataTexture } | null
+  shading: ShadingTextures | null
 }
+
+/** The textures of a sky's shading, with the shading they were made from. */
+type ShadingTextures = { of: SkyShadingArrays; clouds: DataTexture; terms: DataTexture }
 
 /** The generated sky on screen (or fading in), for the HUD, automation and export. */
 export type ShownSky = { key: RoomKey; version: string; settled: boolean; sky: GeneratedSky }
@@ -191,8 +194,8 @@ export class SkyDome {
     ;(which === 'A' ? u.sizeA : u.sizeB).value.set(sky.widthPx, sky.heightPx)
     ;(which === 'A' ? u.groundA : u.groundB).value.setRGB(...sky.light.ground)
     ;(which === 'A' ? u.poleA : u.poleB).value.setRGB(...sky.light.pole)
-    const shading = sky.shading
-    if (source.shading === null || shading === undefined) return
+    if (source.shading === null) return
+    const shading = source.shading.of
     ;(which === 'A' ? u.termsSizeA : u.termsSizeB).value.set(shading.termsWidthPx, shading.termsHeightPx)
     ;(which === 'A' ? u.tilesPerUnitA : u.tilesPerUnitB).value = shading.tilesPerUnit
     ;(which === 'A' ? u.sunA : u.sunB).value.set(...shading.sunDirection)
@@ -249,10 +252,11 @@ function skyTexture(sky: GeneratedSky): DataTexture {
  * derivatives). The terms: half floats as the worker sent them (their range is wider than a byte's, and half floats
  * filter linearly on every WebGL 2 device), three bands of an equirect grid.
  */
-function shadingTextures(sky: GeneratedSky): { clouds: DataTexture; terms: DataTexture } | null {
+function shadingTextures(sky: GeneratedSky): ShadingTextures | null {
   const s = sky.shading
   if (s === undefined) return null
   return {
+    of: s,
     clouds: skyDataTexture(s.layer, s.tileSize, s.tileSize, {
       colorSpace: NoColorSpace,
       halfFloat: false,

@@ -8,6 +8,7 @@
 import type { StoreApi } from 'zustand/vanilla'
 import {
   encodeWorldUrl,
+  parseRoomKey,
   PlayerRig,
   roomKey,
   type FamilyConditioning,
@@ -248,7 +249,7 @@ export class WorldSession {
     const shown = this.scene?.shownSky() ?? null
     let room: RoomCoord | null = null
     if (shown !== null && shown.settled) {
-      const [x, z] = shown.key.split(',').map(Number)
+      const [x, z] = parseRoomKey(shown.key)!
       room = { x, z }
     }
     const was = this.skyRoom
@@ -266,7 +267,7 @@ export class WorldSession {
   shownSkyShading(): { room: RoomCoord; shading: SkyShadingArrays } | null {
     const shown = this.scene?.shownSky() ?? null
     if (shown === null || !shown.settled || shown.sky.shading === undefined) return null
-    const [x, z] = shown.key.split(',').map(Number)
+    const [x, z] = parseRoomKey(shown.key)!
     return { room: { x, z }, shading: shown.sky.shading }
   }
 
