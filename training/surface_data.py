@@ -399,6 +399,12 @@ def atlas_crops() -> list[dict]:
     return rows
 
 
+def crop_eighths(im: Image.Image, box: tuple[float, ...]) -> Image.Image:
+    """The region of `im` whose corners `box` = (x0, y0, x1, y1) are in eighths of its width and height."""
+    w, h = im.size
+    return im.crop(tuple(round(v * (w if k % 2 == 0 else h) / 8) for k, v in enumerate(box)))
+
+
 def list_0ad_atlas_crops():
     z = zipfile.ZipFile(CACHE / 'x0ad' / ZAD_ZIP)
     names = z.namelist()
@@ -411,10 +417,8 @@ def list_0ad_atlas_crops():
         box = row['box']
 
         def opener(n=name, b=box):
-            im = Image.open(io.BytesIO(z.read(n)))
-            w, h = im.size
             # an atlas's alpha is a mask for the game (player colour, shine), not transparency: the colour alone
-            return im.crop(tuple(round(v * (w if k % 2 == 0 else h) / 8) for k, v in enumerate(b))).convert('RGB')
+            return crop_eighths(Image.open(io.BytesIO(z.read(n))), b).convert('RGB')
 
         src = _src('0ad-data', f"mods/public/public.zip:{name}#crop={','.join(f'{v:g}' for v in box)}",
                    'CC-BY-SA-3.0', 'Wildfire Games (0 A.D.)', opener)

@@ -118,14 +118,8 @@ def normal_opener(package: str, path: str, re_maps: dict):
                 if not crop:
                     return lambda n=cand: Image.open(io.BytesIO(z.read(n)))
                 # a region of a building atlas (surface_data.ATLAS_CROPS): the same box of the atlas's normal map
-                box = [float(v) for v in crop.split(',')]
-
-                def opener(n=cand, b=box):
-                    im = Image.open(io.BytesIO(z.read(n)))
-                    w, h = im.size
-                    return im.crop(tuple(round(v * (w if k % 2 == 0 else h) / 8) for k, v in enumerate(b)))
-
-                return opener
+                box = tuple(float(v) for v in crop.split(','))
+                return lambda n=cand, b=box: sd.crop_eighths(Image.open(io.BytesIO(z.read(n))), b)
         return None
     return None
 
