@@ -201,7 +201,7 @@ vec3 equirect(sampler2D tex, vec2 size, float v0, float vScale, float lon, float
 // Linear colour of a generated hemisphere in direction (lon, elev); below the horizon, the horizon row fading to ground.
 vec3 hemisphere(sampler2D tex, vec2 size, vec3 ground, vec3 pole, float lon, float elev) {
   if (elev < 0.0) {
-    vec3 horizon = textureLod(tex, vec2(skyU(lon), 1.0 - 0.5 / size.y), 0.0).rgb;
+    vec3 horizon = textureLod(tex, vec2(skyU(lon), skyRowT(size, 0.0)), 0.0).rgb;
     return mix(horizon, ground, smoothstep(0.0, groundFadeRad, -elev));
   }
   vec3 c = equirect(tex, size, 0.0, 1.0, lon, elev);
