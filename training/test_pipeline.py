@@ -87,7 +87,7 @@ class PipelineTest(unittest.TestCase):
     def _train(self, steps: int) -> str:
         cmd = [sys.executable, '-m', 'training.train', '--data', str(self.tmp / 'tiny.npz'), '--run',
                str(self.run_dir), '--steps', str(steps), '--batch', '6', '--crop', str(4 * self.layout['cellPx']),
-               '--sample-every', '1000', '--ckpt-every', '2', '--noise-from', '5', '--augment']
+               '--sample-every', '1000', '--ckpt-every', '2', '--noise-from', '5', '--augment', '--snapshot-every', '2']
         return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
 
     def test_1_sampler(self):
@@ -234,6 +234,33 @@ class PipelineTest(unittest.TestCase):
         self.assertLess(float((torch.roll(img, (c, 2 * c), (2, 3)) - rolled).abs().max()), 1e-5,
                         'shifting the latent field by one cell shifts the image by one cell: no edge effects')
         self.assertLess(seam_ratio(img), 1.5)
+
+    def test_3f_snapshot_scores(self):
+        """surface_select scores every snapshot (and exported weights beside them) per family on the same real crops
+        and classifier: the same weights score the same figures whichever way they are read."""
+        model_dir = self.tmp / 'model'
+        r = subprocess.run([sys.executable, '-m', 'training.surface_select', '--run', str(self.run_dir), '--n', '16',
+                            '--classifier-steps', '10', '--compare', str(model_dir)],
+                           cwd=ROOT, capture_output=True, text=True, check=True)
+        sel = json.loads((self.run_dir / 'select.json').read_text())
+        self.assertEqual(sel['families'], SMOKE_FAMILIES)
+        export, *snaps = sel['records']
+        self.assertEqual([s['step'] for s in snaps], [2, 4, 6])
+        self.assertTrue(export['same_dataset_build'])
+        for rec in sel['records']:
+            self.assertEqual(list(rec['families']), SMOKE_FAMILIES)
+            for f in rec['families'].values():
+                self.assertTrue(0 <= f['rec'] <= 1 and 0 <= f['tone'] <= 1 and np.isfinite(f['nn']) and f['nn'] > 0)
+            self.assertEqual(rec['below_nn_1'], sum(f['nn'] < 1 for f in rec['families'].values()))
+        # The export is the last checkpoint (step 6) as shipped, fp16 and BN-folded: its figures are the step-6
+        # snapshot's (the same EMA generator), up to the family table's rounding in model.json (one sample in 16 may
+        # fall the other side of a threshold).
+        for name, f in export['families'].items():
+            s = snaps[-1]['families'][name]
+            self.assertAlmostEqual(f['nn'], s['nn'], delta=0.02 * s['nn'])
+            self.assertLessEqual(abs(f['rec'] - s['rec']), 1 / 16 + 1e-6)
+            self.assertLessEqual(abs(f['tone'] - s['tone']), 1 / 16 + 1e-6)
+        self.assertIn('step 6', r.stdout)
 
     def test_3c_seam_reference(self):
         """The cell-line reference: a pattern that repeats every cell has its border exactly like every cell line;
