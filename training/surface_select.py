@@ -43,26 +43,30 @@ class FamilyScorer:
         self.train, self.held = MaterialSet(data, split=0), MaterialSet(data, split=1)
         self.families = self.train.families
         self.n, self.crop, self.seed = n, crop, seed
+        self.q = min(32, crop)  # the nearest-neighbour patch side
         self.clf, self.clf_accuracy = train_family_classifier(self.train, crop, steps=classifier_steps, seed=seed + 7)
         self.real = {}
         for k in range(len(self.families)):
             if not (self.train.family == k).any() or not (self.held.family == k).any():
                 continue  # no held-out images: no reference for nn or recognition
             s = seed + 100 * (k + 1)
-            q = min(32, crop)
-            self.real[k] = (material_crops(self.train, n, crop, s, k), material_crops(self.held, n, crop, s + 1, k),
-                            material_crops(self.train, bank, q, s + 8, k).reshape(bank, -1))
+            held = material_crops(self.held, n, crop, s + 1, k)
+            pool = material_crops(self.train, bank, self.q, s + 8, k).reshape(bank, -1)
+            nn_held = nn_distance(self.patches(held), pool)  # the same for every snapshot: once
+            self.real[k] = (material_crops(self.train, n, crop, s, k), held, pool, nn_held)
+
+    def patches(self, x: torch.Tensor) -> torch.Tensor:
+        """The top-left q x q patch of each crop, flattened: what the nearest-neighbour distance compares."""
+        return x[:, :, : self.q, : self.q].reshape(x.shape[0], -1)
 
     def score(self, net, g: Generator) -> dict:
         """Per family {rec, tone, nn} and their means over the families scored, with how many are below nn 1."""
         cells = (self.crop // g.cell_px, self.crop // g.cell_px)
-        q = min(32, self.crop)
         torch.manual_seed(self.seed)  # the per-pixel noise: the same draws for every snapshot
         fam, judged = {}, {}
-        for k, (real_train, real_held, bank) in self.real.items():
+        for k, (real_train, real_held, bank, nn_held) in self.real.items():
             fake = generate(net, g, self.n, cells, self.seed + 100 * (k + 1) + 2, family=k)
-            nn_fake = nn_distance(fake[:, :, :q, :q].reshape(self.n, -1), bank)
-            nn_held = nn_distance(real_held[:, :, :q, :q].reshape(self.n, -1), bank)
+            nn_fake = nn_distance(self.patches(fake), bank)
             fam[self.families[k]] = {'nn': round(nn_fake / nn_held, 3),
                                      'tone': tone_range(real_train, fake, real_held)['tone_outside']}
             judged[k] = (real_held, fake)
