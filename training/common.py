@@ -4,6 +4,7 @@ its part, so building one dataset never drops another's credits)."""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 
@@ -44,3 +45,22 @@ def write_credits_section(key: str, module: str, lines: list[str], path: Path = 
     else:
         text = text.rstrip('\n') + '\n\n' + block
     path.write_text(text if text.endswith('\n') else text + '\n')
+
+
+def dataset_manifest_sha256(data: str | Path) -> str | None:
+    """The SHA-256 of a dataset's manifest (`<data>.manifest.json`, written beside the `.npz` by its builder), or None
+    when it has none: what names a dataset build in a run's config and an export's `latentscape.training` block."""
+    manifest = Path(data).with_suffix('.manifest.json')
+    return hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
+
+
+def snapshot_path(run: Path, step: int) -> Path:
+    """Where `train.py --snapshot-every` keeps a run's slim EMA snapshot of `step`."""
+    return Path(run) / 'snapshots' / f'step_{step:06d}.pt'
+
+
+def snapshots(run: Path, start: int = 0, every: int = 0) -> list[Path]:
+    """A run's snapshots in step order, from step `start` on, only at multiples of `every` when it is set."""
+    found = sorted((Path(run) / 'snapshots').glob('step_*.pt'))
+    steps = [int(p.stem.split('_')[1]) for p in found]
+    return [p for p, step in zip(found, steps) if step >= start and (not every or step % every == 0)]

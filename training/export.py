@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .common import dataset_manifest_sha256
 from .models import FoldedGenerator, Generator, fold_bn, latent_layout, plan_of_layers, recalibrate_bn
 from .sheets import grid, to_uint8
 from .sky_card import write_sky_card
@@ -38,7 +39,7 @@ def load_ema(run: Path, model: str, ckpt: str = 'ckpt.pt') -> tuple[Generator, d
     ck = torch.load(run / ckpt, map_location='cpu', weights_only=False)
     cfg = ck['config']
     g = Generator(model, plan=cfg.get('plan'), n_families=len(cfg.get('families') or []), layout=cfg.get('layout'),
-                  out_ch=cfg.get('out_ch', 3))
+                  out_ch=cfg.get('out_ch', 3), family_bias=bool(cfg.get('family_bias')))
     g.load_state_dict(ck['G_ema'])
     cells = tuple(cfg['cells']) if 'cells' in cfg else (cfg['crop'] // g.cell_px, cfg['crop'] // g.cell_px)
     recalibrate_bn(g, cells)
@@ -53,9 +54,8 @@ NOISE_SCALE = {'surface': 1.0, 'sky': 1.0}
 def check_dataset(data: Path, ls: dict) -> None:
     """Exit unless `data` is the dataset build the exported weights (their `latentscape` block `ls`) were trained on,
     byte for byte by its manifest: measuring them on another build would mix their held-out split with training."""
-    manifest = Path(data).with_suffix('.manifest.json')
     want = ls['training'].get('datasetManifestSha256')
-    have = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
+    have = dataset_manifest_sha256(data)
     if want != have:
         raise SystemExit(f'{data}: dataset manifest sha256 {have} is not the one these weights were trained on '
                          f'({want}); rebuild it with training.surface_data at that commit')
@@ -81,12 +81,15 @@ def load_exported(model_dir: Path) -> tuple[Generator, list[dict], dict]:
                  'bias': tensors[f"{a['name']}/bias"], 'up': a['upsample'], 'act': a['activation']}
         if a['noise']:
             layer['noise'] = tensors[f"{a['name']}/noise"]
+        if a.get('familyBias'):
+            layer['family_bias'] = tensors[f"{a['name']}/familyBias"].T.contiguous()
+            layer['family_from'] = ls['latent']['globalDim']
         layers.append(layer)
     fam = ls.get('families')
     lat = ls['latent']
     g = Generator(ls['model'], plan=plan_of_layers(ls['layers']), n_families=len(fam['names']) if fam else 0,
                   layout={**latent_layout(ls['model']), **{k: v for k, v in lat.items() if k != 'inputChannels'}},
-                  out_ch=ls['layers'][-1]['out'])
+                  out_ch=ls['layers'][-1]['out'], family_bias=any(a.get('familyBias') for a in ls['layers']))
     if fam:
         with torch.no_grad():
             g.family_embed.weight.copy_(torch.tensor(fam['embedding']))
@@ -100,7 +103,7 @@ def fp16_layers(g: Generator) -> list[dict]:
     for layer in layers:
         if 'noise' in layer:
             layer['noise'] = layer['noise'] * scale
-        for key in ('weight', 'bias', 'noise'):
+        for key in ('weight', 'bias', 'noise', 'family_bias'):
             if key in layer:
                 layer[key] = layer[key].half().float()
     return layers
@@ -133,12 +136,15 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict, fam
         tensors = [(f'l{i}/kernel', k), (f'l{i}/bias', b)]
         if 'noise' in layer:
             tensors.append((f'l{i}/noise', layer['noise'].numpy().astype(np.float16)))
+        if 'family_bias' in layer:  # [out, F] -> [F, out]: the family vector [1, F] times it in the runtime
+            tensors.append((f'l{i}/familyBias', layer['family_bias'].T.contiguous().numpy().astype(np.float16)))
         for name, arr in tensors:
             specs.append({'name': name, 'shape': list(arr.shape), 'dtype': 'float32',
                           'quantization': {'dtype': 'float16', 'original_dtype': 'float32'}})
             blobs.append(arr.tobytes())
         arch.append({'name': f'l{i}', 'kernel': int(k.shape[0]), 'in': int(k.shape[2]), 'out': int(k.shape[3]),
-                     'upsample': bool(layer['up']), 'noise': 'noise' in layer, 'activation': layer['act']})
+                     'upsample': bool(layer['up']), 'noise': 'noise' in layer,
+                     **({'familyBias': True} if 'family_bias' in layer else {}), 'activation': layer['act']})
     data = b''.join(blobs)
     (out_dir / 'weights.bin').write_bytes(data)
     weights_sha = hashlib.sha256(data).hexdigest()
@@ -158,6 +164,9 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict, fam
             'upsample': 'nearest2x+blur121',
             'noise': 'layers with noise: true add noise[H, W] (i.i.d. N(0,1), one map per layer at its resolution)'
                      ' x <name>/noise[out] after conv + bias, before the activation',
+            **({'familyBias': 'layers with familyBias: true add f x <name>/familyBias[familyDim, out] to their bias, '
+                              "f the field's family vector (the mean over cells of its family channels)"}
+               if any('family_bias' in layer for layer in layers) else {}),
             'padding': 'circular',
             'output': ('RGB + height' if relief else 'RGB') + ', channels-last, tanh in [-1, 1]; colour byte = '
                       'round((v + 1) * 127.5)',

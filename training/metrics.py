@@ -225,7 +225,7 @@ def compute(g_trained: Generator, net_trained, images: np.ndarray, train_mask: n
 def untrained_like(g: Generator, cells: tuple[int, int], seed: int) -> Generator:
     """The same architecture (and family table size) with fresh weights: the SWD ceiling of an untrained net."""
     torch.manual_seed(seed)
-    g0 = Generator(g.model, plan=g.plan, n_families=g.n_families, layout=g.layout)
+    g0 = Generator(g.model, plan=g.plan, n_families=g.n_families, layout=g.layout, family_bias=g.family_bias)
     recalibrate_bn(g0, cells, batches=4, batch=32)
     return g0
 

@@ -83,23 +83,43 @@ class ConvBlock(nn.Module):
     (grain, speckle) that a smooth upsampled latent field cannot; it is i.i.d. N(0, 1), so it tiles on the torus.
     """
 
-    def __init__(self, cin: int, cout: int, up: bool, noise: bool | None = None):
+    def __init__(self, cin: int, cout: int, up: bool, noise: bool | None = None, family_dim: int = 0):
         super().__init__()
         self.up = up
         self.upsample = Upsample2x() if up else None
         self.conv = nn.Conv2d(cin, cout, 3, padding=0, bias=False)
         self.noise_weight = nn.Parameter(torch.zeros(cout)) if (up if noise is None else noise) else None
         self.bn = nn.BatchNorm2d(cout)
+        self.family_bias = family_bias_layer(family_dim, cout)
 
-    def forward(self, x: torch.Tensor, noise: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, noise: torch.Tensor | None = None,
+                cond: torch.Tensor | None = None) -> torch.Tensor:
         if self.upsample is not None:
             x = self.upsample(x)
         y = self.conv(circ_pad(x))
+        if self.family_bias is not None:
+            y = y + self.family_bias(cond).to(y.dtype)[:, :, None, None]
         if self.noise_weight is not None:
             if noise is None:
                 noise = torch.randn(y.shape[0], 1, y.shape[2], y.shape[3], device=y.device, dtype=y.dtype)
             y = y + self.noise_weight[None, :, None, None] * noise
         return F.relu(self.bn(y))
+
+
+def family_bias_layer(family_dim: int, cout: int) -> nn.Linear | None:
+    """The family bias of one layer: a per-channel offset linear in the family vector, added after the conv (so before
+    BatchNorm and the activation). Zero at the start, so a net grown from one without it starts out painting the same.
+
+    The input field carries the family only into the first layer, as 16 of its 96 channels; deeper layers see it only
+    through what the first kept of it, and samples took the colours of other families (green cobble, red planks). A
+    bias at every layer (and on the output) lets each family switch channels on or off at every depth, the
+    conditioning of a class-conditional BatchNorm's shift (BigGAN, Brock et al. 2019), for one small matrix per layer.
+    """
+    if not family_dim:
+        return None
+    layer = nn.Linear(family_dim, cout, bias=False)
+    nn.init.zeros_(layer.weight)
+    return layer
 
 
 # (channels out, upsample before[, noise]) per block; noise defaults to "on the upsampling blocks".
@@ -141,7 +161,7 @@ class Generator(nn.Module):
     """
 
     def __init__(self, model: str = 'surface', plan=None, n_families: int = 0, layout: dict | None = None,
-                 out_ch: int = 3):
+                 out_ch: int = 3, family_bias: bool = False):
         super().__init__()
         plan = plan or PLANS[model]
         lay = layout or latent_layout(model)
@@ -158,15 +178,21 @@ class Generator(nn.Module):
             raise ValueError(f'{model}: the plan upsamples x{2**ups}, the layout says cellPx={self.cell_px}')
         self.family_embed = nn.Embedding(self.n_families, self.family_dim) if self.n_families else None
         cin = self.global_dim + self.family_dim + self.local_dim
+        # With `family_bias`, every layer after the first also takes the family (see `family_bias_layer`); the first
+        # already does, through its input.
+        self.family_bias = bool(family_bias and self.family_dim)
+        fb_dim = self.family_dim if self.family_bias else 0
         blocks = []
-        for entry in plan:
-            blocks.append(ConvBlock(cin, entry[0], entry[1], entry[2] if len(entry) > 2 else None))
+        for i, entry in enumerate(plan):
+            blocks.append(ConvBlock(cin, entry[0], entry[1], entry[2] if len(entry) > 2 else None,
+                                    family_dim=fb_dim if i else 0))
             cin = entry[0]
         self.blocks = nn.ModuleList(blocks)
         # 3: RGB; 4: RGB + height (the relief channel, see training/surface_relief.py), painted by one net so colour
         # and relief agree.
         self.out_ch = out_ch
         self.to_rgb = nn.Conv2d(cin, out_ch, 3, padding=0, bias=True)
+        self.to_rgb_family_bias = family_bias_layer(fb_dim, out_ch)
         self.plan = plan
 
     @property
@@ -210,16 +236,30 @@ class Generator(nn.Module):
                 shapes.append((h * f, w * f))
         return shapes
 
+    def field_family(self, field: torch.Tensor) -> torch.Tensor:
+        """The family vector of a field [B, F]: the mean over cells of its family channels (every cell holds the same
+        vector, so the mean is that vector; the TypeScript runtime reads it the same way)."""
+        return family_of_field(field, self.global_dim, self.family_dim)
+
     def forward(self, field: torch.Tensor, noise: list[torch.Tensor] | None = None) -> torch.Tensor:
         x = field
+        cond = self.field_family(field) if self.family_bias else None
         k = 0
         for blk in self.blocks:
             n = None
             if blk.noise_weight is not None:
                 n = noise[k] if noise is not None else None
                 k += 1
-            x = blk(x, n)
-        return torch.tanh(self.to_rgb(circ_pad(x)))
+            x = blk(x, n, cond)
+        y = self.to_rgb(circ_pad(x))
+        if self.to_rgb_family_bias is not None:
+            y = y + self.to_rgb_family_bias(cond).to(y.dtype)[:, :, None, None]
+        return torch.tanh(y)
+
+
+def family_of_field(field: torch.Tensor, start: int, dim: int) -> torch.Tensor:
+    """Channels [start, start + dim) of a latent field [B, C, h, w], averaged over its cells -> [B, dim]."""
+    return field[:, start : start + dim].float().mean(dim=(2, 3))
 
 
 class MinibatchStd(nn.Module):
@@ -305,8 +345,16 @@ def fold_bn(g: Generator) -> list[dict]:
         layer = {'weight': w.detach(), 'bias': b.detach(), 'up': blk.up, 'act': 'relu'}
         if blk.noise_weight is not None:
             layer['noise'] = (blk.noise_weight * scale).detach()
+        if blk.family_bias is not None:
+            # BN scales the offset like the conv's output: [out, F].
+            layer['family_bias'] = (blk.family_bias.weight * scale[:, None]).detach()
+            layer['family_from'] = g.global_dim
         layers.append(layer)
-    layers.append({'weight': g.to_rgb.weight.detach(), 'bias': g.to_rgb.bias.detach(), 'up': False, 'act': 'tanh'})
+    last = {'weight': g.to_rgb.weight.detach(), 'bias': g.to_rgb.bias.detach(), 'up': False, 'act': 'tanh'}
+    if g.to_rgb_family_bias is not None:
+        last['family_bias'] = g.to_rgb_family_bias.weight.detach()
+        last['family_from'] = g.global_dim
+    layers.append(last)
     return layers
 
 
@@ -320,13 +368,17 @@ class FoldedGenerator(nn.Module):
 
     @torch.no_grad()
     def forward(self, field: torch.Tensor, noise: list[torch.Tensor] | None = None) -> torch.Tensor:
-        """noise: one [B, 1, H, W] map per noise-taking layer (drawn from torch's RNG when None)."""
+        """noise: one [B, 1, H, W] map per noise-taking layer (drawn from torch's RNG when None). A layer with a
+        `family_bias` [out, F] adds it times the field's family vector (channels `family_from` on) to its bias."""
         x = field
         k = 0
         for layer in self.layers:
             if layer['up']:
                 x = self.up(x)
             x = F.conv2d(circ_pad(x), layer['weight'], layer['bias'])
+            if 'family_bias' in layer:
+                fb = layer['family_bias']
+                x = x + (family_of_field(field, layer['family_from'], fb.shape[1]) @ fb.T)[:, :, None, None]
             if 'noise' in layer:
                 n = noise[k] if noise is not None else torch.randn(x.shape[0], 1, x.shape[2], x.shape[3])
                 x = x + layer['noise'][None, :, None, None] * n

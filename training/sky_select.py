@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .common import snapshots
 from .export import fp16_layers
 from .metrics import crops_of, generate, leave_one_out_nn, nn_distance, seam_ratio, swd_levels
 from .models import FoldedGenerator, Generator, recalibrate_bn
@@ -109,9 +110,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     run = Path(args.run)
-    snaps = sorted((run / 'snapshots').glob('step_*.pt'))
-    if args.every:
-        snaps = [p for p in snaps if int(p.stem.split('_')[1]) % args.every == 0]
+    snaps = snapshots(run, every=args.every)
     if not snaps:
         raise SystemExit(f'no snapshots in {run}/snapshots (train with --snapshot-every)')
     first = torch.load(snaps[0], map_location='cpu', weights_only=False)['config']

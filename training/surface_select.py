@@ -20,13 +20,13 @@ CLI: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 -m training.surface_select --run R
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from .common import dataset_manifest_sha256, snapshots
 from .export import fp16_layers, load_ema, load_exported
 from .metrics import (family_recognition, generate, material_crops, nn_distance, tone_range,
                       train_family_classifier)
@@ -104,15 +104,12 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     run = Path(args.run)
-    snaps = sorted((run / 'snapshots').glob('step_*.pt'))
-    snaps = [p for p in snaps if int(p.stem.split('_')[1]) >= args.start
-             and (not args.every or int(p.stem.split('_')[1]) % args.every == 0)]
+    snaps = snapshots(run, args.start, args.every)
     if not snaps and not args.compare:
         raise SystemExit(f'no snapshots to score in {run}/snapshots (train with --snapshot-every)')
     cfg = json.loads((run / 'config.json').read_text())
     data = args.data or cfg['data']
-    manifest = Path(data).with_suffix('.manifest.json')
-    have = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
+    have = dataset_manifest_sha256(data)
     scorer = FamilyScorer(data, n=args.n, crop=cfg['crop'], classifier_steps=args.classifier_steps)
     records = []
 

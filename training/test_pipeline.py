@@ -24,7 +24,7 @@ from PIL import Image
 from .export import fp16_layers, load_ema, load_exported
 from .metrics import (compute, compute_conditioned, family_nn_loo, family_recognition, luminance, seam_ratio,
                       seam_reference, tone_range, train_family_classifier)
-from .models import Discriminator, FoldedGenerator, Generator, plan_with_noise, recalibrate_bn
+from .models import Discriminator, FoldedGenerator, Generator, fold_bn, plan_with_noise, recalibrate_bn
 from .train import MaterialSampler, MaterialSet, d_step, g_step
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -405,6 +405,27 @@ class PipelineTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             g.make_field(torch.randn(1, g.global_dim), zl)
 
+    def test_4c_family_bias_grows_without_changing_the_net(self):
+        # Family offsets on every layer start at zero: a net grown from one without them paints the same, and the
+        # BN-folded net (what is exported) adds them exactly.
+        g = Generator('surface', n_families=3, out_ch=4).eval()
+        grown = Generator('surface', n_families=3, out_ch=4, family_bias=True).eval()
+        missing, unexpected = grown.load_state_dict(g.state_dict(), strict=False)
+        self.assertFalse(unexpected)
+        self.assertEqual(len(missing), len(g.blocks))  # every block after the first, and the output
+        self.assertTrue(all('family_bias' in name for name in missing))
+        field = g.sample_field(2, 3, 3, torch.Generator().manual_seed(0), families=torch.tensor([0, 2]))
+        noise = [torch.randn(2, 1, h, w) for h, w in g.noise_shapes(3, 3)]
+        with torch.no_grad():
+            self.assertTrue(torch.equal(g(field, noise), grown(field, noise)))
+            for name, p in grown.named_parameters():
+                if 'family_bias' in name:
+                    p.normal_(0, 0.5)
+            out = grown(field, noise)
+            self.assertGreater(float((out - g(field, noise)).abs().max()), 1e-2)
+            folded = FoldedGenerator(fold_bn(grown))(field, noise)
+        self.assertLess(float((folded - out).abs().max()), 1e-5)
+
     def test_4b_recalibrated_bn_is_deterministic(self):
         # The export folds the recalibrated statistics into the weights: the same checkpoint must give the same
         # weights whatever the global generator's state (the per-pixel noise draws from it), and leave that state
@@ -563,6 +584,37 @@ class ReliefTest(unittest.TestCase):
                          [torch.roll(n, (n.shape[2] // 4, n.shape[3] // 4), (2, 3)) for n in noise])
         c = gen.cell_px
         self.assertLess(float((torch.roll(img, (c, c), (2, 3)) - rolled).abs().max()), 1e-5)
+
+    def test_4_family_bias_grown_run_export(self):
+        # A colour + height run grown into one whose every layer takes the family (--family-bias --init-from), resumed
+        # without repeating the flag, exported: the runtime's layers carry the offsets and read back exactly.
+        src, run = self.tmp / 'relief', self.tmp / 'family-bias'
+        if not (src / 'ckpt.pt').exists():
+            self._train(src, 2, '--relief', str(self.tmp / 'relief.npz'))
+        step = torch.load(src / 'ckpt.pt', map_location='cpu')['step']
+        out = self._train(run, step + 2, '--family-bias', '--relief', str(self.tmp / 'relief.npz'), '--init-from',
+                          str(src / 'ckpt.pt'))
+        self.assertIn('initialised from', out)
+        out = self._train(run, step + 4)
+        self.assertIn(f'resumed at step {step + 2}', out)
+        ck = torch.load(run / 'ckpt.pt', map_location='cpu')
+        self.assertTrue(ck['config']['family_bias'])
+        self.assertIn('blocks.1.family_bias.weight', ck['G_ema'])
+        model_dir, golden = self.tmp / 'model-fb', self.tmp / 'golden-fb.json'
+        subprocess.run([sys.executable, '-m', 'training.export', '--run', str(run), '--out', str(model_dir),
+                        '--golden', str(golden), '--sheet', str(self.tmp / 'sheet-fb.png')],
+                       cwd=ROOT, check=True, capture_output=True)
+        ls = json.loads((model_dir / 'model.json').read_text())['latentscape']
+        self.assertEqual([bool(a.get('familyBias')) for a in ls['layers']], [False] + [True] * (len(ls['layers']) - 1))
+        g, layers, _ = load_exported(model_dir)
+        fx = json.loads(golden.read_text())
+        h, w, c = fx['fieldShape']
+        field = torch.tensor(fx['field']).reshape(1, h, w, c).permute(0, 3, 1, 2)
+        noise = [torch.tensor(n).reshape(1, 1, *s) for n, s in zip(fx['noise'], fx['noiseShapes'])]
+        want = torch.tensor(fx['output']).reshape(1, *fx['outputShape']).permute(0, 3, 1, 2)
+        self.assertLess(float((FoldedGenerator(layers)(field, noise) - want).abs().max()), 1e-3)
+        ema, _ = load_ema(run, 'surface')
+        self.assertLess(float((FoldedGenerator(fp16_layers(ema))(field, noise) - want).abs().max()), 1e-5)
 
 
 def synthetic_decks(n: int, size: int, seed: int = 0) -> np.ndarray:

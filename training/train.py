@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
-import hashlib
 import json
 import os
 import random
@@ -24,6 +23,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .common import dataset_manifest_sha256, snapshot_path
 from .models import Discriminator, Generator, latent_layout, plan_with_noise, recalibrate_bn
 from .sheets import save_grid
 from .sky_augment import SkyDeckSampler
@@ -347,6 +347,9 @@ def main() -> None:
     ap.add_argument('--init-from', default=None,
                     help="start a new run from another run's checkpoint (e.g. a 3-channel one: its colour output "
                          'is kept, the height output starts near zero; the colour discriminator is kept too)')
+    ap.add_argument('--family-bias', action='store_true',
+                    help='surface: every layer takes the family vector as a per-channel offset (models.family_bias_layer); '
+                         'with --init-from, grown from a net without it (the offsets start at zero)')
     ap.add_argument('--bf16', action='store_true',
                     help='forward passes in bfloat16 autocast, nets and crops channels-last (weights, optimiser '
                          'state, losses and the R1 penalty stay float32): on a CPU with AMX (Sapphire Rapids and '
@@ -382,8 +385,7 @@ def main() -> None:
         layout = json.loads(Path(args.layout).read_text())[args.model]
     else:
         layout = latent_layout(args.model)
-    manifest = Path(args.data).with_suffix('.manifest.json')
-    manifest_hash = hashlib.sha256(manifest.read_bytes()).hexdigest() if manifest.exists() else None
+    manifest_hash = dataset_manifest_sha256(args.data)
     conditioned = 'pixels' in np.load(args.data).files
     if ck is not None and ck['config'].get('relief') and not args.relief:
         args.relief = ck['config']['relief']  # a relief run resumes as one
@@ -404,8 +406,10 @@ def main() -> None:
         plan = ck['config'].get('plan')  # a run resumes with the architecture it started with
     else:
         plan = plan_with_noise(args.model, args.noise_layers) if args.noise_layers is not None else None
+    if ck is not None:
+        args.family_bias = bool(ck['config'].get('family_bias'))  # and with the conditioning it started with
     G = Generator(args.model, plan=plan, n_families=len(families), layout=layout,
-                  out_ch=4 if args.relief else 3).to(device)
+                  out_ch=4 if args.relief else 3, family_bias=args.family_bias).to(device)
     D = Discriminator(n_classes=len(families) if G.family_dim else 0).to(device)
     # The relief discriminator judges colour and height together (so relief must fit the picture), on families
     # with height data only; it is smaller than the colour one, which still judges every crop's colour.
@@ -440,17 +444,37 @@ def main() -> None:
         print(f'resumed at step {step}', flush=True)
     elif args.init_from:
         src = torch.load(args.init_from, map_location=device, weights_only=False)
+        grown_rgb = False
         for net, key in ((G, 'G'), (G_ema, 'G_ema')):
             sd_ = dict(src[key])
             for name in ('to_rgb.weight', 'to_rgb.bias'):
                 w_old, w_new = sd_[name], net.state_dict()[name]
+                if w_old.shape[0] > w_new.shape[0]:
+                    raise SystemExit(f'--init-from {args.init_from}: it paints {w_old.shape[0]} channels (colour + '
+                                     f'height): pass --relief to grow it')
                 if w_old.shape != w_new.shape:  # a colour-only net: keep its colour rows, start height small
                     grown = w_new.clone() * 0.1
                     grown[: w_old.shape[0]] = w_old
                     sd_[name] = grown
-            net.load_state_dict(sd_)
+                    grown_rgb = True
+            missing, unexpected = net.load_state_dict(sd_, strict=False)
+            # Only the family offsets may be new (they start at zero: the grown net paints what the source did).
+            if unexpected or any('family_bias' not in name for name in missing):
+                raise SystemExit(f'--init-from {args.init_from}: a different generator (missing {missing}, '
+                                 f'unexpected {unexpected})')
+        if not grown_rgb:
+            # Adam's moments carry over for the parameters both nets have (new family offsets start without).
+            names = [name for name, _ in G.named_parameters()]
+            old = [name for name in names if name not in missing]
+            st = src['opt_g']
+            state = {names.index(name): st['state'][i] for i, name in enumerate(old) if i in st['state']}
+            opt_g.load_state_dict({'state': state,
+                                   'param_groups': [{**st['param_groups'][0], 'params': list(range(len(names)))}]})
         D.load_state_dict(src['D'])
         opt_d.load_state_dict(src['opt_d'])
+        if D_h is not None and 'D_h' in src:
+            D_h.load_state_dict(src['D_h'])
+            opt_dh.load_state_dict(src['opt_dh'])
         step = src['step']
         print(f'initialised from {args.init_from} (step {step})', flush=True)
     def build_samplers(seed: int):
@@ -542,8 +566,7 @@ def main() -> None:
             # Slim EMA snapshots, so the checkpoint can be chosen afterwards by training/sky_select.py (by the
             # leave-one-out nearest-neighbour ratio) instead of being whatever the last step left.
             (run / 'snapshots').mkdir(exist_ok=True)
-            torch.save({'G_ema': G_ema.state_dict(), 'step': step, 'config': config},
-                       run / 'snapshots' / f'step_{step:06d}.pt')
+            torch.save({'G_ema': G_ema.state_dict(), 'step': step, 'config': config}, snapshot_path(run, step))
         if step % args.sample_every == 0 or step == args.steps:
             snap = copy.deepcopy(G_ema)
             recalibrate_bn(snap, cells, batches=8, batch=32)

@@ -35,6 +35,8 @@ export interface FamilyModelOptions {
   reliefFamilyDetail?: Record<string, number>
   /** Channels of the hidden layers. @default 4 */
   hidden?: number
+  /** Every layer after the first takes the family vector as an offset on its bias (`<name>/familyBias`). */
+  familyBias?: boolean
 }
 
 /** A fixture model: its model.json (parsed), weights bytes and the latent layout it was "trained" on. */
@@ -71,6 +73,7 @@ export function familyModel(options: FamilyModelOptions = {}): FamilyModel {
     out: hidden,
     upsample: true,
     noise: k === upsamples - 1,
+    familyBias: options.familyBias === true && k > 0,
     activation: 'relu',
   }))
   layers.push({
@@ -80,12 +83,14 @@ export function familyModel(options: FamilyModelOptions = {}): FamilyModel {
     out: relief === undefined ? 3 : 4,
     upsample: false,
     noise: false,
+    familyBias: options.familyBias === true,
     activation: 'tanh',
   })
   const shapes: [string, number[]][] = layers.flatMap((l) => [
     [`${l.name}/kernel`, [3, 3, l.in, l.out]] as [string, number[]],
     [`${l.name}/bias`, [l.out]] as [string, number[]],
     ...(l.noise ? [[`${l.name}/noise`, [l.out]] as [string, number[]]] : []),
+    ...(l.familyBias ? [[`${l.name}/familyBias`, [familyDim, l.out]] as [string, number[]]] : []),
   ])
   const values: number[] = []
   for (const [, shape] of shapes) {

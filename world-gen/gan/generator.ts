@@ -2,6 +2,7 @@
  * The PSGAN-style fully convolutional generator (Bergmann et al. 2017, https://arxiv.org/abs/1705.06566) rebuilt
  * from tf.js ops: the TypeScript twin of `training/models.py` `FoldedGenerator` (golden-tested in test/world-gen/gan/).
  * Per layer: [nearest ×2 → depthwise [1,2,1]⊗[1,2,1]/16 blur with wrap padding] → wrap pad 1 → 3×3 'valid' conv + bias
+ * (+ the material family's offset on the bias, for a model whose layers take it)
  * → relu | tanh (computed as a wrap pad at the low resolution, one bilinear ×2 and a fused conv: see `forward`).
  * "Wrap" is circular in both axes, which is what makes the surface textures and the sky's cloud tiles tile.
  */
@@ -39,6 +40,16 @@ interface LayerTensors {
   kernel: tf.Tensor4D
   bias: tf.Tensor1D
   noise?: tf.Tensor1D
+  /** [familyDim, out]: the layer's bias moves by the field's family vector times this. */
+  familyBias?: tf.Tensor2D
+}
+
+/** What one forward pass shares across its layers. */
+interface ForwardRun {
+  maps: NoiseMaps
+  shapes: [number, number][]
+  /** The field's family vector [1, familyDim], for a model whose layers take it (`LayerSpec.familyBias`). */
+  family?: tf.Tensor2D
 }
 
 /**
@@ -201,8 +212,11 @@ export class Generator {
     return x
   }
 
-  /** Check a field tensor and its noise; the noise maps and their shapes, for `layer`. */
-  private prepare(field: tf.Tensor4D, noise: NoiseMaps | number): { maps: NoiseMaps; shapes: [number, number][] } {
+  /**
+   * Check a field tensor and its noise; the noise maps and their shapes, for `layer`, and the field's family vector
+   * when a layer takes it (a tensor the caller disposes: inside `tf.tidy`, or as `forwardPaced` does).
+   */
+  private prepare(field: tf.Tensor4D, noise: NoiseMaps | number): ForwardRun {
     if (this.disposed) throw new Error(`generator ${this.manifest.version} is disposed`)
     const [batch, cellsH, cellsW, channels] = field.shape
     if (batch !== 1 || channels !== this.manifest.inputChannels)
@@ -211,17 +225,23 @@ export class Generator {
     const shapes = this.noiseShapes(cellsH, cellsW)
     if (maps.length !== shapes.length || maps.some((m, i) => m.length !== shapes[i]![0] * shapes[i]![1]))
       throw new RangeError(`expected ${shapes.length} noise maps of ${shapes.map((s) => s.join('×')).join(', ')}`)
-    return { maps, shapes }
+    if (!this.layers.some((l) => l.familyBias !== undefined)) return { maps, shapes }
+    // Every cell holds the same family vector (one family's row, or a blend), so the mean over the cells is that
+    // vector: the same reading as training/models.py `family_of_field`.
+    const { familyOffset, familyDim } = this.manifest
+    const family = tf.tidy(() =>
+      tf.reshape(tf.mean(tf.slice(field, [0, 0, 0, familyOffset], [1, -1, -1, familyDim]), [0, 1, 2]), [1, familyDim]),
+    ) as tf.Tensor2D
+    return { maps, shapes, family }
   }
 
   /** Layer `i` of the forward pass on `x` (synchronous tf ops); `fused`: bias and relu ride in the conv kernel. */
-  private layer(
-    i: number,
-    x: tf.Tensor4D,
-    run: { maps: NoiseMaps; shapes: [number, number][] },
-    fused: boolean,
-  ): tf.Tensor4D {
-    const { spec, kernel, bias, noise: noiseWeight } = this.layers[i]!
+  private layer(i: number, x: tf.Tensor4D, run: ForwardRun, fused: boolean): tf.Tensor4D {
+    const { spec, kernel, noise: noiseWeight, familyBias } = this.layers[i]!
+    const bias =
+      familyBias === undefined
+        ? this.layers[i]!.bias
+        : (tf.add(this.layers[i]!.bias, tf.reshape(tf.matMul(run.family!, familyBias), [spec.out])) as tf.Tensor1D)
     const tanh = spec.activation === 'tanh'
     // Bias and relu ride in the conv kernel (one pass over the output instead of three); noise goes in before the
     // activation, so a noise layer fuses the bias only.
@@ -269,11 +289,13 @@ export class Generator {
     pause: () => Promise<void>,
   ): Promise<tf.Tensor4D> {
     let x = tf.tensor4d(field, [1, cellsH, cellsW, this.manifest.inputChannels])
+    let run: ForwardRun | undefined
     try {
-      const run = this.prepare(x, noise)
+      run = this.prepare(x, noise)
       for (let i = 0; i < this.layers.length; i++) {
         const input = x
-        x = tf.tidy(() => this.layer(i, input, run, true))
+        const r = run
+        x = tf.tidy(() => this.layer(i, input, r, true))
         input.dispose()
         // Synchronous backends (wasm, cpu) have done the layer's work here; a GPU backend has only queued it.
         await pause()
@@ -282,6 +304,8 @@ export class Generator {
     } catch (e) {
       x.dispose()
       throw e
+    } finally {
+      run?.family?.dispose()
     }
   }
 
@@ -360,7 +384,7 @@ export class Generator {
   dispose(): void {
     if (this.disposed) return
     this.disposed = true
-    for (const l of this.layers) tf.dispose(l.noise ? [l.kernel, l.bias, l.noise] : [l.kernel, l.bias])
+    for (const l of this.layers) tf.dispose([l.kernel, l.bias, l.noise, l.familyBias].filter((t) => t !== undefined))
     this.layers = []
   }
 }
@@ -541,6 +565,9 @@ export async function loadGenerator(source: GeneratorSource, options: LoadGenera
     kernel: tf.tensor4d(values.get(`${spec.name}/kernel`)!, [3, 3, spec.in, spec.out]),
     bias: tf.tensor1d(values.get(`${spec.name}/bias`)!),
     ...(spec.noise ? { noise: tf.tensor1d(values.get(`${spec.name}/noise`)!) } : {}),
+    ...(spec.familyBias
+      ? { familyBias: tf.tensor2d(values.get(`${spec.name}/familyBias`)!, [manifest.familyDim, spec.out]) }
+      : {}),
   }))
   return new Generator(manifest, layers)
 }

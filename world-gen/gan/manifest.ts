@@ -48,6 +48,11 @@ export interface LayerSpec {
    * layer's resolution, added before the activation.
    */
   noise: boolean
+  /**
+   * A family offset on the bias: `<name>/familyBias` [familyDim, out] times the field's family vector (the mean over
+   * cells of its family channels) is added to the bias, so every layer, not only the first, takes the material family.
+   */
+  familyBias: boolean
   /** Activation after the conv. */
   activation: 'relu' | 'tanh'
 }
@@ -70,6 +75,8 @@ export interface GeneratorManifest {
   inputChannels: number
   /** Channels of the material-family vector in every cell, after the global latent (0 without families). */
   familyDim: number
+  /** The field channel where the family vector starts (latent.globalDim; 0 without families). */
+  familyOffset: number
   /** Output pixels per latent cell along each axis (2^upsample layers). */
   cellPx: number
   /** Axes with circular padding: both (`xy`), so every output tiles. */
@@ -148,8 +155,21 @@ export function parseManifest(json: unknown): GeneratorManifest {
     if (typeof l.upsample !== 'boolean') bad(`layers[${i}].upsample must be boolean`)
     if (l.activation !== 'relu' && l.activation !== 'tanh') bad(`layers[${i}].activation must be relu or tanh`)
     if (l.noise !== undefined && typeof l.noise !== 'boolean') bad(`layers[${i}].noise must be boolean`)
+    if (l.familyBias !== undefined && typeof l.familyBias !== 'boolean') bad(`layers[${i}].familyBias must be boolean`)
     const noise = l.noise === true
-    return { name: l.name, kernel: 3, in: l.in, out: l.out, upsample: l.upsample, noise, activation: l.activation }
+    const familyBias = l.familyBias === true
+    if (familyBias && !((familyDim as number) > 0))
+      bad(`layers[${i}] has a familyBias, but the model has no material families`)
+    return {
+      name: l.name,
+      kernel: 3,
+      in: l.in,
+      out: l.out,
+      upsample: l.upsample,
+      noise,
+      familyBias,
+      activation: l.activation,
+    }
   })
   for (let i = 0; i < layers.length; i++) {
     const expectIn = i === 0 ? latent.inputChannels : layers[i - 1].out
@@ -204,6 +224,7 @@ export function parseManifest(json: unknown): GeneratorManifest {
       [`${l.name}/bias`, [l.out]],
     ]
     if (l.noise) want.push([`${l.name}/noise`, [l.out]])
+    if (l.familyBias) want.push([`${l.name}/familyBias`, [familyDim as number, l.out]])
     for (const [name, shape] of want) {
       const w = byName.get(name)
       if (w === undefined)
@@ -229,6 +250,7 @@ export function parseManifest(json: unknown): GeneratorManifest {
     version: ls.version,
     inputChannels: latent.inputChannels,
     familyDim: familyDim as number,
+    familyOffset: (familyDim as number) > 0 ? (latent.globalDim as number) : 0,
     cellPx,
     wrap: latent.wrap,
     outputChannels,
