@@ -115,6 +115,14 @@ class PipelineTest(unittest.TestCase):
                     torch.equal(window, img[:, y : y + 40, x : x + 40])
                     for y in range(img.shape[1] - 39) for x in range(img.shape[2] - 39))
         self.assertTrue(found, 'a crop of a non-tiling image is a window inside it')
+        # At a crop larger than some non-tiling images, those sit out (a wrapped crop would show a seam they lack);
+        # images that tile, or are large enough, stay.
+        big = 64
+        sampler = MaterialSampler(data, big, seed=2)
+        drawn = set(np.concatenate(sampler.by_family).tolist())
+        for i in range(len(data)):
+            fits = bool(data.tiles[i]) or min(data.images[i].shape[1:]) >= big
+            self.assertEqual(i in drawn, fits, (i, data.images[i].shape, data.tiles[i]))
 
     def test_1_augmented_sampler(self):
         from .surface_augment import augment_probability, colour_jitter, hue_matrix, resize_window

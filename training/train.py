@@ -156,7 +156,13 @@ class MaterialSampler:
         # with_height: RGB + height crops, drawn only from images that have a height map
         self.with_height = with_height
         ok = data.has_height if with_height else np.ones(len(data.family), bool)
-        self.by_family = [np.flatnonzero((data.family == k) & ok) for k in range(len(data.families))]
+        # An image that does not tile and is smaller than the crop could only give crops wrapped across its edges,
+        # a seam it does not have: it sits out (unless its family has nothing else).
+        fits = np.array([bool(t) or min(img.shape[1:]) >= crop for img, t in zip(data.images, data.tiles)])
+        self.by_family = []
+        for k in range(len(data.families)):
+            idx = np.flatnonzero((data.family == k) & ok)
+            self.by_family.append(idx[fits[idx]] if fits[idx].any() else idx)
         self.present = [k for k, idx in enumerate(self.by_family) if len(idx) and (only is None or k == only)]
         if not self.present:
             raise ValueError(f'no images of family {only}')
