@@ -603,10 +603,14 @@ class ReliefTest(unittest.TestCase):
         out = self._train(run, step + 2, '--family-bias', '--relief', str(self.tmp / 'relief.npz'), '--init-from',
                           str(src / 'ckpt.pt'))
         self.assertIn('initialised from', out)
-        out = self._train(run, step + 4)
+        # Resumed without the flag, nor the crop and batch (which are not the defaults): all three carry over.
+        cmd = [sys.executable, '-m', 'training.train', '--data', str(self.tmp / 'tiny.npz'), '--run', str(run),
+               '--steps', str(step + 4), '--sample-every', '1000', '--ckpt-every', '2', '--relief-batch', '4']
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout
         self.assertIn(f'resumed at step {step + 2}', out)
         ck = torch.load(run / 'ckpt.pt', map_location='cpu')
         self.assertTrue(ck['config']['family_bias'])
+        self.assertEqual((ck['config']['crop'], ck['config']['batch']), (4 * self.layout['cellPx'], 6))
         self.assertIn('blocks.1.family_bias.weight', ck['G_ema'])
         model_dir, golden = self.tmp / 'model-fb', self.tmp / 'golden-fb.json'
         subprocess.run([sys.executable, '-m', 'training.export', '--run', str(run), '--out', str(model_dir),

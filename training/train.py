@@ -368,6 +368,7 @@ def main() -> None:
     ap.add_argument('--snapshot-every', type=int, default=None,
                     help='keep a slim EMA snapshot every N steps in <run>/snapshots (default per model: sky 500)')
     args = ap.parse_args()
+    given = {key for key in MODEL_DEFAULTS[args.model] if getattr(args, key) is not None}
     for key, value in MODEL_DEFAULTS[args.model].items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -395,6 +396,12 @@ def main() -> None:
     conditioned = 'pixels' in np.load(args.data).files
     if ck is not None and ck['config'].get('relief') and not args.relief:
         args.relief = ck['config']['relief']  # a relief run resumes as one
+    if ck is not None:
+        # and with the crop and batch it ran with, unless given again (a 64 px run resumed without --crop must not
+        # drop back to the default)
+        for key in ('crop', 'batch'):
+            if key not in given and key in ck['config']:
+                setattr(args, key, ck['config'][key])
     if conditioned:
         data = MaterialSet(args.data, relief=args.relief)
         families, n_train = data.families, len(data)
