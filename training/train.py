@@ -394,14 +394,16 @@ def main() -> None:
         layout = latent_layout(args.model)
     manifest_hash = dataset_manifest_sha256(args.data)
     conditioned = 'pixels' in np.load(args.data).files
-    if ck is not None and ck['config'].get('relief') and not args.relief:
-        args.relief = ck['config']['relief']  # a relief run resumes as one
     if ck is not None:
-        # and with the crop and batch it ran with, unless given again (a 64 px run resumed without --crop must not
-        # drop back to the default)
+        # A run resumes as it started: a relief run as one, with the architecture and conditioning it began with,
+        # and with the crop and batch it ran with unless given again (a 64 px run resumed without --crop must not
+        # drop back to the default).
+        if ck['config'].get('relief') and not args.relief:
+            args.relief = ck['config']['relief']
         for key in ('crop', 'batch'):
             if key not in given and key in ck['config']:
                 setattr(args, key, ck['config'][key])
+        args.family_bias = bool(ck['config'].get('family_bias'))
     if conditioned:
         data = MaterialSet(args.data, relief=args.relief)
         families, n_train = data.families, len(data)
@@ -416,11 +418,9 @@ def main() -> None:
     if args.relief and not conditioned:
         raise SystemExit('--relief needs the family-labelled surface dataset')
     if ck is not None:
-        plan = ck['config'].get('plan')  # a run resumes with the architecture it started with
+        plan = ck['config'].get('plan')
     else:
         plan = plan_with_noise(args.model, args.noise_layers) if args.noise_layers is not None else None
-    if ck is not None:
-        args.family_bias = bool(ck['config'].get('family_bias'))  # and with the conditioning it started with
     G = Generator(args.model, plan=plan, n_families=len(families), layout=layout,
                   out_ch=4 if args.relief else 3, family_bias=args.family_bias).to(device)
     D = Discriminator(n_classes=len(families) if G.family_dim else 0).to(device)
@@ -476,11 +476,19 @@ def main() -> None:
                 raise SystemExit(f'--init-from {args.init_from}: a different generator (missing {missing}, '
                                  f'unexpected {unexpected})')
         if not grown_rgb:
-            # Adam's moments carry over for the parameters both nets have (new family offsets start without).
-            names = [name for name, _ in G.named_parameters()]
+            # Adam's moments carry over for the parameters both nets have (new family offsets start without). The
+            # source's optimiser state is indexed by its parameter order, which is the grown net's less the new
+            # offsets; a shape that disagrees means that order changed, and the moments would land on the wrong
+            # tensors, so the grown net starts Adam afresh instead.
+            params = dict(G.named_parameters())
+            names = list(params)
             old = [name for name in names if name not in missing]
             st = src['opt_g']
             state = {names.index(name): st['state'][i] for i, name in enumerate(old) if i in st['state']}
+            if any(s['exp_avg'].shape != params[names[j]].shape for j, s in state.items()):
+                print(f'--init-from {args.init_from}: optimiser state does not line up with the parameters; '
+                      f'Adam starts afresh', flush=True)
+                state = {}
             opt_g.load_state_dict({'state': state,
                                    'param_groups': [{**st['param_groups'][0], 'params': list(range(len(names)))}]})
         D.load_state_dict(src['D'])
