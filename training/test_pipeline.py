@@ -603,6 +603,7 @@ class ReliefTest(unittest.TestCase):
         out = self._train(run, step + 2, '--family-bias', '--relief', str(self.tmp / 'relief.npz'), '--init-from',
                           str(src / 'ckpt.pt'))
         self.assertIn('initialised from', out)
+        self.assertNotIn('Adam starts afresh', out)  # the source's Adam moments lined up with the grown net's
         # Resumed without the flag, nor the crop and batch (which are not the defaults): all three carry over.
         cmd = [sys.executable, '-m', 'training.train', '--data', str(self.tmp / 'tiny.npz'), '--run', str(run),
                '--steps', str(step + 4), '--sample-every', '1000', '--ckpt-every', '2', '--relief-batch', '4']
