@@ -617,6 +617,9 @@ def main() -> None:
                     help='surface: measure an exported model (model.json + weights.bin) instead of a checkpoint, '
                     'with its training crop, the default dataset and relief maps')
     ap.add_argument('--ckpt', default='ckpt.pt', help='checkpoint file in the run folder (sky: best.pt from sky_select)')
+    ap.add_argument('--crop', type=int, default=None,
+                    help="measure on crops of this size instead of the weights' training crop (to set weights trained "
+                    'on different crops side by side; the figures move with the crop)')
     ap.add_argument('--relief-only', action='store_true',
                     help='relief model: re-measure only the relief figures (e.g. after its calibration changed) and '
                     'merge them into the existing metrics file, leaving every other figure as it is (~3 min)')
@@ -654,6 +657,10 @@ def main() -> None:
 
                 g.relief_calibration = fit_families(net, g, args.data, g.relief_data, g.height_px_per_unit, crop)
                 torch.manual_seed(args.seed)  # the figures below draw the same noise as without the fit
+    if args.crop is not None:
+        if args.crop <= 0 or args.crop % g.cell_px:
+            raise SystemExit(f'--crop {args.crop}: must be a positive multiple of the cell size, {g.cell_px} px')
+        crop = args.crop
     out = Path(args.out) if args.out else Path('public/models') / args.model / 'metrics.json'
     if args.relief_only:
         if g.out_ch != 4 or not g.family_dim:
