@@ -23,19 +23,22 @@ fi
 left() { local s=$((START + DEADLINE_S - $(date +%s))); echo $((s > 1 ? s : 1)); }
 slim() { python3 -c "import torch,sys; ck=torch.load(sys.argv[1], map_location='cpu', weights_only=False); torch.save({k: ck[k] for k in ('G_ema','step','config')}, sys.argv[2])" "$1" "$2"; }
 
-# surface RUN BATCH LEG1_MIN LEG2_MIN WORKERS: the shipped recipe in two legs, the first with --augment (colour
-# and size variation of the real crops: metal learns the data's lighter tones), the second without (structure
-# comes back; training/README.md). Snapshots every 1,000 steps, so the checkpoint can be chosen here afterwards.
+# surface RUN BATCH LEG1_MIN LEG2_MIN WORKERS: the shipped recipe in two legs, with family offsets on every layer
+# from the start: the first on 40 px crops with --augment (colour and size variation of the real crops: metal
+# learns the data's lighter tones), the second on 64 px crops without (structure comes back, and a crop holds two
+# block lengths and two metal panels; training/README.md). Snapshots every 1,000 steps, so the checkpoint can be
+# chosen here afterwards.
 surface() {
   local run=$1 batch=$2 leg1=$3 leg2=$4 workers=$5
-  local args="--model surface --run $run --crop 40 --batch $batch --relief-batch $((batch / 2)) --r1 0.1"
+  local args="--model surface --run $run --batch $batch --relief-batch $((batch / 2)) --r1 0.1 --family-bias"
   args="$args --noise-from 3000 --steps 1000000 --threads 2 --loader-workers $workers --ckpt-every 500"
   args="$args --sample-every 2000 --snapshot-every 1000 --family-weights brick=3,stone_blocks=2,floor_tiles=2"
   [ -f training/.cache/surface2-relief.npz ] && args="$args --relief training/.cache/surface2-relief.npz"
-  timeout -k 5 "$(left)" python3 -m training.train $args --augment --max-minutes "$leg1" 2>&1 | grep -v '"step"'
+  timeout -k 5 "$(left)" python3 -m training.train $args --crop 40 --augment --max-minutes "$leg1" 2>&1 |
+    grep -v '"step"'
   tail -1 "$run/log.jsonl"
   slim "$run/ckpt.pt" "$run/ckpt-mid.pt"
-  timeout -k 5 "$(left)" python3 -m training.train $args --max-minutes "$leg2" 2>&1 | grep -v '"step"'
+  timeout -k 5 "$(left)" python3 -m training.train $args --crop 64 --max-minutes "$leg2" 2>&1 | grep -v '"step"'
   tail -1 "$run/log.jsonl"
   slim "$run/ckpt.pt" "$run/ckpt-final.pt"
 }

@@ -160,7 +160,11 @@ async function measureWall(page: Page) {
 function expectReliefAnswersTheSun({ before, after, figures }: Awaited<ReturnType<typeof measureWall>>) {
   expect(after, 'the textures and their maps did not change when the sun moved').toEqual(before)
   expect(figures.unlitDiff, 'the unlit colour on screen did not change').toBeLessThan(0.5)
-  expect(Math.min(...figures.means), 'both suns light the wall').toBeGreaterThan(10)
+  // The suns must light the crop; the unlit view (uniform ambient light) only shows the material's own colour,
+  // which may be dark (the shipped weights paint this wall a near-black maroon brick: luma ~3 unlit, ~13 lit).
+  const [litLeft, litRight, unlitMean] = figures.means as [number, number, number]
+  expect(Math.min(litLeft, litRight), 'both suns light the wall').toBeGreaterThan(10)
+  expect(unlitMean, 'the wall has colour unlit (not black)').toBeGreaterThan(1)
   // A flat wall lit by a distant sun shades evenly: lit ÷ unlit would have no fine detail at all.
   expect(figures.detail, 'the sunlit wall shows relief').toBeGreaterThan(0.03)
   expect(figures.flip, 'the fine shading changes with the sun').toBeGreaterThan(0.02)
