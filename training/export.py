@@ -338,12 +338,14 @@ def relief_sheet(net: FoldedGenerator, g: Generator, names: list[str], path: Pat
     labelled_sheet(rows, path)
 
 
-def run_speed(run: Path, device: str) -> str | None:
-    """Steps per second and wall time of a run, from its log (elapsed time restarts at every resume: legs)."""
+def run_speed(run: Path, device: str, upto: int | None = None) -> str | None:
+    """Steps per second and wall time of a run up to step `upto` (the exported one; a run may have trained on past
+    the snapshot that ships), from its log (elapsed time restarts at every resume: legs)."""
     path = run / 'log.jsonl'
     if not path.exists():
         return None
     recs = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    recs = [r for r in recs if upto is None or r['step'] <= upto]
     wall, last = 0.0, None
     for r in recs:
         if last is not None and r['elapsed_s'] < last['elapsed_s']:
@@ -406,7 +408,7 @@ def main() -> None:
         meta['training']['gpu'] = cfg['gpu']
     out_dir = Path(args.out) if args.out else ROOT / 'public' / 'models' / args.model
     meta['training']['families'] = cfg.get('family_counts')
-    meta['training']['speed'] = run_speed(run, cfg.get('device', 'cpu'))
+    meta['training']['speed'] = run_speed(run, cfg.get('device', 'cpu'), ck['step'])
     if args.model == 'sky':
         # The sky's crops are drawn by sky_augment.SkyDeckSampler when the dataset has the light variants (train.py).
         data = Path(cfg.get('data') or '')

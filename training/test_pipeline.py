@@ -880,6 +880,23 @@ class SurfaceDataTest(unittest.TestCase):
         self.assertEqual(label_source(src), ('brick', 'atlas-crop'))
 
 
+class RunSpeedTest(unittest.TestCase):
+    """The card's speed line counts the run up to the exported step, across resumed legs."""
+
+    def test_speed_up_to_the_exported_step(self):
+        from .export import run_speed
+        with tempfile.TemporaryDirectory() as tmp:
+            run = Path(tmp)
+            # Grown from another run's step 1,000; two legs (elapsed_s restarts at a resume); trained on past 1,400.
+            legs = [[(1050, 50.0), (1100, 100.0), (1200, 200.0)], [(1250, 50.0), (1300, 100.0), (1400, 200.0)]]
+            lines = [json.dumps({'step': s, 'elapsed_s': e, 's_per_step': 1.0}) for leg in legs for s, e in leg]
+            (run / 'log.jsonl').write_text('\n'.join(lines) + '\n')
+            self.assertEqual(run_speed(run, 'cpu', 1300),
+                             '300 steps in 0.08 h of training (1.00 steps/s on 2 CPU cores) '
+                             '(steps 1,000-1,300; the run started from an earlier checkpoint)')
+            self.assertTrue(run_speed(run, 'cpu').startswith('400 steps in 0.11 h'))
+
+
 class GpuLeaseTest(unittest.TestCase):
     """What a GPU lease relies on: the packed data unpacks to exactly the training data (and a damaged pack is
     refused, nothing written), and crops drawn in worker processes are batches like those drawn in-process."""
