@@ -96,6 +96,78 @@ def load_exported(model_dir: Path) -> tuple[Generator, list[dict], dict]:
     return g.eval(), layers, ls
 
 
+@torch.no_grad()
+def trainable_from_export(model_dir: Path, cells: tuple[int, int], batches: int = 32, batch: int = 32,
+                          seed: int = 0) -> Generator:
+    """A trainable Generator rebuilt from exported weights, so training can go on from what ships when the run that
+    made it is gone (its checkpoint lived outside the repository).
+
+    The export folded each BatchNorm into its conv: W' = W * s, with s = gamma / sigma_run. BatchNorm trains on batch
+    statistics, which remove any scale and shift of its input: BN(W' x) = gamma' (W x - mu_B) / sigma_B * sign(s) +
+    beta'. So the rebuilt block keeps the folded conv and gives its BatchNorm gamma' = the standard deviation and
+    beta' = the mean of the folded conv's output (measured on fresh latents like `recalibrate_bn`), plus the folded
+    bias; in eval mode that block is the exported layer exactly, in train mode it is the original block up to the
+    float16 rounding of the weights. Exactly what the rebuilt net paints depends on those statistics, as the original's
+    did."""
+    folded, layers, ls = load_exported(model_dir)
+    g = Generator(ls['model'], plan=folded.plan, n_families=folded.n_families, layout=folded.layout,
+                  out_ch=folded.out_ch, family_bias=folded.family_bias)
+    if g.family_embed is not None:
+        g.family_embed.weight.copy_(folded.family_embed.weight)
+    stats: list[list[tuple[torch.Tensor, torch.Tensor]]] = [[] for _ in g.blocks]
+    for blk, layer in zip(g.blocks, layers):
+        blk.conv.weight.copy_(layer['weight'])
+        if blk.noise_weight is not None:
+            blk.noise_weight.copy_(layer['noise'])
+        if blk.family_bias is not None:
+            blk.family_bias.weight.copy_(layer['family_bias'])
+        # Identity BatchNorm plus the folded bias, so eval mode is the exported net while the statistics are measured.
+        blk.bn.reset_running_stats()
+        blk.bn.running_var.fill_(1.0 - blk.bn.eps)
+        blk.bn.weight.fill_(1.0)
+        blk.bn.bias.copy_(layer['bias'])
+    g.to_rgb.weight.copy_(layers[-1]['weight'])
+    g.to_rgb.bias.copy_(layers[-1]['bias'])
+    if g.to_rgb_family_bias is not None:
+        g.to_rgb_family_bias.weight.copy_(layers[-1]['family_bias'])
+
+    class _Stop(Exception):
+        pass
+
+    def measure(k: int):
+        def record(_module, inputs):
+            y = inputs[0].float()
+            stats[k].append((y.mean(dim=(0, 2, 3)), y.var(dim=(0, 2, 3))))
+            raise _Stop  # the blocks after k wait for their turn
+        return record
+
+    # Block by block, in train mode, as `recalibrate_bn` measured the statistics the export folded: the blocks before k
+    # already rebuilt (they normalise by batch statistics), so block k sees what it saw in the original net.
+    g.train()
+    measured = []
+    for k, (blk, layer) in enumerate(zip(g.blocks, layers)):
+        handle = blk.bn.register_forward_pre_hook(measure(k))
+        gen = torch.Generator().manual_seed(seed)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            for _ in range(batches):
+                try:
+                    g(g.sample_field(batch, cells[0], cells[1], gen))
+                except _Stop:
+                    pass
+        handle.remove()
+        mean = torch.stack([m for m, _ in stats[k]]).mean(0)
+        var = torch.stack([v for _, v in stats[k]]).mean(0)
+        blk.bn.weight.copy_(torch.sqrt(var + blk.bn.eps))
+        blk.bn.bias.copy_(mean + layer['bias'])
+        measured.append((mean, var))
+    # Running statistics last: the train-mode passes above moved those of the blocks they ran through.
+    for blk, (mean, var) in zip(g.blocks, measured):
+        blk.bn.running_mean.copy_(mean)
+        blk.bn.running_var.copy_(var)
+    return g.train()
+
+
 def fp16_layers(g: Generator) -> list[dict]:
     """BN-folded layers with weights rounded to float16 (what the browser gets), kept as fp32."""
     layers = fold_bn(g)
@@ -365,7 +437,13 @@ def run_speed(run: Path, device: str, upto: int | None = None) -> str | None:
         if per_step and per_step[len(per_step) // 2] > 1.3 * per_step[len(per_step) // 10]:
             # The median step well above the fast ones: the cores were shared with other work for much of the run.
             where += ', shared with other work for much of the run'
-    since = f' (steps {start:,}-{recs[-1]["step"]:,}; the run started from an earlier checkpoint)' if start else ''
+    began = 'the run started from an earlier checkpoint'
+    config = run / 'config.json'
+    source = json.loads(config.read_text()).get('init_from_export') if config.exists() else None
+    if isinstance(source, dict):
+        began = (f"the run started from the exported weights {source['version']} (step {source['step']:,}) with new "
+                 'discriminators')
+    since = f' (steps {start:,}-{recs[-1]["step"]:,}; {began})' if start else ''
     return f'{steps} steps in {wall / 3600:.2f} h of training ({steps / wall:.2f} steps/s on {where}){since}'
 
 

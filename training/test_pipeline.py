@@ -629,6 +629,54 @@ class ReliefTest(unittest.TestCase):
         ema, _ = load_ema(run, 'surface')
         self.assertLess(float((FoldedGenerator(fp16_layers(ema))(field, noise) - want).abs().max()), 1e-5)
 
+    def test_5_training_goes_on_from_exported_weights(self):
+        # The run behind shipped weights lives outside the repository and can be lost: a new run starts from the
+        # exported (BN-folded, float16) files. The rebuilt net is the exported one in eval mode; refolded after the
+        # export's own BatchNorm recalibration it gives back the exported layers; training goes on from the exported
+        # step with new discriminators, warmed up first, and the run remembers where it began across a resume.
+        from .export import trainable_from_export
+
+        model_dir = self.tmp / 'model-fb'
+        if not (model_dir / 'model.json').exists():
+            self.test_4_family_bias_grown_run_export()
+        cells = (4, 4)
+        g = trainable_from_export(model_dir, cells)
+        shell, layers, ls = load_exported(model_dir)
+        gen = torch.Generator().manual_seed(11)
+        field = shell.sample_field(3, *cells, gen)
+        noise = [torch.randn(3, 1, h, w, generator=gen) for h, w in shell.noise_shapes(*cells)]
+        with torch.no_grad():
+            self.assertLess(float((g.eval()(field, noise) - FoldedGenerator(layers)(field, noise)).abs().max()), 1e-5)
+        recalibrate_bn(g, cells)
+        for old, new in zip(layers, fp16_layers(g)):
+            for key in ('weight', 'bias', 'noise', 'family_bias'):
+                if key in old:
+                    self.assertLess(float((old[key] - new[key]).abs().max()), 2e-3 * float(old[key].abs().max()) + 1e-6,
+                                    key)
+
+        run = self.tmp / 'from-export'
+        step = int(ls['training']['steps'])
+        # Colour + height weights need the relief data: refused with the reason, nothing written.
+        cmd = [sys.executable, '-m', 'training.train', '--data', str(self.tmp / 'tiny.npz'), '--run', str(run),
+               '--steps', str(step + 2), '--batch', '6', '--crop', str(4 * self.layout['cellPx']),
+               '--init-from-export', str(model_dir)]
+        bad = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn('pass --relief', bad.stderr)
+        self.assertFalse((run / 'ckpt.pt').exists())
+        out = self._train(run, step + 2, '--relief', str(self.tmp / 'relief.npz'), '--init-from-export',
+                          str(model_dir), '--d-warmup', '3')
+        self.assertIn(f"initialised from the exported {ls['version']} (step {step})", out)
+        self.assertIn('"d_warmup": 3', out)
+        ck = torch.load(run / 'ckpt.pt', map_location='cpu', weights_only=False)
+        self.assertEqual(ck['step'], step + 2)
+        self.assertTrue(ck['config']['family_bias'])
+        out = self._train(run, step + 4)
+        self.assertIn(f'resumed at step {step + 2}', out)
+        ck = torch.load(run / 'ckpt.pt', map_location='cpu', weights_only=False)
+        self.assertEqual(ck['config']['init_from_export'], {'dir': str(model_dir), 'version': ls['version'],
+                                                            'step': step})
+
 
 def synthetic_decks(n: int, size: int, seed: int = 0) -> np.ndarray:
     """Cloud-layer-like images [n, size, size, 3] (not tileable): white blobs over the clear-sky colour."""
@@ -895,6 +943,12 @@ class RunSpeedTest(unittest.TestCase):
                              '300 steps in 0.08 h of training (1.00 steps/s on 2 CPU cores) '
                              '(steps 1,000-1,300; the run started from an earlier checkpoint)')
             self.assertTrue(run_speed(run, 'cpu').startswith('400 steps in 0.11 h'))
+            # A run started from exported weights (train.py --init-from-export) says so.
+            (run / 'config.json').write_text(json.dumps({'init_from_export': {
+                'dir': 'public/models/surface', 'version': 'surface-v2-0123456789ab', 'step': 1000}}))
+            self.assertTrue(run_speed(run, 'cpu', 1300).endswith(
+                '(steps 1,000-1,300; the run started from the exported weights surface-v2-0123456789ab (step 1,000) '
+                'with new discriminators)'))
 
 
 class GpuLeaseTest(unittest.TestCase):

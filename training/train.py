@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from .common import dataset_manifest_sha256, snapshot_path
-from .models import Discriminator, Generator, latent_layout, plan_with_noise, recalibrate_bn
+from .models import Discriminator, Generator, latent_layout, plan_of_layers, plan_with_noise, recalibrate_bn
 from .sheets import save_grid
 from .sky_augment import SkyDeckSampler
 from .surface_augment import augment_probability, colour_jitter, resize_window, window_side
@@ -353,6 +353,13 @@ def main() -> None:
     ap.add_argument('--init-from', default=None,
                     help="start a new run from another run's checkpoint (e.g. a 3-channel one: its colour output "
                          'is kept, the height output starts near zero; the colour discriminator is kept too)')
+    ap.add_argument('--init-from-export', default=None, metavar='MODEL_DIR',
+                    help='start a new run from exported weights (e.g. public/models/surface) when the run that made '
+                         'them is gone: the generator is rebuilt from the folded layers (export.trainable_from_export), '
+                         'the discriminators start afresh (see --d-warmup) and steps count on from the exported step')
+    ap.add_argument('--d-warmup', type=int, default=0,
+                    help='with --init-from-export: train only the new discriminators this many steps first (the '
+                         'generator held), so its first gradients come from a critic that already knows the data')
     ap.add_argument('--family-bias', action='store_true',
                     help='surface: every layer takes the family vector as a per-channel offset (models.family_bias_layer); '
                          'with --init-from, grown from a net without it (the offsets start at zero)')
@@ -404,6 +411,21 @@ def main() -> None:
             if key not in given and key in ck['config']:
                 setattr(args, key, ck['config'][key])
         args.family_bias = bool(ck['config'].get('family_bias'))
+        args.init_from_export = ck['config'].get('init_from_export')  # where the run began, kept on resume
+    exported = None
+    if ck is None and args.init_from_export:
+        if args.init_from:
+            raise SystemExit('--init-from and --init-from-export: give one')
+        exported = json.loads((Path(args.init_from_export) / 'model.json').read_text())['latentscape']
+        if exported['model'] != args.model:
+            raise SystemExit(f"--init-from-export {args.init_from_export}: a {exported['model']} model, not {args.model}")
+        if exported['layers'][-1]['out'] == 4 and not args.relief:
+            raise SystemExit(f'--init-from-export {args.init_from_export}: it paints colour + height: pass --relief')
+        exp_layout = {**layout, **{k: v for k, v in exported['latent'].items() if k != 'inputChannels'}}
+        if exp_layout != layout:
+            raise SystemExit(f'--init-from-export {args.init_from_export}: its latent layout {exported["latent"]} is '
+                             f'not the one training uses ({layout})')
+        args.family_bias = any(a.get('familyBias') for a in exported['layers'])
     if conditioned:
         data = MaterialSet(args.data, relief=args.relief)
         families, n_train = data.families, len(data)
@@ -419,6 +441,11 @@ def main() -> None:
         raise SystemExit('--relief needs the family-labelled surface dataset')
     if ck is not None:
         plan = ck['config'].get('plan')
+    elif exported is not None:
+        plan = plan_of_layers(exported['layers'])
+        names = (exported.get('families') or {}).get('names', [])
+        if names != families:
+            raise SystemExit(f'--init-from-export {args.init_from_export}: families {names}, the data has {families}')
     else:
         plan = plan_with_noise(args.model, args.noise_layers) if args.noise_layers is not None else None
     G = Generator(args.model, plan=plan, n_families=len(families), layout=layout,
@@ -498,6 +525,15 @@ def main() -> None:
             opt_dh.load_state_dict(src['opt_dh'])
         step = src['step']
         print(f'initialised from {args.init_from} (step {step})', flush=True)
+    elif exported is not None:
+        from .export import trainable_from_export
+
+        rebuilt = trainable_from_export(Path(args.init_from_export), cells).state_dict()
+        G.load_state_dict(rebuilt)
+        G_ema.load_state_dict(rebuilt)
+        step = int(exported['training']['steps'])
+        args.init_from_export = {'dir': str(args.init_from_export), 'version': exported['version'], 'step': step}
+        print(f"initialised from the exported {exported['version']} (step {step}); new discriminators", flush=True)
     def build_samplers(seed: int):
         """The crop samplers of this run, seeded (the relief one, when there is one, 7 further on)."""
         if conditioned:
@@ -544,6 +580,31 @@ def main() -> None:
                     'torch_rng': torch.get_rng_state(), 'aug_rng': aug_gen.get_state(), 'config': config, **extra},
                    tmp)
         os.replace(tmp, ckpt_path)
+
+    if exported is not None and args.d_warmup:
+        # The generator is held while the new discriminators learn the data against what it paints now: otherwise
+        # its first steps would follow an untrained critic away from the exported weights.
+        t_warm = time.time()
+        for i in range(args.d_warmup):
+            real, fams, real_h, fams_h = next(batches)
+            real = real.to(device, non_blocking=True)
+            fams = fams.to(device, non_blocking=True) if fams is not None else None
+            if args.bf16:
+                real = real.contiguous(memory_format=torch.channels_last)
+            d = d_step(G, D, opt_d, real, fams, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every, step=i,
+                       amp=amp)
+            rec = {'d_warmup': i + 1, 'loss_d': round(d['loss_d'], 4), 'real_logit': round(d['real_logit'], 3),
+                   'fake_logit': round(d['fake_logit'], 3)}
+            if relief_sampler is not None:
+                real_h, fams_h = real_h.to(device, non_blocking=True), fams_h.to(device, non_blocking=True)
+                if args.bf16:
+                    real_h = real_h.contiguous(memory_format=torch.channels_last)
+                dh = d_step(G, D_h, opt_dh, real_h, fams_h, aug_gen, cells, r1_gamma=args.r1,
+                            r1_every=args.r1_every, step=i, amp=amp)
+                rec.update(loss_dh=round(dh['loss_d'], 4))
+            if (i + 1) % 50 == 0 or i + 1 == args.d_warmup:
+                print(json.dumps({**rec, 'elapsed_s': round(time.time() - t_warm, 1)}), flush=True)
+        save()
 
     t0 = time.time()
     t_last = t0
