@@ -665,12 +665,14 @@ class ReliefTest(unittest.TestCase):
         self.assertIn('pass --relief', bad.stderr)
         self.assertFalse((run / 'ckpt.pt').exists())
         out = self._train(run, step + 2, '--relief', str(self.tmp / 'relief.npz'), '--init-from-export',
-                          str(model_dir), '--d-warmup', '3')
+                          str(model_dir), '--d-warmup', '3', '--lr-g', '5e-5')
         self.assertIn(f"initialised from the exported {ls['version']} (step {step})", out)
         self.assertIn('"d_warmup": 3', out)
         ck = torch.load(run / 'ckpt.pt', map_location='cpu', weights_only=False)
         self.assertEqual(ck['step'], step + 2)
         self.assertTrue(ck['config']['family_bias'])
+        self.assertEqual(ck['opt_g']['param_groups'][0]['lr'], 5e-5)  # the generator fine-tunes at its own rate
+        self.assertEqual(ck['opt_d']['param_groups'][0]['lr'], 2e-4)
         out = self._train(run, step + 4)
         self.assertIn(f'resumed at step {step + 2}', out)
         ck = torch.load(run / 'ckpt.pt', map_location='cpu', weights_only=False)

@@ -330,6 +330,10 @@ def main() -> None:
     ap.add_argument('--batch', type=int, default=None, help='default: per model (MODEL_DEFAULTS)')
     ap.add_argument('--crop', type=int, default=None, help='square crop px, a multiple of the layout cellPx; default per model')
     ap.add_argument('--lr', type=float, default=2e-4)
+    ap.add_argument('--lr-g', type=float, default=None,
+                    help="the generator's learning rate when not --lr: lower to fine-tune weights that are already good "
+                         '(a new discriminator is uninformative at first, and Adam turns its noisy gradients into '
+                         'full-size steps)')
     ap.add_argument('--r1', type=float, default=None, help='R1 gamma; default per model')
     ap.add_argument('--r1-every', type=int, default=4)
     ap.add_argument('--ema', type=float, default=0.999)
@@ -464,7 +468,7 @@ def main() -> None:
     amp = ((lambda: torch.autocast(device_type=device, dtype=torch.bfloat16)) if args.bf16
            else contextlib.nullcontext)
     G_ema = copy.deepcopy(G).eval()
-    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr, betas=(0.5, 0.99))
+    opt_g = torch.optim.Adam(G.parameters(), lr=args.lr_g or args.lr, betas=(0.5, 0.99))
     opt_d = torch.optim.Adam(D.parameters(), lr=args.lr, betas=(0.5, 0.99))
     opt_dh = torch.optim.Adam(D_h.parameters(), lr=args.lr, betas=(0.5, 0.99)) if D_h is not None else None
     step = 0
