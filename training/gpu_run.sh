@@ -7,6 +7,9 @@
 #     once on the one GPU (each alone leaves it mostly idle: the nets are small and the steps short).
 #   SKY_ARGS: more train.py arguments for the sky run. LEG1/LEG2 (surface legs) and SKY_MIN: minutes.
 #   MODEL=surface or MODEL=sky: that one alone (carry its .npz files and manifest, or training/.cache/gpu).
+#   MODEL=surface-on: go on from the shipped surface weights (public/models/surface, in the working tree) instead of
+#     from step 0: new discriminators warmed up D_WARMUP steps, then the generator at learning rate LR_G (default 4e-5)
+#     for the rest of the lease, snapshots every 500 steps; ON_MIN minutes.
 # Everything stops by DEADLINE_S seconds after the start, whatever is left running, and what exists is copied.
 set -uo pipefail
 export PYTHONUNBUFFERED=1 OMP_WAIT_POLICY=PASSIVE
@@ -39,6 +42,20 @@ surface() {
   tail -1 "$run/log.jsonl"
   slim "$run/ckpt.pt" "$run/ckpt-mid.pt"
   timeout -k 5 "$(left)" python3 -m training.train $args --crop 64 --max-minutes "$leg2" 2>&1 | grep -v '"step"'
+  tail -1 "$run/log.jsonl"
+  slim "$run/ckpt.pt" "$run/ckpt-final.pt"
+}
+
+# surface_on RUN MINUTES: the shipped surface weights trained on (train.py --init-from-export), with the shipped
+# recipe's family weights, on 64 px crops at batch 32 as they were trained.
+surface_on() {
+  local run=$1
+  local args="--model surface --run $run --crop 64 --batch 32 --relief-batch 16 --steps 1000000 --threads 2"
+  args="$args --loader-workers 6 --ckpt-every 500 --sample-every 1000 --snapshot-every 500"
+  args="$args --family-weights brick=3,stone_blocks=2,floor_tiles=2,cobble=2 --lr-g ${LR_G:-4e-5}"
+  [ -f training/.cache/surface2-relief.npz ] && args="$args --relief training/.cache/surface2-relief.npz"
+  timeout -k 5 "$(left)" python3 -m training.train $args --init-from-export public/models/surface \
+    --d-warmup "${D_WARMUP:-1000}" --max-minutes "$2" 2>&1 | grep -v '"step"'
   tail -1 "$run/log.jsonl"
   slim "$run/ckpt.pt" "$run/ckpt-final.pt"
 }
@@ -90,7 +107,9 @@ case "$MODEL" in
     surface "$RUNS/surface" "${BATCH:-32}" "${LEG1:-4.8}" "${LEG2:-2.8}" 6; collect "$RUNS/surface" surface ;;
   sky)
     sky "$RUNS/sky" "${SKY_MIN:-6.0}"; collect "$RUNS/sky" sky ;;
-  *) echo "MODEL must be all, surface or sky, not $MODEL" >&2; exit 2 ;;
+  surface-on)
+    surface_on "$RUNS/surface-on" "${ON_MIN:-8.0}"; collect "$RUNS/surface-on" surface-on ;;
+  *) echo "MODEL must be all, surface, surface-on or sky, not $MODEL" >&2; exit 2 ;;
 esac
 echo "done in $(( $(date +%s) - START )) s"
 ls -la "$OUT"
