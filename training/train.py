@@ -585,26 +585,33 @@ def main() -> None:
                    tmp)
         os.replace(tmp, ckpt_path)
 
+    def discriminator_steps(at: int):
+        """One batch of real crops and a step of each discriminator on it (`at`: the step number R1 counts by); the
+        losses and the batch's families (colour, relief)."""
+        real, fams, real_h, fams_h = next(batches)
+        real = real.to(device, non_blocking=True)
+        fams = fams.to(device, non_blocking=True) if fams is not None else None
+        if args.bf16:
+            real = real.contiguous(memory_format=torch.channels_last)
+        d = d_step(G, D, opt_d, real, fams, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every, step=at, amp=amp)
+        dh = None
+        if relief_sampler is not None:
+            real_h, fams_h = real_h.to(device, non_blocking=True), fams_h.to(device, non_blocking=True)
+            if args.bf16:
+                real_h = real_h.contiguous(memory_format=torch.channels_last)
+            dh = d_step(G, D_h, opt_dh, real_h, fams_h, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every,
+                        step=at, amp=amp)
+        return d, dh, fams, fams_h
+
     if exported is not None and args.d_warmup:
         # The generator is held while the new discriminators learn the data against what it paints now: otherwise
         # its first steps would follow an untrained critic away from the exported weights.
         t_warm = time.time()
         for i in range(args.d_warmup):
-            real, fams, real_h, fams_h = next(batches)
-            real = real.to(device, non_blocking=True)
-            fams = fams.to(device, non_blocking=True) if fams is not None else None
-            if args.bf16:
-                real = real.contiguous(memory_format=torch.channels_last)
-            d = d_step(G, D, opt_d, real, fams, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every, step=i,
-                       amp=amp)
+            d, dh, _, _ = discriminator_steps(i)
             rec = {'d_warmup': i + 1, 'loss_d': round(d['loss_d'], 4), 'real_logit': round(d['real_logit'], 3),
                    'fake_logit': round(d['fake_logit'], 3)}
-            if relief_sampler is not None:
-                real_h, fams_h = real_h.to(device, non_blocking=True), fams_h.to(device, non_blocking=True)
-                if args.bf16:
-                    real_h = real_h.contiguous(memory_format=torch.channels_last)
-                dh = d_step(G, D_h, opt_dh, real_h, fams_h, aug_gen, cells, r1_gamma=args.r1,
-                            r1_every=args.r1_every, step=i, amp=amp)
+            if dh is not None:
                 rec.update(loss_dh=round(dh['loss_d'], 4))
             if (i + 1) % 50 == 0 or i + 1 == args.d_warmup:
                 print(json.dumps({**rec, 'elapsed_s': round(time.time() - t_warm, 1)}), flush=True)
@@ -613,21 +620,8 @@ def main() -> None:
     t0 = time.time()
     t_last = t0
     while step < args.steps:
-        real, fams, real_h, fams_h = next(batches)
-        real = real.to(device, non_blocking=True)
-        fams = fams.to(device, non_blocking=True) if fams is not None else None
-        if args.bf16:
-            real = real.contiguous(memory_format=torch.channels_last)
-        d = d_step(G, D, opt_d, real, fams, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every, step=step,
-                   amp=amp)
-        relief = None
-        if relief_sampler is not None:
-            real_h, fams_h = real_h.to(device, non_blocking=True), fams_h.to(device, non_blocking=True)
-            if args.bf16:
-                real_h = real_h.contiguous(memory_format=torch.channels_last)
-            dh = d_step(G, D_h, opt_dh, real_h, fams_h, aug_gen, cells, r1_gamma=args.r1, r1_every=args.r1_every,
-                        step=step, amp=amp)
-            relief = (D_h, fams_h, args.relief_weight)
+        d, dh, fams, fams_h = discriminator_steps(step)
+        relief = (D_h, fams_h, args.relief_weight) if dh is not None else None
         g = g_step(G, D, opt_g, args.batch, fams, aug_gen, cells, device, freeze_noise=step < args.noise_from,
                    relief=relief, amp=amp)
         ema_update(G_ema, G, args.ema)
