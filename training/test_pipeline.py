@@ -664,6 +664,8 @@ class ReliefTest(unittest.TestCase):
         self.assertNotEqual(bad.returncode, 0)
         self.assertIn('pass --relief', bad.stderr)
         self.assertFalse((run / 'ckpt.pt').exists())
+        bad = subprocess.run([*cmd[:-2], '--d-warmup', '3'], cwd=ROOT, capture_output=True, text=True)
+        self.assertIn('--d-warmup warms up the new discriminators', bad.stderr)
         out = self._train(run, step + 2, '--relief', str(self.tmp / 'relief.npz'), '--init-from-export',
                           str(model_dir), '--d-warmup', '3', '--lr-g', '5e-5')
         self.assertIn(f"initialised from the exported {ls['version']} (step {step})", out)

@@ -416,6 +416,8 @@ def main() -> None:
                 setattr(args, key, ck['config'][key])
         args.family_bias = bool(ck['config'].get('family_bias'))
         args.init_from_export = ck['config'].get('init_from_export')  # where the run began, kept on resume
+    if args.d_warmup and not args.init_from_export:
+        raise SystemExit('--d-warmup warms up the new discriminators of a run started with --init-from-export')
     exported = None
     if ck is None and args.init_from_export:
         if args.init_from:
@@ -538,6 +540,7 @@ def main() -> None:
         step = int(exported['training']['steps'])
         args.init_from_export = {'dir': str(args.init_from_export), 'version': exported['version'], 'step': step}
         print(f"initialised from the exported {exported['version']} (step {step}); new discriminators", flush=True)
+
     def build_samplers(seed: int):
         """The crop samplers of this run, seeded (the relief one, when there is one, 7 further on)."""
         if conditioned:
