@@ -55,7 +55,7 @@ surface_on() {
   args="$args --family-weights brick=3,stone_blocks=2,floor_tiles=2,cobble=2 --lr-g ${LR_G:-4e-5}"
   [ -f training/.cache/surface2-relief.npz ] && args="$args --relief training/.cache/surface2-relief.npz"
   timeout -k 5 "$(left)" python3 -m training.train $args --init-from-export public/models/surface \
-    --d-warmup "${D_WARMUP:-1000}" --max-minutes "$2" 2>&1 | grep -v '"step"'
+    --d-warmup "${D_WARMUP:-4000}" --max-minutes "$2" 2>&1 | grep -v '"step"'
   tail -1 "$run/log.jsonl"
   slim "$run/ckpt.pt" "$run/ckpt-final.pt"
 }
