@@ -86,9 +86,8 @@ def load_exported(model_dir: Path) -> tuple[Generator, list[dict], dict]:
             layer['family_from'] = ls['latent']['globalDim']
         layers.append(layer)
     fam = ls.get('families')
-    lat = ls['latent']
     g = Generator(ls['model'], plan=plan_of_layers(ls['layers']), n_families=len(fam['names']) if fam else 0,
-                  layout={**latent_layout(ls['model']), **{k: v for k, v in lat.items() if k != 'inputChannels'}},
+                  layout=exported_layout(ls),
                   out_ch=ls['layers'][-1]['out'], family_bias=any(a.get('familyBias') for a in ls['layers']))
     if fam:
         with torch.no_grad():
@@ -114,7 +113,6 @@ def trainable_from_export(model_dir: Path, cells: tuple[int, int], batches: int 
                   out_ch=folded.out_ch, family_bias=folded.family_bias)
     if g.family_embed is not None:
         g.family_embed.weight.copy_(folded.family_embed.weight)
-    stats: list[list[tuple[torch.Tensor, torch.Tensor]]] = [[] for _ in g.blocks]
     for blk, layer in zip(g.blocks, layers):
         blk.conv.weight.copy_(layer['weight'])
         if blk.noise_weight is not None:
@@ -134,19 +132,20 @@ def trainable_from_export(model_dir: Path, cells: tuple[int, int], batches: int 
     class _Stop(Exception):
         pass
 
-    def measure(k: int):
-        def record(_module, inputs):
-            y = inputs[0].float()
-            stats[k].append((y.mean(dim=(0, 2, 3)), y.var(dim=(0, 2, 3))))
-            raise _Stop  # the blocks after k wait for their turn
-        return record
+    seen: list[tuple[torch.Tensor, torch.Tensor]] = []  # the block being measured: (mean, variance) per batch
+
+    def record(_module, inputs):
+        y = inputs[0].float()
+        seen.append((y.mean(dim=(0, 2, 3)), y.var(dim=(0, 2, 3))))
+        raise _Stop  # the blocks after it wait for their turn
 
     # Block by block, in train mode, as `recalibrate_bn` measured the statistics the export folded: the blocks before k
     # already rebuilt (they normalise by batch statistics), so block k sees what it saw in the original net.
     g.train()
     measured = []
-    for k, (blk, layer) in enumerate(zip(g.blocks, layers)):
-        handle = blk.bn.register_forward_pre_hook(measure(k))
+    for blk, layer in zip(g.blocks, layers):
+        seen.clear()
+        handle = blk.bn.register_forward_pre_hook(record)
         gen = torch.Generator().manual_seed(seed)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
@@ -156,8 +155,8 @@ def trainable_from_export(model_dir: Path, cells: tuple[int, int], batches: int 
                 except _Stop:
                     pass
         handle.remove()
-        mean = torch.stack([m for m, _ in stats[k]]).mean(0)
-        var = torch.stack([v for _, v in stats[k]]).mean(0)
+        mean = torch.stack([m for m, _ in seen]).mean(0)
+        var = torch.stack([v for _, v in seen]).mean(0)
         blk.bn.weight.copy_(torch.sqrt(var + blk.bn.eps))
         blk.bn.bias.copy_(mean + layer['bias'])
         measured.append((mean, var))
@@ -166,6 +165,12 @@ def trainable_from_export(model_dir: Path, cells: tuple[int, int], batches: int 
         blk.bn.running_mean.copy_(mean)
         blk.bn.running_var.copy_(var)
     return g.train()
+
+
+def exported_layout(ls: dict) -> dict:
+    """The latent layout an exported model (its `latentscape` block `ls`) was trained with: the shared definition
+    overlaid with what model.json records (less the input width, which follows from it)."""
+    return {**latent_layout(ls['model']), **{k: v for k, v in ls['latent'].items() if k != 'inputChannels'}}
 
 
 def fp16_layers(g: Generator) -> list[dict]:

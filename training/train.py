@@ -427,8 +427,9 @@ def main() -> None:
             raise SystemExit(f"--init-from-export {args.init_from_export}: a {exported['model']} model, not {args.model}")
         if exported['layers'][-1]['out'] == 4 and not args.relief:
             raise SystemExit(f'--init-from-export {args.init_from_export}: it paints colour + height: pass --relief')
-        exp_layout = {**layout, **{k: v for k, v in exported['latent'].items() if k != 'inputChannels'}}
-        if exp_layout != layout:
+        from .export import exported_layout
+
+        if exported_layout(exported) != layout:
             raise SystemExit(f'--init-from-export {args.init_from_export}: its latent layout {exported["latent"]} is '
                              f'not the one training uses ({layout})')
         args.family_bias = any(a.get('familyBias') for a in exported['layers'])
