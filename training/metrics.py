@@ -191,14 +191,16 @@ def crops_of(images: np.ndarray, n: int, crop: int, seed: int, model: str = 'sur
 
 @torch.no_grad()
 def generate(net, g: Generator, n: int, cells: tuple[int, int], seed: int, batch: int = 64,
-             family: int | None = None, channels: int = 3) -> torch.Tensor:
-    """Samples [n, channels, H, W]: the colour by default (a relief net's height channel is judged apart)."""
+             family: int | None = None, channels: int = 3, latent_scale: float = 1.0) -> torch.Tensor:
+    """Samples [n, channels, H, W]: the colour by default (a relief net's height channel is judged apart); latents
+    drawn at `latent_scale` (Generator.sample_field)."""
     gen = torch.Generator().manual_seed(seed)
     out = []
     for i in range(0, n, batch):
         b = min(batch, n - i)
         fams = torch.full((b,), family, dtype=torch.long) if family is not None else None
-        out.append(net(g.sample_field(b, cells[0], cells[1], gen, families=fams))[:, :channels])
+        field = g.sample_field(b, cells[0], cells[1], gen, families=fams, latent_scale=latent_scale)
+        out.append(net(field)[:, :channels])
     return torch.cat(out)
 
 

@@ -215,10 +215,12 @@ class Generator(nn.Module):
         return torch.cat([z_global[:, :, None, None].expand(b, g, h, w), z_local], dim=1)
 
     def sample_field(self, b: int, h: int, w: int, gen: torch.Generator | None = None, device='cpu',
-                     families: torch.Tensor | None = None):
-        """A random field; conditioned models take family indices [B] (uniformly drawn when None)."""
-        zg = torch.randn(b, self.global_dim, generator=gen).to(device)
-        zl = torch.randn(b, self.local_dim, h, w, generator=gen).to(device)
+                     families: torch.Tensor | None = None, latent_scale: float = 1.0):
+        """A random field; conditioned models take family indices [B] (uniformly drawn when None). `latent_scale`
+        multiplies the global and local latents (the truncation trick's psi; the family vectors are not scaled): the
+        world and training draw at 1, surface_select can score other scales."""
+        zg = torch.randn(b, self.global_dim, generator=gen).to(device) * latent_scale
+        zl = torch.randn(b, self.local_dim, h, w, generator=gen).to(device) * latent_scale
         cond = None
         if self.family_dim:
             if families is None:

@@ -13,8 +13,14 @@ family classifier, so snapshots (and shipped weights, `--compare`) can be read s
 It chooses nothing: a checkpoint is chosen by eye on the sample sheets among the ones the figures favour, then
 exported with `training.export --ckpt snapshots/step_NNNNNN.pt` and measured in full with `training.metrics`.
 
+`--latent-scale PSI` (repeatable) scores every net with its latents scaled by PSI as well, the truncation trick:
+samples nearer the latent mean are recognised more often and sit nearer the training set (lower nn), so the two
+figures trade against each other along PSI. The world, training/metrics.py and every shipped figure draw at 1.
+
 CLI: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 -m training.surface_select --run R [--every 1000] [--from 16000]
      [--compare public/models/surface]   (writes <run>/select.json; ~1 min a snapshot on 2 CPU cores)
+     /usr/bin/python3 -m training.surface_select --compare public/models/surface --latent-scale 1 --latent-scale 0.8
+     (exported weights alone, at their training crop, on the default dataset; --out FILE to keep the records)
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .common import dataset_manifest_sha256, snapshots
+from .common import CACHE, dataset_manifest_sha256, snapshots
 from .export import fp16_layers, load_ema, load_exported
 from .metrics import (family_recognition, generate, material_crops, nn_distance, tone_range,
                       train_family_classifier)
@@ -59,13 +65,14 @@ class FamilyScorer:
         """The top-left q x q patch of each crop, flattened: what the nearest-neighbour distance compares."""
         return x[:, :, : self.q, : self.q].reshape(x.shape[0], -1)
 
-    def score(self, net, g: Generator) -> dict:
-        """Per family {rec, tone, nn} and their means over the families scored, with how many are below nn 1."""
+    def score(self, net, g: Generator, latent_scale: float = 1.0) -> dict:
+        """Per family {rec, tone, nn} and their means over the families scored, with how many are below nn 1; the
+        samples' latents drawn at `latent_scale` (1: as the world draws them)."""
         cells = (self.crop // g.cell_px, self.crop // g.cell_px)
         torch.manual_seed(self.seed)  # the per-pixel noise: the same draws for every snapshot
         fam, judged = {}, {}
         for k, (real_train, real_held, bank, nn_held) in self.real.items():
-            fake = generate(net, g, self.n, cells, self.seed + 100 * (k + 1) + 2, family=k)
+            fake = generate(net, g, self.n, cells, self.seed + 100 * (k + 1) + 2, family=k, latent_scale=latent_scale)
             nn_fake = nn_distance(self.patches(fake), bank)
             fam[self.families[k]] = {'nn': round(nn_fake / nn_held, 3),
                                      'tone': tone_range(real_train, fake, real_held)['tone_outside']}
@@ -78,10 +85,10 @@ class FamilyScorer:
 
 def table(records: list[dict], families: list[str]) -> str:
     """One line per record: the means, then rec / tone / nn per family."""
-    head = ['what'.ljust(24), 'rec   tone  nn    <1'] + [f[:14].ljust(14) for f in families]
+    head = ['what'.ljust(32), 'rec   tone  nn    <1'] + [f[:14].ljust(14) for f in families]
     lines = ['  '.join(head)]
     for r in records:
-        cells = [r['label'][:24].ljust(24), f"{r['rec']:.2f}  {r['tone']:.2f}  {r['nn']:.2f}  {r['below_nn_1']:>2}"]
+        cells = [r['label'][:32].ljust(32), f"{r['rec']:.2f}  {r['tone']:.2f}  {r['nn']:.2f}  {r['below_nn_1']:>2}"]
         for f in families:
             v = r['families'].get(f)
             cells.append(f"{v['rec']:.2f} {v['tone']:.2f} {v['nn']:.2f}" if v else '-'.ljust(14))
@@ -91,32 +98,44 @@ def table(records: list[dict], families: list[str]) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--run', required=True)
-    ap.add_argument('--data', default=None, help="default: the run's dataset")
+    ap.add_argument('--run', default=None, help='a run folder whose snapshots to score (optional with --compare)')
+    ap.add_argument('--data', default=None, help="default: the run's dataset, else training/.cache/surface2.npz")
+    ap.add_argument('--out', default=None, help='where to write the records (default <run>/select.json)')
     ap.add_argument('--every', type=int, default=0, help='score only snapshots at multiples of this many steps')
     ap.add_argument('--from', dest='start', type=int, default=0, help='score only snapshots from this step on')
     ap.add_argument('--compare', action='append', default=[], metavar='DIR',
                     help='exported weights (model.json + weights.bin) to score beside the snapshots, e.g. the shipped '
                          'ones; repeatable')
+    ap.add_argument('--latent-scale', type=float, action='append', default=None, metavar='PSI',
+                    help='score every net with its latents scaled by PSI (the truncation trick; repeatable, '
+                         'default 1): how recognition and nn trade against each other')
     ap.add_argument('--n', type=int, default=256, help='samples and real crops per family')
     ap.add_argument('--classifier-steps', type=int, default=1500)
     ap.add_argument('--threads', type=int, default=2)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    run = Path(args.run)
-    snaps = snapshots(run, args.start, args.every)
-    if not snaps and not args.compare:
+    if args.run is None and not args.compare:
+        raise SystemExit('give --run (a run folder with snapshots) or --compare (exported weights), or both')
+    run = Path(args.run) if args.run else None
+    snaps = snapshots(run, args.start, args.every) if run else []
+    if run and not snaps and not args.compare:
         raise SystemExit(f'no snapshots to score in {run}/snapshots (train with --snapshot-every)')
-    cfg = json.loads((run / 'config.json').read_text())
-    data = args.data or cfg['data']
+    if run:
+        cfg = json.loads((run / 'config.json').read_text())
+        data, crop = args.data or cfg['data'], cfg['crop']
+    else:  # exported weights alone: their own training crop, so every export is scored as it was trained
+        data = args.data or str(CACHE / 'surface2.npz')
+        crop = json.loads((Path(args.compare[0]) / 'model.json').read_text())['latentscape']['training']['crop']
     have = dataset_manifest_sha256(data)
-    scorer = FamilyScorer(data, n=args.n, crop=cfg['crop'], classifier_steps=args.classifier_steps)
+    scorer = FamilyScorer(data, n=args.n, crop=crop, classifier_steps=args.classifier_steps)
     records = []
 
     def add(label: str, net, g: Generator, **extra) -> None:
-        rec = {'label': label, **extra, **scorer.score(net, g)}
-        records.append(rec)
-        print(json.dumps(rec), flush=True)
+        for psi in args.latent_scale or [1.0]:
+            named = label if psi == 1.0 else f'{label} psi={psi:g}'
+            rec = {'label': named, **extra, 'latent_scale': psi, **scorer.score(net, g, latent_scale=psi)}
+            records.append(rec)
+            print(json.dumps(rec), flush=True)
 
     for d in args.compare:
         g, layers, ls = load_exported(Path(d))
@@ -129,7 +148,9 @@ def main() -> None:
         add(f"step {ck['step']}", FoldedGenerator(fp16_layers(g)), g, step=ck['step'], file=path.name)
     out = {'data': str(data), 'classifier_accuracy': round(scorer.clf_accuracy, 3), 'n': args.n,
            'families': [scorer.families[k] for k in scorer.real], 'records': records}
-    (run / 'select.json').write_text(json.dumps(out, indent=1))
+    dest = Path(args.out) if args.out else (run / 'select.json' if run else None)
+    if dest:
+        dest.write_text(json.dumps(out, indent=1))
     print(table(records, out['families']))
 
 

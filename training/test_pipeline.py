@@ -270,6 +270,34 @@ class PipelineTest(unittest.TestCase):
             self.assertLessEqual(abs(f['tone'] - s['tone']), 1 / 16 + 1e-6)
         self.assertIn('step 6', r.stdout)
 
+    def test_3g_latent_scale(self):
+        """--latent-scale scores exported weights alone (no run folder) with their latents scaled: the scale multiplies
+        the global and local latents only, 1 is the default draw, and another scale changes what is scored."""
+        g = Generator('surface', n_families=len(SMOKE_FAMILIES))
+        draw = lambda psi: g.sample_field(2, 3, 3, torch.Generator().manual_seed(0), families=torch.tensor([0, 1]),
+                                          latent_scale=psi)
+        fam = slice(g.global_dim, g.global_dim + g.family_dim)
+        one, half = draw(1.0), draw(0.5)
+        self.assertTrue(torch.equal(one, g.sample_field(2, 3, 3, torch.Generator().manual_seed(0),
+                                                        families=torch.tensor([0, 1]))))
+        self.assertTrue(torch.equal(half[:, fam], one[:, fam]), 'family vectors are not scaled')
+        latents = [i for i in range(one.shape[1]) if not fam.start <= i < fam.stop]
+        self.assertTrue(torch.allclose(half[:, latents], 0.5 * one[:, latents]))
+
+        out = self.tmp / 'psi.json'
+        subprocess.run([sys.executable, '-m', 'training.surface_select', '--compare', str(self.tmp / 'model'),
+                        '--data', str(self.tmp / 'tiny.npz'), '--n', '16', '--classifier-steps', '10',
+                        '--latent-scale', '1', '--latent-scale', '0', '--out', str(out)],
+                       cwd=ROOT, capture_output=True, text=True, check=True)
+        first, zero = json.loads(out.read_text())['records']
+        self.assertEqual([first['latent_scale'], zero['latent_scale']], [1.0, 0.0])
+        self.assertTrue(zero['label'].endswith('psi=0') and not first['label'].endswith('psi=1'))
+        self.assertNotEqual([f['nn'] for f in first['families'].values()],
+                            [f['nn'] for f in zero['families'].values()])
+        r = subprocess.run([sys.executable, '-m', 'training.surface_select'], cwd=ROOT, capture_output=True, text=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn('--compare', r.stderr)
+
     def test_3c_seam_reference(self):
         """The cell-line reference: a pattern that repeats every cell has its border exactly like every cell line;
         a ramp that jumps back at the border has a seam far above every line."""
