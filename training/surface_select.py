@@ -123,7 +123,7 @@ def main() -> None:
     if run:
         cfg = json.loads((run / 'config.json').read_text())
         data, crop = args.data or cfg['data'], cfg['crop']
-    else:  # exported weights alone: their own training crop, so every export is scored as it was trained
+    else:  # exported weights alone: scored at the (first) export's training crop, as the weights were trained
         data = args.data or str(CACHE / 'surface2.npz')
         crop = json.loads((Path(args.compare[0]) / 'model.json').read_text())['latentscape']['training']['crop']
     have = dataset_manifest_sha256(data)
