@@ -120,12 +120,13 @@ def main() -> None:
     snaps = snapshots(run, args.start, args.every) if run else []
     if run and not snaps and not args.compare:
         raise SystemExit(f'no snapshots to score in {run}/snapshots (train with --snapshot-every)')
+    exports = [(d, *load_exported(Path(d))) for d in args.compare]  # (dir, shell, layers, latentscape block)
     if run:
         cfg = json.loads((run / 'config.json').read_text())
         data, crop = args.data or cfg['data'], cfg['crop']
     else:  # exported weights alone: scored at the (first) export's training crop, as the weights were trained
         data = args.data or str(CACHE / 'surface2.npz')
-        crop = json.loads((Path(args.compare[0]) / 'model.json').read_text())['latentscape']['training']['crop']
+        crop = exports[0][-1]['training']['crop']
     have = dataset_manifest_sha256(data)
     scorer = FamilyScorer(data, n=args.n, crop=crop, classifier_steps=args.classifier_steps)
     records = []
@@ -137,8 +138,7 @@ def main() -> None:
             records.append(rec)
             print(json.dumps(rec), flush=True)
 
-    for d in args.compare:
-        g, layers, ls = load_exported(Path(d))
+    for d, g, layers, ls in exports:
         # Weights trained on another build of the dataset may have trained on images this build holds out: their
         # nn and recognition are then flattered, so the record says so rather than refusing (metrics refuses).
         same = ls['training'].get('datasetManifestSha256') == have

@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from .common import dataset_manifest_sha256, snapshot_path
+from .export import exported_layout, trainable_from_export
 from .models import Discriminator, Generator, latent_layout, plan_of_layers, plan_with_noise, recalibrate_bn
 from .sheets import save_grid
 from .sky_augment import SkyDeckSampler
@@ -427,8 +428,6 @@ def main() -> None:
             raise SystemExit(f"--init-from-export {args.init_from_export}: a {exported['model']} model, not {args.model}")
         if exported['layers'][-1]['out'] == 4 and not args.relief:
             raise SystemExit(f'--init-from-export {args.init_from_export}: it paints colour + height: pass --relief')
-        from .export import exported_layout
-
         if exported_layout(exported) != layout:
             raise SystemExit(f'--init-from-export {args.init_from_export}: its latent layout {exported["latent"]} is '
                              f'not the one training uses ({layout})')
@@ -533,8 +532,6 @@ def main() -> None:
         step = src['step']
         print(f'initialised from {args.init_from} (step {step})', flush=True)
     elif exported is not None:
-        from .export import trainable_from_export
-
         rebuilt = trainable_from_export(Path(args.init_from_export), cells).state_dict()
         G.load_state_dict(rebuilt)
         G_ema.load_state_dict(rebuilt)
