@@ -53,6 +53,12 @@ from .common import CACHE, ROOT, fetch_debs, write_credits_section
 DECK_EXTENT = 1.5
 DECK_PX = 128
 PX_PER_UNIT = DECK_PX / (2 * DECK_EXTENT)
+
+
+def deck_extent(deck_px: int) -> float:
+    """Half the side, in units, of a deck of `deck_px` pixels at PX_PER_UNIT."""
+    return deck_px / (2 * PX_PER_UNIT)
+
 # Linear-light RGB of the clear sky behind the clouds in the training images (and in the generator's output).
 CLEAR_RGB = (0.10, 0.25, 0.75)
 # Sources left out, each with the reason, judged by eye on the decks (`--preview`) and the cube faces: no cloud layer
@@ -107,6 +113,18 @@ DECK_LEFT_OUT = {
     'stk/gpwin': 'night: dark blue with a painted blot',
     'stk/temple': 'night: dark blue with a painted blot',
     'stk/lasdunassoccer': 'night: dark sky, a red glow at the horizon only',
+}
+
+# Sources whose deck is clear sky only out to some distance from the zenith (units on the plane at unit height): the
+# ground, a rock face or a tower rises into view lower down. A build whose deck reaches further leaves them out (the
+# data card says so), where a crop of the rock would be learned as cloud; the held-out split is drawn as if they were
+# there, so every other sky keeps its side.
+DECK_CLEAR_TO = {
+    'redeclipse/arid2': (1.5, 'a rock face fills one side and the bottom of the deck'),
+    'redeclipse/barren': (1.5, 'dark rock slabs at two edges of the deck'),
+    'redeclipse/dark': (1.5, 'a tower at one edge of the deck'),
+    'redeclipse/miramar': (1.5, 'snowy mountain peaks along one edge of the deck'),
+    'cube2/skyfantasy': (1.5, 'dark terrain in one corner of the deck'),
 }
 
 PMNDRS_VERSION = '1.7.0'
@@ -522,10 +540,13 @@ def light_variants(deck: np.ndarray) -> np.ndarray:
     return np.stack([cloud_layer(linear_to_srgb_u8(lin * np.asarray(g, np.float32)))[0] for g in LIGHT_GAINS])
 
 
-def build(h: int, holdout: float, seed: int, only: str | None = None, keep_left_out: bool = False):
-    """-> (cloud-layer images uint8 [N, DECK_PX, DECK_PX, 3], the same under other light [N, V, ...], decks as seen
-    [N, ...], manifest, stats). `keep_left_out` (inspection only) converts the left-out sources too."""
-    images, variants, decks, manifest, rejected = [], [], [], [], {}
+def build(h: int, holdout: float, seed: int, only: str | None = None, keep_left_out: bool = False,
+          deck_px: int = DECK_PX):
+    """-> (cloud-layer images uint8 [N, deck_px, deck_px, 3], the same under other light [N, V, ...], decks as seen
+    [N, ...], manifest, stats). `keep_left_out` (inspection only) converts the left-out sources too. The deck keeps
+    PX_PER_UNIT (the scale the app lays the generated layer at), so a larger deck reaches further from the zenith."""
+    images, variants, decks, manifest, rejected, terrain_groups = [], [], [], [], {}, []
+    extent = deck_extent(deck_px)
     for src in list_sources():
         if only and only not in src['name']:
             continue
@@ -533,8 +554,14 @@ def build(h: int, holdout: float, seed: int, only: str | None = None, keep_left_
         if src['name'] in DECK_LEFT_OUT and not keep_left_out:
             rejected[src['name']] = {**info, 'reason': DECK_LEFT_OUT[src['name']]}
             continue
+        clear_to, why = DECK_CLEAR_TO.get(src['name'], (np.inf, ''))
+        if extent > clear_to and not keep_left_out:
+            terrain_groups.append(src['group'])
+            rejected[src['name']] = {**info, 'reason': f'{why} (clear sky only to +-{clear_to} units; this deck '
+                                                        f'reaches +-{extent:g})'}
+            continue
         try:
-            deck = _srgb_u8(deck_from_hemisphere(convert(src, h)))
+            deck = _srgb_u8(deck_from_hemisphere(convert(src, h), deck_px, deck_extent(deck_px)))
         except Exception as e:  # an unreadable source is skipped and counted, never fatal
             rejected[src['name']] = {**info, 'reason': f'unreadable: {e}'}
             print(f"skip {src['name']}: {e}")
@@ -544,13 +571,13 @@ def build(h: int, holdout: float, seed: int, only: str | None = None, keep_left_
         variants.append(light_variants(deck))
         decks.append(deck)
         manifest.append({**info, 'cloud_cover': round(float(alpha.mean()), 3)})
-    held = split_by_group([m['group'] for m in manifest], holdout, seed)
+    held = split_by_group([m['group'] for m in manifest] + terrain_groups, holdout, seed)
     for m in manifest:
         m['split'] = 'heldout' if m['group'] in held else 'train'
     stats = {'kept': len(images), 'left_out': len(rejected),
              'train': sum(m['split'] == 'train' for m in manifest),
              'heldout': sum(m['split'] == 'heldout' for m in manifest),
-             'heldout_groups': sorted(held)}
+             'heldout_groups': sorted(held & {m['group'] for m in manifest})}
     return np.stack(images), np.stack(variants), np.stack(decks), manifest, stats, list(rejected.values())
 
 
@@ -649,6 +676,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--out', default=str(CACHE / 'sky.npz'))
     ap.add_argument('--height', type=int, default=256, help='intermediate hemisphere height in px (width is 4x)')
+    ap.add_argument('--deck-px', type=int, default=DECK_PX,
+                    help=f'deck side in px at {PX_PER_UNIT:.1f} px per unit (default {DECK_PX}: +-{DECK_EXTENT} units); '
+                         'larger decks hold whole clouds for larger training crops, and reach lower elevations')
     ap.add_argument('--holdout', type=float, default=0.2, help='share of skies held out, by whole groups')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--only', default=None, help='only sources whose name contains this (inspection)')
@@ -658,7 +688,8 @@ def main() -> None:
     fetch_debs({'0ad-data': 'x0ad', 'redeclipse-data': 'xre', 'supertuxkart-data': 'xstk', 'cube2-data': 'xc2'})
     fetch_extra()
     images, variants, decks, manifest, stats, left_out = build(args.height, args.holdout, args.seed, args.only,
-                                                               keep_left_out=args.preview_left_out)
+                                                               keep_left_out=args.preview_left_out,
+                                                               deck_px=args.deck_px)
     if args.preview:
         contact_sheet(decks, images, [f"{m['name']} ({m['split']}{', LEFT OUT' if m['name'] in DECK_LEFT_OUT else ''})"
                                       for m in manifest], Path(args.preview))
@@ -671,7 +702,7 @@ def main() -> None:
     # images: the neutral-light layer (metrics, the old samplers); variants: the layer under LIGHT_GAINS (training's
     # light-hue augmentation); group: the held-out unit (metrics' leave-one-group-out reference).
     np.savez(out, images=images, variants=variants, train=split, group=group)
-    man = {'height': args.height, 'deck': {'px': DECK_PX, 'extent': DECK_EXTENT, 'px_per_unit': PX_PER_UNIT,
+    man = {'height': args.height, 'deck': {'px': args.deck_px, 'extent': deck_extent(args.deck_px), 'px_per_unit': PX_PER_UNIT,
                                             'clear_rgb': list(CLEAR_RGB)},
            'light_gains': LIGHT_GAINS, 'groups': groups,
            'seed': args.seed, 'stats': stats, 'files': manifest, 'left_out': left_out}

@@ -881,6 +881,28 @@ class SkyPipelineTest(unittest.TestCase):
         self.assertEqual(choose(recs[:1], 1.5)[0]['step'], 500)
         self.assertEqual(choose([dict(r, swd=400.0 + r['step'] / 100) for r in recs], 1.5)[0]['step'], 500)
 
+    def test_8_deeper_discriminator_kept_on_resume(self):
+        """--d-channels builds the colour discriminator with one stride-2 layer per entry, is recorded with the run
+        and is kept when the run resumes without it (a resumed checkpoint must load into the same net)."""
+        from .sky_data import DECK_EXTENT, DECK_PX, deck_extent
+
+        self.assertEqual(deck_extent(DECK_PX), DECK_EXTENT)
+        self.assertEqual(deck_extent(192), 2.25)
+        run = self.tmp / 'run-d5'
+        base = [sys.executable, '-m', 'training.train', '--model', 'sky', '--data', str(self.tmp / 'sky.npz'),
+                '--run', str(run), '--batch', '4', '--crop', '64', '--sample-every', '1000', '--ckpt-every', '2',
+                '--snapshot-every', '1000']
+        subprocess.run(base + ['--steps', '2', '--d-channels', '8,16,16,16,16'], cwd=ROOT, capture_output=True,
+                       text=True, check=True)
+        self.assertEqual(json.loads((run / 'config.json').read_text())['d_channels'], [8, 16, 16, 16, 16])
+        d = torch.load(run / 'ckpt.pt', map_location='cpu', weights_only=False)['D']
+        self.assertEqual([d[f'features.{2 * i}.weight'].shape[0] for i in range(5)], [8, 16, 16, 16, 16])
+        self.assertNotIn('features.10.weight', d)
+        out = subprocess.run(base + ['--steps', '4'], cwd=ROOT, capture_output=True, text=True, check=True)
+        self.assertIn('resumed at step 2', out.stdout)
+        self.assertEqual(json.loads((run / 'config.json').read_text())['d_channels'], [8, 16, 16, 16, 16])
+        self.assertEqual(torch.load(run / 'ckpt.pt', map_location='cpu', weights_only=False)['step'], 4)
+
     def test_5_train_export_golden_metrics(self):
         cmd = [sys.executable, '-m', 'training.train', '--model', 'sky', '--data', str(self.tmp / 'sky.npz'), '--run',
                str(self.run_dir), '--steps', '4', '--batch', '4', '--crop', '64', '--sample-every', '1000',

@@ -376,6 +376,10 @@ def main() -> None:
                     help='draw crops in this many worker processes, ahead of the training step (on a GPU the '
                          "crops, drawn one by one in Python, take as long as the step itself); 0: in this process, "
                          'the same batches on every run and resume. Workers draw other (still seeded) batches')
+    ap.add_argument('--d-channels', type=lambda v: [int(c) for c in v.split(',')], default=None,
+                    help='channels of the colour discriminator, one stride-2 4x4 layer each (default 64,128,256,384): '
+                         'a fifth layer doubles what one of its outputs sees (about 78 -> 158 px), for structure larger '
+                         'than that, such as whole clouds on 128 px crops; kept on resume')
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this long')
     ap.add_argument('--snapshot-every', type=int, default=None,
                     help='keep a slim EMA snapshot every N steps in <run>/snapshots (default per model: sky 500)')
@@ -416,6 +420,7 @@ def main() -> None:
             if key not in given and key in ck['config']:
                 setattr(args, key, ck['config'][key])
         args.family_bias = bool(ck['config'].get('family_bias'))
+        args.d_channels = ck['config'].get('d_channels')
         args.init_from_export = ck['config'].get('init_from_export')  # where the run began, kept on resume
     if args.d_warmup and not args.init_from_export:
         raise SystemExit('--d-warmup warms up the new discriminators of a run started with --init-from-export')
@@ -456,7 +461,8 @@ def main() -> None:
         plan = plan_with_noise(args.model, args.noise_layers) if args.noise_layers is not None else None
     G = Generator(args.model, plan=plan, n_families=len(families), layout=layout,
                   out_ch=4 if args.relief else 3, family_bias=args.family_bias).to(device)
-    D = Discriminator(n_classes=len(families) if G.family_dim else 0).to(device)
+    d_kw = {'channels': tuple(args.d_channels)} if args.d_channels else {}
+    D = Discriminator(n_classes=len(families) if G.family_dim else 0, **d_kw).to(device)
     # The relief discriminator judges colour and height together (so relief must fit the picture), on families
     # with height data only; it is smaller than the colour one, which still judges every crop's colour.
     D_h = (Discriminator(channels=(32, 64, 128, 192), in_ch=4, n_classes=len(families), height_gain=4.0).to(device)
