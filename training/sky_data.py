@@ -561,7 +561,7 @@ def build(h: int, holdout: float, seed: int, only: str | None = None, keep_left_
                                                         f'reaches +-{extent:g})'}
             continue
         try:
-            deck = _srgb_u8(deck_from_hemisphere(convert(src, h), deck_px, deck_extent(deck_px)))
+            deck = _srgb_u8(deck_from_hemisphere(convert(src, h), deck_px, extent))
         except Exception as e:  # an unreadable source is skipped and counted, never fatal
             rejected[src['name']] = {**info, 'reason': f'unreadable: {e}'}
             print(f"skip {src['name']}: {e}")
@@ -603,7 +603,8 @@ def write_card(man: dict, path: Path) -> None:
         f"{', '.join(st['heldout_groups'])}.",
         f"- Each is converted to the upper hemisphere in equirectangular projection ({4 * h}x{h} px), then reprojected",
         f"  onto a horizontal plane at unit height overhead: a \"cloud deck\" of {deck['px']}x{deck['px']} px over",
-        f"  +-{deck['extent']} units ({deck['px_per_unit']:.1f} px per unit; elevations above ~25 degrees).",
+        f"  +-{deck['extent']} units ({deck['px_per_unit']:.1f} px per unit; elevations above "
+        f"~{np.degrees(np.arctan(1 / (deck['extent'] * np.sqrt(2)))):.0f} degrees).",
         '- Cube skyboxes (0ad-data, redeclipse-data, cube2-data, supertuxkart-data) are resampled from their five upper',
         '  faces (2x2 supersampled; the top face of a SuperTuxKart box is turned to match its side faces\' edges);',
         '  HDR panoramas (Poly Haven EXR) are tone-mapped: exposure keyed on the log-average luminance, ACES filmic',
@@ -691,7 +692,9 @@ def main() -> None:
                                                                keep_left_out=args.preview_left_out,
                                                                deck_px=args.deck_px)
     if args.preview:
-        contact_sheet(decks, images, [f"{m['name']} ({m['split']}{', LEFT OUT' if m['name'] in DECK_LEFT_OUT else ''})"
+        extent = deck_extent(args.deck_px)
+        left_out_here = set(DECK_LEFT_OUT) | {k for k, (to, _) in DECK_CLEAR_TO.items() if extent > to}
+        contact_sheet(decks, images, [f"{m['name']} ({m['split']}{', LEFT OUT' if m['name'] in left_out_here else ''})"
                                       for m in manifest], Path(args.preview))
     if args.only or args.preview_left_out:
         return
@@ -702,8 +705,9 @@ def main() -> None:
     # images: the neutral-light layer (metrics, the old samplers); variants: the layer under LIGHT_GAINS (training's
     # light-hue augmentation); group: the held-out unit (metrics' leave-one-group-out reference).
     np.savez(out, images=images, variants=variants, train=split, group=group)
-    man = {'height': args.height, 'deck': {'px': args.deck_px, 'extent': deck_extent(args.deck_px), 'px_per_unit': PX_PER_UNIT,
-                                            'clear_rgb': list(CLEAR_RGB)},
+    man = {'height': args.height,
+           'deck': {'px': args.deck_px, 'extent': deck_extent(args.deck_px), 'px_per_unit': PX_PER_UNIT,
+                    'clear_rgb': list(CLEAR_RGB)},
            'light_gains': LIGHT_GAINS, 'groups': groups,
            'seed': args.seed, 'stats': stats, 'files': manifest, 'left_out': left_out}
     text = json.dumps(man, indent=1)

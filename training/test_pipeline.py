@@ -902,6 +902,12 @@ class SkyPipelineTest(unittest.TestCase):
         self.assertIn('resumed at step 2', out.stdout)
         self.assertEqual(json.loads((run / 'config.json').read_text())['d_channels'], [8, 16, 16, 16, 16])
         self.assertEqual(torch.load(run / 'ckpt.pt', map_location='cpu', weights_only=False)['step'], 4)
+        # Another discriminator on resume is refused, and the run is left as it was.
+        bad = subprocess.run(base + ['--steps', '6', '--d-channels', '8,16,16,16'], cwd=ROOT, capture_output=True,
+                             text=True)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn('--d-channels', bad.stderr)
+        self.assertEqual(torch.load(run / 'ckpt.pt', map_location='cpu', weights_only=False)['step'], 4)
 
     def test_5_train_export_golden_metrics(self):
         cmd = [sys.executable, '-m', 'training.train', '--model', 'sky', '--data', str(self.tmp / 'sky.npz'), '--run',

@@ -420,7 +420,11 @@ def main() -> None:
             if key not in given and key in ck['config']:
                 setattr(args, key, ck['config'][key])
         args.family_bias = bool(ck['config'].get('family_bias'))
-        args.d_channels = ck['config'].get('d_channels')
+        kept = ck['config'].get('d_channels')
+        if args.d_channels is not None and args.d_channels != kept:
+            raise SystemExit(f'--d-channels {args.d_channels}: the run was started with {kept or "the default"}; '
+                             'a checkpoint loads only into the discriminator it was saved from')
+        args.d_channels = kept
         args.init_from_export = ck['config'].get('init_from_export')  # where the run began, kept on resume
     if args.d_warmup and not args.init_from_export:
         raise SystemExit('--d-warmup warms up the new discriminators of a run started with --init-from-export')
