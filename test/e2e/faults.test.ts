@@ -54,7 +54,8 @@ async function expectGeneratorUnavailable(page: Page, why: RegExp): Promise<void
   expect(await notice.innerText()).toMatch(/untextured grey, not generated scenery/)
   const stats = await page.evaluate(() => window.latentscape!.getStats())
   expect(stats.textureBytes).toBe(0)
-  expect(await page.evaluate(() => window.latentscape!.getState().ready)).toBe(true)
+  // `ready` flips on the first frame drawn after the loading screen lifts, a frame after the click: wait for it.
+  await page.waitForFunction(() => window.latentscape!.getState().ready, undefined, { timeout: 60_000, polling: 'raf' })
 }
 
 describe('injected faults', () => {

@@ -121,6 +121,13 @@ describe('explorable world', () => {
       const after = await page.evaluate(() => window.latentscape!.getStats())
       expect(after.roomsReady).toBeGreaterThanOrEqual(1)
       expect(after.textureBytes).toBeGreaterThan(0)
+      // `ready` flips on the first frame drawn once the loading screen lifts: the animation frame after the sync that
+      // marks the room painted. At ?tex=64 there is no smaller preview, so that same sync marks it textured too, and
+      // a frame still to come (a slow one while the worker paints the sky) is no failure; waiting for it is.
+      await page.waitForFunction(() => window.latentscape!.getState().ready, undefined, {
+        timeout: 60_000,
+        polling: 'raf',
+      })
       const state = await page.evaluate(() => window.latentscape!.getState())
       expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(state.backend)
       expect(state.ready).toBe(true)
