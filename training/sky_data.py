@@ -127,6 +127,16 @@ DECK_CLEAR_TO = {
     'cube2/skyfantasy': (1.5, 'dark terrain in one corner of the deck'),
 }
 
+
+
+def terrain_in_view(name: str, extent: float) -> str | None:
+    """Why source `name` is left out of a build whose deck reaches +-`extent` units (DECK_CLEAR_TO), or None."""
+    if name not in DECK_CLEAR_TO or extent <= DECK_CLEAR_TO[name][0]:
+        return None
+    clear_to, why = DECK_CLEAR_TO[name]
+    return f'{why} (clear sky only to +-{clear_to} units; this deck reaches +-{extent:g})'
+
+
 PMNDRS_VERSION = '1.7.0'
 BLENDER_VERSION = '3.4.1+dfsg-2'
 
@@ -554,11 +564,10 @@ def build(h: int, holdout: float, seed: int, only: str | None = None, keep_left_
         if src['name'] in DECK_LEFT_OUT and not keep_left_out:
             rejected[src['name']] = {**info, 'reason': DECK_LEFT_OUT[src['name']]}
             continue
-        clear_to, why = DECK_CLEAR_TO.get(src['name'], (np.inf, ''))
-        if extent > clear_to and not keep_left_out:
+        terrain = terrain_in_view(src['name'], extent)
+        if terrain and not keep_left_out:
             terrain_groups.append(src['group'])
-            rejected[src['name']] = {**info, 'reason': f'{why} (clear sky only to +-{clear_to} units; this deck '
-                                                        f'reaches +-{extent:g})'}
+            rejected[src['name']] = {**info, 'reason': terrain}
             continue
         try:
             deck = _srgb_u8(deck_from_hemisphere(convert(src, h), deck_px, extent))
@@ -693,8 +702,10 @@ def main() -> None:
                                                                deck_px=args.deck_px)
     if args.preview:
         extent = deck_extent(args.deck_px)
-        left_out_here = set(DECK_LEFT_OUT) | {k for k, (to, _) in DECK_CLEAR_TO.items() if extent > to}
-        contact_sheet(decks, images, [f"{m['name']} ({m['split']}{', LEFT OUT' if m['name'] in left_out_here else ''})"
+        def is_left_out(name: str) -> bool:
+            return name in DECK_LEFT_OUT or terrain_in_view(name, extent) is not None
+
+        contact_sheet(decks, images, [f"{m['name']} ({m['split']}{', LEFT OUT' if is_left_out(m['name']) else ''})"
                                       for m in manifest], Path(args.preview))
     if args.only or args.preview_left_out:
         return
