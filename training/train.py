@@ -27,7 +27,7 @@ from .common import dataset_manifest_sha256, snapshot_path
 from .export import exported_layout, trainable_from_export
 from .models import Discriminator, Generator, latent_layout, plan_of_layers, plan_with_noise, recalibrate_bn
 from .sheets import save_grid
-from .sky_augment import SkyDeckSampler
+from .sky_augment import RESAMPLE, SkyDeckSampler
 from .surface_augment import augment_probability, colour_jitter, resize_window, window_side
 from .surface_relief import HEIGHT_PX_PER_UNIT
 
@@ -380,6 +380,9 @@ def main() -> None:
                     help='channels of the colour discriminator, one stride-2 4x4 layer each (default 64,128,256,384): '
                          'a fifth layer doubles what one of its outputs sees (about 78 -> 158 px), for structure larger '
                          'than that, such as whole clouds on 128 px crops; kept on resume')
+    ap.add_argument('--deck-resample', choices=RESAMPLE, default=None,
+                    help='sky: how turned and scaled deck crops are resampled (default bilinear); bicubic keeps more '
+                         'of the clouds\' edges (training/sky_augment.py); kept on resume')
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this long')
     ap.add_argument('--snapshot-every', type=int, default=None,
                     help='keep a slim EMA snapshot every N steps in <run>/snapshots (default per model: sky 500)')
@@ -425,7 +428,13 @@ def main() -> None:
             raise SystemExit(f'--d-channels {args.d_channels}: the run was started with {kept or "the default"}; '
                              'a checkpoint loads only into the discriminator it was saved from')
         args.d_channels = kept
+        # Runs from before the option resampled bilinearly; changing it mid-run would change the data under the critic.
+        kept = ck['config'].get('deck_resample') or 'bilinear'
+        if args.deck_resample is not None and args.deck_resample != kept:
+            raise SystemExit(f'--deck-resample {args.deck_resample}: the run was started with {kept}')
+        args.deck_resample = kept
         args.init_from_export = ck['config'].get('init_from_export')  # where the run began, kept on resume
+    args.deck_resample = args.deck_resample or 'bilinear'
     if args.d_warmup and not args.init_from_export:
         raise SystemExit('--d-warmup warms up the new discriminators of a run started with --init-from-export')
     exported = None
@@ -558,7 +567,7 @@ def main() -> None:
             return colour, relief
         if args.model == 'sky' and 'variants' in npz.files:
             # Cloud decks: rotation about the zenith by any angle, scale, exposure and light (training/sky_augment.py).
-            deck_sampler = SkyDeckSampler(npz['variants'][npz['train']], args.crop, seed)
+            deck_sampler = SkyDeckSampler(npz['variants'][npz['train']], args.crop, seed, resample=args.deck_resample)
             return (lambda b: (deck_sampler(b), None)), None
         plain = CropSampler(images, args.crop, seed, wrap=args.model != 'sky')
         return (lambda b: (plain(b), None)), None
