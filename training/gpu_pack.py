@@ -9,7 +9,12 @@ held-out images stay here (training never reads them; metrics run here). `unpack
 byte for byte (the weights record its hash) and `sky.npz` with its manifest, and checks every array against the
 SHA-256 `pack` recorded, so a transfer that changed one byte stops the lease before training.
 
+Further sky builds (`sky_data --deck-px 192 --out training/.cache/sky192.npz`, larger decks for larger crops) travel
+too when named with `--sky-build`: each is packed and unpacked the same way, under its own name, so a lease can train
+on either (`SKY_ARGS="--data training/.cache/sky192.npz ..."` in gpu_run.sh).
+
 CLI (here):  /usr/bin/python3 -m training.gpu_pack pack     # -> training/.cache/gpu/ (~37 MB), carry that folder
+             /usr/bin/python3 -m training.gpu_pack pack --sky-build sky --sky-build sky192   # both sky builds (~43 MB)
      (there): python3 -m training.gpu_pack unpack           # training/.cache/gpu/ -> training/.cache/*.npz
 """
 
@@ -32,7 +37,11 @@ from .common import CACHE
 
 PACK = CACHE / 'gpu'
 SURFACE = ('surface2.npz', 'surface2-relief.npz', 'surface2.manifest.json')
-SKY = ('sky.npz', 'sky.manifest.json')
+SKY_BUILD = 'sky'  # the default sky build: <name>.npz and <name>.manifest.json in the cache
+
+
+def sky_files(name: str) -> tuple[str, str]:
+    return f'{name}.npz', f'{name}.manifest.json'
 
 
 def digest(a: np.ndarray) -> str:
@@ -95,8 +104,10 @@ def surface_train(cache: Path) -> tuple[dict[str, np.ndarray], list[np.ndarray]]
             'height': np.concatenate(hts), 'has_height': r['has_height'][keep]}, images
 
 
-def pack(cache: Path = CACHE, out: Path = PACK) -> dict:
-    for name in SURFACE + SKY:
+def pack(cache: Path = CACHE, out: Path = PACK, sky_builds: tuple[str, ...] = (SKY_BUILD,)) -> dict:
+    if len(set(sky_builds)) != len(sky_builds) or not sky_builds:
+        raise SystemExit(f'sky builds {list(sky_builds)}: name each once, at least one')
+    for name in SURFACE + tuple(f for b in sky_builds for f in sky_files(b)):
         if not (cache / name).exists():
             raise SystemExit(f'{cache / name} is missing: build it first (training/README.md)')
     if out.exists():
@@ -107,22 +118,27 @@ def pack(cache: Path = CACHE, out: Path = PACK) -> dict:
     (out / 'surface-height.xz').write_bytes(xz_array(s['height']))
     meta = {k: s[k] for k in ('shapes', 'offsets', 'family', 'group', 'split', 'tiles', 'has_height')}
     np.savez_compressed(out / 'surface-meta.npz', **meta)
-    sky = np.load(cache / SKY[0])
-    images, variants = sky['images'], sky['variants']
-    write_images(out / 'sky-images.tar', list(images) + list(variants.reshape(-1, *variants.shape[2:])))
-    np.savez_compressed(out / 'sky-meta.npz', train=sky['train'], group=sky['group'])
-    for name in (SURFACE[2], SKY[1]):
+    skies = {}
+    for build in sky_builds:
+        sky = np.load(cache / sky_files(build)[0])
+        images, variants = sky['images'], sky['variants']
+        write_images(out / f'{build}-images.tar', list(images) + list(variants.reshape(-1, *variants.shape[2:])))
+        np.savez_compressed(out / f'{build}-meta.npz', train=sky['train'], group=sky['group'])
+        skies[build] = {'images': digest(images), 'variants': digest(variants),
+                        'variants_shape': list(variants.shape), 'train': digest(sky['train']),
+                        'group': digest(sky['group'])}
+    manifests = (SURFACE[2],) + tuple(sky_files(b)[1] for b in sky_builds)
+    for name in manifests:
         (out / f'{name}.xz').write_bytes(lzma.compress((cache / name).read_bytes()))
     index = {
         'surface': {k: digest(v) for k, v in s.items()},
-        'sky': {'images': digest(images), 'variants': digest(variants), 'variants_shape': list(variants.shape),
-                'train': digest(sky['train']), 'group': digest(sky['group'])},
+        'sky_builds': skies,
         'height_n': int(s['height'].size),
-        'manifests': {name: hashlib.sha256((cache / name).read_bytes()).hexdigest() for name in (SURFACE[2], SKY[1])},
+        'manifests': {name: hashlib.sha256((cache / name).read_bytes()).hexdigest() for name in manifests},
     }
     (out / 'pack.json').write_text(json.dumps(index, indent=1))
     return {'out': str(out), 'bytes': sum(f.stat().st_size for f in out.iterdir()),
-            'surface_train_images': len(imgs)}
+            'surface_train_images': len(imgs), 'sky_builds': list(sky_builds)}
 
 
 def check(expected: dict[str, str], arrays: dict[str, np.ndarray], what: str) -> None:
@@ -138,12 +154,15 @@ def unpack(pack_dir: Path = PACK, cache: Path = CACHE) -> dict:
     pixels = np.concatenate([im.reshape(-1) for im in imgs]) if imgs else np.zeros(0, np.uint8)
     height = unxz_array((pack_dir / 'surface-height.xz').read_bytes(), 'float16', index['height_n'])
     check(index['surface'], {**meta, 'pixels': pixels, 'height': height}, 'surface')
-    sky_meta = dict(np.load(pack_dir / 'sky-meta.npz'))
-    sky_imgs = read_images(pack_dir / 'sky-images.tar')
-    n = len(sky_meta['train'])
-    images = np.stack(sky_imgs[:n])
-    variants = np.stack(sky_imgs[n:]).reshape(index['sky']['variants_shape'])
-    check(index['sky'], {'images': images, 'variants': variants, **sky_meta}, 'sky')
+    skies = {}
+    for build, expected in index['sky_builds'].items():
+        sky_meta = dict(np.load(pack_dir / f'{build}-meta.npz'))
+        sky_imgs = read_images(pack_dir / f'{build}-images.tar')
+        n = len(sky_meta['train'])
+        images = np.stack(sky_imgs[:n])
+        variants = np.stack(sky_imgs[n:]).reshape(expected['variants_shape'])
+        check(expected, {'images': images, 'variants': variants, **sky_meta}, build)
+        skies[build] = {'images': images, 'variants': variants, **sky_meta}
     manifests = {}
     for name, sha in index['manifests'].items():
         manifests[name] = lzma.decompress((pack_dir / f'{name}.xz').read_bytes())
@@ -154,10 +173,12 @@ def unpack(pack_dir: Path = PACK, cache: Path = CACHE) -> dict:
     np.savez(cache / SURFACE[0], pixels=pixels, **{k: meta[k] for k in ('shapes', 'offsets', 'family', 'group',
                                                                          'split', 'tiles')})
     np.savez(cache / SURFACE[1], height=height, has_height=meta['has_height'])
-    np.savez(cache / SKY[0], images=images, variants=variants, **sky_meta)
+    for build, arrays in skies.items():
+        np.savez(cache / sky_files(build)[0], **arrays)
     for name, data in manifests.items():
         (cache / name).write_bytes(data)
-    return {'surface_train_images': len(imgs), 'sky_images': n, 'cache': str(cache)}
+    return {'surface_train_images': len(imgs), 'sky_images': {b: len(a['train']) for b, a in skies.items()},
+            'cache': str(cache)}
 
 
 def main() -> None:
@@ -165,9 +186,13 @@ def main() -> None:
     ap.add_argument('verb', choices=['pack', 'unpack'])
     ap.add_argument('--cache', default=str(CACHE))
     ap.add_argument('--pack', default=str(PACK))
+    ap.add_argument('--sky-build', action='append', default=None, metavar='NAME',
+                    help=f'pack: a sky build to take, <cache>/NAME.npz and its manifest (repeatable; default {SKY_BUILD})')
     args = ap.parse_args()
     if args.verb == 'pack':
-        print(json.dumps(pack(Path(args.cache), Path(args.pack))))
+        print(json.dumps(pack(Path(args.cache), Path(args.pack), tuple(args.sky_build or (SKY_BUILD,)))))
+    elif args.sky_build:
+        raise SystemExit('--sky-build is for pack: unpack writes every build the pack holds')
     else:
         print(json.dumps(unpack(Path(args.pack), Path(args.cache))))
 

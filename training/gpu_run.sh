@@ -5,7 +5,10 @@
 #     each batch size in SURFACE_BATCHES (default 64 and 128: on the first lease batch 64 learned more than batch 32
 #     in the same time, a step costing about the same) and the sky generator with its checkpoint selection, all at
 #     once on the one GPU (each alone leaves it mostly idle: the nets are small and the steps short).
-#   SKY_ARGS: more train.py arguments for the sky run. LEG1/LEG2 (surface legs) and SKY_MIN: minutes.
+#   SKY_ARGS: more train.py arguments for the sky run (e.g. "--data training/.cache/sky192.npz --crop 128
+#     --d-channels 64,128,256,384,384", the larger-cloud recipe, with that build packed: gpu_pack --sky-build).
+#   SKY_SEEDS: one sky run per seed, side by side (default 1): the sky's character changes from seed to seed, and
+#     tiles are chosen by eye. LEG1/LEG2 (surface legs) and SKY_MIN: minutes.
 #   MODEL=surface or MODEL=sky: that one alone (carry its .npz files and manifest, or training/.cache/gpu).
 #   MODEL=surface-on: go on from the shipped surface weights (public/models/surface, in the working tree) instead of
 #     from step 0: new discriminators warmed up D_WARMUP steps, then the generator at learning rate LR_G (default 4e-5)
@@ -60,12 +63,13 @@ surface_on() {
   slim "$run/ckpt.pt" "$run/ckpt-final.pt"
 }
 
-# sky RUN MINUTES: one leg, snapshots every 500 steps, then the checkpoint chosen by the leave-one-group-out
+# sky RUN MINUTES SEED: one leg, snapshots every 500 steps, then the checkpoint chosen by the leave-one-group-out
 # nn_ratio (training/sky_select.py), not the last step.
 sky() {
   local run=$1
   timeout -k 5 "$(left)" python3 -m training.train --model sky --run "$run" --crop 64 --batch "${SKY_BATCH:-32}" \
-    --steps 1000000 --threads 2 --ckpt-every 500 --sample-every 2000 --max-minutes "$2" ${SKY_ARGS:-} 2>&1 |
+    --steps 1000000 --threads 2 --ckpt-every 500 --sample-every 2000 --max-minutes "$2" --seed "${3:-1}" \
+    ${SKY_ARGS:-} 2>&1 |
     grep -v '"step"'
   tail -1 "$run/log.jsonl"
   slim "$run/ckpt.pt" "$run/ckpt-final.pt"
@@ -84,10 +88,25 @@ collect() {
   done
   for f in $(ls "$run/samples" 2>/dev/null | grep -v '^raw_' | tail -2); do files+=("samples/$f"); done
   tar -C "$run" -cf "$OUT/$name.tar" "${files[@]}"
-  local keep=1; [ "$name" = sky ] && keep=2
+  local keep=1; [[ "$name" == sky* ]] && keep=2
   local snaps=$(ls "$run/snapshots" 2>/dev/null | tail -$keep)
   [ -n "$snaps" ] && (cd "$run/snapshots" && tar -cf "$OUT/$name-snapshots.tar" $snaps)
   return 0
+}
+
+# The sky runs of SKY_SEEDS side by side: $RUNS/sky for one seed (as before), $RUNS/sky-s<seed> for several.
+sky_name() { local seeds=(${SKY_SEEDS:-1}); [ ${#seeds[@]} -eq 1 ] && echo sky || echo "sky-s$1"; }
+skies() {
+  local seed name
+  for seed in ${SKY_SEEDS:-1}; do
+    name=$(sky_name "$seed"); mkdir -p "$RUNS/$name"
+    sky "$RUNS/$name" "$1" "$seed" > "$RUNS/$name/console.txt" 2>&1 &
+  done
+  wait
+}
+collect_skies() {
+  local seed name
+  for seed in ${SKY_SEEDS:-1}; do name=$(sky_name "$seed"); collect "$RUNS/$name" "$name"; done
 }
 
 case "$MODEL" in
@@ -97,16 +116,15 @@ case "$MODEL" in
       mkdir -p "$RUNS/surface-b$b"
       surface "$RUNS/surface-b$b" "$b" "${LEG1:-5.2}" "${LEG2:-2.2}" 5 > "$RUNS/surface-b$b/console.txt" 2>&1 &
     done
-    mkdir -p "$RUNS/sky"
-    sky "$RUNS/sky" "${SKY_MIN:-5.0}" > "$RUNS/sky/console.txt" 2>&1 &
+    skies "${SKY_MIN:-5.0}" &
     wait
     tail -n 4 "$RUNS"/*/console.txt
     for b in $batches; do collect "$RUNS/surface-b$b" "surface-b$b"; done
-    collect "$RUNS/sky" sky ;;
+    collect_skies ;;
   surface)
     surface "$RUNS/surface" "${BATCH:-32}" "${LEG1:-4.8}" "${LEG2:-2.8}" 6; collect "$RUNS/surface" surface ;;
   sky)
-    sky "$RUNS/sky" "${SKY_MIN:-6.0}"; collect "$RUNS/sky" sky ;;
+    skies "${SKY_MIN:-6.0}"; collect_skies ;;
   surface-on)
     surface_on "$RUNS/surface-on" "${ON_MIN:-8.0}"; collect "$RUNS/surface-on" surface-on ;;
   *) echo "MODEL must be all, surface, surface-on or sky, not $MODEL" >&2; exit 2 ;;

@@ -1063,12 +1063,17 @@ class GpuLeaseTest(unittest.TestCase):
         np.savez(cls.cache / 'sky.npz', images=imgs, variants=np.stack([imgs, imgs[:, :, ::-1]], axis=1),
                  train=np.arange(6) % 3 != 0, group=(np.arange(6) // 2).astype(np.int16))
         (cls.cache / 'sky.manifest.json').write_text(json.dumps({'files': [], 'synthetic': True}))
+        # A second sky build, as `sky_data --deck-px 96 --out <cache>/sky96.npz` would write one: larger decks.
+        big = synthetic_decks(4, 96, seed=2)
+        np.savez(cls.cache / 'sky96.npz', images=big, variants=np.stack([big, big[:, ::-1]], axis=1),
+                 train=np.arange(4) != 0, group=np.arange(4).astype(np.int16))
+        (cls.cache / 'sky96.manifest.json').write_text(json.dumps({'files': [], 'synthetic': True, 'deck_px': 96}))
 
     def test_1_pack_unpack_round_trip(self):
         from .gpu_pack import pack, unpack
 
         packed = self.tmp / 'pack'
-        info = pack(self.cache, packed)
+        info = pack(self.cache, packed, ('sky', 'sky96'))
         self.assertEqual(info['surface_train_images'], 15)  # 3 families x 6, one held out each: never packed
         out = self.tmp / 'unpacked'
         unpack(packed, out)
@@ -1079,11 +1084,22 @@ class GpuLeaseTest(unittest.TestCase):
         self.assertTrue(all(torch.equal(x, y) for x, y in zip(a.height, b.height)))
         for key in ('family', 'tiles', 'group', 'has_height'):
             np.testing.assert_array_equal(getattr(a, key), getattr(b, key))
-        for name in ('surface2.manifest.json', 'sky.manifest.json'):
+        for name in ('surface2.manifest.json', 'sky.manifest.json', 'sky96.manifest.json'):
             self.assertEqual((out / name).read_bytes(), (self.cache / name).read_bytes())
-        s1, s2 = np.load(self.cache / 'sky.npz'), np.load(out / 'sky.npz')
-        for key in s1.files:
-            np.testing.assert_array_equal(s1[key], s2[key])
+        for build in ('sky', 'sky96'):
+            s1, s2 = np.load(self.cache / f'{build}.npz'), np.load(out / f'{build}.npz')
+            self.assertEqual(sorted(s1.files), sorted(s2.files))
+            for key in s1.files:
+                np.testing.assert_array_equal(s1[key], s2[key])
+        # By default only the default sky build travels; a build that is not there is refused before anything is
+        # written.
+        only = self.tmp / 'pack-default'
+        pack(self.cache, only)
+        self.assertEqual(sorted(p.name for p in only.glob('*-images.tar')), ['sky-images.tar', 'surface-images.tar'])
+        with self.assertRaises(SystemExit) as err:
+            pack(self.cache, self.tmp / 'pack-missing', ('sky', 'sky192'))
+        self.assertIn('sky192.npz is missing', str(err.exception))
+        self.assertFalse((self.tmp / 'pack-missing').exists())
 
     def test_2_damaged_pack_refused(self):
         from .gpu_pack import pack, unpack
