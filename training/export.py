@@ -26,6 +26,7 @@ import torch
 
 from .common import dataset_manifest_sha256
 from .models import FoldedGenerator, Generator, fold_bn, latent_layout, plan_of_layers, recalibrate_bn
+from .sky_augment import layer_scale
 from .sheets import grid, to_uint8
 from .sky_card import write_sky_card
 from .surface_card import write_surface_card
@@ -251,7 +252,7 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict, fam
             'layers': arch,
             'weightsSha256': weights_sha,
             'noiseScale': NOISE_SCALE.get(g.model, 1.0),
-            **({'cloudLayer': cloud_layer_spec()} if g.model == 'sky' else {}),
+            **({'cloudLayer': cloud_layer_spec(layer_scale(meta['training'].get('deckScale')))} if g.model == 'sky' else {}),
             # The family-conditioned surface set and the sky set hold CC BY-SA 4.0 images (BY-SA 3.0 material may go
             # into a 4.0 adaptation: its section 4(b)); only the old single-family surface set was BY-SA 3.0 at most.
             'licence': 'CC-BY-SA-4.0' if conditioned or g.model == 'sky' else 'CC-BY-SA-3.0',
@@ -264,11 +265,13 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict, fam
     return manifest
 
 
-def cloud_layer_spec() -> dict:
-    """How the sky's cloud-layer texture maps onto the cloud plane (world-gen `sky-compose.ts`), from the dataset."""
+def cloud_layer_spec(scale: float = 1.0) -> dict:
+    """How the sky's cloud-layer texture maps onto the cloud plane (world-gen `sky-compose.ts`), from the dataset:
+    weights trained at deck scale `scale` (sky_augment.layer_scale) paint `scale` deck px in one of theirs, so the
+    app lays them out that many times coarser."""
     from .sky_data import CLEAR_RGB, PX_PER_UNIT
 
-    return {'pxPerUnit': PX_PER_UNIT, 'clearRgb': list(CLEAR_RGB), 'planeHeight': 1,
+    return {'pxPerUnit': PX_PER_UNIT / scale, 'clearRgb': list(CLEAR_RGB), 'planeHeight': 1,
             'meaning': 'RGB = alpha * (L, L, L) + (1 - alpha) * clearRgb in linear light: alpha = cloud cover, '
                        'L = cloud brightness; one texel = 1 / pxPerUnit of the cloud plane at unit height'}
 
@@ -496,6 +499,8 @@ def main() -> None:
         # The sky's crops are drawn by sky_augment.SkyDeckSampler when the dataset has the light variants (train.py).
         data = Path(cfg.get('data') or '')
         meta['training']['deckAugment'] = data.exists() and 'variants' in np.load(data).files
+        if cfg.get('deck_scale'):
+            meta['training']['deckScale'] = cfg['deck_scale']
         select = run / 'select.json'
         if args.ckpt == 'best.pt' and select.exists():
             sel = json.loads(select.read_text())

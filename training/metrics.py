@@ -47,6 +47,7 @@ from torch import nn
 
 from .export import check_dataset, fp16_layers, load_ema, load_exported, write_card
 from .models import FoldedGenerator, Generator, recalibrate_bn
+from .sky_augment import decks_at_scale, layer_scale
 from .train import CropSampler, MaterialSampler, MaterialSet
 
 _G5 = torch.tensor([1.0, 4.0, 6.0, 4.0, 1.0])
@@ -692,7 +693,9 @@ def main() -> None:
                                 pairs=Path(args.nn_pairs) if args.nn_pairs else None)
     else:
         data = np.load(args.data)
-        m = compute(g, net, data['images'], data['train'], n=args.n, crop=crop, bank=args.bank, seed=args.seed,
+        # Sky weights trained at another deck scale are measured against decks at that scale (sky_augment).
+        images = decks_at_scale(data['images'], layer_scale(ck.get('config', {}).get('deck_scale')))
+        m = compute(g, net, images, data['train'], n=args.n, crop=crop, bank=args.bank, seed=args.seed,
                     groups=data['group'] if 'group' in data.files else None)
         m['heldout_images'] = int((~data['train']).sum())
     m['step'] = ck['step']

@@ -61,6 +61,24 @@ def max_scale(deck_px: int, crop: int) -> float:
     return deck_px / (crop * math.sqrt(2))
 
 
+def layer_scale(deck_scale) -> float:
+    """Deck px per generated px of a run trained with `deck_scale` (LO, HI; None: the default 0.75-1.33, taken as 1):
+    the geometric mean of the log-uniform draw, so the clouds the generator paints are, on average, this many times
+    smaller in its pixels than in the decks'."""
+    return math.sqrt(deck_scale[0] * deck_scale[1]) if deck_scale else 1.0
+
+
+def decks_at_scale(images: np.ndarray, scale: float) -> np.ndarray:
+    """Decks uint8 [N, S, S, 3] resized to S / `scale` px (antialiased), the scale a `deck_scale` run's crops show the
+    clouds at, so the metrics compare samples with real clouds of the same size. Unchanged at scale 1."""
+    if scale == 1.0:
+        return images
+    size = round(images.shape[1] / scale)
+    x = torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float()
+    y = F.interpolate(x, size=(size, size), mode='bilinear', align_corners=False, antialias=True)
+    return y.round().clamp(0, 255).byte().permute(0, 2, 3, 1).contiguous().numpy()
+
+
 class SkyDeckSampler:
     """Random crops of cloud decks in [-1, 1], float [B, 3, crop, crop], with the sky's augmentations.
 

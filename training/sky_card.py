@@ -43,7 +43,8 @@ def training_lines(tr: dict) -> list[str]:
     """How the weights were trained: steps, crops and their augmentation, losses, device and speed, the choice of
     checkpoint."""
     crops = (f"random {tr['crop']}x{tr['crop']} px crops inside the decks, each turned about the zenith by any angle"
-             ' (its footprint kept inside the deck), scaled 0.75-1.33x, mirrored, its clouds\' exposure varied'
+             f" (its footprint kept inside the deck), scaled {'-'.join(f'{v:g}' for v in tr.get('deckScale') or (0.75, 1.33))}x"
+             ' (deck px per crop px), mirrored, its clouds\' exposure varied'
              ' 0.7-1.3x and drawn from one of five lights (`training/sky_augment.py`)' if tr.get('deckAugment') else
              f"random {tr['crop']}x{tr['crop']} px crops inside the decks with flips and 90-degree rotations")
     where = (f"on one lent {tr.get('gpu') or 'NVIDIA GPU'} (CUDA PyTorch, `training/gpu_run.sh`)."

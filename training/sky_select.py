@@ -33,6 +33,7 @@ from .common import snapshots
 from .export import fp16_layers
 from .metrics import crops_of, generate, leave_one_out_nn, nn_distance, seam_ratio, swd_levels
 from .models import FoldedGenerator, Generator, recalibrate_bn
+from .sky_augment import decks_at_scale, layer_scale
 
 
 def load_snapshot(path: Path) -> tuple[Generator, dict]:
@@ -115,7 +116,9 @@ def main() -> None:
         raise SystemExit(f'no snapshots in {run}/snapshots (train with --snapshot-every)')
     first = torch.load(snaps[0], map_location='cpu', weights_only=False)['config']
     data = np.load(args.data or first['data'])
-    scorer = SkyScorer(data['images'], data['train'], data['group'] if 'group' in data.files else None,
+    # A run trained at another deck scale paints its clouds smaller in its pixels: score against decks at that scale.
+    images = decks_at_scale(data['images'], layer_scale(first.get('deck_scale')))
+    scorer = SkyScorer(images, data['train'], data['group'] if 'group' in data.files else None,
                        crop=first['crop'], n=args.n)
     records = []
     for path in snaps:

@@ -945,6 +945,50 @@ class SkyPipelineTest(unittest.TestCase):
         self.assertIn('--deck-resample', bad.stderr)
         self.assertEqual(torch.load(run / 'ckpt.pt', map_location='cpu', weights_only=False)['step'], 4)
 
+    def test_9b_deck_scale(self):
+        """--deck-scale draws crops that take in more (or less) deck than they have pixels: recorded with the run and
+        kept on resume, refused where a crop would not fit the decks at every angle; the checkpoint scoring and the
+        metrics compare with decks resized to that scale, and the export lays the layer out that much coarser."""
+        from .sky_augment import decks_at_scale, layer_scale
+        from .sky_data import PX_PER_UNIT
+
+        decks = synthetic_decks(3, 96, seed=5)
+        self.assertIs(decks_at_scale(decks, 1.0), decks)
+        half = decks_at_scale(decks, 2.0)
+        self.assertEqual(half.shape, (3, 48, 48, 3))
+        self.assertLess(abs(float(half.mean()) - float(decks.mean())), 2.0, 'resizing keeps the mean colour')
+        self.assertEqual(layer_scale(None), 1.0)
+        self.assertAlmostEqual(layer_scale([1.5, 2.1]), (1.5 * 2.1) ** 0.5)
+
+        run = self.tmp / 'run-scaled'
+        base = [sys.executable, '-m', 'training.train', '--model', 'sky', '--data', str(self.tmp / 'sky.npz'),
+                '--run', str(run), '--batch', '4', '--crop', '64', '--sample-every', '1000', '--ckpt-every', '2',
+                '--snapshot-every', '2']
+        # 96 px decks hold a 64 px crop at any angle only up to 96 / (64 sqrt 2) = 1.06 deck px per crop px.
+        bad = subprocess.run(base + ['--steps', '2', '--deck-scale', '0.9,1.2'], cwd=ROOT, capture_output=True,
+                             text=True)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn('--deck-scale', bad.stderr)
+        subprocess.run(base + ['--steps', '2', '--deck-scale', '0.9,1.05'], cwd=ROOT, capture_output=True, text=True,
+                       check=True)
+        self.assertEqual(json.loads((run / 'config.json').read_text())['deck_scale'], [0.9, 1.05])
+        subprocess.run(base + ['--steps', '4'], cwd=ROOT, capture_output=True, text=True, check=True)
+        self.assertEqual(json.loads((run / 'config.json').read_text())['deck_scale'], [0.9, 1.05])
+        again = subprocess.run(base + ['--steps', '6', '--deck-scale', '0.8,1.0'], cwd=ROOT, capture_output=True,
+                               text=True)
+        self.assertNotEqual(again.returncode, 0)
+        self.assertIn('--deck-scale', again.stderr)
+        subprocess.run([sys.executable, '-m', 'training.sky_select', '--run', str(run), '--n', '16'], cwd=ROOT,
+                       capture_output=True, text=True, check=True)
+        model_dir = self.tmp / 'model-scaled'
+        subprocess.run([sys.executable, '-m', 'training.export', '--model', 'sky', '--run', str(run), '--out',
+                        str(model_dir), '--golden', str(self.tmp / 'golden-scaled.json'), '--no-sheet', '--ckpt',
+                        'best.pt'], cwd=ROOT, check=True, capture_output=True)
+        lat = json.loads((model_dir / 'model.json').read_text())['latentscape']
+        self.assertEqual(lat['training']['deckScale'], [0.9, 1.05])
+        self.assertAlmostEqual(lat['cloudLayer']['pxPerUnit'], PX_PER_UNIT / (0.9 * 1.05) ** 0.5)
+        self.assertIn('scaled 0.9-1.05x', (model_dir / 'card.md').read_text())
+
     def test_5_train_export_golden_metrics(self):
         cmd = [sys.executable, '-m', 'training.train', '--model', 'sky', '--data', str(self.tmp / 'sky.npz'), '--run',
                str(self.run_dir), '--steps', '4', '--batch', '4', '--crop', '64', '--sample-every', '1000',

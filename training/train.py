@@ -27,7 +27,7 @@ from .common import dataset_manifest_sha256, snapshot_path
 from .export import exported_layout, trainable_from_export
 from .models import Discriminator, Generator, latent_layout, plan_of_layers, plan_with_noise, recalibrate_bn
 from .sheets import save_grid
-from .sky_augment import RESAMPLE, SkyDeckSampler
+from .sky_augment import RESAMPLE, SkyDeckSampler, max_scale
 from .surface_augment import augment_probability, colour_jitter, resize_window, window_side
 from .surface_relief import HEIGHT_PX_PER_UNIT
 
@@ -383,6 +383,10 @@ def main() -> None:
     ap.add_argument('--deck-resample', choices=RESAMPLE, default=None,
                     help='sky: how turned and scaled deck crops are resampled (default bilinear); bicubic keeps more '
                          'of the clouds\' edges (training/sky_augment.py); kept on resume')
+    ap.add_argument('--deck-scale', type=lambda v: [float(x) for x in v.split(',')], default=None, metavar='LO,HI',
+                    help='sky: deck px per crop px, drawn log-uniform (default 0.75,1.33). Above 1 the crops take in '
+                         'more sky than they have pixels: the generator learns clouds smaller in its pixels, and the '
+                         'export lays them out at PX_PER_UNIT / sqrt(LO x HI) px per unit; kept on resume')
     ap.add_argument('--max-minutes', type=float, default=0, help='stop (with a checkpoint) after this long')
     ap.add_argument('--snapshot-every', type=int, default=None,
                     help='keep a slim EMA snapshot every N steps in <run>/snapshots (default per model: sky 500)')
@@ -433,6 +437,10 @@ def main() -> None:
         if args.deck_resample is not None and args.deck_resample != kept:
             raise SystemExit(f'--deck-resample {args.deck_resample}: the run was started with {kept}')
         args.deck_resample = kept
+        kept = ck['config'].get('deck_scale')
+        if args.deck_scale is not None and args.deck_scale != kept:
+            raise SystemExit(f'--deck-scale {args.deck_scale}: the run was started with {kept or "the default"}')
+        args.deck_scale = kept
         args.init_from_export = ck['config'].get('init_from_export')  # where the run began, kept on resume
     args.deck_resample = args.deck_resample or 'bilinear'
     if args.d_warmup and not args.init_from_export:
@@ -566,8 +574,15 @@ def main() -> None:
                                       augment=args.augment) if args.relief else None)
             return colour, relief
         if args.model == 'sky' and 'variants' in npz.files:
+            if args.deck_scale:
+                lo, hi = args.deck_scale
+                top = max_scale(npz['variants'].shape[-2], args.crop)
+                if not 0 < lo <= hi <= top:
+                    raise SystemExit(f'--deck-scale {lo},{hi}: need 0 < LO <= HI <= {top:.3f}, the largest scale at '
+                                     f'which a {args.crop} px crop fits these decks at any angle')
             # Cloud decks: rotation about the zenith by any angle, scale, exposure and light (training/sky_augment.py).
-            deck_sampler = SkyDeckSampler(npz['variants'][npz['train']], args.crop, seed, resample=args.deck_resample)
+            deck_sampler = SkyDeckSampler(npz['variants'][npz['train']], args.crop, seed, resample=args.deck_resample,
+                                          **({'scale': tuple(args.deck_scale)} if args.deck_scale else {}))
             return (lambda b: (deck_sampler(b), None)), None
         plain = CropSampler(images, args.crop, seed, wrap=args.model != 'sky')
         return (lambda b: (plain(b), None)), None
