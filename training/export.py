@@ -252,7 +252,8 @@ def write_model(layers: list[dict], g: Generator, out_dir: Path, meta: dict, fam
             'layers': arch,
             'weightsSha256': weights_sha,
             'noiseScale': NOISE_SCALE.get(g.model, 1.0),
-            **({'cloudLayer': cloud_layer_spec(layer_scale(meta['training'].get('deckScale')))} if g.model == 'sky' else {}),
+            **({'cloudLayer': cloud_layer_spec(layer_scale(meta['training'].get('deckScale')))}
+               if g.model == 'sky' else {}),
             # The family-conditioned surface set and the sky set hold CC BY-SA 4.0 images (BY-SA 3.0 material may go
             # into a 4.0 adaptation: its section 4(b)); only the old single-family surface set was BY-SA 3.0 at most.
             'licence': 'CC-BY-SA-4.0' if conditioned or g.model == 'sky' else 'CC-BY-SA-3.0',

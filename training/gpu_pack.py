@@ -14,7 +14,7 @@ too when named with `--sky-build`: each is packed and unpacked the same way, und
 on either (`SKY_ARGS="--data training/.cache/sky192.npz ..."` in gpu_run.sh).
 
 CLI (here):  /usr/bin/python3 -m training.gpu_pack pack     # -> training/.cache/gpu/ (~37 MB), carry that folder
-             /usr/bin/python3 -m training.gpu_pack pack --sky-build sky --sky-build sky192   # both sky builds (~43 MB)
+             /usr/bin/python3 -m training.gpu_pack pack --sky-build sky --sky-build sky192   # both sky builds (~42 MB)
      (there): python3 -m training.gpu_pack unpack           # training/.cache/gpu/ -> training/.cache/*.npz
 """
 
@@ -187,7 +187,8 @@ def main() -> None:
     ap.add_argument('--cache', default=str(CACHE))
     ap.add_argument('--pack', default=str(PACK))
     ap.add_argument('--sky-build', action='append', default=None, metavar='NAME',
-                    help=f'pack: a sky build to take, <cache>/NAME.npz and its manifest (repeatable; default {SKY_BUILD})')
+                    help=f'pack: a sky build to take, <cache>/NAME.npz and its manifest (repeatable; default '
+                         f'{SKY_BUILD})')
     args = ap.parse_args()
     if args.verb == 'pack':
         print(json.dumps(pack(Path(args.cache), Path(args.pack), tuple(args.sky_build or (SKY_BUILD,)))))

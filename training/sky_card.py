@@ -42,14 +42,16 @@ def licence_note(man: dict) -> list[str]:
 def training_lines(tr: dict) -> list[str]:
     """How the weights were trained: steps, crops and their augmentation, losses, device and speed, the choice of
     checkpoint."""
+    scale = '-'.join(f'{v:g}' for v in tr.get('deckScale') or (0.75, 1.33))
     crops = (f"random {tr['crop']}x{tr['crop']} px crops inside the decks, each turned about the zenith by any angle"
-             f" (its footprint kept inside the deck), scaled {'-'.join(f'{v:g}' for v in tr.get('deckScale') or (0.75, 1.33))}x"
+             f" (its footprint kept inside the deck), scaled {scale}x"
              ' (deck px per crop px), mirrored, its clouds\' exposure varied'
              ' 0.7-1.3x and drawn from one of five lights (`training/sky_augment.py`)' if tr.get('deckAugment') else
              f"random {tr['crop']}x{tr['crop']} px crops inside the decks with flips and 90-degree rotations")
     where = (f"on one lent {tr.get('gpu') or 'NVIDIA GPU'} (CUDA PyTorch, `training/gpu_run.sh`)."
              if tr.get('device') == 'cuda' else 'on 2 CPU cores (Debian python3-torch).')
-    out = [f"- {tr['steps']} steps, batch {tr['batch']}, {crops}; non-saturating loss, lazy R1 (gamma 0.1 every 4",
+    r1 = tr.get('r1') or 0.1
+    out = [f"- {tr['steps']} steps, batch {tr['batch']}, {crops}; non-saturating loss, lazy R1 (gamma {r1:g} every 4",
            '  steps), DiffAugment (colour, translation, cutout), Adam 2e-4 (0.5, 0.99), EMA 0.999, ' + where]
     if tr.get('speed'):
         out.append(f"- Speed: {tr['speed']}.")
