@@ -314,6 +314,13 @@ MODEL_DEFAULTS = {
 }
 
 
+def kept_on_resume(given, kept, flag: str, why: str = ''):
+    """A resumed run's own setting of an option it cannot change mid-run: `kept`, or exit if `given` differs."""
+    if given is not None and given != kept:
+        raise SystemExit(f'{flag} {given}: the run was started with {kept or "the default"}{why}')
+    return kept
+
+
 def git_commit() -> str:
     try:
         return subprocess.run(['git', 'rev-parse', 'HEAD'], capture_output=True, text=True, check=True).stdout.strip()
@@ -427,20 +434,12 @@ def main() -> None:
             if key not in given and key in ck['config']:
                 setattr(args, key, ck['config'][key])
         args.family_bias = bool(ck['config'].get('family_bias'))
-        kept = ck['config'].get('d_channels')
-        if args.d_channels is not None and args.d_channels != kept:
-            raise SystemExit(f'--d-channels {args.d_channels}: the run was started with {kept or "the default"}; '
-                             'a checkpoint loads only into the discriminator it was saved from')
-        args.d_channels = kept
+        args.d_channels = kept_on_resume(args.d_channels, ck['config'].get('d_channels'), '--d-channels',
+                                         '; a checkpoint loads only into the discriminator it was saved from')
         # Runs from before the option resampled bilinearly; changing it mid-run would change the data under the critic.
-        kept = ck['config'].get('deck_resample') or 'bilinear'
-        if args.deck_resample is not None and args.deck_resample != kept:
-            raise SystemExit(f'--deck-resample {args.deck_resample}: the run was started with {kept}')
-        args.deck_resample = kept
-        kept = ck['config'].get('deck_scale')
-        if args.deck_scale is not None and args.deck_scale != kept:
-            raise SystemExit(f'--deck-scale {args.deck_scale}: the run was started with {kept or "the default"}')
-        args.deck_scale = kept
+        args.deck_resample = kept_on_resume(args.deck_resample, ck['config'].get('deck_resample') or 'bilinear',
+                                            '--deck-resample')
+        args.deck_scale = kept_on_resume(args.deck_scale, ck['config'].get('deck_scale'), '--deck-scale')
         args.init_from_export = ck['config'].get('init_from_export')  # where the run began, kept on resume
     args.deck_resample = args.deck_resample or 'bilinear'
     if args.d_warmup and not args.init_from_export:
@@ -465,6 +464,12 @@ def main() -> None:
         npz = np.load(args.data)
         images = npz['images'][npz['train']]
         families, n_train = [], len(images)
+        if args.deck_scale and args.model == 'sky' and 'variants' in npz.files:
+            lo, hi = args.deck_scale
+            top = max_scale(npz['variants'].shape[-2], args.crop)
+            if not 0 < lo <= hi <= top:
+                raise SystemExit(f'--deck-scale {lo},{hi}: need 0 < LO <= HI <= {top:.3f}, the largest scale at which '
+                                 f'a {args.crop} px crop fits these decks at any angle')
     if args.crop % layout['cellPx']:
         raise SystemExit(f"--crop {args.crop} is not a multiple of the layout's cellPx {layout['cellPx']}")
     cells = (args.crop // layout['cellPx'], args.crop // layout['cellPx'])
@@ -574,12 +579,6 @@ def main() -> None:
                                       augment=args.augment) if args.relief else None)
             return colour, relief
         if args.model == 'sky' and 'variants' in npz.files:
-            if args.deck_scale:
-                lo, hi = args.deck_scale
-                top = max_scale(npz['variants'].shape[-2], args.crop)
-                if not 0 < lo <= hi <= top:
-                    raise SystemExit(f'--deck-scale {lo},{hi}: need 0 < LO <= HI <= {top:.3f}, the largest scale at '
-                                     f'which a {args.crop} px crop fits these decks at any angle')
             # Cloud decks: rotation about the zenith by any angle, scale, exposure and light (training/sky_augment.py).
             deck_sampler = SkyDeckSampler(npz['variants'][npz['train']], args.crop, seed, resample=args.deck_resample,
                                           **({'scale': tuple(args.deck_scale)} if args.deck_scale else {}))
